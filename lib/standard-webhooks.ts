@@ -1,0 +1,102 @@
+import { createHmac, randomBytes } from 'node:crypto'
+import { safeEqual } from './safe-equal.js'
+import {
+  MAX_SIGNATURES, MAX_SIGNATURE_HEADER, headerValue, reject,
+  type Headers, type SignOptions, type SignatureScheme, type Verification
+} from './scheme.js'
+
+/**
+ * Standard Webhooks (https://www.standardwebhooks.com), as Svix sends it:
+ * HMAC-SHA256 over `${id}.${timestamp}.${body}`, base64, in a space-separated
+ * list of `v1,<signature>` entries, keyed by the base64 secret after `whsec_`.
+ */
+
+const SECRET_PREFIX = 'whsec_'
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/
+const TIMESTAMP = /^[0-9]{1,12}$/
+const MAX_ID = 256
+
+export interface StandardMeta {
+  /** the signed `webhook-timestamp`, seconds since the epoch */
+  timestamp: number
+}
+
+/** `whsec_` + canonical base64 of 24 to 64 random bytes, as the spec says. */
+export function parseStandardSecret (secret: string): Buffer {
+  if (!secret.startsWith(SECRET_PREFIX)) throw new TypeError(`must start with "${SECRET_PREFIX}" (Standard Webhooks format)`)
+  const encoded = secret.slice(SECRET_PREFIX.length)
+  const key = Buffer.from(encoded, 'base64')
+  if (!BASE64.test(encoded) || key.toString('base64') !== encoded) {
+    throw new TypeError(`must be "${SECRET_PREFIX}" followed by base64`)
+  }
+  if (key.length < 24 || key.length > 64) throw new TypeError(`must decode to 24 to 64 bytes, not ${key.length}`)
+  return key
+}
+
+/** A fresh secret in the format the Standard Webhooks providers use. */
+export function generateStandardSecret (): string {
+  return SECRET_PREFIX + randomBytes(24).toString('base64')
+}
+
+/** The base64 HMAC (without `v1,`) of one message. The body is hashed as bytes, never decoded. */
+export function signStandard (key: Buffer, id: string, timestamp: number | string, body: Buffer | string): string {
+  return createHmac('sha256', key).update(`${id}.${timestamp}.`).update(body).digest('base64')
+}
+
+export interface StandardWebhooksOptions {
+  /** Header name prefixes to look for, in order: `webhook` (the spec) and/or `svix` (older Svix senders). */
+  headerPrefixes: readonly string[]
+}
+
+export function standardWebhooks (options: StandardWebhooksOptions): SignatureScheme<Buffer, StandardMeta> {
+  const prefixes = options.headerPrefixes
+  const [primary] = prefixes as [string]
+
+  function verify (keys: readonly Buffer[], headers: Headers, body: Buffer, context: { now: number, tolerance: number }): Verification<StandardMeta> {
+    // The first prefix whose id header is present names all three headers: never mix them.
+    const prefix = prefixes.find(p => headers[`${p}-id`] !== undefined) ?? primary
+    const id = headerValue(headers, `${prefix}-id`)
+    const stamp = headerValue(headers, `${prefix}-timestamp`)
+    const list = headerValue(headers, `${prefix}-signature`)
+    if (id === undefined || stamp === undefined || list === undefined) {
+      return reject('missing-signature', `needs ${prefix}-id, ${prefix}-timestamp and ${prefix}-signature headers`)
+    }
+    if (id.length === 0 || id.length > MAX_ID) return reject('malformed-signature', `${prefix}-id must be 1 to ${MAX_ID} characters`)
+    if (list.length > MAX_SIGNATURE_HEADER) return reject('malformed-signature', `${prefix}-signature header too long`)
+    if (!TIMESTAMP.test(stamp)) return reject('malformed-signature', `${prefix}-timestamp is not integer seconds`)
+
+    const timestamp = Number(stamp)
+    const skew = context.now - timestamp
+    if (skew > context.tolerance) return reject('timestamp-outside-tolerance', `timestamp ${skew} s in the past (tolerance ${context.tolerance} s)`)
+    if (-skew > context.tolerance) return reject('timestamp-outside-tolerance', `timestamp ${-skew} s in the future (tolerance ${context.tolerance} s)`)
+
+    // Only `v1,` entries count; other versions (`v1a,` is ed25519) are skipped, and at most MAX_SIGNATURES are looked at.
+    const received: string[] = []
+    for (const entry of list.split(' ')) {
+      if (entry.startsWith('v1,')) received.push(entry.slice(3))
+      if (received.length === MAX_SIGNATURES) break
+    }
+    if (received.length === 0) return reject('malformed-signature', `${prefix}-signature has no v1 entry`)
+
+    for (const key of keys) {
+      const expected = Buffer.from(signStandard(key, id, stamp, body), 'latin1')
+      for (const signature of received) {
+        if (safeEqual(signature, expected)) return { ok: true, id, meta: { timestamp } }
+      }
+    }
+    return reject('invalid-signature',
+      `no signature matched (${received.length} received, ${keys.length} secret${keys.length === 1 ? '' : 's'} tried)`)
+  }
+
+  function sign (secret: string, body: Buffer | string, options: SignOptions = {}): Record<string, string> {
+    const id = options.id ?? `msg_${randomBytes(12).toString('hex')}`
+    const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000)
+    return {
+      [`${primary}-id`]: id,
+      [`${primary}-timestamp`]: String(timestamp),
+      [`${primary}-signature`]: `v1,${signStandard(parseStandardSecret(secret), id, timestamp, body)}`
+    }
+  }
+
+  return { name: 'standard-webhooks', parseSecret: parseStandardSecret, verify, sign }
+}

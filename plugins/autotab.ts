@@ -1,0 +1,25 @@
+import { hmacHex } from '../lib/hmac-hex.js'
+import { stringField } from '../schemas/common.js'
+import { autotabEvents } from '../schemas/autotab.js'
+import { defineProvider, type EventFor } from './receiver.js'
+
+/** Autotab: HMAC-SHA256 hex of the body in `Autotab-Signature`; the event type is the run session's `state`. */
+export const autotab = defineProvider({
+  name: 'autotab',
+  scheme: hmacHex({ headers: ['autotab-signature'] }),
+  events: autotabEvents,
+  typeOf: payload => stringField(payload, 'state'),
+  // The same session is delivered once per state change: id and state together name one event.
+  idOf: payload => {
+    const id = stringField(payload, 'id')
+    return id === undefined ? undefined : `${id}:${stringField(payload, 'state') ?? ''}`
+  }
+})
+
+export type AutotabEvent = EventFor<typeof autotab>
+
+declare module 'fastify' {
+  interface FastifyWebhookProviders { autotab: AutotabEvent }
+}
+
+export default autotab

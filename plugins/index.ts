@@ -1,0 +1,13 @@
+/** fastify-webhooks: verified, typed, exactly-once webhook receivers for Fastify. */
+export { autotab, type AutotabEvent } from './autotab.js'
+export { autosana, type AutosanaEvent } from './autosana.js'
+export { cyberdesk, type CyberdeskEvent } from './cyberdesk.js'
+export { retab, type RetabEvent, type RetabExtraction, type RetabOptions, type RetabTypes } from './retab.js'
+export { pulse, type PulseEvent } from './pulse.js'
+export { defineProvider, type EventFor, type ProviderOptions, type ProviderSpec, type WebhookPlugin } from './receiver.js'
+export type { EventOf, EventSchemas, IdempotencyOptions, ReceiverOptions, UnknownEventOf, WebhookHandler } from './types.js'
+export { MemoryStore, type ClaimResult, type IdempotencyStore, type MemoryStoreOptions } from '../lib/idempotency.js'
+export { hmacHex, signHex, type HmacHexOptions } from '../lib/hmac-hex.js'
+export { standardWebhooks, signStandard, generateStandardSecret, type StandardMeta } from '../lib/standard-webhooks.js'
+export type { Headers, RejectReason, SignatureScheme, SignOptions, Verification } from '../lib/scheme.js'
+export * from '../lib/errors.js'

@@ -1,0 +1,218 @@
+/**
+ * The behaviour every provider plugin must show, run once per provider
+ * (test/<provider>.test.ts) with that provider's scheme and payloads.
+ */
+import Fastify, { type FastifyInstance } from 'fastify'
+import t from 'tap'
+import { signWith, type Scheme } from './sign.js'
+
+export interface ProviderCase {
+  name: string
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  plugin: any
+  scheme: Scheme
+  secret: string
+  otherSecret: string
+  /** a valid payload per event type */
+  samples: Record<string, unknown>
+  /** a payload of a known type that breaks its schema, and the path the log must name */
+  invalid: { payload: unknown, path: string }
+  /** a verified payload of a type no schema knows (absent where the provider has one type only) */
+  unknown?: unknown
+  /** the idempotency id the plugin must give a sample, when not the signed message id */
+  expectedId?: (payload: unknown, body: string) => string
+}
+
+export interface Received { event: { id: string, type: string, payload: unknown }, webhook: unknown, rawBody: unknown }
+
+export async function buildApp (c: ProviderCase, options: Record<string, unknown> = {}): Promise<{ app: FastifyInstance, received: Received[], unknown: unknown[] }> {
+  const app = Fastify()
+  const received: Received[] = []
+  const unknown: unknown[] = []
+  const on: Record<string, unknown> = {}
+  for (const type of Object.keys(c.samples)) {
+    on[type] = async (event: Received['event'], request: { webhook: unknown, rawBody: unknown }) => {
+      received.push({ event, webhook: request.webhook, rawBody: request.rawBody })
+    }
+  }
+  await app.register(c.plugin, { secret: c.secret, on, onUnknown: (event: unknown) => { unknown.push(event) }, ...options })
+  return { app, received, unknown }
+}
+
+export function deliver (app: FastifyInstance, c: ProviderCase, payload: unknown, opts: { secret?: string, id?: string, timestamp?: number, headers?: Record<string, string>, body?: string } = {}) {
+  const body = opts.body ?? JSON.stringify(payload)
+  const headers = {
+    'content-type': 'application/json',
+    ...signWith(c.scheme, body, { secret: opts.secret ?? c.secret, id: opts.id, timestamp: opts.timestamp }),
+    ...opts.headers
+  }
+  return app.inject({ method: 'POST', url: `/webhooks/${c.name}`, headers, payload: body })
+}
+
+export function providerSuite (c: ProviderCase): void {
+  const [firstType, firstSample] = Object.entries(c.samples)[0]!
+  const signatureHeader = c.scheme.kind === 'hex' ? c.scheme.header : `${c.scheme.prefix}-signature`
+
+  t.test(`${c.name}: each event type reaches its handler, verified and typed`, async t => {
+    const { app, received } = await buildApp(c)
+    for (const [type, payload] of Object.entries(c.samples)) {
+      const body = JSON.stringify(payload)
+      const res = await deliver(app, c, payload, { id: `msg_${type}` })
+      t.equal(res.statusCode, 200, type)
+      t.same(res.json(), { received: true })
+      const last = received.at(-1)!
+      t.equal(last.event.type, type)
+      t.same(last.event.payload, payload)
+      t.equal(last.webhook, last.event, 'request.webhook is the event')
+      t.ok(Buffer.isBuffer(last.rawBody) && (last.rawBody as Buffer).equals(Buffer.from(body)), 'rawBody is the exact bytes')
+      t.equal(last.event.id, c.expectedId ? c.expectedId(payload, body) : `msg_${type}`)
+    }
+    t.equal(received.length, Object.keys(c.samples).length)
+  })
+
+  t.test(`${c.name}: forged deliveries get 401 and run no handler`, async t => {
+    const { app, received } = await buildApp(c)
+    const body = JSON.stringify(firstSample)
+    const good = signWith(c.scheme, body, { secret: c.secret })
+    const cases: Array<[string, Record<string, string>, string, string]> = [
+      ['tampered body', good, body.replace(/.$/, ' }'), 'WEBHOOK_INVALID_SIGNATURE'],
+      ['tampered signature', { ...good, [signatureHeader]: flipLast(good[signatureHeader]!) }, body, 'WEBHOOK_INVALID_SIGNATURE'],
+      ['wrong secret', signWith(c.scheme, body, { secret: c.otherSecret }), body, 'WEBHOOK_INVALID_SIGNATURE'],
+      ['missing signature header', omit(good, signatureHeader), body, 'WEBHOOK_MISSING_SIGNATURE'],
+      ['no headers at all', {}, body, 'WEBHOOK_MISSING_SIGNATURE']
+    ]
+    for (const [what, headers, payload, code] of cases) {
+      const res = await app.inject({ method: 'POST', url: `/webhooks/${c.name}`, headers: { 'content-type': 'application/json', ...headers }, payload })
+      t.equal(res.statusCode, 401, what)
+      t.equal(res.json().code, code, what)
+      t.notMatch(res.body, good[signatureHeader]!.slice(-20), `${what}: no signature in the answer`)
+    }
+    t.equal(received.length, 0)
+  })
+
+  if (c.scheme.kind === 'standard') {
+    t.test(`${c.name}: timestamps outside the window, both ways, get 401`, async t => {
+      const { app, received } = await buildApp(c, { tolerance: 60 })
+      const now = Math.floor(Date.now() / 1000)
+      for (const [what, timestamp] of [['expired', now - 120], ['future', now + 120]] as const) {
+        const res = await deliver(app, c, firstSample, { timestamp })
+        t.equal(res.statusCode, 401, what)
+        t.equal(res.json().code, 'WEBHOOK_TIMESTAMP_OUTSIDE_TOLERANCE', what)
+      }
+      const res = await deliver(app, c, firstSample, { timestamp: now - 50 })
+      t.equal(res.statusCode, 200, 'inside the window')
+      const nonNumeric = await deliver(app, c, firstSample, { headers: { [`${(c.scheme as { prefix: string }).prefix}-timestamp`]: `${now}abc` } })
+      t.equal(nonNumeric.statusCode, 401, 'non-numeric timestamp')
+      t.equal(nonNumeric.json().code, 'WEBHOOK_MALFORMED_SIGNATURE')
+      t.equal(received.length, 1)
+    })
+  }
+
+  t.test(`${c.name}: rotation accepts any configured secret`, async t => {
+    const { app, received } = await buildApp(c, { secret: [c.secret, c.otherSecret], idempotency: false })
+    t.equal((await deliver(app, c, firstSample, { secret: c.secret, id: 'one' })).statusCode, 200)
+    t.equal((await deliver(app, c, firstSample, { secret: c.otherSecret, id: 'two', body: JSON.stringify(firstSample, null, 1) })).statusCode, 200)
+    t.equal(received.length, 2)
+  })
+
+  t.test(`${c.name}: a signed body that is not JSON gets 400`, async t => {
+    const { app, received } = await buildApp(c)
+    const res = await deliver(app, c, undefined, { body: '{"not json' })
+    t.equal(res.statusCode, 400)
+    t.equal(res.json().code, 'WEBHOOK_INVALID_JSON')
+    t.equal(received.length, 0)
+  })
+
+  t.test(`${c.name}: a known type that fails its schema gets 400, and the path is logged`, async t => {
+    const lines: string[] = []
+    const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => { lines.push(line) } } } })
+    let called = 0
+    await app.register(c.plugin, { secret: c.secret, on: { [firstType]: () => { called++ } } })
+    const res = await deliver(app, c, c.invalid.payload)
+    t.equal(res.statusCode, 400)
+    t.equal(res.json().code, 'WEBHOOK_INVALID_PAYLOAD')
+    t.equal(called, 0)
+    const line = lines.map(l => JSON.parse(l)).find(l => l.msg === 'webhook payload does not match its schema')
+    t.equal(line?.path, c.invalid.path)
+    t.notMatch(lines.join(''), c.secret, 'no secret in the log')
+  })
+
+  if (c.unknown !== undefined) {
+    t.test(`${c.name}: a verified event of an unknown type is answered 200 through onUnknown`, async t => {
+      const { app, received, unknown } = await buildApp(c)
+      const res = await deliver(app, c, c.unknown)
+      t.equal(res.statusCode, 200)
+      t.equal(unknown.length, 1)
+      t.same((unknown[0] as { payload: unknown }).payload, c.unknown)
+      t.equal(received.length, 0)
+    })
+  }
+
+  t.test(`${c.name}: wrong content type gets 415, no body gets 400, over bodyLimit gets 413`, async t => {
+    const { app, received } = await buildApp(c, { bodyLimit: 2048 })
+    const body = JSON.stringify(firstSample)
+    const headers = signWith(c.scheme, body, { secret: c.secret })
+    const text = await app.inject({ method: 'POST', url: `/webhooks/${c.name}`, headers: { ...headers, 'content-type': 'text/plain' }, payload: body })
+    t.equal(text.statusCode, 415)
+    const empty = await app.inject({ method: 'POST', url: `/webhooks/${c.name}`, headers })
+    t.equal(empty.statusCode, 400)
+    t.equal(empty.json().code, 'WEBHOOK_EMPTY_BODY')
+    const big = JSON.stringify({ ...firstSample as object, padding: 'x'.repeat(4096) })
+    const large = await app.inject({ method: 'POST', url: `/webhooks/${c.name}`, headers: { 'content-type': 'application/json', ...signWith(c.scheme, big, { secret: c.secret }) }, payload: big })
+    t.equal(large.statusCode, 413)
+    t.equal(received.length, 0)
+  })
+
+  t.test(`${c.name}: a handler that throws gets 500, and the retry of the same event runs it`, async t => {
+    const app = Fastify()
+    let calls = 0
+    await app.register(c.plugin, {
+      secret: c.secret,
+      on: { [firstType]: () => { calls++; if (calls === 1) throw new Error('database down') } }
+    })
+    const first = await deliver(app, c, firstSample, { id: 'msg_retry' })
+    t.equal(first.statusCode, 500)
+    t.equal(first.json().code, 'WEBHOOK_HANDLER_FAILED')
+    t.notMatch(first.body, 'database down', 'the handler error stays in the log')
+    const retry = await deliver(app, c, firstSample, { id: 'msg_retry' })
+    t.equal(retry.statusCode, 200)
+    t.same(retry.json(), { received: true })
+    t.equal(calls, 2)
+  })
+
+  t.test(`${c.name}: a duplicate is answered 200 duplicate and runs no handler`, async t => {
+    const { app, received } = await buildApp(c)
+    const first = await deliver(app, c, firstSample, { id: 'msg_dup' })
+    // A retry comes back with the same id but a fresh signature (and timestamp).
+    const again = await deliver(app, c, firstSample, { id: 'msg_dup', timestamp: Math.floor(Date.now() / 1000) - 5 })
+    t.equal(first.statusCode, 200)
+    t.equal(again.statusCode, 200)
+    t.same(again.json(), { received: true, duplicate: true })
+    t.equal(received.length, 1)
+  })
+
+  t.test(`${c.name}: over real HTTP`, async t => {
+    const { app, received } = await buildApp(c)
+    const address = await app.listen({ host: '127.0.0.1', port: 0 })
+    t.teardown(() => app.close())
+    const body = JSON.stringify(firstSample)
+    const headers = { 'content-type': 'application/json', ...signWith(c.scheme, body, { secret: c.secret }) }
+    const ok = await fetch(`${address}/webhooks/${c.name}`, { method: 'POST', headers, body })
+    t.equal(ok.status, 200)
+    t.same(await ok.json(), { received: true })
+    const forged = await fetch(`${address}/webhooks/${c.name}`, { method: 'POST', headers, body: body + ' ' })
+    t.equal(forged.status, 401)
+    t.equal(received.length, 1)
+    t.same(received[0]!.event.payload, firstSample)
+  })
+}
+
+function flipLast (value: string): string {
+  const last = value.at(-2)!
+  return value.slice(0, -2) + (last === 'a' ? 'b' : 'a') + value.at(-1)
+}
+
+function omit (headers: Record<string, string>, name: string): Record<string, string> {
+  const { [name]: _, ...rest } = headers
+  return rest
+}

@@ -1,0 +1,38 @@
+/**
+ * An independent signer for tests: the HMAC primitive from node:crypto for
+ * the hex schemes, and the `standardwebhooks` npm package (the spec's own
+ * reference library) for Standard Webhooks. Never the code under test.
+ */
+import { createHmac, randomUUID } from 'node:crypto'
+import { Webhook } from 'standardwebhooks'
+
+export const SW_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
+export const SW_SECRET_2 = 'whsec_' + Buffer.from('a second secret of 32 bytes!!!!!').toString('base64')
+export const HEX_SECRET = 'hex-test-secret-1'
+export const HEX_SECRET_2 = 'hex-test-secret-2'
+
+export type Scheme =
+  | { kind: 'hex', header: string, prefix?: string }
+  | { kind: 'standard', prefix: 'svix' | 'webhook' }
+
+export interface SignArgs {
+  secret: string
+  id?: string
+  /** seconds */
+  timestamp?: number
+}
+
+export function signWith (scheme: Scheme, body: string | Buffer, args: SignArgs): Record<string, string> {
+  if (scheme.kind === 'hex') {
+    const hex = createHmac('sha256', args.secret).update(body).digest('hex')
+    return { [scheme.header]: (scheme.prefix ?? '') + hex }
+  }
+  const id = args.id ?? `msg_${randomUUID()}`
+  const timestamp = args.timestamp ?? Math.floor(Date.now() / 1000)
+  const signature = new Webhook(args.secret).sign(id, new Date(timestamp * 1000), body.toString())
+  return {
+    [`${scheme.prefix}-id`]: id,
+    [`${scheme.prefix}-timestamp`]: String(timestamp),
+    [`${scheme.prefix}-signature`]: signature
+  }
+}
