@@ -1,9 +1,9 @@
-import { autosana } from '../plugins/autosana.js'
-import { autotab } from '../plugins/autotab.js'
-import { cyberdesk } from '../plugins/cyberdesk.js'
-import { pulse } from '../plugins/pulse.js'
-import { retab } from '../plugins/retab.js'
-import type { SignOptions, SignatureScheme } from './scheme.js'
+import { autosana } from './autosana.js'
+import { autotab } from './autotab.js'
+import { cyberdesk } from './cyberdesk.js'
+import { pulse } from './pulse.js'
+import { retab } from './retab.js'
+import type { SignOptions, SignatureScheme } from '../lib/scheme.js'
 
 /** The providers this package ships, by name. */
 export const providers = { autotab, autosana, cyberdesk, retab, pulse }
@@ -32,4 +32,4 @@ export function sign (
   }
 }
 
-export { fixtures } from './fixtures.js'
+export { fixtures } from '../lib/fixtures.js'
