@@ -33,8 +33,8 @@ t.test('autosana: a signature without the sha256= prefix is malformed', async t 
 
 t.test('autosana: unsigned deliveries only with allowUnsigned, and never mixed with a secret', async t => {
   const body = JSON.stringify(sample)
-  await t.rejects(Fastify().register(autosana, {}).ready(), /option "secret" is required.*allowUnsigned/)
-  await t.rejects(Fastify().register(autosana, { secret: HEX_SECRET, allowUnsigned: true }).ready(), /not both/)
+  await t.rejects(async () => { await Fastify().register(autosana, {}).ready() }, /option "secret" is required.*allowUnsigned/)
+  await t.rejects(async () => { await Fastify().register(autosana, { secret: HEX_SECRET, allowUnsigned: true }).ready() }, /not both/)
 
   const open = Fastify()
   const seen: number[] = []

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { Socket } from 'node:net'
-import { SKIP_MESSAGE, startRedis } from './helpers/redis-server.js'
+import { redisSkip, startRedis } from './helpers/redis-server.js'
 
 function ping (port: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -11,9 +11,8 @@ function ping (port: number): Promise<string> {
   })
 }
 
-t.test('the test helper starts, stops and restarts a real redis-server', async t => {
-  const redis = await startRedis()
-  if (redis === null) return t.skip(SKIP_MESSAGE)
+t.test('the test helper starts, stops and restarts a real redis-server', { skip: redisSkip() }, async t => {
+  const redis = (await startRedis())!
   t.teardown(() => redis.close())
   t.equal(await ping(redis.port), '+PONG')
   await redis.stop()

@@ -71,7 +71,7 @@ t.test('retab: bodies of tens of MB pass the default limit; the id falls back to
   const app = Fastify()
   const ids: string[] = []
   await app.register(retab, { secret: HEX_SECRET, on: { 'extraction.completed': e => { ids.push(e.id) } } })
-  const big = structuredClone(sample) as typeof sample & { completion: { id?: string } }
+  const big = structuredClone(sample) as Omit<typeof sample, 'completion'> & { completion: Partial<typeof sample.completion> }
   delete big.completion.id
   big.file_payload.url = 'data:application/pdf;base64,' + Buffer.alloc(20 * 1024 * 1024, 7).toString('base64')
   const res = await post(app, big)

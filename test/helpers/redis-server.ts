@@ -25,6 +25,13 @@ export function redisAvailable (): boolean {
 
 export const SKIP_MESSAGE = 'redis-server is not installed: Redis tests skipped (bash .ci/run installs it)'
 
+/** For `t.test(name, { skip: redisSkip() }, ...)`: false when Redis can run, else the visible reason (or a throw under REQUIRE_REDIS=1). */
+export function redisSkip (): string | false {
+  if (redisAvailable()) return false
+  if (process.env.REQUIRE_REDIS === '1') throw new Error('redis-server is required (REQUIRE_REDIS=1) but not installed')
+  return SKIP_MESSAGE
+}
+
 async function freePort (): Promise<number> {
   return await new Promise((resolve, reject) => {
     const server = createServer()
