@@ -169,14 +169,19 @@ export function defineProvider<P extends string, M extends EventSchemas, Meta ex
       return answered ? reply : reply.type('application/json').send(RECEIVED)
     }
 
-    /** Runs the handlers of one event; true when one of them answered itself (returned `reply`). */
+    /**
+     * Runs the handlers of one event; true when one of them answered itself. (A handler that
+     * returns `reply` is awaited until the answer is out, since a Fastify reply is thenable.)
+     */
     async function dispatch (event: Delivery, request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
-      if (request.webhook === null) return await onUnknown(event, request, reply) === reply
-      let answered = false
-      const handler = handlers.get(event.type) as WebhookHandler<unknown> | undefined
-      if (handler !== undefined) answered = await handler(event, request, reply) === reply
-      if (onEvent !== undefined) answered = await onEvent(event, request, reply) === reply || answered
-      return answered
+      if (request.webhook === null) {
+        await onUnknown(event, request, reply)
+      } else {
+        const handler = handlers.get(event.type) as WebhookHandler<unknown> | undefined
+        if (handler !== undefined) await handler(event, request, reply)
+        if (onEvent !== undefined) await onEvent(event, request, reply)
+      }
+      return reply.sent || reply.raw.headersSent
     }
 
     function logUnknown (event: Delivery, request: FastifyRequest): void {

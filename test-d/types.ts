@@ -1,0 +1,151 @@
+/**
+ * Type tests: checked by `tsc` (npm run typecheck), never run. Each
+ * `@ts-expect-error` must be an error, or tsc fails ("unused directive").
+ */
+import Fastify from 'fastify'
+import type { Static } from 'typebox'
+import Type from 'typebox'
+import { autosana, autotab, cyberdesk, defineProvider, hmacHex, pulse, retab, type EventFor, type PulseEvent } from '../plugins/index.js'
+import defaultPulse from '../plugins/pulse.js'
+import { sign, fixtures } from '../plugins/testing.js'
+
+const app = Fastify()
+const Invoice = Type.Object({ total: Type.Number(), currency: Type.String() })
+
+declare module '../plugins/retab.js' {
+  interface RetabTypes { extraction: Static<typeof Invoice> }
+}
+
+// Handlers in `on` get the payload of their own type.
+void app.register(pulse, {
+  secret: 'whsec_x',
+  on: {
+    'job.completed': async (event) => {
+      const pages: number = event.payload.data.pages_processed
+      const time: number = event.payload.data.processing_time
+      const stamp: number = event.timestamp
+      // @ts-expect-error job.completed has no error field
+      void event.payload.data.error
+      void pages; void time; void stamp
+    },
+    'job.failed': (event) => {
+      const message: string = event.payload.data.error
+      // @ts-expect-error job.failed has no pages_processed
+      void event.payload.data.pages_processed
+      void message
+    },
+    // @ts-expect-error not a Pulse event type
+    'job.complete': () => {}
+  },
+  onUnknown: (event) => {
+    const type: string = event.type
+    // @ts-expect-error an unknown event's payload is unknown
+    void event.payload.data
+    void type
+  }
+})
+void app.register(defaultPulse, { secret: 'whsec_x' })
+
+// @ts-expect-error tolerance is a number of seconds
+void app.register(cyberdesk, { secret: 'whsec_x', tolerance: '5m' })
+
+void app.register(cyberdesk, {
+  secret: ['whsec_old', 'whsec_new'],
+  on: {
+    run_complete: (event) => {
+      const status: 'scheduling' | 'running' | 'success' | 'cancelled' | 'error' | 'task_failed' | 'running_checks' = event.payload.run.status
+      // @ts-expect-error 'failed' is not a Cyberdesk status
+      if (event.payload.run.status === 'failed') return
+      void status
+    }
+  }
+})
+
+void app.register(autotab, {
+  secret: 's',
+  on: {
+    finish: (event) => {
+      const state: 'finish' = event.payload.state
+      // @ts-expect-error Autotab events carry no signed timestamp
+      void event.timestamp
+      void state
+    }
+  }
+})
+
+void app.register(autosana, { allowUnsigned: true, onEvent: (event) => { const failed: number = event.payload.summary.failed_groups; void failed } })
+// @ts-expect-error allowUnsigned is Autosana's only
+void app.register(pulse, { allowUnsigned: true })
+
+// Retab: the extracted object is typed by the RetabTypes declaration.
+void app.register(retab, {
+  secret: 's',
+  extraction: Invoice,
+  on: {
+    'extraction.completed': (event) => {
+      const total: number = event.extraction.total
+      // @ts-expect-error not in the Invoice schema
+      void event.extraction.vendor
+      void total
+    }
+  }
+})
+
+// request.webhook: a union discriminated by provider, then type; no casts.
+app.addHook('preHandler', async (request) => {
+  const webhook = request.webhook
+  if (webhook === null) return
+  switch (webhook.provider) {
+    case 'pulse':
+      if (webhook.type === 'job.completed') {
+        const pages: number = webhook.payload.data.pages_processed
+        void pages
+      }
+      // @ts-expect-error not narrowed to job.completed here
+      void webhook.payload.data.pages_processed
+      break
+    case 'cyberdesk':
+      if (webhook.payload.run.status === 'error') void webhook.payload.run.error
+      break
+    case 'autotab': {
+      const state = webhook.type
+      // @ts-expect-error 'FINISH' is the SDK enum name, not a wire value
+      if (state === 'FINISH') return
+      break
+    }
+    case 'retab':
+      void webhook.extraction.currency
+      break
+    case 'autosana':
+      void webhook.payload.run_groups[0]?.runs
+      break
+    default: {
+      const never: never = webhook
+      void never
+    }
+  }
+  // @ts-expect-error must be narrowed by provider first
+  void request.webhook?.payload.data
+})
+
+// A provider of one's own, with the same typing.
+const mine = defineProvider({
+  name: 'acme',
+  scheme: hmacHex({ headers: ['x-acme-signature'] }),
+  events: { 'order.paid': Type.Object({ kind: Type.Literal('order.paid'), amount: Type.Number() }) },
+  typeOf: () => 'order.paid'
+})
+type AcmeEvent = EventFor<typeof mine>
+void app.register(mine, { secret: 's', on: { 'order.paid': (event: AcmeEvent) => { const amount: number = event.payload.amount; void amount } } })
+
+// The test kit.
+const delivery = sign('pulse', fixtures.pulse['job.completed'], { secret: 'whsec_x', id: 'msg_1' })
+const body: string = delivery.body
+void body
+// @ts-expect-error not a shipped provider
+sign('stripe', {}, { secret: 'x' })
+sign(mine, { kind: 'order.paid', amount: 1 }, { secret: 's' })
+
+type P = PulseEvent['type']
+const t: P = 'job.cancelled'
+void t
