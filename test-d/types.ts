@@ -119,6 +119,11 @@ app.addHook('preHandler', async (request) => {
     case 'autosana':
       void webhook.payload.run_groups[0]?.runs
       break
+    case 'acme': {
+      const amount: number = webhook.payload.amount
+      void amount
+      break
+    }
     default: {
       const never: never = webhook
       void never
@@ -136,6 +141,9 @@ const mine = defineProvider({
   typeOf: () => 'order.paid'
 })
 type AcmeEvent = EventFor<typeof mine>
+declare module 'fastify' {
+  interface FastifyWebhookProviders { acme: AcmeEvent }
+}
 void app.register(mine, { secret: 's', on: { 'order.paid': (event: AcmeEvent) => { const amount: number = event.payload.amount; void amount } } })
 
 // The test kit.

@@ -253,3 +253,15 @@ t.test('prototype poisoning in a signed body: 400 by default, stripped when the 
   t.same(seen, [{ type: 'job.retrying' }])
   t.equal(({} as { polluted?: boolean }).polluted, undefined)
 })
+
+t.test('content types: application/json with parameters or in another case is parsed; others are not', async t => {
+  const app = Fastify()
+  let calls = 0
+  await app.register(pulse, { secret: SW_SECRET, idempotency: false, onEvent: () => { calls++ } })
+  const body = JSON.stringify(completed)
+  for (const [type, status] of [['application/json; charset=utf-8', 200], ['Application/JSON', 200], ['application/x-www-form-urlencoded', 415], ['application/jsonp', 415]] as const) {
+    const res = await app.inject({ method: 'POST', url: '/webhooks/pulse', headers: { ...signWith({ kind: 'standard', prefix: 'webhook' }, body, { secret: SW_SECRET }), 'content-type': type }, payload: body })
+    t.equal(res.statusCode, status, type)
+  }
+  t.equal(calls, 2)
+})
