@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto'
+import { hmacSha256 } from './hmac.js'
 import { safeEqual } from './safe-equal.js'
 import {
   MAX_SIGNATURE_HEADER, headerValue, reject,
@@ -7,6 +8,7 @@ import {
 
 /** HMAC-SHA256 of the raw body, lowercase hex (Autotab, Autosana, Retab). */
 export function signHex (secret: string | Buffer, body: Buffer | string): string {
+  if (typeof secret !== 'string' && typeof body !== 'string') return hmacSha256(secret, '', body, 'hex')
   return createHmac('sha256', secret).update(body).digest('hex')
 }
 
@@ -39,7 +41,7 @@ export function hmacHex (options: HmacHexOptions): SignatureScheme<Buffer, objec
     }
     if (received.length === 0) return reject('missing-signature', `no ${names.join(' or ')} header`)
     for (const key of keys) {
-      const expected = Buffer.from(signHex(key, body), 'latin1')
+      const expected = signHex(key, body)
       for (const signature of received) {
         if (safeEqual(signature, expected)) return { ok: true, id: undefined, meta: {} }
       }

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto'
+import { hmacSha256 } from './hmac.js'
 import { safeEqual } from './safe-equal.js'
 import {
   MAX_SIGNATURES, MAX_SIGNATURE_HEADER, headerValue, reject,
@@ -40,6 +41,7 @@ export function generateStandardSecret (): string {
 
 /** The base64 HMAC (without `v1,`) of one message. The body is hashed as bytes, never decoded. */
 export function signStandard (key: Buffer, id: string, timestamp: number | string, body: Buffer | string): string {
+  if (typeof body !== 'string') return hmacSha256(key, `${id}.${timestamp}.`, body, 'base64')
   return createHmac('sha256', key).update(`${id}.${timestamp}.`).update(body).digest('base64')
 }
 
@@ -51,15 +53,26 @@ export interface StandardWebhooksOptions {
 export function standardWebhooks (options: StandardWebhooksOptions): SignatureScheme<Buffer, StandardMeta> {
   const prefixes = options.headerPrefixes
   const [primary] = prefixes as [string]
+  // Header names built once, not per request.
+  const names = prefixes.map(prefix => ({ prefix, id: `${prefix}-id`, timestamp: `${prefix}-timestamp`, signature: `${prefix}-signature` }))
 
   function verify (keys: readonly Buffer[], headers: Headers, body: Buffer, context: { now: number, tolerance: number }): Verification<StandardMeta> {
     // The first prefix whose id header is present names all three headers: never mix them.
-    const prefix = prefixes.find(p => headers[`${p}-id`] !== undefined) ?? primary
-    const id = headerValue(headers, `${prefix}-id`)
-    const stamp = headerValue(headers, `${prefix}-timestamp`)
-    const list = headerValue(headers, `${prefix}-signature`)
+    let set = names[0]!
+    for (const candidate of names) {
+      if (headers[candidate.id] !== undefined) {
+        set = candidate
+        break
+      }
+    }
+    const { prefix } = set
+    const id = headerValue(headers, set.id)
+    const stamp = headerValue(headers, set.timestamp)
+    const list = headerValue(headers, set.signature)
     if (id === undefined || stamp === undefined || list === undefined) {
-      return reject('missing-signature', `needs ${prefix}-id, ${prefix}-timestamp and ${prefix}-signature headers`)
+      // Name the absent ones: "which header?" is the first question when a sender's delivery is refused.
+      const absent = [set.id, set.timestamp, set.signature].filter(name => headerValue(headers, name) === undefined)
+      return reject('missing-signature', `no single ${absent.join(', ')} header (needs ${prefix}-id, ${prefix}-timestamp and ${prefix}-signature)`)
     }
     if (id.length === 0 || id.length > MAX_ID) return reject('malformed-signature', `${prefix}-id must be 1 to ${MAX_ID} characters`)
     if (list.length > MAX_SIGNATURE_HEADER) return reject('malformed-signature', `${prefix}-signature header too long`)
@@ -71,15 +84,18 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
     if (-skew > context.tolerance) return reject('timestamp-outside-tolerance', `timestamp ${-skew} s in the future (tolerance ${context.tolerance} s)`)
 
     // Only `v1,` entries count; other versions (`v1a,` is ed25519) are skipped, and at most MAX_SIGNATURES are looked at.
+    // Walked with indexOf rather than split: no array of every entry, and it stops at the cap.
     const received: string[] = []
-    for (const entry of list.split(' ')) {
-      if (entry.startsWith('v1,')) received.push(entry.slice(3))
-      if (received.length === MAX_SIGNATURES) break
+    for (let start = 0; start <= list.length && received.length < MAX_SIGNATURES;) {
+      const space = list.indexOf(' ', start)
+      const end = space === -1 ? list.length : space
+      if (list.startsWith('v1,', start)) received.push(list.slice(start + 3, end))
+      start = end + 1
     }
     if (received.length === 0) return reject('malformed-signature', `${prefix}-signature has no v1 entry`)
 
     for (const key of keys) {
-      const expected = Buffer.from(signStandard(key, id, stamp, body), 'latin1')
+      const expected = signStandard(key, id, stamp, body)
       for (const signature of received) {
         if (safeEqual(signature, expected)) return { ok: true, id, meta: { timestamp } }
       }

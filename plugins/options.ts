@@ -1,5 +1,6 @@
 import { MemoryStore, type IdempotencyStore } from '../lib/idempotency.js'
 import type { SignatureScheme } from '../lib/scheme.js'
+import { queueSender, type QueueSender } from '../lib/queue.js'
 import type { EventSchemas, IdempotencyOptions } from './types.js'
 
 /** The description of one provider: everything that differs between providers, and nothing else. */
@@ -32,6 +33,8 @@ export interface ResolvedOptions {
   store: IdempotencyStore | null
   ttlMs: number
   leaseMs: number
+  /** null unless option `queue` is given: then events are added as jobs instead of handled in the request */
+  queue: QueueSender | null
 }
 
 /** The options as the checks see them: not yet trusted to have their declared types. */
@@ -45,9 +48,10 @@ export interface LooseOptions {
   tolerance?: unknown
   bodyLimit?: unknown
   idempotency?: false | IdempotencyOptions
+  queue?: unknown
 }
 
-const KNOWN_OPTIONS = new Set(['secret', 'path', 'on', 'onEvent', 'onUnknown', 'tolerance', 'bodyLimit', 'idempotency', 'allowUnsigned', 'prefix', 'logLevel', 'logSerializers'])
+const KNOWN_OPTIONS = new Set(['secret', 'path', 'on', 'onEvent', 'onUnknown', 'tolerance', 'bodyLimit', 'idempotency', 'queue', 'allowUnsigned', 'prefix', 'logLevel', 'logSerializers'])
 const DEFAULT_BODY_LIMIT = 1024 * 1024
 
 /** Checks every option at registration and fails early, naming the plugin and the option. */
@@ -102,7 +106,12 @@ export function resolveOptions (
     if (options[name] !== undefined && typeof options[name] !== 'function') fail(`option "${name}" must be a function`)
   }
 
-  const idem = options.idempotency ?? {}
+  const queue = queueSender(options.queue, spec.name, fail)
+  for (const name of ['on', 'onEvent', 'onUnknown'] as const) {
+    if (queue !== null && options[name] !== undefined) fail(`option "${name}" does not run with option "queue": give it to createWebhookWorker (fastify-webhooks/bullmq)`)
+  }
+  // With a queue the job id deduplicates across instances: no store unless one is asked for.
+  const idem = options.idempotency ?? (queue === null ? {} : false)
   if (idem !== false && (typeof idem !== 'object' || idem === null)) fail('option "idempotency" must be false or an object')
   let store: IdempotencyStore | null = null
   let ttl = 0
@@ -116,7 +125,7 @@ export function resolveOptions (
     lease = positive(idem.lease, 60, 'idempotency.lease', fail)
   }
 
-  return { keys, path, tolerance, bodyLimit, store, ttlMs: ttl * 1000, leaseMs: lease * 1000 }
+  return { keys, path, tolerance, bodyLimit, store, ttlMs: ttl * 1000, leaseMs: lease * 1000, queue }
 }
 
 function positive (value: unknown, fallback: number, name: string, fail: (m: string) => never): number {

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Static, TSchema } from 'typebox'
 import type { IdempotencyStore } from '../lib/idempotency.js'
+import type { QueueOption } from '../lib/queue.js'
 
 /** Event type name → TypeBox schema of the payload. */
 export type EventSchemas = Record<string, TSchema>
@@ -65,4 +66,10 @@ export interface ReceiverOptions<E extends { type: string }, U> {
   bodyLimit?: number
   /** `false` to turn deduplication off. Default: in-memory store. */
   idempotency?: false | IdempotencyOptions
+  /**
+   * A BullMQ `Queue` (or `{ queue, jobOptions, transform, timeout }`): each verified event is added as a job
+   * (id from provider and event id, so redeliveries add nothing) and answered 202; `on`, `onEvent` and
+   * `onUnknown` then run in a worker (`createWebhookWorker` from `fastify-webhooks/bullmq`), not here.
+   */
+  queue?: QueueOption<E>
 }

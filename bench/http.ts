@@ -1,0 +1,207 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { availableParallelism } from 'node:os'
+import autocannon from 'autocannon'
+import { quantile, spread, stat, type Stat } from './measure.js'
+import { KB, pulseBody, standardHeaders } from './payloads.js'
+import type { Section, Target } from './report.js'
+
+const PATH = '/webhooks/pulse'
+const SERVER = new URL('./server.js', import.meta.url).pathname
+const CONNECTIONS = 10
+
+/** Server on core 1, load generator (this process) on core 0, when the machine and `taskset` allow it. */
+export function canPin (): boolean {
+  if (availableParallelism() < 2) return false
+  try {
+    execFileSync('taskset', ['-V'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Pins every thread of this process to `cores` (e.g. '0', or '0,1' to undo). */
+export function pinSelf (cores: string): void {
+  execFileSync('taskset', ['-a', '-p', '-c', cores, String(process.pid)], { stdio: 'ignore' })
+}
+
+interface Server { child: ChildProcess, url: string }
+
+export async function startServer (contender: string, options: { pin: boolean, args?: string[], nodeFlags?: string[] }): Promise<Server> {
+  const argv = [...(options.nodeFlags ?? []), SERVER, contender, ...(options.args ?? [])]
+  const child = options.pin
+    ? spawn('taskset', ['-c', '1', process.execPath, ...argv], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    : spawn(process.execPath, argv, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m: { port: number }) => resolve(m.port))
+    child.once('exit', code => reject(new Error(`${contender} server exited with ${code}`)))
+  })
+  return { child, url: `http://127.0.0.1:${port}${PATH}` }
+}
+
+export function stopServer (server: Server): void {
+  server.child.disconnect()
+}
+
+export interface ServerStats { rss: number, heapUsed: number, storeSize: number | null, handled: number }
+
+export async function serverStats (server: Server): Promise<ServerStats> {
+  return await new Promise(resolve => {
+    const listen = (m: { stats?: ServerStats }): void => {
+      if (m.stats === undefined) return
+      server.child.off('message', listen)
+      resolve(m.stats)
+    }
+    server.child.on('message', listen)
+    server.child.send({ stats: true })
+  })
+}
+
+export interface LoadResult { rps: number, p50: number, p99: number, ok: number, bad: number }
+
+/** A delivery source: the same signed request every time, or a freshly signed distinct one per request. */
+type Deliveries = { fixed: Record<string, string> } | { distinct: () => string }
+
+/** One autocannon run. Latencies are kept per response (autocannon's own histogram has 1 ms resolution). */
+export async function load (url: string, body: Buffer, deliveries: Deliveries, run: { duration?: number, amount?: number }): Promise<LoadResult> {
+  const latencies: number[] = []
+  const options: autocannon.Options = { url, connections: CONNECTIONS, pipelining: 1, method: 'POST', ...run }
+  if ('fixed' in deliveries) {
+    options.headers = deliveries.fixed
+    options.body = body
+  } else {
+    const next = deliveries.distinct
+    options.requests = [{
+      method: 'POST',
+      setupRequest: request => ({ ...request, headers: standardHeaders(next(), body), body })
+    }]
+  }
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(options, (err, res) => err === null ? resolve(res) : reject(err))
+    instance.on('response', (_client, status, _bytes, ms) => { if (status < 300) latencies.push(ms) })
+  })
+  const sorted = Float64Array.from(latencies).sort()
+  return {
+    rps: result['2xx'] / result.duration,
+    p50: quantile(sorted, 0.5),
+    p99: quantile(sorted, 0.99),
+    ok: result['2xx'],
+    bad: result.non2xx + result.errors + result.timeouts
+  }
+}
+
+let sequence = 0
+const runTag = Date.now().toString(36)
+export const nextId = (): string => `msg_${runTag}_${(sequence++).toString(36)}`
+
+const LABELS: Record<string, string> = {
+  bare: 'bare Fastify route (default JSON parser, no verification)',
+  plugin: 'fastify-webhooks pulse, idempotency off',
+  'plugin-idempotent': 'fastify-webhooks pulse, in-memory idempotency, distinct deliveries',
+  naive: 'naive: fastify-raw-body + svix verify in the handler',
+  express: 'Express + svix (the provider page recipe)'
+}
+
+/** Section 3: HTTP under load. */
+export async function httpSection (quick: boolean, pin: boolean): Promise<Section> {
+  const body = pulseBody(KB)
+  const contenders = Object.keys(LABELS)
+  const servers: Record<string, Server> = {}
+  for (const name of contenders) servers[name] = await startServer(name, { pin })
+  const rounds = quick ? 3 : 5
+  const duration = quick ? 1 : 4
+  const results: Record<string, LoadResult[]> = Object.fromEntries(contenders.map(n => [n, []]))
+  let bad = 0
+  const runOne = async (name: string, seconds: number): Promise<LoadResult> => {
+    // A fixed delivery is signed afresh each run, so its timestamp stays inside the 300 s window.
+    const deliveries: Deliveries = name === 'plugin-idempotent'
+      ? { distinct: nextId }
+      : { fixed: standardHeaders(`msg_fixed_${runTag}`, body) }
+    const r = await load(servers[name]!.url, body, deliveries, { duration: seconds })
+    bad += r.bad
+    return r
+  }
+  try {
+    for (const name of contenders) await runOne(name, quick ? 0.5 : 2) // warm-up: JIT, sockets, caches
+    for (let round = 0; round < rounds; round++) {
+      for (let k = 0; k < contenders.length; k++) {
+        const name = contenders[(k + round) % contenders.length]!
+        results[name]!.push(await runOne(name, duration))
+      }
+    }
+  } finally {
+    for (const server of Object.values(servers)) stopServer(server)
+  }
+
+  const s = (name: string, key: 'rps' | 'p50' | 'p99'): Stat => stat(results[name]!.map(r => r[key]))
+  const bare = { rps: s('bare', 'rps').median, p50: s('bare', 'p50').median, p99: s('bare', 'p99').median }
+  const rows = contenders.map(name => {
+    const rps = s(name, 'rps')
+    return {
+      contender: LABELS[name]!,
+      'req/s': Math.round(rps.median),
+      spread: spread(rps),
+      'x bare req/s': (rps.median / bare.rps).toFixed(2),
+      'p50 ms': s(name, 'p50').median.toFixed(2),
+      'x bare p50': (s(name, 'p50').median / bare.p50).toFixed(2),
+      'p99 ms': s(name, 'p99').median.toFixed(2),
+      'x bare p99': (s(name, 'p99').median / bare.p99).toFixed(2)
+    }
+  })
+  const plugin = s('plugin', 'rps').median
+  const targets: Target[] = [
+    { target: 'HTTP throughput ≥0.85x the bare route', value: plugin / bare.rps, goal: 0.85, higherIsBetter: true },
+    { target: 'HTTP throughput ≥1.5x the naive recipe', value: plugin / s('naive', 'rps').median, goal: 1.5, higherIsBetter: true },
+    { target: 'HTTP p99 ≤1.2x the bare route', value: s('plugin', 'p99').median / bare.p99, goal: 1.2, higherIsBetter: false },
+    { target: 'HTTP throughput with in-memory idempotency ≥0.85x bare (not an issue target; context)', value: s('plugin-idempotent', 'rps').median / bare.rps, goal: 0.85, higherIsBetter: true }
+  ]
+  return {
+    title: '3. HTTP under load (autocannon)',
+    note: `Pulse route, 1 KB signed body, ${CONNECTIONS} connections, no pipelining; ${pin ? 'server pinned to core 1, load generator to core 0 (taskset)' : 'NOT pinned (needs taskset and 2 cores)'}; ` +
+      `warm-up, then ${rounds} rounds of ${duration} s with the contenders interleaved (order rotated each round); medians, spread ± half the min-max range of req/s. ` +
+      'Every request carries the same signed body, so the plugin runs with `idempotency: false` (with the store on, all but the first would be answered as duplicates); ' +
+      'the in-memory idempotency row instead signs a fresh delivery id per request in the load generator, so every request is new to the store (the body bytes stay the same). ' +
+      `Latencies are per response, not autocannon's 1 ms histogram. Handlers do nothing. Non-2xx/errors across all runs: ${bad}.`,
+    rows,
+    targets
+  }
+}
+
+/** Section 4: RSS of the server while distinct deliveries go through the in-memory idempotency store. */
+export async function memorySection (quick: boolean, pin: boolean): Promise<Section> {
+  const body = pulseBody(KB)
+  const maxKeys = quick ? 10_000 : 100_000
+  const total = quick ? 30_000 : 200_000
+  const chunks = 10
+  const server = await startServer('memory', { pin, args: [String(maxKeys)], nodeFlags: ['--expose-gc'] })
+  const rows: Array<Record<string, string | number>> = []
+  const mb = (bytes: number): string => (bytes / 2 ** 20).toFixed(1)
+  let atFill: ServerStats | undefined
+  let last: ServerStats
+  let bad = 0
+  try {
+    last = await serverStats(server)
+    rows.push({ delivered: 0, 'store keys': last.storeSize ?? 0, 'RSS MiB': mb(last.rss), 'heap used MiB': mb(last.heapUsed) })
+    for (let i = 1; i <= chunks; i++) {
+      const r = await load(server.url, body, { distinct: nextId }, { amount: total / chunks })
+      bad += r.bad
+      last = await serverStats(server)
+      if (atFill === undefined && last.storeSize === maxKeys) atFill = last
+      rows.push({ delivered: last.handled, 'store keys': last.storeSize ?? 0, 'RSS MiB': mb(last.rss), 'heap used MiB': mb(last.heapUsed) })
+    }
+  } finally {
+    stopServer(server)
+  }
+  const fill = atFill ?? last
+  const targets: Target[] = [
+    { target: `memory: RSS after the store filled grows ≤1.05x (${mb(fill.rss)} → ${mb(last.rss)} MiB)`, value: last.rss / fill.rss, goal: 1.05, higherIsBetter: false },
+    { target: `memory: store keys bounded by maxKeys (${last.storeSize} of ${maxKeys})`, value: (last.storeSize ?? 0) / maxKeys, goal: 1, higherIsBetter: false }
+  ]
+  return {
+    title: '4. Memory with the in-memory idempotency store',
+    note: `${total.toLocaleString('en')} deliveries with distinct ids (1 KB Pulse body, Standard Webhooks signed) into a server whose MemoryStore has maxKeys ${maxKeys.toLocaleString('en')}; ` +
+      `RSS and heap sampled after a forced GC every ${(total / chunks).toLocaleString('en')} deliveries. All ${last.handled.toLocaleString('en')} ran their handler (none taken for a duplicate); non-2xx/errors: ${bad}.`,
+    rows,
+    targets
+  }
+}

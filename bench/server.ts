@@ -1,0 +1,87 @@
+/**
+ * One contender's server, run as a child process (pinned to its own core by run.ts):
+ * `node dist/bench/server.js <contender> [maxKeys]`. It listens on 127.0.0.1, port 0,
+ * tells the parent its port over IPC, and answers `{ stats: true }` with its memory.
+ */
+import type { AddressInfo } from 'node:net'
+import express from 'express'
+import Fastify from 'fastify'
+import rawBody from 'fastify-raw-body'
+import { Webhook } from 'svix'
+import { MemoryStore } from '../lib/idempotency.js'
+import { pulse } from '../plugins/pulse.js'
+import { STANDARD_SECRET } from './payloads.js'
+
+const PATH = '/webhooks/pulse'
+const CONTENDERS = ['bare', 'plugin', 'plugin-idempotent', 'naive', 'express', 'memory'] as const
+type Contender = typeof CONTENDERS[number]
+
+let handled = 0
+let store: MemoryStore | undefined
+
+async function start (contender: Contender, maxKeys: number): Promise<number> {
+  if (contender === 'express') {
+    // The recipe on the Cyberdesk page, as written there: raw body, a Webhook made per request, svix verify.
+    const app = express()
+    app.use(express.raw({ type: 'application/json' }))
+    app.post(PATH, (req, res) => {
+      const wh = new Webhook(STANDARD_SECRET)
+      try {
+        wh.verify(req.body as Buffer, {
+          'webhook-id': req.header('webhook-id') ?? '',
+          'webhook-timestamp': req.header('webhook-timestamp') ?? '',
+          'webhook-signature': req.header('webhook-signature') ?? ''
+        })
+        handled++
+        res.status(200).end()
+      } catch {
+        res.status(400).end()
+      }
+    })
+    return await new Promise(resolve => {
+      const server = app.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port))
+    })
+  }
+
+  const app = Fastify()
+  if (contender === 'bare') {
+    // The ceiling: default JSON parser, no verification at all.
+    app.post(PATH, async () => { handled++; return { received: true } })
+  } else if (contender === 'naive') {
+    // What one writes without this package: fastify-raw-body, then svix in the handler.
+    await app.register(rawBody, { field: 'rawBody', global: false, encoding: false, runFirst: true })
+    const wh = new Webhook(STANDARD_SECRET)
+    app.post(PATH, { config: { rawBody: true } }, async (request, reply) => {
+      try {
+        wh.verify(request.rawBody as Buffer, request.headers as Record<string, string>)
+      } catch {
+        return reply.code(401).send({ error: 'invalid signature' })
+      }
+      handled++
+      return { received: true }
+    })
+  } else {
+    if (contender === 'memory') store = new MemoryStore({ maxKeys })
+    await app.register(pulse, {
+      secret: STANDARD_SECRET,
+      idempotency: contender === 'plugin' ? false : (store !== undefined ? { store } : {}),
+      on: { 'job.completed': async () => { handled++ } }
+    })
+  }
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  return (app.server.address() as AddressInfo).port
+}
+
+const gc = (globalThis as { gc?: () => void }).gc
+
+const contender = process.argv[2] as Contender
+if (!CONTENDERS.includes(contender)) throw new Error(`unknown contender ${process.argv[2]}`)
+const port = await start(contender, Number(process.argv[3] ?? 100_000))
+process.on('message', (message: { stats?: boolean }) => {
+  if (message.stats !== true) return
+  gc?.()
+  const { rss, heapUsed } = process.memoryUsage()
+  process.send?.({ stats: { rss, heapUsed, storeSize: store?.size ?? null, handled } })
+})
+process.on('disconnect', () => process.exit(0))
+process.send?.({ port })

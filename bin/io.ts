@@ -1,0 +1,45 @@
+import { readFile } from 'node:fs/promises'
+import type { ProviderName } from '../plugins/testing.js'
+
+/** Where a command writes, and what it reads from its environment: the process's, or a test's. */
+export interface Io {
+  out (text: string): void
+  err (text: string): void
+  env: Record<string, string | undefined>
+}
+
+/** What every command is handed once its arguments parse. */
+export interface CommandInput<V> {
+  provider: ProviderName
+  /** positionals after the provider */
+  positionals: string[]
+  values: V
+  io: Io
+}
+
+/** A mistake in the command line: exit code 2, with usage. */
+export class UsageError extends Error {}
+
+/** `--secret` values, or WEBHOOK_SECRET when none is given. */
+export function secretsFrom (values: { secret?: string[] }, io: Io): string[] {
+  const secrets = values.secret ?? (io.env.WEBHOOK_SECRET === undefined ? [] : [io.env.WEBHOOK_SECRET])
+  if (secrets.length === 0) throw new UsageError('--secret is required (or set WEBHOOK_SECRET)')
+  return secrets
+}
+
+/** A file's bytes; a file that cannot be read is a usage error, with the reason. */
+export async function readInput (path: string, option: string): Promise<Buffer> {
+  try {
+    return await readFile(path)
+  } catch (err) {
+    throw new UsageError(`${option} ${path}: cannot read it (${(err as NodeJS.ErrnoException).code})`)
+  }
+}
+
+/** A whole number from an option, within bounds. */
+export function count (value: string | undefined, option: string, fallback: number, max: number): number {
+  if (value === undefined) return fallback
+  const n = Number(value)
+  if (!/^[0-9]+$/.test(value) || n < 1 || n > max) throw new UsageError(`${option} must be a whole number from 1 to ${max}, not "${value}"`)
+  return n
+}

@@ -1,0 +1,125 @@
+import { randomBytes, randomUUID } from 'node:crypto'
+import { fixtures, providers, sign, type ProviderName } from '../plugins/testing.js'
+import { UsageError, count, readInput, secretsFrom, type CommandInput } from './io.js'
+
+export const sendOptions = {
+  url: { type: 'string' },
+  secret: { type: 'string', multiple: true },
+  file: { type: 'string' },
+  repeat: { type: 'string' },
+  tamper: { type: 'boolean' },
+  stale: { type: 'boolean' }
+} as const
+
+interface SendValues { url?: string, secret?: string[], file?: string, repeat?: string, tamper?: boolean, stale?: boolean }
+
+/** The sample sent when no type is named: the event a user most likely handles first. */
+const TYPICAL = { autotab: 'finish', autosana: 'batch.completed', cyberdesk: 'run_complete', retab: 'extraction.completed', pulse: 'job.completed' }
+/** Svix wants an answer within 15 s; a slower endpoint counts as failing. */
+const TIMEOUT_MS = 15_000
+const STALE_SECONDS = 3600
+const MAX_ANSWER = 500
+
+/**
+ * `send <provider> [type]`: a correctly signed delivery, as the provider would send it. With --repeat, the same
+ * event again (same id, fresh signature), as the provider's retries are. With --tamper or --stale, a broken one:
+ * then the command succeeds when the endpoint refuses every delivery (4xx), and fails when it accepts one.
+ */
+export async function send ({ provider, positionals, values, io }: CommandInput<SendValues>): Promise<number> {
+  const { scheme } = providers[provider].provider
+  if (positionals.length > 1) throw new UsageError(`send takes a provider and one event type, not "${positionals.join(' ')}"`)
+  const url = targetUrl(values.url)
+  const secret = secretsFrom(values, io)[0]!
+  try {
+    scheme.parseSecret(secret)
+  } catch (err) {
+    throw new UsageError(`--secret is not in ${provider}'s format: it ${(err as Error).message}`)
+  }
+  const repeat = count(values.repeat, '--repeat', 1, 1000)
+  const standard = scheme.name === 'standard-webhooks'
+  if (values.stale === true && !standard) {
+    throw new UsageError(`--stale: ${provider} signs no timestamp, so a delivery cannot be stale (deduplication is its replay defence)`)
+  }
+
+  const [type] = positionals
+  let body: string
+  let label: string
+  if (values.file !== undefined) {
+    if (type !== undefined) throw new UsageError('give an event type or --file, not both')
+    body = (await readInput(values.file, '--file')).toString('utf8')
+    label = values.file
+  } else {
+    const samples: Record<string, unknown> = fixtures[provider]
+    const chosen = type ?? TYPICAL[provider]
+    if (!Object.hasOwn(samples, chosen)) throw new UsageError(`unknown ${provider} event type "${chosen}" (types: ${Object.keys(samples).join(', ')})`)
+    body = JSON.stringify(fresh(provider, samples[chosen]))
+    label = chosen
+  }
+
+  const broken = values.tamper === true || values.stale === true
+  const id = `msg_${randomBytes(12).toString('hex')}`
+  let failures = 0
+  for (let attempt = 1; attempt <= repeat; attempt++) {
+    const timestamp = Math.floor(Date.now() / 1000) - (values.stale === true ? STALE_SECONDS : 0)
+    const delivery = sign(provider, body, { secret, id, timestamp })
+    // Tampered: one byte added after signing (still valid JSON, so only the signature can catch it).
+    const sent = values.tamper === true ? `${delivery.body}\n` : delivery.body
+    const what = [provider, label, standard ? `id ${id}` : '', values.tamper === true ? 'tampered' : '', values.stale === true ? `signed ${STALE_SECONDS} s ago` : '']
+    io.out(`POST ${url} (${what.filter(Boolean).join(', ')})${repeat > 1 ? ` [${attempt}/${repeat}]` : ''}`)
+    let res: Response
+    try {
+      res = await fetch(url, { method: 'POST', headers: delivery.headers, body: sent, signal: AbortSignal.timeout(TIMEOUT_MS) })
+    } catch (err) {
+      io.err(`could not reach ${url}: ${reason(err)}`)
+      return 1
+    }
+    const answer = await res.text()
+    io.out(`${res.status} ${res.statusText}${answer === '' ? '' : ` ${answer.length > MAX_ANSWER ? answer.slice(0, MAX_ANSWER) + '…' : answer}`}`)
+    const refused = res.status >= 400 && res.status < 500
+    if (broken ? !refused : !res.ok) failures++
+  }
+  if (failures > 0) {
+    io.err(broken
+      ? `the endpoint accepted ${failures} of ${repeat} broken deliveries: it does not verify signatures${values.stale === true ? ' or timestamps' : ''}`
+      : `the endpoint refused ${failures} of ${repeat} deliveries`)
+    return 1
+  }
+  if (broken) io.out('refused, as it should be')
+  return 0
+}
+
+/**
+ * The sample as a new event: each `send` is a new delivery (as `stripe trigger` makes a new event), so the
+ * endpoint does not answer it as a duplicate of the last run. The fields changed are the ones each provider's
+ * event id comes from; --repeat then resends this same event.
+ */
+function fresh (provider: ProviderName, sample: unknown): unknown {
+  const event = structuredClone(sample) as Record<string, unknown> & { completion: Record<string, unknown> }
+  const now = new Date().toISOString()
+  switch (provider) {
+    case 'autotab': event.id = `rs_${randomBytes(10).toString('hex')}`; break
+    case 'autosana': event.timestamp = now; break
+    case 'cyberdesk': event.event_id = randomUUID(); event.occurred_at = now; break
+    case 'retab': event.completion.id = `chatcmpl-${randomBytes(8).toString('hex')}`; break
+    case 'pulse': event.timestamp = now; break
+  }
+  return event
+}
+
+function targetUrl (value: string | undefined): string {
+  if (value === undefined) throw new UsageError('--url is required, e.g. --url http://127.0.0.1:3000/webhooks/pulse')
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new UsageError(`--url "${value}" is not a URL`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--url must be http or https, not ${url.protocol}`)
+  return url.href
+}
+
+/** The network error's own reason (fetch wraps it as "fetch failed"); a timeout has none and says so itself. */
+function reason (err: unknown): string {
+  const { cause, message } = err as Error & { cause?: { code?: string, message?: string } }
+  return cause?.code ?? cause?.message ?? message
+}

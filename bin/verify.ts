@@ -1,0 +1,53 @@
+import { diagnose } from '../lib/diagnose.js'
+import type { Headers } from '../lib/scheme.js'
+import { providers } from '../plugins/testing.js'
+import { UsageError, count, readInput, secretsFrom, type CommandInput } from './io.js'
+
+export const verifyOptions = {
+  secret: { type: 'string', multiple: true },
+  headers: { type: 'string' },
+  body: { type: 'string' },
+  tolerance: { type: 'string' }
+} as const
+
+interface VerifyValues { secret?: string[], headers?: string, body?: string, tolerance?: string }
+
+/** `verify <provider>`: whether a captured delivery verifies, and if not, the likely reason. Exit 0 or 1. */
+export async function verify ({ provider, positionals, values, io }: CommandInput<VerifyValues>): Promise<number> {
+  if (positionals.length > 0) throw new UsageError(`verify takes only a provider, not "${positionals.join(' ')}"`)
+  const secrets = secretsFrom(values, io)
+  if (values.headers === undefined) throw new UsageError('--headers <headers.json> is required: the request headers, as a JSON object')
+  if (values.body === undefined) throw new UsageError('--body <file> is required: the exact bytes of the request body')
+  const tolerance = count(values.tolerance, '--tolerance', 300, 1e10)
+  const headers = parseHeaders(await readInput(values.headers, '--headers'), values.headers)
+  const body = await readInput(values.body, '--body')
+
+  const result = diagnose({
+    scheme: providers[provider].provider.scheme,
+    provider,
+    secrets,
+    headers,
+    body,
+    now: Math.floor(Date.now() / 1000),
+    tolerance
+  })
+  if (result.ok) {
+    io.out(result.summary)
+    return 0
+  }
+  io.out([`does not verify: ${result.summary}`, ...result.hints.map(hint => `  - ${hint}`)].join('\n'))
+  return 1
+}
+
+function parseHeaders (bytes: Buffer, path: string): Headers {
+  let value: unknown
+  try {
+    value = JSON.parse(bytes.toString('utf8'))
+  } catch (err) {
+    throw new UsageError(`--headers ${path}: not JSON (${(err as Error).message})`)
+  }
+  const valid = typeof value === 'object' && value !== null && !Array.isArray(value) &&
+    Object.values(value).every(v => typeof v === 'string' || (Array.isArray(v) && v.every(item => typeof item === 'string')))
+  if (!valid) throw new UsageError(`--headers ${path}: must be a JSON object of header name to string value`)
+  return value as Headers
+}

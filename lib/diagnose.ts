@@ -1,0 +1,175 @@
+import type { Headers, SignatureScheme, Verification } from './scheme.js'
+
+/**
+ * Why a captured delivery does or does not verify, in words a person can act
+ * on: the CLI's `verify`. It reruns the scheme's own `verify` with the checks
+ * loosened one at a time (no time window, the body as a capture tool or a
+ * framework may have changed it, the secret read the way a common mistake
+ * reads it) to find which one breaks it. Never prints a secret or a signature.
+ */
+export interface Diagnosis {
+  ok: boolean
+  /** one line: verified, or what fails */
+  summary: string
+  /** what to check next, most likely first */
+  hints: string[]
+}
+
+export interface DiagnoseInput {
+  scheme: SignatureScheme<unknown, object>
+  provider: string
+  secrets: readonly string[]
+  headers: Headers
+  body: Buffer
+  /** seconds since the epoch */
+  now: number
+  /** seconds */
+  tolerance: number
+}
+
+const STANDARD = 'standard-webhooks'
+
+export function diagnose (input: DiagnoseInput): Diagnosis {
+  const { scheme, provider, secrets, body, now, tolerance } = input
+  const headers = lowercase(input.headers)
+  const keys: unknown[] = []
+  for (const [i, secret] of secrets.entries()) {
+    try {
+      keys.push(scheme.parseSecret(secret))
+    } catch (err) {
+      const which = secrets.length === 1 ? 'the secret' : `secret ${i + 1}`
+      return fail(`${which} is not in ${provider}'s format: it ${(err as Error).message}`, secretFormatHints(scheme, secret))
+    }
+  }
+  const verify = (candidates: readonly unknown[], bytes: Buffer, window = tolerance): Verification<object> =>
+    scheme.verify(candidates, headers, bytes, { now, tolerance: window })
+
+  const result = verify(keys, body)
+  if (result.ok) {
+    // With several secrets, say which one matched: the first that verifies alone (time aside, it passed already).
+    const index = keys.findIndex(key => verify([key], body, Number.POSITIVE_INFINITY).ok)
+    return verified(result, secrets.length > 1 ? `secret ${index + 1} of ${keys.length}` : undefined, now)
+  }
+
+  switch (result.reason) {
+    case 'missing-signature':
+      return fail(`signature headers missing: ${result.detail}`, missingHints(headers))
+    case 'malformed-signature':
+      return fail(`signature headers malformed: ${result.detail}`, [
+        'compare the headers with what the provider sends (the provider\'s page, or `fastify-webhooks send` to a local server)'
+      ])
+    case 'timestamp-outside-tolerance': {
+      // Is the signature good apart from the time? Then it is a replay, an old capture, or a clock off.
+      const timeless = verify(keys, body, Number.POSITIVE_INFINITY)
+      if (timeless.ok) {
+        return fail(`the signature matches, but the ${result.detail}`, [
+          'an old capture or a replayed delivery is refused on purpose: the sender signs each retry anew',
+          'if this was a fresh delivery, the clock of the sender or of this machine is off: check NTP',
+          'verifying an old capture? raise --tolerance to its age to check the signature alone'
+        ])
+      }
+      const why = bodyOrSecret(input, keys, bytes => verify(keys, bytes, Number.POSITIVE_INFINITY), candidates => verify(candidates, body, Number.POSITIVE_INFINITY))
+      return fail(`the ${result.detail}, and apart from that, ${why.summary}`, why.hints)
+    }
+    default: {
+      const why = bodyOrSecret(input, keys, bytes => verify(keys, bytes), candidates => verify(candidates, body))
+      return fail(why.summary, [`${result.detail}`, ...why.hints])
+    }
+  }
+}
+
+function fail (summary: string, hints: string[]): Diagnosis {
+  return { ok: false, summary, hints }
+}
+
+function lowercase (headers: Headers): Headers {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]))
+}
+
+function verified (result: Verification<object> & { ok: true }, which: string | undefined, now: number): Diagnosis {
+  const parts = [`verified: the signature matches${which === undefined ? '' : ` (${which})`}`]
+  if (result.id !== undefined) parts.push(`id ${result.id}`)
+  const { timestamp } = result.meta as { timestamp?: number }
+  if (timestamp !== undefined) parts.push(`signed ${age(now - timestamp)}`)
+  return { ok: true, summary: parts.join(', '), hints: [] }
+}
+
+function age (seconds: number): string {
+  return seconds >= 0 ? `${seconds} s ago` : `${-seconds} s in the future`
+}
+
+function secretFormatHints (scheme: SignatureScheme<unknown, object>, secret: string): string[] {
+  if (scheme.name === STANDARD) {
+    return [
+      'Standard Webhooks secrets look like whsec_ followed by base64: copy the whole secret, prefix included, from the provider\'s dashboard',
+      ...(secret.startsWith('whsec') ? [] : ['a plain string is the secret format of Autotab, Autosana and Retab: is it another provider\'s secret?'])
+    ]
+  }
+  return ['copy the secret again, without spaces or line breaks at either end']
+}
+
+function missingHints (headers: Headers): string[] {
+  const names = Object.keys(headers)
+  const related = names.filter(name => /signature|svix|webhook/.test(name))
+  return [
+    names.length === 0 ? 'the headers file is empty: capture the request headers too' : `headers present: ${names.join(', ')}`,
+    ...(related.length > 0 ? [`signature-like headers present: ${related.join(', ')}; is this a delivery from another provider?`] : []),
+    'the headers file is a JSON object of header name to value, as received (names in any case)'
+  ]
+}
+
+/**
+ * Tells a changed body from a wrong secret, as far as it can: it tries the body as capture tools
+ * and frameworks change it, and the secret as common mistakes read it.
+ */
+function bodyOrSecret (
+  input: DiagnoseInput,
+  keys: unknown[],
+  withBody: (bytes: Buffer) => Verification<object>,
+  withKeys: (keys: readonly unknown[]) => Verification<object>
+): { summary: string, hints: string[] } {
+  const { body, scheme, secrets, provider } = input
+  const text = body.toString('utf8')
+  const trimmed = text.replace(/\s+$/, '')
+  if (trimmed !== text && withBody(Buffer.from(trimmed)).ok) {
+    return { summary: 'the body has whitespace at its end that was not signed', hints: ['the capture added a trailing newline: save the exact bytes received'] }
+  }
+  const compact = reserialized(text)
+  if (compact !== undefined && compact !== text && withBody(Buffer.from(compact)).ok) {
+    return {
+      summary: 'the body was re-serialized: it matches once parsed and stringified again, so these are not the bytes that were signed',
+      hints: ['verify the raw bytes (request.rawBody), never JSON.stringify(request.body); a pretty-printer or a proxy may also have re-encoded it']
+    }
+  }
+  if (scheme.name === STANDARD) {
+    // The mistake of the Pulse page's sample code: the whole secret string used as the HMAC key.
+    if (withKeys(secrets.map(secret => Buffer.from(secret, 'utf8'))).ok) {
+      return {
+        summary: 'the sender used the secret string itself as the key, not the base64 bytes after whsec_',
+        hints: ['the sender does not follow Standard Webhooks; fix the sender, not the receiver']
+      }
+    }
+  } else if (secrets.some(secret => secret.startsWith('whsec_'))) {
+    return {
+      summary: 'no signature matched, and the secret looks like a Standard Webhooks one (whsec_...)',
+      hints: [`${provider} signs with a plain secret: is this the secret of a Cyberdesk or Pulse endpoint?`]
+    }
+  }
+  return {
+    summary: `no signature matched: the body changed after signing, or the secret is not this endpoint's (${keys.length} tried)`,
+    hints: [
+      'the body must be the exact bytes received: no re-encoding, no pretty-printing, no added or removed byte',
+      'each endpoint has its own secret: copy it from that endpoint\'s page in the provider\'s dashboard',
+      ...(keys.length === 1 ? ['rotating secrets? give --secret once per secret'] : [])
+    ]
+  }
+}
+
+/** The body parsed and stringified again, as a framework would; undefined when it is not JSON. */
+function reserialized (text: string): string | undefined {
+  try {
+    return JSON.stringify(JSON.parse(text))
+  } catch {
+    return undefined
+  }
+}

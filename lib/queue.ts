@@ -1,0 +1,116 @@
+/**
+ * The `queue` option: verified events handed to a BullMQ queue instead of run
+ * in the request. Only the shape of a BullMQ `Queue` is used here (bullmq is
+ * never imported), so the core package does not need bullmq installed.
+ */
+
+/** How many finished jobs BullMQ keeps (its `KeepJobs`). */
+export type KeepJobs = { count: number } | { age: number, count?: number, limit?: number }
+
+/** Job options as BullMQ reads them (`JobsOptions`); the ones the engine sets by default are named. */
+export interface WebhookJobOptions {
+  /** Tries in all, the first one included. Default 5. */
+  attempts?: number
+  /** Wait before a retry. Default `{ type: 'exponential', delay: 1000 }`: 1 s, 2 s, 4 s, 8 s. */
+  backoff?: number | { type: string, delay?: number, jitter?: number }
+  /** Default `{ age: 259200 }` (3 days). A duplicate is recognised only while its job is kept. */
+  removeOnComplete?: boolean | number | KeepJobs
+  /** Default `{ age: 1209600 }` (14 days), so failed jobs stay for inspection and `job.retry()`. */
+  removeOnFail?: boolean | number | KeepJobs
+  [option: string]: unknown
+}
+
+/** What the engine needs of a BullMQ `Queue` (any `Queue` you made fits). */
+export interface WebhookQueue {
+  readonly name: string
+  add (name: string, data: unknown, opts?: WebhookJobOptions): Promise<unknown>
+  /** the options given to `new Queue(name, { defaultJobOptions })`; they win over the engine's defaults */
+  readonly defaultJobOptions?: object
+  on? (event: 'error', listener: (err: Error) => void): unknown
+  listenerCount? (event: 'error'): number
+}
+
+/** The `queue` option: a `Queue`, or a `Queue` with job options, a transform and a time limit. */
+export type QueueOption<E> = WebhookQueue | {
+  queue: WebhookQueue
+  /** Options of every job added (after the queue's own `defaultJobOptions`); `jobId` is always the engine's. */
+  jobOptions?: WebhookJobOptions
+  /** Changes a known event before it is stored, e.g. `dropFileUrl` for Retab's whole-document data URLs. */
+  transform?: (event: E) => E
+  /** Milliseconds to wait for Redis to take the job before answering 500. Default 5000. */
+  timeout?: number
+}
+
+export const DEFAULT_JOB_OPTIONS = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 259_200 },
+  removeOnFail: { age: 1_209_600 }
+} as const satisfies WebhookJobOptions
+
+/** Prefix of the job name of an event whose type no schema knows (a known event's job name is its type). */
+export const UNKNOWN_JOB_PREFIX = 'unknown:'
+
+/**
+ * The job id: provider and event id, so a redelivery adds nothing (BullMQ keeps the first job).
+ * BullMQ refuses ':' in custom ids (and pure integers): '%' and ':' are escaped, which keeps ids distinct.
+ */
+export function jobIdOf (provider: string, id: string): string {
+  return `${provider}.${id.replaceAll('%', '%25').replaceAll(':', '%3A')}`
+}
+
+/** True when a job holds an event of a known type (its name is its type), false for `onUnknown` ones. */
+export function isKnownJob (job: { name: string, data: { type: string } }): boolean {
+  return job.name === job.data.type
+}
+
+interface Logger { error (object: object, message: string): void }
+
+export interface QueueSender {
+  /** Adds the event as a job; rejects when Redis did not take it in time. */
+  add (event: { id: string, type: string }, known: boolean): Promise<void>
+  /** Logs the queue's connection errors when the user listens to none (an unheard 'error' event would crash the process). */
+  watch (log: Logger): void
+}
+
+/** Checks the `queue` option at registration; null when it is absent. */
+export function queueSender (option: unknown, provider: string, fail: (message: string) => never): QueueSender | null {
+  if (option === undefined) return null
+  if (typeof option !== 'object' || option === null) return fail('option "queue" must be a BullMQ Queue or { queue, jobOptions?, transform?, timeout? }')
+  const settings = (isQueue(option) ? { queue: option } : option) as Record<string, unknown>
+  for (const name of Object.keys(settings)) {
+    if (!['queue', 'jobOptions', 'transform', 'timeout'].includes(name)) fail(`unknown option "queue.${name}"`)
+  }
+  const { queue, jobOptions = {}, transform, timeout = 5000 } = settings
+  if (!isQueue(queue)) return fail('option "queue.queue" must be a BullMQ Queue (an object with name and add)')
+  if (typeof jobOptions !== 'object' || jobOptions === null) fail('option "queue.jobOptions" must be an object')
+  if (transform !== undefined && typeof transform !== 'function') fail('option "queue.transform" must be a function')
+  if (typeof timeout !== 'number' || !(timeout > 0)) fail('option "queue.timeout" must be a positive number of milliseconds')
+  const options = { ...DEFAULT_JOB_OPTIONS, ...queue.defaultJobOptions, ...jobOptions as object }
+  const change = transform as ((event: object) => object) | undefined
+
+  return {
+    async add (event, known) {
+      const data = known && change !== undefined ? change(event) : event
+      const name = known ? event.type : UNKNOWN_JOB_PREFIX + event.type
+      let timer: NodeJS.Timeout | undefined
+      const late = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(`the queue did not take the job within ${timeout as number} ms`)), timeout as number)
+      })
+      try {
+        // A job still added after the time limit is harmless: the sender's retry finds it by its id.
+        await Promise.race([queue.add(name, data, { ...options, jobId: jobIdOf(provider, event.id) }), late])
+      } finally {
+        clearTimeout(timer)
+      }
+    },
+    watch (log) {
+      if (typeof queue.on !== 'function' || queue.listenerCount?.('error') !== 0) return
+      queue.on('error', err => log.error({ err, queue: queue.name }, 'webhook queue connection error'))
+    }
+  }
+}
+
+function isQueue (value: unknown): value is WebhookQueue {
+  return typeof value === 'object' && value !== null && typeof (value as WebhookQueue).add === 'function' && typeof (value as WebhookQueue).name === 'string'
+}

@@ -1,0 +1,102 @@
+/**
+ * With @fastify/swagger registered, each webhook route documents its payload
+ * (the union of its event types) and its answers; and the documentation
+ * changes nothing about what the route accepts or answers.
+ */
+import swagger from '@fastify/swagger'
+import Fastify from 'fastify'
+import t from 'tap'
+import { autotab } from '../plugins/autotab.js'
+import { pulse } from '../plugins/pulse.js'
+import { retab } from '../plugins/retab.js'
+import { fixtures, sign } from '../plugins/testing.js'
+import { HEX_SECRET, SW_SECRET } from './helpers/sign.js'
+
+interface Operation {
+  summary: string
+  tags: string[]
+  requestBody: { required?: boolean, content: Record<string, { schema: { anyOf?: Array<{ properties: Record<string, { enum?: string[], const?: string }> }>, properties?: Record<string, unknown> } }> }
+  responses: Record<string, { description: string, content?: Record<string, { schema: { properties: Record<string, unknown> } }> }>
+}
+
+async function documented (queue = false) {
+  const app = Fastify()
+  await app.register(swagger, { openapi: { info: { title: 'webhooks', version: '1.0.0' } } })
+  await app.register(pulse, { secret: SW_SECRET })
+  await app.register(retab, { secret: HEX_SECRET, path: '/hooks/retab' })
+  await app.register(autotab, { secret: HEX_SECRET, prefix: '/v1' })
+  if (queue) await app.register(pulse, { secret: SW_SECRET, path: '/queued', queue: { name: 'jobs', add: async () => ({}) } })
+  await app.ready()
+  return { app, doc: app.swagger() as { paths: Record<string, { post: Operation }> } }
+}
+
+/** The event type each branch of the documented union accepts. */
+function typesOf (op: Operation, field: string): string[] {
+  const schema = op.requestBody.content['application/json']!.schema
+  return (schema.anyOf ?? []).map(branch => {
+    const property = branch.properties[field]!
+    return property.const ?? property.enum![0]!
+  })
+}
+
+t.test('each webhook route shows the union of its event types as its body', async t => {
+  const { app, doc } = await documented()
+  t.teardown(() => app.close())
+  t.same(Object.keys(doc.paths).sort(), ['/hooks/retab', '/v1/webhooks/autotab', '/webhooks/pulse'], 'paths honour path and prefix')
+
+  const pulseOp = doc.paths['/webhooks/pulse']!.post
+  t.equal(pulseOp.summary, 'Receives pulse webhooks')
+  t.same(pulseOp.tags, ['webhooks'])
+  t.same(typesOf(pulseOp, 'type'), Object.keys(fixtures.pulse), 'pulse: one branch per event type')
+  t.same(typesOf(doc.paths['/v1/webhooks/autotab']!.post, 'state'), Object.keys(fixtures.autotab), 'autotab: one branch per state')
+
+  const retabBody = doc.paths['/hooks/retab']!.post.requestBody.content['application/json']!.schema
+  t.notOk(retabBody.anyOf, 'a provider with one event type documents that type, not a union of one')
+  t.ok(retabBody.properties!.completion, 'retab: the completion is documented')
+})
+
+t.test('each webhook route lists its answers', async t => {
+  const { app, doc } = await documented(true)
+  t.teardown(() => app.close())
+  const { responses } = doc.paths['/webhooks/pulse']!.post
+  t.same(Object.keys(responses).sort(), ['200', '400', '401', '409', '413', '415', '500'])
+  t.match(responses['401']!.description, /Signature/)
+  t.same(Object.keys(responses['401']!.content!['application/json']!.schema.properties).sort(), ['code', 'error', 'message', 'statusCode'])
+  t.same(Object.keys(responses['200']!.content!['application/json']!.schema.properties).sort(), ['duplicate', 'received'])
+  t.same(Object.keys(doc.paths['/queued']!.post.responses).sort(), ['200', '202', '400', '401', '409', '413', '415', '500'], 'with a queue, 202 too')
+})
+
+t.test('documented routes answer exactly as before: Fastify validates and serializes nothing of its own', async t => {
+  const { app } = await documented()
+  t.teardown(() => app.close())
+  const post = (url: string, delivery: { headers: Record<string, string>, body: string }) =>
+    app.inject({ method: 'POST', url, headers: delivery.headers, payload: delivery.body })
+
+  const ok = await post('/webhooks/pulse', sign('pulse', fixtures.pulse['job.completed'], { secret: SW_SECRET }))
+  t.equal(ok.statusCode, 200)
+  t.equal(ok.body, '{"received":true}')
+
+  // An unknown type is not in the documented union: an ajv check would refuse it, ours lets it through (200).
+  const unknown = await post('/webhooks/pulse', sign('pulse', { type: 'job.new_kind', timestamp: 'x', data: {} }, { secret: SW_SECRET }))
+  t.equal(unknown.statusCode, 200)
+
+  const forged = await post('/webhooks/pulse', sign('pulse', fixtures.pulse['job.completed'], { secret: 'whsec_' + Buffer.alloc(32).toString('base64') }))
+  t.equal(forged.statusCode, 401)
+  t.same(forged.json(), { statusCode: 401, code: 'WEBHOOK_INVALID_SIGNATURE', error: 'Unauthorized', message: 'The webhook signature does not match' })
+
+  const invalid = await post('/webhooks/pulse', sign('pulse', { ...fixtures.pulse['job.completed'], data: {} }, { secret: SW_SECRET }))
+  t.equal(invalid.statusCode, 400)
+  t.equal(invalid.json().code, 'WEBHOOK_INVALID_PAYLOAD')
+
+  const text = await app.inject({ method: 'POST', url: '/webhooks/pulse', headers: { 'content-type': 'text/plain' }, payload: 'hi' })
+  t.equal(text.statusCode, 415)
+})
+
+t.test('a handler that answers itself is serialized as plain JSON', async t => {
+  const app = Fastify()
+  await app.register(swagger, { openapi: { info: { title: 'webhooks', version: '1.0.0' } } })
+  await app.register(pulse, { secret: SW_SECRET, on: { 'job.failed': async (_event, _request, reply) => reply.code(200).send({ received: true, note: 'kept' }) } })
+  const delivery = sign('pulse', fixtures.pulse['job.failed'], { secret: SW_SECRET })
+  const res = await app.inject({ method: 'POST', url: '/webhooks/pulse', headers: delivery.headers, payload: delivery.body })
+  t.same(res.json(), { received: true, note: 'kept' }, 'a field the 200 schema does not list is not dropped')
+})
