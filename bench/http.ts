@@ -107,9 +107,9 @@ export async function httpSection (quick: boolean, pin: boolean): Promise<Sectio
   const body = pulseBody(KB)
   const contenders = Object.keys(LABELS)
   const servers: Record<string, Server> = {}
-  for (const name of contenders) servers[name] = await startServer(name, { pin })
-  const rounds = quick ? 3 : 5
-  const duration = quick ? 1 : 4
+  await Promise.all(contenders.map(async name => { servers[name] = await startServer(name, { pin }) }))
+  const rounds = quick ? 2 : 5
+  const duration = quick ? 0.5 : 4
   const results: Record<string, LoadResult[]> = Object.fromEntries(contenders.map(n => [n, []]))
   let bad = 0
   const runOne = async (name: string, seconds: number): Promise<LoadResult> => {
@@ -122,7 +122,7 @@ export async function httpSection (quick: boolean, pin: boolean): Promise<Sectio
     return r
   }
   try {
-    for (const name of contenders) await runOne(name, quick ? 0.5 : 2) // warm-up: JIT, sockets, caches
+    for (const name of contenders) await runOne(name, quick ? 0.2 : 2) // warm-up: JIT, sockets, caches
     for (let round = 0; round < rounds; round++) {
       for (let k = 0; k < contenders.length; k++) {
         const name = contenders[(k + round) % contenders.length]!
@@ -170,8 +170,8 @@ export async function httpSection (quick: boolean, pin: boolean): Promise<Sectio
 /** Section 4: RSS of the server while distinct deliveries go through the in-memory idempotency store. */
 export async function memorySection (quick: boolean, pin: boolean): Promise<Section> {
   const body = pulseBody(KB)
-  const maxKeys = quick ? 10_000 : 100_000
-  const total = quick ? 30_000 : 200_000
+  const maxKeys = quick ? 4_000 : 100_000
+  const total = quick ? 10_000 : 200_000
   const chunks = 10
   const server = await startServer('memory', { pin, args: [String(maxKeys)], nodeFlags: ['--expose-gc'] })
   const rows: Array<Record<string, string | number>> = []

@@ -1,14 +1,23 @@
 /**
- * Starts a throwaway redis-server on a free port in a temp dir, for `npm run soak`
- * (the same way test/helpers/redis-server.ts does for the tests, without the skip logic).
+ * A throwaway redis-server on a free port in a temp dir: for the tests
+ * (through test/helpers/redis-server.ts, which adds the skip logic) and for
+ * `npm run soak` and `npm run bench`. Its output is not inherited, so a server
+ * left behind by a killed test run never holds the runner's pipe open.
  */
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-export interface LocalRedis { port: number, close (): Promise<void> }
+export interface RedisServer {
+  port: number
+  url: string
+  /** stops the server (its data is lost); `start()` brings it back on the same port */
+  stop (): Promise<void>
+  start (): Promise<void>
+  close (): Promise<void>
+}
 
 async function freePort (): Promise<number> {
   return await new Promise((resolve, reject) => {
@@ -21,27 +30,52 @@ async function freePort (): Promise<number> {
   })
 }
 
-export async function startLocalRedis (): Promise<LocalRedis> {
-  const dir = mkdtempSync(join(tmpdir(), 'fw-soak-redis-'))
+const running = new Set<ChildProcess>()
+// Last resort when a test file ends without closing its server.
+/* c8 ignore next */
+process.once('exit', () => { for (const child of running) child.kill('SIGKILL') })
+
+export async function startRedisServer (): Promise<RedisServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'fw-redis-'))
   const port = await freePort()
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] })
-  await new Promise<void>((resolve, reject) => {
-    let out = ''
-    child.once('error', err => reject(new Error(`could not start redis-server (is it installed?): ${err.message}`)))
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-      if (out.includes('Ready to accept connections')) resolve()
+  let child: ChildProcess | null = null
+
+  async function start (): Promise<void> {
+    const spawned = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] })
+    child = spawned
+    running.add(spawned)
+    spawned.once('exit', () => running.delete(spawned))
+    await new Promise<void>((resolve, reject) => {
+      let out = ''
+      /* c8 ignore next 2: only when redis-server cannot start */
+      spawned.once('error', err => reject(new Error(`could not start redis-server (is it installed?): ${err.message}`)))
+      spawned.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString()
+        if (out.includes('Ready to accept connections')) resolve()
+      })
+      spawned.once('exit', code => reject(new Error(`redis-server exited with ${code}: ${out.slice(-500)}`)))
     })
-    child.once('exit', code => reject(new Error(`redis-server exited with ${code}: ${out.slice(-500)}`)))
-  })
+  }
+
+  async function stop (): Promise<void> {
+    const current = child
+    child = null
+    // Not started, or already gone: nothing to wait for.
+    if (current?.exitCode !== null) return
+    await new Promise<void>(resolve => {
+      current.once('exit', () => resolve())
+      current.kill('SIGKILL')
+    })
+  }
+
+  await start()
   return {
     port,
+    url: `redis://127.0.0.1:${port}`,
+    stop,
+    start,
     close: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise(resolve => child.once('exit', resolve))
-        child.kill('SIGKILL')
-        await exited
-      }
+      await stop()
       rmSync(dir, { recursive: true, force: true })
     }
   }

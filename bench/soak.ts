@@ -6,12 +6,12 @@
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { startLocalRedis } from './redis-server.js'
+import { startRedisServer } from './redis-server.js'
 import { runSoak, violations } from './soak-core.js'
 
 const { values } = parseArgs({ options: { deliveries: { type: 'string', default: '20000' }, concurrency: { type: 'string', default: '64' }, seed: { type: 'string', default: '1' } } })
 
-const redis = await startLocalRedis()
+const redis = await startRedisServer()
 try {
   const report = await runSoak({ redisPort: redis.port, deliveries: Number(values.deliveries), concurrency: Number(values.concurrency), seed: Number(values.seed) })
   const broken = violations(report)

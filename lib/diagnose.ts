@@ -61,15 +61,16 @@ export function diagnose (input: DiagnoseInput): Diagnosis {
     case 'timestamp-outside-tolerance': {
       // Is the signature good apart from the time? Then it is a replay, an old capture, or a clock off.
       const timeless = verify(keys, body, Number.POSITIVE_INFINITY)
+      const when = result.detail.replace(/^timestamp /, 'its timestamp is ')
       if (timeless.ok) {
-        return fail(`the signature matches, but the ${result.detail}`, [
+        return fail(`the signature matches, but ${when}`, [
           'an old capture or a replayed delivery is refused on purpose: the sender signs each retry anew',
           'if this was a fresh delivery, the clock of the sender or of this machine is off: check NTP',
           'verifying an old capture? raise --tolerance to its age to check the signature alone'
         ])
       }
       const why = bodyOrSecret(input, keys, bytes => verify(keys, bytes, Number.POSITIVE_INFINITY), candidates => verify(candidates, body, Number.POSITIVE_INFINITY))
-      return fail(`the ${result.detail}, and apart from that, ${why.summary}`, why.hints)
+      return fail(`${when}, and apart from that, ${why.summary}`, why.hints)
     }
     default: {
       const why = bodyOrSecret(input, keys, bytes => verify(keys, bytes), candidates => verify(candidates, body))

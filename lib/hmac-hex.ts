@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto'
-import { hmacSha256 } from './hmac.js'
 import { safeEqual } from './safe-equal.js'
 import {
   MAX_SIGNATURE_HEADER, headerValue, reject,
@@ -8,7 +7,6 @@ import {
 
 /** HMAC-SHA256 of the raw body, lowercase hex (Autotab, Autosana, Retab). */
 export function signHex (secret: string | Buffer, body: Buffer | string): string {
-  if (typeof secret !== 'string' && typeof body !== 'string') return hmacSha256(secret, '', body, 'hex')
   return createHmac('sha256', secret).update(body).digest('hex')
 }
 

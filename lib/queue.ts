@@ -35,8 +35,11 @@ export type QueueOption<E> = WebhookQueue | {
   queue: WebhookQueue
   /** Options of every job added (after the queue's own `defaultJobOptions`); `jobId` is always the engine's. */
   jobOptions?: WebhookJobOptions
-  /** Changes a known event before it is stored, e.g. `dropFileUrl` for Retab's whole-document data URLs. */
-  transform?: (event: E) => E
+  /**
+   * Changes a known event before it is stored: `dropFileUrl` drops Retab's whole-document data URLs; an async
+   * one may put the document in object storage first. A throw or rejection is answered 500 (the sender retries).
+   */
+  transform?: (event: E) => E | Promise<E>
   /** Milliseconds to wait for Redis to take the job before answering 500. Default 5000. */
   timeout?: number
 }
@@ -87,11 +90,11 @@ export function queueSender (option: unknown, provider: string, fail: (message: 
   if (transform !== undefined && typeof transform !== 'function') fail('option "queue.transform" must be a function')
   if (typeof timeout !== 'number' || !(timeout > 0)) fail('option "queue.timeout" must be a positive number of milliseconds')
   const options = { ...DEFAULT_JOB_OPTIONS, ...queue.defaultJobOptions, ...jobOptions as object }
-  const change = transform as ((event: object) => object) | undefined
+  const change = transform as ((event: object) => object | Promise<object>) | undefined
 
   return {
     async add (event, known) {
-      const data = known && change !== undefined ? change(event) : event
+      const data = known && change !== undefined ? await change(event) : event
       const name = known ? event.type : UNKNOWN_JOB_PREFIX + event.type
       let timer: NodeJS.Timeout | undefined
       const late = new Promise<never>((_resolve, reject) => {

@@ -1,4 +1,4 @@
-import type { FastifySchema, FastifySchemaCompiler, FastifySerializerCompiler } from 'fastify'
+import type { FastifyInstance, FastifySchema, FastifySchemaCompiler, FastifySerializerCompiler } from 'fastify'
 import Type, { type TSchema } from 'typebox'
 import type { EventSchemas } from './types.js'
 
@@ -7,7 +7,9 @@ import type { EventSchemas } from './types.js'
  * the provider's event types) and every answer. Documentation only: the body
  * parser already verified and validated the payload with TypeBox, so the
  * route's own compilers make Fastify skip ajv and fast-json-stringify here
- * (no second validation, no slower serialization).
+ * (no second validation). Without swagger registered there is no schema at
+ * all: a response schema costs every error answer a little (Fastify then
+ * serializes errors through it), which nobody should pay for unused docs.
  */
 export interface RouteDocs {
   /** with the OpenAPI fields @fastify/swagger reads (it declares them only when imported) */
@@ -44,7 +46,8 @@ function errorAnswer (description: string): TSchema {
   }, { description })
 }
 
-export function routeDocs (provider: string, events: EventSchemas, queued: boolean): RouteDocs {
+export function routeDocs (instance: FastifyInstance, provider: string, events: EventSchemas, queued: boolean): RouteDocs | Record<string, never> {
+  if (!instance.hasDecorator('swagger')) return {}
   const types = Object.values(events)
   const received = Type.Object({ received: Type.Literal(true), duplicate: Type.Optional(Type.Literal(true)) })
   return {

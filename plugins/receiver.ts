@@ -206,8 +206,8 @@ export function defineProvider<P extends string, M extends EventSchemas, Meta ex
       scope.removeAllContentTypeParsers()
       scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, parseDelivery)
       scope.decorateRequest(kEvent, null)
-      // The schema is for @fastify/swagger only: routeDocs turns Fastify's own validation and serialization off.
-      scope.post(config.path, { bodyLimit, ...routeDocs(spec.name, spec.events, queue !== null) }, handle)
+      // A schema only when @fastify/swagger is registered, for its document; Fastify's own validation stays off.
+      scope.post(config.path, { bodyLimit, ...routeDocs(scope, spec.name, spec.events, queue !== null) }, handle)
     }, { prefix: (options as { prefix?: string }).prefix })
   }
 

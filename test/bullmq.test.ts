@@ -62,6 +62,7 @@ t.test('option checks (no Redis needed)', async t => {
       await app.close()
     }
   }
+  await register({}) // no queue: handlers inline, as before
   await register({ queue: fake })
   await register({ queue: { queue: fake, jobOptions: { attempts: 2 }, transform: (e: PulseEvent) => e, timeout: 100 } })
   const cases: Array<[unknown, RegExp]> = [
@@ -114,6 +115,31 @@ t.test('dropFileUrl empties Retab\'s document URL and leaves other events alone'
   const plain = { provider: 'pulse', payload: null }
   t.equal(dropFileUrl(plain), plain)
 })
+
+interface Example { child: ReturnType<typeof spawn>, lines: Array<Record<string, unknown>>, waitFor (match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> }
+
+/** Runs examples/<name>.ts as its own process under tap's TypeScript loader (so its coverage counts), reading its JSON log lines. */
+function example (name: string, env: Record<string, string>): Example {
+  const child = spawn(process.execPath, [...process.execArgv, `examples/${name}.ts`], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+  const lines: Array<Record<string, unknown>> = []
+  const waiting: Array<{ match: (line: Record<string, unknown>) => boolean, resolve: (line: Record<string, unknown>) => void }> = []
+  let buffered = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    buffered += chunk
+    const complete = buffered.split('\n')
+    buffered = complete.pop()!
+    for (const text of complete) {
+      const line = JSON.parse(text) as Record<string, unknown>
+      lines.push(line)
+      for (const w of waiting.filter(w => w.match(line))) { waiting.splice(waiting.indexOf(w), 1); w.resolve(line) }
+    }
+  })
+  return {
+    child,
+    lines,
+    waitFor: async match => lines.find(match) ?? await new Promise(resolve => waiting.push({ match, resolve }))
+  }
+}
 
 t.test('BullMQ on a real redis-server', { skip }, async t => {
   const redis = (await startRedis())!
@@ -290,6 +316,27 @@ t.test('BullMQ on a real redis-server', { skip }, async t => {
     t.ok('extraction' in job.data, 'the parsed extraction travels with the event')
   })
 
+  t.test('an async transform is awaited; one that fails is answered 500 and stores nothing', async t => {
+    const queue = newQueue('transform')
+    queue.on('error', () => {})
+    const { app, url } = await web({
+      queue: {
+        queue,
+        transform: async (event: PulseEvent) => {
+          if (event.type === 'job.failed') throw new Error('object storage is down')
+          return { ...event, id: 'changed' }
+        }
+      }
+    })
+    t.teardown(() => app.close())
+    t.equal((await deliver(url, completed, 'msg_async')).status, 202)
+    t.equal((await queue.getJob(jobIdOf('pulse', 'msg_async')))!.data.id, 'changed', 'the job id comes from the event as received')
+    const res = await deliver(url, fixtures.pulse['job.failed'], 'msg_transform_fails')
+    t.equal(res.status, 500)
+    t.equal(res.body.code, 'WEBHOOK_QUEUE_UNAVAILABLE')
+    t.equal(await queue.count(), 1)
+  })
+
   t.test('Redis down → 500 and nothing acknowledged that was not stored; back up → 202', async t => {
     const quiet = new Queue('down', { connection: producer }) // no 'error' listener of its own: the plugin adds one
     queues.push(quiet)
@@ -336,6 +383,40 @@ t.test('BullMQ on a real redis-server', { skip }, async t => {
     await admin.call('CLIENT', 'UNPAUSE')
     t.equal((await deliver(url, completed, 'msg_slow')).status, 202)
     t.equal(await queue.count(), 2, 'msg_warm and msg_slow: one job each')
+  })
+
+  t.test('the README recipe: examples/bullmq-web.ts and two examples/bullmq-worker.ts', async t => {
+    const env = { PULSE_WEBHOOK_SECRET: SW_SECRET, REDIS_URL: `redis://127.0.0.1:${redis.port}`, QUEUE: 'recipe', PORT: '0', HOST: '127.0.0.1' }
+    const webApp = example('bullmq-web', env)
+    const workers = [example('bullmq-worker', env), example('bullmq-worker', env)]
+    const all = [webApp, ...workers]
+    t.teardown(() => { for (const p of all) p.child.kill('SIGKILL') })
+    const listening = await webApp.waitFor(l => String(l.msg).startsWith('Server listening at '))
+    const url = `${String(listening.msg).slice('Server listening at '.length)}/webhooks/pulse`
+    for (const w of workers) await w.waitFor(l => l.msg === 'worker ready')
+
+    const jobs = ['job_a', 'job_b', 'job_c', 'job_d']
+    for (const [i, job] of jobs.entries()) {
+      t.equal((await deliver(url, { ...completed, data: { ...completed.data, job_id: job } }, `msg_recipe_${i}`)).status, 202)
+    }
+    t.equal((await deliver(url, { ...completed, data: { ...completed.data, job_id: 'job_a' } }, 'msg_recipe_0')).status, 202, 'a redelivery')
+    t.equal((await deliver(url, fixtures.pulse['job.failed'], 'msg_recipe_failed')).status, 202)
+    t.equal((await deliver(url, { ...completed, data: { ...completed.data, job_id: 'job_empty', pages_processed: 0 } }, 'msg_recipe_empty')).status, 202)
+
+    const reports = async (job: string): Promise<unknown> => await Promise.race(workers.map(w => w.waitFor(l => l.msg === 'report written' && l.job === job)))
+    for (const job of jobs) await reports(job)
+    await Promise.race(workers.map(w => w.waitFor(l => l.msg === 'pulse job failed')))
+    const failed = await Promise.race(workers.map(w => w.waitFor(l => l.msg === 'job attempt failed')))
+    t.match(failed, { job: jobIdOf('pulse', 'msg_recipe_empty'), attempt: 1, err: 'job job_empty has no pages yet' }, 'a throw is an attempt failed, retried later')
+    const written = workers.flatMap(w => w.lines).filter(l => l.msg === 'report written').map(l => l.job).sort()
+    t.same(written, jobs, 'each report written once, by one of the two workers')
+    t.type(workers[0]!.lines.find(l => l.msg === 'report written')?.received ?? workers[1]!.lines.find(l => l.msg === 'report written')!.received, 'string')
+
+    for (const p of all) {
+      const exited = once(p.child, 'exit')
+      p.child.kill('SIGTERM')
+      t.equal((await exited)[0], 0, 'a clean exit on SIGTERM')
+    }
   })
 
   t.test('a worker killed mid-job: another worker runs the job', async t => {

@@ -16,6 +16,7 @@ t.test('the test helper starts, stops and restarts a real redis-server', { skip:
   t.teardown(() => redis.close())
   t.equal(await ping(redis.port), '+PONG')
   await redis.stop()
+  await redis.stop()
   await t.rejects(ping(redis.port), /ECONNREFUSED/)
   await redis.start()
   t.equal(await ping(redis.port), '+PONG')

@@ -1,0 +1,171 @@
+#!/usr/bin/env node
+/**
+ * Does the package install cleanly where users install it? (`npm run check:package`, run by .ci/run after a build.)
+ * Packs the tarball, installs it in a fresh project in a temp dir (from npm's cache where it can; fastify is a
+ * peer, so it is installed beside it, with the optional peers bullmq and ioredis), then checks every subpath
+ * export: ESM import, CommonJS require (Node 20.19+), TypeScript types under moduleResolution node16 and bundler,
+ * the bin, and publint and attw over the same tarball. Prints one line per check; exits 1 if any fails.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+const bin = name => join(root, 'node_modules', '.bin', name)
+const versionOf = name => JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version
+const subpaths = Object.keys(pkg.exports).filter(key => key !== './package.json')
+const specifier = subpath => subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`
+
+/** Named exports each subpath must have at run time: the plugins (named and default), the kit, the stores. */
+const providers = ['autotab', 'autosana', 'cyberdesk', 'retab', 'pulse']
+const expected = {
+  '.': [...providers, 'defineProvider', 'MemoryStore', 'signStandard', 'WebhookInvalidSignatureError'],
+  ...Object.fromEntries(providers.map(name => [`./${name}`, [name, 'default']])),
+  './testing': ['sign', 'fixtures', 'providers'],
+  './redis': ['RedisStore'],
+  './bullmq': ['createWebhookWorker']
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'fastify-webhooks-package-'))
+const started = Date.now()
+let failed = 0
+
+function run (command, args, options = {}) {
+  return execFileSync(command, args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options })
+}
+
+function check (name, fn) {
+  try {
+    const note = fn()
+    console.log(`ok - ${name}${note ? ` (${note})` : ''}`)
+  } catch (err) {
+    failed++
+    console.log(`not ok - ${name}`)
+    console.log(String(err.stdout ?? '') + String(err.stderr ?? '') || err.message)
+  }
+}
+
+try {
+  let tarball
+  check('npm pack', () => {
+    const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: root }))
+    tarball = join(dir, packed.filename)
+    const missing = subpaths.flatMap(subpath => Object.values(pkg.exports[subpath]))
+      .concat(Object.values(pkg.bin))
+      .map(file => file.replace(/^\.\//, ''))
+      .filter(file => !packed.files.some(entry => entry.path === file))
+    if (missing.length > 0) throw new Error(`the tarball lacks ${missing.join(', ')} (run npm run build first)`)
+    const stray = packed.files.filter(entry => /^dist\/(test|bench|examples)\//.test(entry.path))
+    if (stray.length > 0) throw new Error(`the tarball holds files users do not need: ${stray.map(e => e.path).join(', ')}`)
+    return `${packed.files.length} files, ${Math.round(packed.size / 1024)} kB`
+  })
+  if (tarball === undefined) throw new Error('nothing to install')
+
+  check('npm install of the tarball in a fresh project, fastify as peer', () => {
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
+    const peers = ['fastify', 'bullmq', 'ioredis', '@types/node'].map(name => `${name}@${versionOf(name)}`)
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', tarball, ...peers])
+    return peers.join(', ')
+  })
+
+  check('ESM import of every subpath export', () => {
+    const lines = subpaths.map(subpath => `{
+      const m = await import(${JSON.stringify(specifier(subpath))})
+      const missing = ${JSON.stringify(expected[subpath] ?? [])}.filter(name => m[name] === undefined)
+      if (missing.length) throw new Error(${JSON.stringify(specifier(subpath))} + ' lacks ' + missing.join(', '))
+      if ('default' in m && m.default !== m[${JSON.stringify(subpath.slice(2))}]) throw new Error(${JSON.stringify(subpath)} + ': default is not the named plugin')
+    }`)
+    writeFileSync(join(dir, 'esm.mjs'), lines.join('\n'))
+    run(process.execPath, ['esm.mjs'])
+    return subpaths.join(' ')
+  })
+
+  check('CommonJS require of every subpath export', () => {
+    const lines = subpaths.map(subpath => `{
+      const m = require(${JSON.stringify(specifier(subpath))})
+      const missing = ${JSON.stringify(expected[subpath] ?? [])}.filter(name => m[name] === undefined)
+      if (missing.length) throw new Error(${JSON.stringify(specifier(subpath))} + ' lacks ' + missing.join(', '))
+    }`)
+    writeFileSync(join(dir, 'cjs.cjs'), lines.join('\n'))
+    // require(esm) is on by default from Node 20.19 and 22.12; on 20 it still prints an ExperimentalWarning.
+    run(process.execPath, ['--disable-warning=ExperimentalWarning', 'cjs.cjs'])
+    return `Node ${process.versions.node}`
+  })
+
+  writeFileSync(join(dir, 'consumer.ts'), `
+import Fastify from 'fastify'
+import { defineProvider, hmacHex, MemoryStore, type PulseEvent } from 'fastify-webhooks'
+import autotab from 'fastify-webhooks/autotab'
+import { autosana } from 'fastify-webhooks/autosana'
+import { cyberdesk } from 'fastify-webhooks/cyberdesk'
+import { retab } from 'fastify-webhooks/retab'
+import { pulse } from 'fastify-webhooks/pulse'
+import { fixtures, sign } from 'fastify-webhooks/testing'
+import { RedisStore } from 'fastify-webhooks/redis'
+import { createWebhookWorker } from 'fastify-webhooks/bullmq'
+
+const app = Fastify()
+await app.register(pulse, {
+  secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  on: { 'job.completed': async (event) => { const pages: number = event.payload.data.pages_processed; void pages } },
+  idempotency: { store: new MemoryStore() }
+})
+// @ts-expect-error the types are real: a type Pulse does not send is refused
+await app.register(pulse, { secret: 'whsec_x', on: { 'job.exploded': async () => {} } })
+await app.register(autotab, { secret: 's', on: { finish: async (event) => { const id: string = event.payload.id; void id } } })
+await app.register(autosana, { secret: 's' })
+await app.register(cyberdesk, { secret: 'whsec_x' })
+await app.register(retab, { secret: 's' })
+const mine = defineProvider({ name: 'mine', scheme: hmacHex({ headers: ['x-sig'] }), events: {}, typeOf: () => undefined })
+const delivery: { headers: Record<string, string>, body: string } = sign('pulse', fixtures.pulse['job.failed'], { secret: 'whsec_x' })
+const event: PulseEvent['type'] = 'job.failed'
+void mine; void delivery; void event; void RedisStore; void createWebhookWorker
+`)
+  for (const [resolution, module] of [['node16', 'node16'], ['bundler', 'esnext']]) {
+    check(`TypeScript, moduleResolution ${resolution}: the types of every subpath export resolve`, () => {
+      writeFileSync(join(dir, `tsconfig.${resolution}.json`), JSON.stringify({
+        compilerOptions: { target: 'es2022', module, moduleResolution: resolution, strict: true, noEmit: true, skipLibCheck: true, types: ['node'] },
+        files: ['consumer.ts']
+      }))
+      run(bin('tsc'), ['-p', `tsconfig.${resolution}.json`])
+    })
+  }
+
+  check('the installed bin makes a secret and sends an event that the installed plugin verifies', () => {
+    const secret = run('npx', ['--no-install', 'fastify-webhooks', 'secret', 'pulse']).trim()
+    if (!/^whsec_[A-Za-z0-9+/]+={0,2}$/.test(secret)) throw new Error(`unexpected output: ${secret}`)
+    // The README's walk: a server, then `send` from the command line (run async: the server must answer meanwhile).
+    writeFileSync(join(dir, 'walk.mjs'), `
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import Fastify from 'fastify'
+import { pulse } from 'fastify-webhooks/pulse'
+const secret = process.env.PULSE_WEBHOOK_SECRET
+const app = Fastify()
+const done = []
+await app.register(pulse, { secret, on: { 'job.completed': async (event) => { done.push(event.payload.data.job_id) } } })
+const url = await app.listen({ host: '127.0.0.1', port: 0 })
+const { stdout } = await promisify(execFile)('npx', ['--no-install', 'fastify-webhooks', 'send', 'pulse', 'job.completed', '--url', url + '/webhooks/pulse', '--secret', secret])
+await app.close()
+if (!stdout.includes('200 OK {"received":true}') || done.length !== 1) throw new Error('not verified: ' + stdout)
+`)
+    run(process.execPath, ['walk.mjs'], { env: { ...process.env, PULSE_WEBHOOK_SECRET: secret } })
+  })
+
+  check('publint', () => run(bin('publint'), ['--strict'], { cwd: root }).trim().split('\n').at(-1))
+
+  // ESM only on purpose: require() of it works from Node 20.19 (checked above), which attw's node16-cjs
+  // resolution does not model, so that rule is ignored. Profile node16 leaves out moduleResolution node10,
+  // which predates `exports` and so cannot see subpaths (TypeScript deprecates it). Every other rule applies.
+  check('attw --profile node16 (are the types wrong), ignoring only cjs-resolves-to-esm', () => {
+    run(bin('attw'), [tarball, '--profile', 'node16', '--ignore-rules', 'cjs-resolves-to-esm', '--format', 'table-flipped', '--no-color'])
+  })
+} finally {
+  rmSync(dir, { recursive: true, force: true })
+}
+
+console.log(`${failed === 0 ? 'package ok' : `${failed} package check(s) failed`} in ${Math.round((Date.now() - started) / 1000)} s`)
+process.exitCode = failed === 0 ? 0 : 1

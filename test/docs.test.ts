@@ -1,0 +1,43 @@
+/**
+ * The README's "Testing your handlers" example is test/readme-example.test.ts,
+ * which runs: the two must not drift apart. Only the package imports differ.
+ */
+import { readFile } from 'node:fs/promises'
+import t from 'tap'
+
+const HEADING = '## Testing your handlers'
+
+/** The first ```ts block after the heading. */
+export function exampleIn (markdown: string): string | undefined {
+  const start = markdown.indexOf(`\n${HEADING}\n`)
+  if (start === -1) return undefined
+  const block = /```ts\n([\s\S]*?)```/.exec(markdown.slice(start))
+  return block?.[1]
+}
+
+/** The test file as a user would copy it: package imports instead of relative ones, without its first comment line. */
+export function asInReadme (testFile: string): string {
+  return testFile
+    .slice(testFile.indexOf('\n') + 1)
+    .replace("from '../plugins/pulse.js'", "from 'fastify-webhooks/pulse'")
+    .replace("from '../plugins/testing.js'", "from 'fastify-webhooks/testing'")
+}
+
+const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8')
+const test = await readFile(new URL('./readme-example.test.ts', import.meta.url), 'utf8')
+const example = exampleIn(readme)
+
+t.test('the runnable test, with the imports a user writes', async t => {
+  t.match(asInReadme(test), "import { fixtures, sign } from 'fastify-webhooks/testing'")
+  t.notMatch(asInReadme(test), '../plugins/')
+})
+
+t.test('the README example is the runnable test, word for word', { skip: example === undefined && `README.md has no "${HEADING}" section yet` }, async t => {
+  t.equal(example, asInReadme(test))
+})
+
+t.test('exampleIn finds the block under its heading only', async t => {
+  t.equal(exampleIn('# x\n```ts\nnot this\n```\n'), undefined)
+  t.equal(exampleIn(`# x\n\n${HEADING}\n\ntext\n\n\`\`\`ts\ncode\n\`\`\`\n`), 'code\n')
+  t.equal(exampleIn(`# x\n\n${HEADING}\n\nno code\n`), undefined)
+})

@@ -1,0 +1,166 @@
+/**
+ * Each file in examples/ runs as it is: started as its own process (under tap's
+ * TypeScript loader, so its coverage counts), sent signed deliveries over real
+ * HTTP, and its log lines checked. (examples/server.ts has its own test.)
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import t, { type Test } from 'tap'
+import { fixtures, sign, type ProviderName } from '../plugins/testing.js'
+import { HEX_SECRET, SW_SECRET } from './helpers/sign.js'
+
+interface LogLine { msg: string, level: number, [field: string]: unknown }
+
+interface Running {
+  child: ChildProcess
+  base: string
+  lines: LogLine[]
+  /** resolves with the first log line (seen or to come) with this message */
+  waitFor (msg: string): Promise<LogLine>
+  post (provider: ProviderName, payload: unknown, secret: string, path?: string): Promise<Response>
+}
+
+function start (example: string, env: Record<string, string>): Promise<Running> {
+  const child = spawn(process.execPath, [...process.execArgv, `examples/${example}.ts`], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  const lines: LogLine[] = []
+  const waiting: Array<{ msg: string, resolve: (line: LogLine) => void }> = []
+  let buffered = ''
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    buffered += chunk
+    let newline
+    while ((newline = buffered.indexOf('\n')) !== -1) {
+      const line = JSON.parse(buffered.slice(0, newline)) as LogLine
+      buffered = buffered.slice(newline + 1)
+      lines.push(line)
+      for (const w of waiting.filter(w => w.msg === line.msg)) w.resolve(line)
+    }
+  })
+  const waitFor = (msg: string) => new Promise<LogLine>(resolve => {
+    const seen = lines.find(line => line.msg === msg)
+    if (seen !== undefined) resolve(seen)
+    else waiting.push({ msg, resolve })
+  })
+  return new Promise((resolve, reject) => {
+    child.once('exit', code => { reject(new Error(`${example} exited with ${code} before listening`)) })
+    const poll = setInterval(() => {
+      const line = lines.find(l => l.msg.startsWith('Server listening at '))
+      if (line === undefined) return
+      clearInterval(poll)
+      const base = line.msg.slice('Server listening at '.length)
+      const post = (provider: ProviderName, payload: unknown, secret: string, path = `/webhooks/${provider}`) => {
+        const { headers, body } = sign(provider, payload, { secret })
+        return fetch(base + path, { method: 'POST', headers, body })
+      }
+      resolve({ child, base, lines, waitFor, post })
+    }, 20)
+  })
+}
+
+async function stop (running: Running): Promise<void> {
+  const exited = once(running.child, 'exit')
+  running.child.kill('SIGTERM')
+  await exited
+}
+
+const cyberdeskRun = (status: string, extra: Record<string, unknown> = {}) =>
+  ({ ...fixtures.cyberdesk.run_complete, run: { ...fixtures.cyberdesk.run_complete.run, status, ...extra } })
+
+const cases: Array<{ example: string, env: Record<string, string>, run: (t: Test, app: Running) => Promise<void> }> = [
+  {
+    example: 'autotab',
+    env: { AUTOTAB_WEBHOOK_SECRET: HEX_SECRET },
+    run: async (t, app) => {
+      for (const [state, msg] of [['finish', 'autotab run finished'], ['cancel', 'autotab run cancelled'], ['timeout', 'autotab run timed out']] as const) {
+        t.equal((await app.post('autotab', fixtures.autotab[state], HEX_SECRET)).status, 200, state)
+        t.match(await app.waitFor(msg), { session: fixtures.autotab[state].id })
+      }
+      t.equal((await app.post('autotab', fixtures.autotab.play, 'not-the-secret')).status, 401, 'a forged one is refused')
+    }
+  },
+  {
+    example: 'autosana',
+    env: { AUTOSANA_WEBHOOK_SECRET: HEX_SECRET },
+    run: async (t, app) => {
+      t.equal((await app.post('autosana', fixtures.autosana['batch.completed'], HEX_SECRET)).status, 200)
+      t.match(await app.waitFor('autosana batch completed'), { app: 'My App', platform: 'android', passed: 2, failed: ['Checkout Suite: User can pay with a card'] })
+    }
+  },
+  {
+    example: 'cyberdesk',
+    env: { CYBERDESK_WEBHOOK_SECRET: SW_SECRET },
+    run: async (t, app) => {
+      t.equal((await app.post('cyberdesk', cyberdeskRun('success'), SW_SECRET)).status, 200)
+      t.match(await app.waitFor('cyberdesk run succeeded'), { run: fixtures.cyberdesk.run_complete.run.id })
+      for (const status of ['error', 'task_failed']) {
+        app.lines.length = 0
+        t.equal((await app.post('cyberdesk', cyberdeskRun(status, { error: [`${status}: the form had no Save button`] }), SW_SECRET)).status, 200)
+        t.match(await app.waitFor('cyberdesk run failed'), { status, errors: [`${status}: the form had no Save button`] })
+      }
+      t.equal((await app.post('cyberdesk', cyberdeskRun('cancelled'), SW_SECRET)).status, 200)
+      t.match(await app.waitFor('cyberdesk run ended'), { status: 'cancelled' })
+    }
+  },
+  {
+    example: 'retab',
+    env: { RETAB_WEBHOOK_SECRET: HEX_SECRET },
+    run: async (t, app) => {
+      const payload = fixtures.retab['extraction.completed']
+      t.equal((await app.post('retab', payload, HEX_SECRET)).status, 200)
+      t.match(await app.waitFor('retab extraction completed'), { completion: payload.completion.id, fields: ['name', 'date'] })
+      const misfit = { ...payload, completion: { ...payload.completion, choices: [{ ...payload.completion.choices[0]!, message: { role: 'assistant', content: '{"name":1}' } }] } }
+      t.equal((await app.post('retab', misfit, HEX_SECRET)).status, 400, 'an extraction that does not fit the schema')
+      t.notOk(app.lines.some(line => JSON.stringify(line).includes('data:application/pdf')), 'the document is never logged')
+    }
+  },
+  {
+    example: 'pulse',
+    env: { PULSE_WEBHOOK_SECRET: SW_SECRET },
+    run: async (t, app) => {
+      t.equal((await app.post('pulse', fixtures.pulse['job.completed'], SW_SECRET)).status, 200)
+      t.match(await app.waitFor('pulse job completed'), { pages: 25, seconds: 12.5 })
+      t.equal((await app.post('pulse', fixtures.pulse['job.failed'], SW_SECRET)).status, 200)
+      t.match(await app.waitFor('pulse job failed'), { error: 'Document processing failed: Invalid PDF structure' })
+      t.equal((await app.post('pulse', { type: 'job.archived', timestamp: '2025-01-01T00:00:00Z', data: {} }, SW_SECRET)).status, 200)
+      t.match(await app.waitFor('pulse event of a new type'), { type: 'job.archived' })
+    }
+  },
+  {
+    example: 'queue-recipe',
+    env: { PULSE_WEBHOOK_SECRET: SW_SECRET },
+    run: async (t, app) => {
+      const completed = fixtures.pulse['job.completed']
+      const res = await app.post('pulse', completed, SW_SECRET)
+      t.equal(res.status, 200)
+      t.notOk(app.lines.some(line => line.msg === 'report written'), 'answered before the report was written')
+      t.match(await app.waitFor('report written'), { job: completed.data.job_id, pages: 25 })
+
+      const empty = { ...completed, data: { ...completed.data, job_id: 'job_empty', pages_processed: 0 } }
+      const second = { ...completed, data: { ...completed.data, job_id: 'job_last' } }
+      t.equal((await app.post('pulse', empty, SW_SECRET)).status, 200, 'a job whose work will fail is answered 200 all the same')
+      t.equal((await app.post('pulse', second, SW_SECRET)).status, 200)
+      t.match(await app.waitFor('queued work failed'), { err: { message: 'job job_empty has no pages to report on' } })
+      // SIGTERM while job_last may still wait: the recipe finishes it before exiting.
+      const exited = once(app.child, 'exit')
+      app.child.kill('SIGTERM')
+      const [code] = await exited
+      t.equal(code, 0, 'a clean exit')
+      t.ok(app.lines.some(line => line.msg === 'report written' && line.job === 'job_last'), 'the queued work was done before exiting')
+    }
+  }
+]
+
+// Six processes that each load TypeScript: on a busy two-core machine that can pass 30 s (tap's default).
+t.setTimeout(90_000)
+
+// Started all at once: loading TypeScript is most of a start, and they may as well wait together.
+const started = cases.map(c => start(c.example, c.env))
+for (const [i, c] of cases.entries()) {
+  t.test(`examples/${c.example}.ts`, async t => {
+    const app = await started[i]!
+    t.teardown(() => app.child.exitCode === null && app.child.signalCode === null ? stop(app) : undefined)
+    await c.run(t, app)
+  })
+}
