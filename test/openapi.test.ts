@@ -114,4 +114,3 @@ t.test('without @fastify/swagger the route carries no schema at all: nothing to 
   t.equal(res.body, '{"statusCode":401,"code":"WEBHOOK_INVALID_SIGNATURE","error":"Unauthorized","message":"The webhook signature does not match"}',
     'the same bytes as with swagger')
 })
-
