@@ -8,6 +8,7 @@ import {
   WebhookInvalidPayloadError, WebhookQueueError, WebhookStoreError, rejectionErrors
 } from '../lib/errors.js'
 import type { Verification } from '../lib/scheme.js'
+import { firstErrorPath } from '../schemas/common.js'
 import type { EventOf, EventSchemas, ReceiverOptions, UnknownEventOf, WebhookHandler } from './types.js'
 import { resolveOptions, type LooseOptions, type ProviderSpec } from './options.js'
 import { routeDocs } from './openapi.js'
@@ -78,11 +79,11 @@ export function defineProvider<P extends string, M extends EventSchemas, Meta ex
     if (!fastify.hasRequestDecorator('webhook')) fastify.decorateRequest('webhook', null)
     if (!fastify.hasRequestDecorator('rawBody')) fastify.decorateRequest('rawBody', undefined)
 
-    // Built once: the instance's poisoning settings are fixed when it is created.
+    // Built once: the instance's poisoning settings are fixed when it is created (Fastify's default: 'error').
     const parseOptions = {
-      protoAction: fastify.initialConfig.onProtoPoisoning ?? 'error',
-      constructorAction: fastify.initialConfig.onConstructorPoisoning ?? 'error'
-    } as const
+      protoAction: fastify.initialConfig.onProtoPoisoning,
+      constructorAction: fastify.initialConfig.onConstructorPoisoning
+    }
 
     // Steps 1-3 of the flow: verify the exact bytes, then parse, then validate. Runs as the body parser,
     // so nothing reaches a handler unverified.
@@ -109,7 +110,7 @@ export function defineProvider<P extends string, M extends EventSchemas, Meta ex
       const validator = validators.get(type)
       if (validator !== undefined) {
         if (!validator.Check(payload)) {
-          const path = validator.Errors(payload)[0]?.instancePath || '/'
+          const path = firstErrorPath(validator, payload) || '/'
           request.log.warn({ provider: spec.name, id, type, path }, 'webhook payload does not match its schema')
           return done(new WebhookInvalidPayloadError(path))
         }

@@ -2,7 +2,7 @@ import sjson from 'secure-json-parse'
 import type { TSchema } from 'typebox'
 import { Compile } from 'typebox/compile'
 import { hmacHex } from '../lib/hmac-hex.js'
-import { field, stringField } from '../schemas/common.js'
+import { field, firstErrorPath, stringField } from '../schemas/common.js'
 import { retabEvents, type RetabPayload } from '../schemas/retab.js'
 import { defineProvider, type EventFor } from './receiver.js'
 
@@ -50,7 +50,7 @@ export const retab = defineProvider<'retab', typeof retabEvents, object, { extra
         return { invalid: '/completion/choices/0/message/content' }
       }
       if (validator !== undefined && !validator.Check(extraction)) {
-        const path = validator.Errors(extraction)[0]?.instancePath ?? ''
+        const path = firstErrorPath(validator, extraction)
         return { invalid: `/completion/choices/0/message/content${path}` }
       }
       return { extraction: extraction as RetabExtraction }

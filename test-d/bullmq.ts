@@ -2,7 +2,7 @@
  * Type tests of the `queue` option and `fastify-webhooks/bullmq`: checked by `tsc`, never run.
  * Each `@ts-expect-error` must be an error, or tsc fails.
  */
-/* eslint-disable no-void -- `void x` marks values that are here only for their types */
+
 import { Queue, type Job } from 'bullmq'
 import Fastify from 'fastify'
 import { createWebhookWorker, dropFileUrl, type EventHandlers, type WebhookJobData } from '../plugins/bullmq.js'

@@ -47,3 +47,10 @@ t.test('autotab: a payload without a state or id is an unknown event keyed by th
   t.equal((unknown[0] as { id: string, type: string }).id, createHash('sha256').update(body).digest('hex'))
   t.equal((unknown[0] as { type: string }).type, '')
 })
+
+t.test('autotab: a session without a state is an unknown event keyed by its id', async t => {
+  const { app, unknown } = await buildApp(c)
+  const { state: _state, ...stateless } = fixtures.autotab.finish
+  t.equal((await deliver(app, c, stateless)).statusCode, 200)
+  t.match(unknown[0], { id: `${fixtures.autotab.finish.id}:`, type: '' })
+})

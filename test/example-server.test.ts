@@ -6,6 +6,7 @@ t.test('the demo server verifies a signed sample for each provider and refuses a
   const secrets = devSecrets({ PULSE_WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' })
   t.equal(secrets.pulse, 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'the environment wins')
   t.match(secrets.cyberdesk, /^whsec_/, 'made up in the provider\'s format')
+  t.match(devSecrets({}).pulse, /^whsec_/)
   const lines: Array<{ msg: string }> = []
   const app = await buildServer(secrets, { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } })
   t.equal((await app.inject('/')).json().providers.length, 5)

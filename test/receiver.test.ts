@@ -147,11 +147,11 @@ t.test('handlers: on[type] then onEvent, same event; a handler may answer itself
 t.test('an event still being handled gets 409; after it is done, 200 duplicate', async t => {
   const app = Fastify()
   let finish!: () => void
-  const started = new Promise<void>(resolve => {
-    void app.register(pulse, {
-      secret: SW_SECRET,
-      on: { 'job.completed': () => new Promise<void>(resolve2 => { finish = resolve2; resolve() }) }
-    })
+  let markStarted!: () => void
+  const started = new Promise<void>(resolve => { markStarted = resolve })
+  await app.register(pulse, {
+    secret: SW_SECRET,
+    on: { 'job.completed': () => new Promise<void>(resolve => { finish = resolve; markStarted() }) }
   })
   await app.ready()
   const first = post(app, '/webhooks/pulse', completed, { id: 'slow' })

@@ -8,7 +8,6 @@ import { signWith, type Scheme } from './sign.js'
 
 export interface ProviderCase {
   name: string
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   plugin: any
   scheme: Scheme
   secret: string
