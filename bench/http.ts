@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import autocannon from 'autocannon'
 import { quantile, spread, stat, type Stat } from './measure.js'
@@ -43,6 +44,20 @@ export function stopServer (server: Server): void {
   server.child.disconnect()
 }
 
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc (Linux; NaN elsewhere).
+ * The server is idle between runs, so the difference across a run over the requests answered is its
+ * cost per request: steadier than req/s on a shared machine, where the load generator competes too.
+ */
+export function cpuSeconds (pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100 // USER_HZ is 100 on Linux
+  } catch {
+    return NaN
+  }
+}
+
 export interface ServerStats { rss: number, heapUsed: number, storeSize: number | null, handled: number }
 
 export async function serverStats (server: Server): Promise<ServerStats> {
@@ -57,13 +72,13 @@ export async function serverStats (server: Server): Promise<ServerStats> {
   })
 }
 
-export interface LoadResult { rps: number, p50: number, p99: number, ok: number, bad: number }
+export interface LoadResult { rps: number, p50: number, p99: number, ok: number, bad: number, cpuUs: number }
 
 /** A delivery source: the same signed request every time, or a freshly signed distinct one per request. */
 type Deliveries = { fixed: Record<string, string> } | { distinct: () => string }
 
 /** One autocannon run. Latencies are kept per response (autocannon's own histogram has 1 ms resolution). */
-export async function load (url: string, body: Buffer, deliveries: Deliveries, run: { duration?: number, amount?: number }): Promise<LoadResult> {
+export async function load (url: string, body: Buffer, deliveries: Deliveries, run: { duration?: number, amount?: number }, pid?: number): Promise<LoadResult> {
   const latencies: number[] = []
   const options: autocannon.Options = { url, connections: CONNECTIONS, pipelining: 1, method: 'POST', ...run }
   if ('fixed' in deliveries) {
@@ -76,6 +91,7 @@ export async function load (url: string, body: Buffer, deliveries: Deliveries, r
       setupRequest: request => ({ ...request, headers: standardHeaders(next(), body), body })
     }]
   }
+  const cpuBefore = cpuSeconds(pid)
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(options, (err, res) => err === null ? resolve(res) : reject(err))
     instance.on('response', (_client, status, _bytes, ms) => { if (status < 300) latencies.push(ms) })
@@ -86,7 +102,8 @@ export async function load (url: string, body: Buffer, deliveries: Deliveries, r
     p50: quantile(sorted, 0.5),
     p99: quantile(sorted, 0.99),
     ok: result['2xx'],
-    bad: result.non2xx + result.errors + result.timeouts
+    bad: result.non2xx + result.errors + result.timeouts,
+    cpuUs: (cpuSeconds(pid) - cpuBefore) / result['2xx'] * 1e6
   }
 }
 
@@ -117,7 +134,7 @@ export async function httpSection (quick: boolean, pin: boolean): Promise<Sectio
     const deliveries: Deliveries = name === 'plugin-idempotent'
       ? { distinct: nextId }
       : { fixed: standardHeaders(`msg_fixed_${runTag}`, body) }
-    const r = await load(servers[name]!.url, body, deliveries, { duration: seconds })
+    const r = await load(servers[name]!.url, body, deliveries, { duration: seconds }, servers[name]!.child.pid)
     bad += r.bad
     return r
   }
@@ -133,8 +150,8 @@ export async function httpSection (quick: boolean, pin: boolean): Promise<Sectio
     for (const server of Object.values(servers)) stopServer(server)
   }
 
-  const s = (name: string, key: 'rps' | 'p50' | 'p99'): Stat => stat(results[name]!.map(r => r[key]))
-  const bare = { rps: s('bare', 'rps').median, p50: s('bare', 'p50').median, p99: s('bare', 'p99').median }
+  const s = (name: string, key: 'rps' | 'p50' | 'p99' | 'cpuUs'): Stat => stat(results[name]!.map(r => r[key]))
+  const bare = { rps: s('bare', 'rps').median, p50: s('bare', 'p50').median, p99: s('bare', 'p99').median, cpuUs: s('bare', 'cpuUs').median }
   const rows = contenders.map(name => {
     const rps = s(name, 'rps')
     return {
@@ -145,7 +162,9 @@ export async function httpSection (quick: boolean, pin: boolean): Promise<Sectio
       'p50 ms': s(name, 'p50').median.toFixed(2),
       'x bare p50': (s(name, 'p50').median / bare.p50).toFixed(2),
       'p99 ms': s(name, 'p99').median.toFixed(2),
-      'x bare p99': (s(name, 'p99').median / bare.p99).toFixed(2)
+      'x bare p99': (s(name, 'p99').median / bare.p99).toFixed(2),
+      'server CPU µs/req': s(name, 'cpuUs').median.toFixed(1),
+      'bare CPU / this CPU': (bare.cpuUs / s(name, 'cpuUs').median).toFixed(2)
     }
   })
   const plugin = s('plugin', 'rps').median
@@ -153,6 +172,7 @@ export async function httpSection (quick: boolean, pin: boolean): Promise<Sectio
     { target: 'HTTP throughput ≥0.85x the bare route', value: plugin / bare.rps, goal: 0.85, higherIsBetter: true },
     { target: 'HTTP throughput ≥1.5x the naive recipe', value: plugin / s('naive', 'rps').median, goal: 1.5, higherIsBetter: true },
     { target: 'HTTP p99 ≤1.2x the bare route', value: s('plugin', 'p99').median / bare.p99, goal: 1.2, higherIsBetter: false },
+    { target: 'server CPU per request, bare / plugin: the throughput ratio of a server that is the bottleneck (not an issue target; context)', value: bare.cpuUs / s('plugin', 'cpuUs').median, goal: 0.85, higherIsBetter: true },
     { target: 'HTTP throughput with in-memory idempotency ≥0.85x bare (not an issue target; context)', value: s('plugin-idempotent', 'rps').median / bare.rps, goal: 0.85, higherIsBetter: true }
   ]
   return {
@@ -161,7 +181,8 @@ export async function httpSection (quick: boolean, pin: boolean): Promise<Sectio
       `warm-up, then ${rounds} rounds of ${duration} s with the contenders interleaved (order rotated each round); medians, spread ± half the min-max range of req/s. ` +
       'Every request carries the same signed body, so the plugin runs with `idempotency: false` (with the store on, all but the first would be answered as duplicates); ' +
       'the in-memory idempotency row instead signs a fresh delivery id per request in the load generator, so every request is new to the store (the body bytes stay the same). ' +
-      `Latencies are per response, not autocannon's 1 ms histogram. Handlers do nothing. Non-2xx/errors across all runs: ${bad}.`,
+      `Latencies are per response, not autocannon's 1 ms histogram. Server CPU is user + system time of the server process over the run (from /proc) divided by the requests answered: ` +
+      `the steadier measure on a shared machine, since req/s also moves with the load generator. Handlers do nothing. Non-2xx/errors across all runs: ${bad}.`,
     rows,
     targets
   }

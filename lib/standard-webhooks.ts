@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto'
+import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto'
 import { safeEqual } from './safe-equal.js'
 import {
   MAX_SIGNATURES, MAX_SIGNATURE_HEADER, headerValue, reject,
@@ -33,13 +33,18 @@ export function parseStandardSecret (secret: string): Buffer {
   return key
 }
 
+/** The key the verifier holds: a KeyObject made once per secret (Node 24's createHmac is 5x slower given a Buffer). */
+export function standardSecretKey (secret: string): KeyObject {
+  return createSecretKey(parseStandardSecret(secret))
+}
+
 /** A fresh secret in the format the Standard Webhooks providers use. */
 export function generateStandardSecret (): string {
   return SECRET_PREFIX + randomBytes(24).toString('base64')
 }
 
 /** The base64 HMAC (without `v1,`) of one message. The body is hashed as bytes, never decoded. */
-export function signStandard (key: Buffer, id: string, timestamp: number | string, body: Buffer | string): string {
+export function signStandard (key: Buffer | KeyObject, id: string, timestamp: number | string, body: Buffer | string): string {
   return createHmac('sha256', key).update(`${id}.${timestamp}.`).update(body).digest('base64')
 }
 
@@ -48,13 +53,13 @@ export interface StandardWebhooksOptions {
   headerPrefixes: readonly string[]
 }
 
-export function standardWebhooks (options: StandardWebhooksOptions): SignatureScheme<Buffer, StandardMeta> {
+export function standardWebhooks (options: StandardWebhooksOptions): SignatureScheme<KeyObject, StandardMeta> {
   const prefixes = options.headerPrefixes
   const [primary] = prefixes as [string]
   // Header names built once, not per request.
   const names = prefixes.map(prefix => ({ prefix, id: `${prefix}-id`, timestamp: `${prefix}-timestamp`, signature: `${prefix}-signature` }))
 
-  function verify (keys: readonly Buffer[], headers: Headers, body: Buffer, context: { now: number, tolerance: number }): Verification<StandardMeta> {
+  function verify (keys: readonly KeyObject[], headers: Headers, body: Buffer, context: { now: number, tolerance: number }): Verification<StandardMeta> {
     // The first prefix whose id header is present names all three headers: never mix them.
     let set = names[0]!
     for (const candidate of names) {
@@ -112,5 +117,5 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
     }
   }
 
-  return { name: 'standard-webhooks', parseSecret: parseStandardSecret, verify, sign }
+  return { name: 'standard-webhooks', parseSecret: standardSecretKey, verify, sign }
 }
