@@ -181,7 +181,7 @@ export async function httpSection (quick: boolean, pin: boolean): Promise<Sectio
       `warm-up, then ${rounds} rounds of ${duration} s with the contenders interleaved (order rotated each round); medians, spread ± half the min-max range of req/s. ` +
       'Every request carries the same signed body, so the plugin runs with `idempotency: false` (with the store on, all but the first would be answered as duplicates); ' +
       'the in-memory idempotency row instead signs a fresh delivery id per request in the load generator, so every request is new to the store (the body bytes stay the same). ' +
-      `Latencies are per response, not autocannon's 1 ms histogram. Server CPU is user + system time of the server process over the run (from /proc) divided by the requests answered: ` +
+      'Latencies are per response, not autocannon\'s 1 ms histogram. Server CPU is user + system time of the server process over the run (from /proc) divided by the requests answered: ' +
       `the steadier measure on a shared machine, since req/s also moves with the load generator. Handlers do nothing. Non-2xx/errors across all runs: ${bad}.`,
     rows,
     targets

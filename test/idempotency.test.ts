@@ -24,3 +24,35 @@ t.test('bounded: the oldest keys go first', async t => {
   t.equal(await store.claim('d', 60_000), 'in-flight', 'd was kept')
   t.throws(() => new MemoryStore({ maxKeys: 0 }), /maxKeys must be a positive integer/)
 })
+
+t.test('bounded: released, reclaimed and completed keys keep the count exact', async t => {
+  const store = new MemoryStore({ maxKeys: 3 })
+  await store.claim('a', 60_000)
+  await store.release('a') // a's slot is now stale
+  await store.claim('a', 60_000) // a again, in a newer slot
+  await store.claim('b', 60_000)
+  t.equal(store.size, 2)
+  await store.claim('c', 60_000) // takes the last free slot
+  t.equal(store.size, 3)
+  await store.claim('d', 60_000) // evicts a's newer slot: a's stale slot was used by nobody
+  t.equal(store.size, 3)
+  t.equal(await store.claim('b', 60_000), 'in-flight', 'b was kept')
+  t.equal(await store.claim('a', 60_000), 'new', 'a, the oldest live key, was dropped')
+  await store.complete('gone', 60_000) // completing a key evicted meanwhile records it anyway
+  t.equal(await store.claim('gone', 60_000), 'done')
+  t.ok(store.size <= 3)
+})
+
+t.test('bounded over many rounds: never more than maxKeys, the newest always kept', async t => {
+  const store = new MemoryStore({ maxKeys: 50 })
+  for (let i = 0; i < 1000; i++) {
+    await store.claim(`k${i}`, 60_000)
+    if (i % 3 === 0) await store.complete(`k${i}`, 60_000)
+    if (i % 7 === 0) await store.release(`k${i}`)
+    t.ok(store.size <= 50)
+  }
+  for (let i = 951; i < 1000; i++) {
+    if (i % 7 !== 0) t.not(await store.claim(`k${i}`, 60_000), 'new', `k${i} is among the newest 50`)
+  }
+  t.equal(await store.claim('k0', 60_000), 'new', 'k0 was dropped long ago')
+})
