@@ -45,12 +45,15 @@ t.test('bounded: released, reclaimed and completed keys keep the count exact', a
 
 t.test('bounded over many rounds: never more than maxKeys, the newest always kept', async t => {
   const store = new MemoryStore({ maxKeys: 50 })
+  let largest = 0
   for (let i = 0; i < 1000; i++) {
     await store.claim(`k${i}`, 60_000)
     if (i % 3 === 0) await store.complete(`k${i}`, 60_000)
     if (i % 7 === 0) await store.release(`k${i}`)
-    t.ok(store.size <= 50)
+    largest = Math.max(largest, store.size)
   }
+  t.ok(largest <= 50, `never past maxKeys (largest ${largest})`)
+  t.ok(largest >= 43, `filled up: only the released keys (1 in 7) leave gaps (largest ${largest})`)
   for (let i = 951; i < 1000; i++) {
     if (i % 7 !== 0) t.not(await store.claim(`k${i}`, 60_000), 'new', `k${i} is among the newest 50`)
   }
