@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto'
+import { typicalTypes } from '../lib/fixtures.js'
+import { STANDARD_WEBHOOKS } from '../lib/standard-webhooks.js'
 import { fixtures, providers, sign, type ProviderName } from '../plugins/testing.js'
 import { UsageError, count, readInput, secretsFrom, type CommandInput } from './io.js'
 
@@ -13,8 +15,6 @@ export const sendOptions = {
 
 interface SendValues { url?: string, secret?: string[], file?: string, repeat?: string, tamper?: boolean, stale?: boolean }
 
-/** The sample sent when no type is named: the event a user most likely handles first. */
-const TYPICAL = { autotab: 'finish', autosana: 'batch.completed', cyberdesk: 'run_complete', retab: 'extraction.completed', pulse: 'job.completed' }
 /** Svix wants an answer within 15 s; a slower endpoint counts as failing. */
 const TIMEOUT_MS = 15_000
 const STALE_SECONDS = 3600
@@ -36,7 +36,7 @@ export async function send ({ provider, positionals, values, io }: CommandInput<
     throw new UsageError(`--secret is not in ${provider}'s format: it ${(err as Error).message}`)
   }
   const repeat = count(values.repeat, '--repeat', 1, 1000)
-  const standard = scheme.name === 'standard-webhooks'
+  const standard = scheme.name === STANDARD_WEBHOOKS
   if (values.stale === true && !standard) {
     throw new UsageError(`--stale: ${provider} signs no timestamp, so a delivery cannot be stale (deduplication is its replay defence)`)
   }
@@ -50,7 +50,7 @@ export async function send ({ provider, positionals, values, io }: CommandInput<
     label = values.file
   } else {
     const samples: Record<string, unknown> = fixtures[provider]
-    const chosen = type ?? TYPICAL[provider]
+    const chosen = type ?? typicalTypes[provider]
     if (!Object.hasOwn(samples, chosen)) throw new UsageError(`unknown ${provider} event type "${chosen}" (types: ${Object.keys(samples).join(', ')})`)
     body = JSON.stringify(fresh(provider, samples[chosen]))
     label = chosen

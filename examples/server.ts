@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import Fastify from 'fastify'
+import { typicalTypes } from '../lib/fixtures.js'
 import { autosana, autotab, cyberdesk, generateStandardSecret, pulse, retab } from '../plugins/index.js'
 
 export type Secrets = Record<'autotab' | 'autosana' | 'cyberdesk' | 'retab' | 'pulse', string>
@@ -20,8 +21,6 @@ export function devSecrets (env: Record<string, string | undefined> = process.en
     pulse: env.PULSE_WEBHOOK_SECRET ?? generateStandardSecret()
   }
 }
-
-const sampleType = { autotab: 'finish', autosana: 'batch.completed', cyberdesk: 'run_complete', retab: 'extraction.completed', pulse: 'job.completed' }
 
 export async function buildServer (secrets: Secrets, logger: boolean | object = true) {
   const app = Fastify({ logger })
@@ -61,7 +60,7 @@ if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].re
   const address = await app.listen({ host: process.env.HOST ?? '127.0.0.1', port })
   const lines = ['', 'fastify-webhooks demo is listening. Send each provider a signed sample event:', '']
   for (const [name, secret] of Object.entries(secrets)) {
-    lines.push(`  node dist/bin/cli.js send ${name} ${sampleType[name as keyof typeof sampleType]} --url ${address}/webhooks/${name} --secret '${secret}'`)
+    lines.push(`  node dist/bin/cli.js send ${name} ${typicalTypes[name as keyof typeof typicalTypes]} --url ${address}/webhooks/${name} --secret '${secret}'`)
   }
   lines.push('', '(secrets are made up per start unless AUTOTAB_WEBHOOK_SECRET, AUTOSANA_WEBHOOK_SECRET, CYBERDESK_WEBHOOK_SECRET,', ' RETAB_WEBHOOK_SECRET and PULSE_WEBHOOK_SECRET are set; add --tamper or --stale to see a delivery refused)', '')
   process.stdout.write(lines.join('\n') + '\n')

@@ -1,4 +1,5 @@
 import type { Headers, SignatureScheme, Verification } from './scheme.js'
+import { STANDARD_WEBHOOKS } from './standard-webhooks.js'
 
 /**
  * Why a captured delivery does or does not verify, in words a person can act
@@ -26,8 +27,6 @@ export interface DiagnoseInput {
   /** seconds */
   tolerance: number
 }
-
-const STANDARD = 'standard-webhooks'
 
 export function diagnose (input: DiagnoseInput): Diagnosis {
   const { scheme, provider, secrets, body, now, tolerance } = input
@@ -100,7 +99,7 @@ function age (seconds: number): string {
 }
 
 function secretFormatHints (scheme: SignatureScheme<unknown, object>, secret: string): string[] {
-  if (scheme.name === STANDARD) {
+  if (scheme.name === STANDARD_WEBHOOKS) {
     return [
       'Standard Webhooks secrets look like whsec_ followed by base64: copy the whole secret, prefix included, from the provider\'s dashboard',
       ...(secret.startsWith('whsec') ? [] : ['a plain string is the secret format of Autotab, Autosana and Retab: is it another provider\'s secret?'])
@@ -142,7 +141,7 @@ function bodyOrSecret (
       hints: ['verify the raw bytes (request.rawBody), never JSON.stringify(request.body); a pretty-printer or a proxy may also have re-encoded it']
     }
   }
-  if (scheme.name === STANDARD) {
+  if (scheme.name === STANDARD_WEBHOOKS) {
     // The mistake of the Pulse page's sample code: the whole secret string used as the HMAC key.
     if (withKeys(secrets.map(secret => Buffer.from(secret, 'utf8'))).ok) {
       return {

@@ -109,3 +109,12 @@ export const fixtures = {
     'job.cancelled': pulseJob('job.cancelled', { status: 'cancelled' })
   }
 }
+
+/** The sample a provider is sent when no type is named (the CLI's `send`, the demo): the event a user most likely handles first. */
+export const typicalTypes = {
+  autotab: 'finish',
+  autosana: 'batch.completed',
+  cyberdesk: 'run_complete',
+  retab: 'extraction.completed',
+  pulse: 'job.completed'
+} as const satisfies { [P in keyof typeof fixtures]: keyof typeof fixtures[P] }

@@ -11,6 +11,8 @@ import {
  * list of `v1,<signature>` entries, keyed by the base64 secret after `whsec_`.
  */
 
+/** The scheme's `name`, which tools (the CLI, diagnose) check to tell the two schemes apart. */
+export const STANDARD_WEBHOOKS = 'standard-webhooks'
 const SECRET_PREFIX = 'whsec_'
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/
 const TIMESTAMP = /^[0-9]{1,12}$/
@@ -117,5 +119,5 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
     }
   }
 
-  return { name: 'standard-webhooks', parseSecret: standardSecretKey, verify, sign }
+  return { name: STANDARD_WEBHOOKS, parseSecret: standardSecretKey, verify, sign }
 }

@@ -71,6 +71,10 @@ export function defineProvider<P extends string, M extends EventSchemas, Meta ex
     const config = resolveOptions(spec as never, pluginName, options as LooseOptions)
     const { keys, store, ttlMs, leaseMs, bodyLimit, tolerance, queue } = config
     queue?.watch(fastify.log)
+    // What a run of the handlers is called in logs and errors: here, or handing the event to the queue.
+    const outcome = queue === null
+      ? { failed: 'webhook handler failed', done: 'webhook event handled', Failure: WebhookHandlerError }
+      : { failed: 'webhook queue did not take the event', done: 'webhook event queued', Failure: WebhookQueueError }
     const extend = spec.extend?.(options)
     const handlers = new Map<string, WebhookHandler<never>>(Object.entries(options.on ?? {}) as Array<[string, WebhookHandler<never>]>)
     const onEvent = options.onEvent as WebhookHandler<unknown> | undefined
@@ -158,9 +162,9 @@ export function defineProvider<P extends string, M extends EventSchemas, Meta ex
       try {
         answered = await dispatch(event, request, reply)
       } catch (err) {
-        request.log.error({ ...log, err }, queue === null ? 'webhook handler failed' : 'webhook queue did not take the event')
+        request.log.error({ ...log, err }, outcome.failed)
         if (store !== null) await store.release(key).catch(releaseErr => request.log.error({ ...log, err: releaseErr }, 'idempotency store failed to release the event'))
-        throw queue === null ? new WebhookHandlerError({ cause: err }) : new WebhookQueueError({ cause: err })
+        throw new outcome.Failure({ cause: err })
       }
 
       if (store !== null) {
@@ -173,7 +177,7 @@ export function defineProvider<P extends string, M extends EventSchemas, Meta ex
           request.log.error({ ...log, err }, 'idempotency store failed to record the event')
         }
       }
-      request.log.info(log, queue === null ? 'webhook event handled' : 'webhook event queued')
+      request.log.info(log, outcome.done)
       return answered ? reply : reply.type('application/json').send(RECEIVED)
     }
 
