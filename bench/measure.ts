@@ -31,9 +31,6 @@ export function spread (s: Stat): string {
 
 /** Keeps results alive so the optimiser cannot drop the work being measured. */
 let sink: unknown
-export function consume (value: unknown): void {
-  sink = value
-}
 export function sunk (): unknown {
   return sink
 }
@@ -122,5 +119,3 @@ export function markdownTable (rows: Array<Record<string, string | number>>): st
     ...rows.map(r => `| ${columns.map(c => String(r[c] ?? '')).join(' | ')} |`)
   ].join('\n')
 }
-
-export const ratio = (value: number, base: number): string => `${(value / base).toFixed(2)}x`

@@ -10,6 +10,8 @@ export const HEX_SECRET = 'bench-secret-not-for-production'
 
 export const KB = 1024
 export const MB = 1024 * 1024
+/** The body sizes of the scaling sections, the last like a Retab delivery carrying a document. */
+export const SIZES: ReadonlyArray<[string, number]> = [['1 KB', KB], ['64 KB', 64 * KB], ['1 MB', MB], ['16 MB', 16 * MB]]
 
 /** JSON of `build(filler)` grown with a filler string until it is exactly `size` bytes. */
 function sized (size: number, build: (filler: string) => unknown): Buffer {

@@ -5,15 +5,12 @@
  * Called by bench/run.ts (`npm run bench`); alone: `node dist/bench/queue.js [--quick]`.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Queue } from 'bullmq'
 import { load, nextId, type LoadResult } from './http.js'
 import { markdownTable, median, textTable } from './measure.js'
 import { KB, pulseBody } from './payloads.js'
+import { startRedisServer } from './redis-server.js'
 
 const WORK_MS = 50
 const WORKERS = 2
@@ -25,7 +22,7 @@ export interface QueueBenchResult { title: string, rows: Array<Record<string, st
 
 export async function queueBench (options: { quick: boolean }): Promise<QueueBenchResult> {
   const { quick } = options
-  const redis = await startRedis()
+  const redis = await startRedisServer()
   const children: ChildProcess[] = []
   const start = async (role: string): Promise<number> => {
     const child = spawn(process.execPath, [SCRIPT, role, String(redis.port), QUEUE_NAME, String(WORK_MS), String(WORKER_CONCURRENCY)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
@@ -105,32 +102,6 @@ async function drained (queue: Queue, completed = 0): Promise<void> {
 }
 
 const round2 = (n: number): number => Math.round(n * 100) / 100
-
-/** A throwaway redis-server on a free port, no persistence. */
-async function startRedis (): Promise<{ port: number, close: () => Promise<void> }> {
-  const port = await new Promise<number>((resolve, reject) => {
-    const server = createServer().once('error', reject).listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-  const dir = mkdtempSync(join(tmpdir(), 'fw-bench-redis-'))
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] })
-  await new Promise<void>((resolve, reject) => {
-    let out = ''
-    child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); if (out.includes('Ready to accept connections')) resolve() })
-    child.once('exit', code => reject(new Error(`redis-server exited with ${code}`)))
-  })
-  return {
-    port,
-    close: async () => {
-      const exited = new Promise(resolve => child.once('exit', resolve))
-      child.kill('SIGKILL')
-      await exited
-      rmSync(dir, { recursive: true, force: true })
-    }
-  }
-}
 
 // Alone: node dist/bench/queue.js [--quick]
 if (process.argv[1] === new URL(import.meta.url).pathname) {

@@ -4,7 +4,7 @@
  * `npm run soak` and `npm run bench`. Its output is not inherited, so a server
  * left behind by a killed test run never holds the runner's pipe open.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -17,6 +17,11 @@ export interface RedisServer {
   stop (): Promise<void>
   start (): Promise<void>
   close (): Promise<void>
+}
+
+/** Whether a redis-server binary is on the PATH. */
+export function redisAvailable (): boolean {
+  return spawnSync('redis-server', ['--version']).status === 0
 }
 
 async function freePort (): Promise<number> {

@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { pulse } from '../plugins/pulse.js'
 import { retab } from '../plugins/retab.js'
 import { compareAsync, spread } from './measure.js'
-import { HEX_SECRET, KB, MB, STANDARD_SECRET, pulseBody, retabBody, retabHeaders, standardHeaders } from './payloads.js'
+import { HEX_SECRET, MB, SIZES, STANDARD_SECRET, pulseBody, retabBody, retabHeaders, standardHeaders } from './payloads.js'
 import type { Section } from './report.js'
 
 const LIMIT = 64 * MB
@@ -31,17 +31,18 @@ function post (app: FastifyInstance, url: string, headers: Record<string, string
 export async function routeScalingSection (quick: boolean): Promise<Section> {
   const { bare, pulse: pulseApp, retab: retabApp } = await apps()
   const rows: Array<Record<string, string | number>> = []
-  const sizes: Array<[string, number]> = [['1 KB', KB], ['64 KB', 64 * KB], ['1 MB', MB], ['16 MB', 16 * MB]]
   try {
-    for (const [label, size] of sizes) {
+    for (const [label, size] of SIZES) {
       const pulsePayload = pulseBody(size)
       const retabPayload = retabBody(size)
       const big = size >= MB
+      const pulseHeaders = standardHeaders('msg_route', pulsePayload)
+      const retabSigned = retabHeaders(retabPayload)
       const stats = await compareAsync({
-        bare: post(bare, '/webhooks/pulse', standardHeaders('msg_route', pulsePayload), pulsePayload),
-        pulse: post(pulseApp, '/webhooks/pulse', standardHeaders('msg_route', pulsePayload), pulsePayload),
-        'bare (Retab body)': post(bare, '/webhooks/retab', retabHeaders(retabPayload), retabPayload),
-        retab: post(retabApp, '/webhooks/retab', retabHeaders(retabPayload), retabPayload)
+        bare: post(bare, '/webhooks/pulse', pulseHeaders, pulsePayload),
+        pulse: post(pulseApp, '/webhooks/pulse', pulseHeaders, pulsePayload),
+        'bare (Retab body)': post(bare, '/webhooks/retab', retabSigned, retabPayload),
+        retab: post(retabApp, '/webhooks/retab', retabSigned, retabPayload)
       }, { rounds: quick ? 3 : 5, batchMs: quick ? 60 : (big ? 300 : 150) })
       const ms = (name: string): string => {
         const v = stats[name]!.median

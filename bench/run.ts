@@ -2,16 +2,12 @@
  * `npm run bench` (add `-- --quick` for a smoke run under a minute; `--only=verify,route,http,memory,queue` for a part).
  * Prints the tables and writes bench/results.json and bench/results.md.
  */
-import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { canPin, httpSection, memorySection, pinSelf } from './http.js'
+import { queueBench } from './queue.js'
+import { redisAvailable } from './redis-server.js'
 import { printSection, printTargets, writeResults, type Section } from './report.js'
 import { routeScalingSection } from './route.js'
 import { verifyScalingSection, verifySection } from './verify.js'
-
-interface QueueModule {
-  queueBench (options: { quick: boolean }): Promise<{ title: string, rows: Array<Record<string, string | number>>, markdown: string }>
-}
 
 const quick = process.argv.includes('--quick')
 const onlyArg = process.argv.find(a => a.startsWith('--only='))
@@ -33,15 +29,9 @@ async function add (part: string, run: () => Section | Promise<Section>): Promis
   printSection(section)
 }
 
-/** The BullMQ queue bench lives in bench/queue.ts (another module); skipped when absent or without redis-server. */
+/** Section 5, the BullMQ queue bench (bench/queue.ts); skipped without redis-server. */
 async function queueSection (): Promise<Section> {
-  const title = '5. Queue (BullMQ)'
-  const moduleUrl = new URL('./queue.js', import.meta.url)
-  if (!existsSync(moduleUrl)) return { title, note: 'Skipped: bench/queue.ts is not there (dist/bench/queue.js not built).', rows: [], targets: [] }
-  if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) {
-    return { title, note: 'Skipped: redis-server is not installed.', rows: [], targets: [] }
-  }
-  const { queueBench } = await import(moduleUrl.href) as QueueModule
+  if (!redisAvailable()) return { title: '5. Queue (BullMQ)', note: 'Skipped: redis-server is not installed.', rows: [], targets: [] }
   const result = await queueBench({ quick })
   return { title: `5. ${result.title}`, note: '', rows: result.rows, targets: [], markdown: result.markdown }
 }

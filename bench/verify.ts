@@ -4,9 +4,9 @@ import { Webhook as SvixWebhook } from 'svix'
 import { plainSecretKey } from '../lib/hmac-hex.js'
 import { pulse } from '../plugins/pulse.js'
 import { retab } from '../plugins/retab.js'
-import { compareSync, consume, spread, type Stat } from './measure.js'
+import { compareSync, spread, type Stat } from './measure.js'
 import {
-  HEX_SECRET, KB, MB, STANDARD_KEY, STANDARD_SECRET, bareHexHmac, bareStandardHmac, pulseBody, retabBody, retabHeaders, standardHeaders
+  HEX_SECRET, KB, MB, SIZES, STANDARD_KEY, STANDARD_SECRET, bareHexHmac, bareStandardHmac, pulseBody, retabBody, retabHeaders, standardHeaders
 } from './payloads.js'
 import type { Section, Target } from './report.js'
 
@@ -89,7 +89,6 @@ export function verifySection (quick: boolean): Section {
     { target: 'Standard Webhooks verify within 1.15x of bare HMAC', value: oursStd / std['bare node:crypto HMAC']!.median, goal: 1.15, higherIsBetter: false },
     { target: 'HMAC hex verify within 1.15x of bare HMAC', value: hex['fastify-webhooks verify']!.median / hex['bare node:crypto HMAC']!.median, goal: 1.15, higherIsBetter: false }
   ]
-  consume(null)
   return {
     title: '1. Verification alone, 1 KB body',
     note: `ns per call, median of ${options.rounds} interleaved batches of ~${options.batchMs} ms; spread is ± half the min-max range. ` +
@@ -99,8 +98,6 @@ export function verifySection (quick: boolean): Section {
     targets
   }
 }
-
-const SIZES: Array<[string, number]> = [['1 KB', KB], ['64 KB', 64 * KB], ['1 MB', MB], ['16 MB', 16 * MB]]
 
 /** Section 2a: verify throughput against bare HMAC as the body grows. */
 export function verifyScalingSection (quick: boolean): Section {

@@ -71,11 +71,14 @@ try {
     return peers.join(', ')
   })
 
-  check('ESM import of every subpath export', () => {
-    const lines = subpaths.map(subpath => `{
-      const m = await import(${JSON.stringify(specifier(subpath))})
+  /** Lines that load one subpath with `load` (`await import` or `require`) and check its named exports. */
+  const loadAndCheck = (subpath, load) => `
+      const m = ${load}(${JSON.stringify(specifier(subpath))})
       const missing = ${JSON.stringify(expected[subpath] ?? [])}.filter(name => m[name] === undefined)
-      if (missing.length) throw new Error(${JSON.stringify(specifier(subpath))} + ' lacks ' + missing.join(', '))
+      if (missing.length) throw new Error(${JSON.stringify(specifier(subpath))} + ' lacks ' + missing.join(', '))`
+
+  check('ESM import of every subpath export', () => {
+    const lines = subpaths.map(subpath => `{${loadAndCheck(subpath, 'await import')}
       if ('default' in m && m.default !== m[${JSON.stringify(subpath.slice(2))}]) throw new Error(${JSON.stringify(subpath)} + ': default is not the named plugin')
     }`)
     writeFileSync(join(dir, 'esm.mjs'), lines.join('\n'))
@@ -84,10 +87,7 @@ try {
   })
 
   check('CommonJS require of every subpath export', () => {
-    const lines = subpaths.map(subpath => `{
-      const m = require(${JSON.stringify(specifier(subpath))})
-      const missing = ${JSON.stringify(expected[subpath] ?? [])}.filter(name => m[name] === undefined)
-      if (missing.length) throw new Error(${JSON.stringify(specifier(subpath))} + ' lacks ' + missing.join(', '))
+    const lines = subpaths.map(subpath => `{${loadAndCheck(subpath, 'require')}
     }`)
     writeFileSync(join(dir, 'cjs.cjs'), lines.join('\n'))
     // require(esm) is on by default from Node 20.19 and 22.12; on 20 it still prints an ExperimentalWarning.

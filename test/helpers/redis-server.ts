@@ -3,14 +3,11 @@
  * When redis-server is not installed, Redis tests are skipped with a visible
  * message; `.ci/run` installs it and sets REQUIRE_REDIS=1, so CI never skips.
  */
-import { spawnSync } from 'node:child_process'
-import { startRedisServer, type RedisServer } from '../../bench/redis-server.js'
+import { once } from 'node:events'
+import { Redis, type RedisOptions } from 'ioredis'
+import { redisAvailable, startRedisServer, type RedisServer } from '../../bench/redis-server.js'
 
 export type { RedisServer }
-
-export function redisAvailable (): boolean {
-  return spawnSync('redis-server', ['--version']).status === 0
-}
 
 export const SKIP_MESSAGE = 'redis-server is not installed: Redis tests skipped (bash .ci/run installs it)'
 
@@ -22,8 +19,16 @@ export function redisSkip (): string | false {
   return SKIP_MESSAGE
 }
 
-export async function startRedis (): Promise<RedisServer | null> {
-  /* c8 ignore next: only on a machine without redis-server */
-  if (!redisAvailable()) return null
-  return await startRedisServer()
+/** For tests guarded by `redisSkip()`, which run only where redis-server is installed. */
+export { startRedisServer as startRedis }
+
+/** A client with the settings the README advises: commands fail at once while Redis is down, so the sender gets 500. */
+export function failFastClient (redis: RedisServer, options: RedisOptions = {}): Redis {
+  const client = new Redis(redis.port, '127.0.0.1', { maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 1000, ...options })
+  client.on('error', () => {}) // ioredis reports every failed reconnect here; callers see their failed commands
+  return client
+}
+
+export async function ready (client: Redis): Promise<void> {
+  if (client.status !== 'ready') await once(client, 'ready')
 }
