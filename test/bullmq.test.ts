@@ -4,28 +4,17 @@ import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { Queue, type Job } from 'bullmq'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { Redis } from 'ioredis'
 import { MemoryStore } from '../lib/idempotency.js'
 import { createWebhookWorker, dropFileUrl, jobIdOf, DEFAULT_JOB_OPTIONS, type WebhookJobData } from '../plugins/bullmq.js'
 import { pulse, type PulseEvent } from '../plugins/pulse.js'
 import { retab, type RetabEvent } from '../plugins/retab.js'
 import { fixtures } from '../plugins/testing.js'
-import { HEX_SECRET, SW_SECRET, signWith } from './helpers/sign.js'
-import { redisSkip, startRedis, type RedisServer } from './helpers/redis-server.js'
+import { HEX_SECRET, SW_SECRET, postPulse, signWith } from './helpers/sign.js'
+import { runExample } from './helpers/example-process.js'
+import { failFastClient as connect, ready, redisSkip, startRedis } from './helpers/redis-server.js'
 
 const skip = redisSkip()
 const CHILD = fileURLToPath(new URL('./helpers/bullmq-child-worker.ts', import.meta.url))
-
-/** The producer connection the README advises: commands fail at once while Redis is down, so the sender gets 500. */
-function connect (redis: RedisServer): Redis {
-  const client = new Redis(redis.port, '127.0.0.1', { maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 1000 })
-  client.on('error', () => {}) // every failed reconnect is reported here; requests see their failed commands
-  return client
-}
-
-async function ready (client: Redis): Promise<void> {
-  if (client.status !== 'ready') await once(client, 'ready')
-}
 
 /** A Pulse receiver on real HTTP; its log lines are kept. */
 async function web (options: Record<string, unknown>): Promise<{ app: FastifyInstance, url: string, lines: Array<Record<string, unknown>> }> {
@@ -37,10 +26,7 @@ async function web (options: Record<string, unknown>): Promise<{ app: FastifyIns
 }
 
 async function deliver (url: string, payload: unknown, id: string): Promise<{ status: number, body: Record<string, unknown> }> {
-  const body = JSON.stringify(payload)
-  const headers = { 'content-type': 'application/json', ...signWith({ kind: 'standard', prefix: 'webhook' }, body, { secret: SW_SECRET, id }) }
-  const res = await fetch(url, { method: 'POST', headers, body })
-  return { status: res.status, body: await res.json() as Record<string, unknown> }
+  return await postPulse(url, JSON.stringify(payload), id)
 }
 
 const completed = fixtures.pulse['job.completed']
@@ -116,33 +102,8 @@ t.test('dropFileUrl empties Retab\'s document URL and leaves other events alone'
   t.equal(dropFileUrl(plain), plain)
 })
 
-interface Example { child: ReturnType<typeof spawn>, lines: Array<Record<string, unknown>>, waitFor (match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> }
-
-/** Runs examples/<name>.ts as its own process under tap's TypeScript loader (so its coverage counts), reading its JSON log lines. */
-function example (name: string, env: Record<string, string>): Example {
-  const child = spawn(process.execPath, [...process.execArgv, `examples/${name}.ts`], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
-  const lines: Array<Record<string, unknown>> = []
-  const waiting: Array<{ match: (line: Record<string, unknown>) => boolean, resolve: (line: Record<string, unknown>) => void }> = []
-  let buffered = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    buffered += chunk
-    const complete = buffered.split('\n')
-    buffered = complete.pop()!
-    for (const text of complete) {
-      const line = JSON.parse(text) as Record<string, unknown>
-      lines.push(line)
-      for (const w of waiting.filter(w => w.match(line))) { waiting.splice(waiting.indexOf(w), 1); w.resolve(line) }
-    }
-  })
-  return {
-    child,
-    lines,
-    waitFor: async match => lines.find(match) ?? await new Promise(resolve => waiting.push({ match, resolve }))
-  }
-}
-
 t.test('BullMQ on a real redis-server', { skip }, async t => {
-  const redis = (await startRedis())!
+  const redis = await startRedis()
   const producer = connect(redis)
   const workerConnection = { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null }
   const queues: Queue[] = []
@@ -387,8 +348,8 @@ t.test('BullMQ on a real redis-server', { skip }, async t => {
 
   t.test('the README recipe: examples/bullmq-web.ts and two examples/bullmq-worker.ts', async t => {
     const env = { PULSE_WEBHOOK_SECRET: SW_SECRET, REDIS_URL: `redis://127.0.0.1:${redis.port}`, QUEUE: 'recipe', PORT: '0', HOST: '127.0.0.1' }
-    const webApp = example('bullmq-web', env)
-    const workers = [example('bullmq-worker', env), example('bullmq-worker', env)]
+    const webApp = runExample('bullmq-web', env)
+    const workers = [runExample('bullmq-worker', env), runExample('bullmq-worker', env)]
     const all = [webApp, ...workers]
     t.teardown(() => { for (const p of all) p.child.kill('SIGKILL') })
     const listening = await webApp.waitFor(l => String(l.msg).startsWith('Server listening at '))

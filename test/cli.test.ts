@@ -145,7 +145,7 @@ t.test('cli', async t => {
         t.equal(parseStandardSecret(secret).length, 24)
       } else {
         t.match(secret, /^[0-9a-f]{64}$/, name)
-        t.ok(parsePlainSecret(secret))
+        t.equal(parsePlainSecret(secret).length, 64, 'its UTF-8 bytes are the 64 hex digits')
       }
     }
   })

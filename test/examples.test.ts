@@ -3,13 +3,12 @@
  * TypeScript loader, so its coverage counts), sent signed deliveries over real
  * HTTP, and its log lines checked. (examples/server.ts has its own test.)
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import t, { type Test } from 'tap'
 import { fixtures, sign, type ProviderName } from '../plugins/testing.js'
+import { runExample, type LogLine } from './helpers/example-process.js'
 import { HEX_SECRET, SW_SECRET } from './helpers/sign.js'
-
-interface LogLine { msg: string, level: number, [field: string]: unknown }
 
 interface Running {
   child: ChildProcess
@@ -20,43 +19,18 @@ interface Running {
   post (provider: ProviderName, payload: unknown, secret: string, path?: string): Promise<Response>
 }
 
-function start (example: string, env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, [...process.execArgv, `examples/${example}.ts`], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe']
+async function start (example: string, env: Record<string, string>): Promise<Running> {
+  const { child, lines, waitFor } = runExample(example, { PORT: '0', HOST: '127.0.0.1', ...env })
+  const listening = await new Promise<LogLine>((resolve, reject) => {
+    child.once('exit', code => { reject(new Error(`${example} exited with ${code} before listening`)) }) // no-op once listening
+    waitFor(l => l.msg.startsWith('Server listening at ')).then(resolve, reject)
   })
-  const lines: LogLine[] = []
-  const waiting: Array<{ msg: string, resolve: (line: LogLine) => void }> = []
-  let buffered = ''
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    buffered += chunk
-    let newline
-    while ((newline = buffered.indexOf('\n')) !== -1) {
-      const line = JSON.parse(buffered.slice(0, newline)) as LogLine
-      buffered = buffered.slice(newline + 1)
-      lines.push(line)
-      for (const w of waiting.filter(w => w.msg === line.msg)) w.resolve(line)
-    }
-  })
-  const waitFor = (msg: string) => new Promise<LogLine>(resolve => {
-    const seen = lines.find(line => line.msg === msg)
-    if (seen !== undefined) resolve(seen)
-    else waiting.push({ msg, resolve })
-  })
-  return new Promise((resolve, reject) => {
-    child.once('exit', code => { reject(new Error(`${example} exited with ${code} before listening`)) })
-    const poll = setInterval(() => {
-      const line = lines.find(l => l.msg.startsWith('Server listening at '))
-      if (line === undefined) return
-      clearInterval(poll)
-      const base = line.msg.slice('Server listening at '.length)
-      const post = (provider: ProviderName, payload: unknown, secret: string, path = `/webhooks/${provider}`) => {
-        const { headers, body } = sign(provider, payload, { secret })
-        return fetch(base + path, { method: 'POST', headers, body })
-      }
-      resolve({ child, base, lines, waitFor, post })
-    }, 20)
-  })
+  const base = listening.msg.slice('Server listening at '.length)
+  const post = (provider: ProviderName, payload: unknown, secret: string, path = `/webhooks/${provider}`) => {
+    const { headers, body } = sign(provider, payload, { secret })
+    return fetch(base + path, { method: 'POST', headers, body })
+  }
+  return { child, base, lines, waitFor: msg => waitFor(line => line.msg === msg), post }
 }
 
 async function stop (running: Running): Promise<void> {

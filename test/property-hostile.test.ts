@@ -56,15 +56,13 @@ const swCase = fc.tuple(swSecret, messageId, fc.integer({ min: 1, max: 7 })).cha
 })
 
 t.test('Standard Webhooks: garbage in any of the three headers is 4xx, never 5xx, never accepted', async t => {
-  let rejected = 0
   await fc.assert(fc.asyncProperty(swCase, async ({ secret, headers }) => {
     const { app, seen } = await propertyApp(swProvider, secret)
     const res = await post(app, '/webhooks/prop-sw', headers, BODY)
     ok(res.statusCode >= 400 && res.statusCode < 500, `status ${res.statusCode}`)
     equal(seen.length, 0)
-    rejected++
   }), { numRuns: RUNS })
-  t.equal(rejected, RUNS)
+  t.pass(`${RUNS} garbled deliveries, each refused with a 4xx (fc.assert throws on the first that is not)`)
 })
 
 const hexCase = plainSecret.chain(secret => {
@@ -139,7 +137,6 @@ t.test('prototype poisoning in a correctly signed body never reaches Object.prot
   const secret = 'whsec_' + Buffer.alloc(32, 9).toString('base64')
   const strict = await propertyApp(swProvider, secret)
   const removing = await propertyApp(swProvider, secret, { onProtoPoisoning: 'remove', onConstructorPoisoning: 'remove' })
-  let removed = 0
   await fc.assert(fc.asyncProperty(poisonedBody, messageId, async (bytes, id) => {
     const stamp = String(Math.floor(Date.now() / 1000))
     const headers = { 'webhook-id': id, 'webhook-timestamp': stamp, 'webhook-signature': `v1,${swSignature(secret, id, stamp, bytes)}` }
@@ -150,9 +147,8 @@ t.test('prototype poisoning in a correctly signed body never reaches Object.prot
     equal(kept.statusCode, 200, 'accepted with the key removed when the app says remove')
     const payload = JSON.stringify(removing.seen.pop()!.payload)
     ok(!payload.includes('polluted'), payload)
-    removed++
     equal(({} as Record<string, unknown>).polluted, undefined)
     equal(Object.hasOwn(Object.prototype, 'polluted'), false)
   }), { numRuns: 100 })
-  t.equal(removed, 100)
+  t.pass('100 poisoned bodies: refused, or accepted with the key removed; Object.prototype untouched')
 })

@@ -12,7 +12,7 @@ function ping (port: number): Promise<string> {
 }
 
 t.test('the test helper starts, stops and restarts a real redis-server', { skip: redisSkip() }, async t => {
-  const redis = (await startRedis())!
+  const redis = await startRedis()
   t.teardown(() => redis.close())
   t.equal(await ping(redis.port), '+PONG')
   await redis.stop()
