@@ -1,5 +1,5 @@
 import { createHmac, type KeyObject } from 'node:crypto'
-import { fixtures } from '../lib/fixtures.js'
+import { fixtures } from '../plugins/testing.js'
 import { signHex } from '../lib/hmac-hex.js'
 import { signStandard, standardSecretKey } from '../lib/standard-webhooks.js'
 

@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { Redis } from 'ioredis'
 import { RedisStore } from '../lib/redis-store.js'
-import { fixtures } from '../lib/fixtures.js'
+import { fixtures } from '../plugins/testing.js'
 import { pulse } from '../plugins/pulse.js'
 
 export interface SoakOptions {

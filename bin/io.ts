@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import type { ProviderName } from '../plugins/testing.js'
+import type { ProviderSpec } from '../lib/provider.js'
 
 /** Where a command writes, and what it reads from its environment: the process's, or a test's. */
 export interface Io {
@@ -10,7 +10,8 @@ export interface Io {
 
 /** What every command is handed once its arguments parse. */
 export interface CommandInput<V> {
-  provider: ProviderName
+  /** the shipped provider named, or the one a module given by path exports */
+  provider: ProviderSpec
   /** positionals after the provider */
   positionals: string[]
   values: V

@@ -1,9 +1,12 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { providers, type ProviderName } from '../plugins/testing.js'
+import { resolveProvider } from './provider.js'
+import { providers } from '../plugins/registry.js'
 import { newSecret } from './secret.js'
 import { send, sendOptions } from './send.js'
 import { UsageError, type Io } from './io.js'
 import { verify, verifyOptions } from './verify.js'
+
+const timed = Object.values(providers).filter(plugin => plugin.provider.scheme.signsTimestamp).map(plugin => plugin.provider.name).join(', ')
 
 export const USAGE = `Usage: fastify-webhooks <command> [options]
 
@@ -12,7 +15,7 @@ export const USAGE = `Usage: fastify-webhooks <command> [options]
       --file <payload.json>   send these exact bytes instead of a sample
       --repeat <n>            send it n times, as the provider's retries would (same event id)
       --tamper                change the body after signing: the endpoint must refuse it
-      --stale                 sign it an hour ago (Cyberdesk, Pulse): the endpoint must refuse it
+      --stale                 sign it an hour ago (${timed}): the endpoint must refuse it
   secret <provider>
       Prints a new secret in the format the provider uses.
   verify <provider> --secret <secret> --headers <headers.json> --body <body>
@@ -20,7 +23,8 @@ export const USAGE = `Usage: fastify-webhooks <command> [options]
       --tolerance <seconds>   the timestamp window (default 300)
 
   --secret may be given more than once (rotation), or set in WEBHOOK_SECRET.
-  Providers: ${Object.keys(providers).join(', ')}
+  Providers: ${Object.keys(providers).join(', ')}, or the path of a module that exports
+  a plugin made with defineProvider (e.g. ./dist/github.js).
   Exit codes: 0 done, 1 refused / unreachable / does not verify, 2 bad arguments.`
 
 const commands = {
@@ -47,8 +51,8 @@ export async function main (argv: readonly string[], io: Io): Promise<number> {
     }
     const [providerName, ...positionals] = parsed.positionals
     if (providerName === undefined) throw new UsageError(`${name} needs a provider (${Object.keys(providers).join(', ')})`)
-    if (!Object.hasOwn(providers, providerName)) throw new UsageError(`unknown provider "${providerName}" (providers: ${Object.keys(providers).join(', ')})`)
-    return await command.run({ provider: providerName as ProviderName, positionals, values: parsed.values as never, io })
+    const provider = await resolveProvider(providerName)
+    return await command.run({ provider, positionals, values: parsed.values as never, io })
   } catch (err) {
     if (!(err instanceof UsageError)) throw err
     io.err(`fastify-webhooks: ${err.message}\nRun "fastify-webhooks --help" for usage.`)

@@ -1,7 +1,6 @@
-import { randomBytes, randomUUID } from 'node:crypto'
-import { typicalTypes } from '../lib/fixtures.js'
-import { STANDARD_WEBHOOKS } from '../lib/standard-webhooks.js'
-import { fixtures, providers, sign, type ProviderName } from '../plugins/testing.js'
+import { randomBytes } from 'node:crypto'
+import type { ProviderSpec } from '../lib/provider.js'
+import { examplesOf, sign } from '../plugins/testing.js'
 import { UsageError, count, readInput, secretsFrom, type CommandInput } from './io.js'
 
 export const sendOptions = {
@@ -25,10 +24,10 @@ const MAX_ANSWER = 500
  * event again (same id, fresh signature), as the provider's retries are. With --tamper or --stale, a broken one:
  * then the command succeeds when the endpoint refuses every delivery (4xx), and fails when it accepts one.
  */
-export async function send ({ provider, positionals, values, io }: CommandInput<SendValues>): Promise<number> {
-  const { scheme } = providers[provider].provider
+export async function send ({ provider: spec, positionals, values, io }: CommandInput<SendValues>): Promise<number> {
+  const { scheme, name: provider } = spec
   if (positionals.length > 1) throw new UsageError(`send takes a provider and one event type, not "${positionals.join(' ')}"`)
-  const url = targetUrl(values.url)
+  const url = targetUrl(values.url, provider)
   const secret = secretsFrom(values, io)[0]!
   try {
     scheme.parseSecret(secret)
@@ -36,24 +35,28 @@ export async function send ({ provider, positionals, values, io }: CommandInput<
     throw new UsageError(`--secret is not in ${provider}'s format: it ${(err as Error).message}`)
   }
   const repeat = count(values.repeat, '--repeat', 1, 1000)
-  const standard = scheme.name === STANDARD_WEBHOOKS
-  if (values.stale === true && !standard) {
+  const timed = scheme.signsTimestamp
+  if (values.stale === true && !timed) {
     throw new UsageError(`--stale: ${provider} signs no timestamp, so a delivery cannot be stale (deduplication is its replay defence)`)
   }
 
   const [type] = positionals
   let body: string
   let label: string
+  let eventType: string | undefined
   if (values.file !== undefined) {
     if (type !== undefined) throw new UsageError('give an event type or --file, not both')
     body = (await readInput(values.file, '--file')).toString('utf8')
     label = values.file
   } else {
-    const samples: Record<string, unknown> = fixtures[provider]
-    const chosen = type ?? typicalTypes[provider]
+    const samples = examplesOf(spec)
+    const chosen = type ?? spec.sample?.type ?? Object.keys(samples)[0] ?? ''
     if (!Object.hasOwn(samples, chosen)) throw new UsageError(`unknown ${provider} event type "${chosen}" (types: ${Object.keys(samples).join(', ')})`)
-    body = JSON.stringify(fresh(provider, samples[chosen]))
+    const sample = samples[chosen]
+    if (sample === undefined) throw new UsageError(`the ${provider} schema of "${chosen}" has no example to send: give --file`)
+    body = JSON.stringify(fresh(spec, sample))
     label = chosen
+    eventType = chosen
   }
 
   const broken = values.tamper === true || values.stale === true
@@ -61,10 +64,10 @@ export async function send ({ provider, positionals, values, io }: CommandInput<
   let failures = 0
   for (let attempt = 1; attempt <= repeat; attempt++) {
     const timestamp = Math.floor(Date.now() / 1000) - (values.stale === true ? STALE_SECONDS : 0)
-    const delivery = sign(provider, body, { secret, id, timestamp })
+    const delivery = sign({ provider: spec }, body, { secret, id, timestamp, ...(eventType === undefined ? {} : { type: eventType }) })
     // Tampered: one byte added after signing (still valid JSON, so only the signature can catch it).
     const sent = values.tamper === true ? `${delivery.body}\n` : delivery.body
-    const what = [provider, label, standard ? `id ${id}` : '', values.tamper === true ? 'tampered' : '', values.stale === true ? `signed ${STALE_SECONDS} s ago` : '']
+    const what = [provider, label, timed ? `id ${id}` : '', values.tamper === true ? 'tampered' : '', values.stale === true ? `signed ${STALE_SECONDS} s ago` : '']
     io.out(`POST ${url} (${what.filter(Boolean).join(', ')})${repeat > 1 ? ` [${attempt}/${repeat}]` : ''}`)
     let res: Response
     try {
@@ -90,24 +93,17 @@ export async function send ({ provider, positionals, values, io }: CommandInput<
 
 /**
  * The sample as a new event: each `send` is a new delivery (as `stripe trigger` makes a new event), so the
- * endpoint does not answer it as a duplicate of the last run. The fields changed are the ones each provider's
- * event id comes from; --repeat then resends this same event.
+ * endpoint does not answer it as a duplicate of the last run. The provider says which fields its event id
+ * comes from; --repeat then resends this same event.
  */
-function fresh (provider: ProviderName, sample: unknown): unknown {
-  const event = structuredClone(sample) as Record<string, unknown> & { completion: Record<string, unknown> }
-  const now = new Date().toISOString()
-  switch (provider) {
-    case 'autotab': event.id = `rs_${randomBytes(10).toString('hex')}`; break
-    case 'autosana': event.timestamp = now; break
-    case 'cyberdesk': event.event_id = randomUUID(); event.occurred_at = now; break
-    case 'retab': event.completion.id = `chatcmpl-${randomBytes(8).toString('hex')}`; break
-    case 'pulse': event.timestamp = now; break
-  }
-  return event
+function fresh (spec: ProviderSpec, sample: unknown): unknown {
+  const { fresh } = spec.sample ?? {}
+  // An example is a payload, so an object: each provider's sample is checked against its schema in our tests.
+  return fresh === undefined ? sample : fresh({ ...sample as object })
 }
 
-function targetUrl (value: string | undefined): string {
-  if (value === undefined) throw new UsageError('--url is required, e.g. --url http://127.0.0.1:3000/webhooks/pulse')
+function targetUrl (value: string | undefined, provider: string): string {
+  if (value === undefined) throw new UsageError(`--url is required, e.g. --url http://127.0.0.1:3000/webhooks/${provider}`)
   let url: URL
   try {
     url = new URL(value)

@@ -1,6 +1,6 @@
 import { diagnose } from '../lib/diagnose.js'
 import type { Headers } from '../lib/scheme.js'
-import { providers } from '../plugins/testing.js'
+import { providers } from '../plugins/registry.js'
 import { UsageError, count, readInput, secretsFrom, type CommandInput } from './io.js'
 
 export const verifyOptions = {
@@ -23,8 +23,8 @@ export async function verify ({ provider, positionals, values, io }: CommandInpu
   const body = await readInput(values.body, '--body')
 
   const result = diagnose({
-    scheme: providers[provider].provider.scheme,
     provider,
+    others: Object.values(providers).map(plugin => plugin.provider).filter(other => other.name !== provider.name),
     secrets,
     headers,
     body,

@@ -1,5 +1,5 @@
-import type { Headers, SignatureScheme, Verification } from './scheme.js'
-import { STANDARD_WEBHOOKS } from './standard-webhooks.js'
+import type { ProviderSpec } from './provider.js'
+import type { Headers, Verification } from './scheme.js'
 
 /**
  * Why a captured delivery does or does not verify, in words a person can act
@@ -17,8 +17,9 @@ export interface Diagnosis {
 }
 
 export interface DiagnoseInput {
-  scheme: SignatureScheme<unknown, object>
-  provider: string
+  provider: ProviderSpec
+  /** the other providers known, to recognise a secret or a capture of one of them */
+  others: readonly ProviderSpec[]
   secrets: readonly string[]
   headers: Headers
   body: Buffer
@@ -29,7 +30,7 @@ export interface DiagnoseInput {
 }
 
 export function diagnose (input: DiagnoseInput): Diagnosis {
-  const { scheme, provider, secrets, body, now, tolerance } = input
+  const { provider: { scheme, name: provider }, secrets, body, now, tolerance } = input
   const headers = lowercase(input.headers)
   const keys: unknown[] = []
   for (const [i, secret] of secrets.entries()) {
@@ -37,7 +38,7 @@ export function diagnose (input: DiagnoseInput): Diagnosis {
       keys.push(scheme.parseSecret(secret))
     } catch (err) {
       const which = secrets.length === 1 ? 'the secret' : `secret ${i + 1}`
-      return fail(`${which} is not in ${provider}'s format: it ${(err as Error).message}`, secretFormatHints(scheme, secret))
+      return fail(`${which} is not in ${provider}'s format: it ${(err as Error).message}`, secretFormatHints(input, secret))
     }
   }
   const verify = (candidates: readonly unknown[], bytes: Buffer, window = tolerance): Verification<object> =>
@@ -52,7 +53,7 @@ export function diagnose (input: DiagnoseInput): Diagnosis {
 
   switch (result.reason) {
     case 'missing-signature':
-      return fail(`signature headers missing: ${result.detail}`, missingHints(headers))
+      return fail(`signature headers missing: ${result.detail}`, missingHints(headers, input.others))
     case 'malformed-signature':
       return fail(`signature headers malformed: ${result.detail}`, [
         'compare the headers with what the provider sends (the provider\'s page, or `fastify-webhooks send` to a local server)'
@@ -98,19 +99,33 @@ function age (seconds: number): string {
   return seconds >= 0 ? `${seconds} s ago` : `${-seconds} s in the future`
 }
 
-function secretFormatHints (scheme: SignatureScheme<unknown, object>, secret: string): string[] {
-  if (scheme.name === STANDARD_WEBHOOKS) {
-    return [
-      'Standard Webhooks secrets look like whsec_ followed by base64: copy the whole secret, prefix included, from the provider\'s dashboard',
-      ...(secret.startsWith('whsec') ? [] : ['a plain string is the secret format of Autotab, Autosana and Retab: is it another provider\'s secret?'])
-    ]
-  }
-  return ['copy the secret again, without spaces or line breaks at either end']
+function secretFormatHints ({ provider, others }: DiagnoseInput, secret: string): string[] {
+  const { scheme } = provider
+  // Another provider's secret looks like nothing of ours, and fits theirs.
+  const fitting = scheme.claims(secret) ? [] : others.filter(other => other.scheme.name !== scheme.name && parses(other, secret))
+  return [
+    `${scheme.title} secrets are ${scheme.secretFormat}: copy the whole secret again from the provider's dashboard, without spaces or line breaks at either end`,
+    ...(fitting.length > 0 ? [`it fits the secret format of ${fitting.map(other => other.name).join(', ')}: is it another provider's secret?`] : [])
+  ]
 }
 
-function missingHints (headers: Headers): string[] {
+function parses (provider: ProviderSpec, secret: string): boolean {
+  try {
+    provider.scheme.parseSecret(secret)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function titleOf (provider: ProviderSpec): string {
+  return provider.title ?? provider.name
+}
+
+function missingHints (headers: Headers, others: readonly ProviderSpec[]): string[] {
   const names = Object.keys(headers)
-  const related = names.filter(name => /signature|svix|webhook/.test(name))
+  const known = new Set(others.flatMap(other => other.scheme.headers))
+  const related = names.filter(name => known.has(name) || name.includes('signature'))
   return [
     names.length === 0 ? 'the headers file is empty: capture the request headers too' : `headers present: ${names.join(', ')}`,
     ...(related.length > 0 ? [`signature-like headers present: ${related.join(', ')}; is this a delivery from another provider?`] : []),
@@ -128,7 +143,7 @@ function bodyOrSecret (
   withBody: (bytes: Buffer) => Verification<object>,
   withKeys: (keys: readonly unknown[]) => Verification<object>
 ): { summary: string, hints: string[] } {
-  const { body, scheme, secrets, provider } = input
+  const { body, secrets, provider: { scheme, name: provider } } = input
   const text = body.toString('utf8')
   const trimmed = text.replace(/\s+$/, '')
   if (trimmed !== text && withBody(Buffer.from(trimmed)).ok) {
@@ -141,18 +156,15 @@ function bodyOrSecret (
       hints: ['verify the raw bytes (request.rawBody), never JSON.stringify(request.body); a pretty-printer or a proxy may also have re-encoded it']
     }
   }
-  if (scheme.name === STANDARD_WEBHOOKS) {
-    // The mistake of the Pulse page's sample code: the whole secret string used as the HMAC key.
-    if (withKeys(secrets.map(secret => Buffer.from(secret, 'utf8'))).ok) {
-      return {
-        summary: 'the sender used the secret string itself as the key, not the base64 bytes after whsec_',
-        hints: ['the sender does not follow Standard Webhooks; fix the sender, not the receiver']
-      }
-    }
-  } else if (secrets.some(secret => secret.startsWith('whsec_'))) {
+  for (const mistake of secrets.flatMap(secret => scheme.mistakenKeys?.(secret) ?? [])) {
+    if (withKeys([mistake.key]).ok) return { summary: mistake.summary, hints: [mistake.hint] }
+  }
+  // A secret another scheme would hand out (its prefix): the secret of another provider's endpoint.
+  const claimed = input.others.filter(other => other.scheme.name !== scheme.name && secrets.some(secret => other.scheme.claims(secret)))
+  if (claimed.length > 0) {
     return {
-      summary: 'no signature matched, and the secret looks like a Standard Webhooks one (whsec_...)',
-      hints: [`${provider} signs with a plain secret: is this the secret of a Cyberdesk or Pulse endpoint?`]
+      summary: `no signature matched, and the secret looks like a ${claimed[0]!.scheme.title} one`,
+      hints: [`${provider} signs with ${scheme.secretFormat}: is this the secret of a ${claimed.map(titleOf).join(' or ')} endpoint?`]
     }
   }
   return {

@@ -11,6 +11,7 @@ export const WebhookInvalidSignatureError = createError('WEBHOOK_INVALID_SIGNATU
 export const WebhookEmptyBodyError = createError('WEBHOOK_EMPTY_BODY', 'The webhook request has no body', 400)
 export const WebhookInvalidJsonError = createError('WEBHOOK_INVALID_JSON', 'The webhook body is not valid JSON', 400)
 export const WebhookInvalidPayloadError = createError('WEBHOOK_INVALID_PAYLOAD', 'The webhook payload does not match the schema of its event type at %s', 400)
+export const WebhookUnreadablePayloadError = createError('WEBHOOK_UNREADABLE_PAYLOAD', 'The webhook payload has no readable event type or id', 400)
 export const WebhookInFlightError = createError('WEBHOOK_IN_FLIGHT', 'This webhook event is being handled by another request; retry later', 409)
 export const WebhookHandlerError = createError('WEBHOOK_HANDLER_FAILED', 'The webhook handler failed; the event was not marked as handled', 500)
 export const WebhookStoreError = createError('WEBHOOK_STORE_UNAVAILABLE', 'The idempotency store is unavailable; retry later', 500)

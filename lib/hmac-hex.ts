@@ -1,11 +1,10 @@
-import { createHmac, createSecretKey, type KeyObject } from 'node:crypto'
-import { safeEqual } from './safe-equal.js'
+import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto'
 import {
-  MAX_SIGNATURE_HEADER, headerValue, reject,
+  MAX_SIGNATURE_HEADER, headerValue, reject, verifyAny,
   type Headers, type SignatureScheme, type Verification
 } from './scheme.js'
 
-/** HMAC-SHA256 of the raw body, lowercase hex (Autotab, Autosana, Retab). */
+/** HMAC-SHA256 of the raw body, lowercase hex. */
 export function signHex (secret: string | Buffer | KeyObject, body: Buffer | string): string {
   return createHmac('sha256', secret).update(body).digest('hex')
 }
@@ -13,7 +12,7 @@ export function signHex (secret: string | Buffer | KeyObject, body: Buffer | str
 export interface HmacHexOptions {
   /** Header names to read, lowercase, in order of preference; a signature in any of them may match. */
   headers: readonly string[]
-  /** Text the header value starts with before the hex (Autosana: `sha256=`). */
+  /** Text the header value starts with before the hex, e.g. `sha256=`. */
   prefix?: string
 }
 
@@ -24,14 +23,14 @@ export function parsePlainSecret (secret: string): Buffer {
   return Buffer.from(secret, 'utf8')
 }
 
-/**
- * The key the verifier holds: a KeyObject made once per secret. Node 24's createHmac given a Buffer
- * costs about 16 µs a call against 3.4 µs given a KeyObject (bench/optimizations.md).
- */
+/** The key the verifier holds: a KeyObject made once per secret (createHmac is much slower given a Buffer on Node 24). */
 export function plainSecretKey (secret: string): KeyObject {
   return createSecretKey(parsePlainSecret(secret))
 }
 
+const OK: Verification<object> = { ok: true, id: undefined, meta: {} }
+
+/** HMAC-SHA256 over the raw body, hex, in one of a few headers: the scheme of most providers that sign without a timestamp. */
 export function hmacHex (options: HmacHexOptions): SignatureScheme<KeyObject, object> {
   const { headers: names, prefix = '' } = options
   const [primary] = names as [string]
@@ -46,19 +45,20 @@ export function hmacHex (options: HmacHexOptions): SignatureScheme<KeyObject, ob
       received.push(value.slice(prefix.length))
     }
     if (received.length === 0) return reject('missing-signature', `no ${names.join(' or ')} header`)
-    for (const key of keys) {
-      const expected = signHex(key, body)
-      for (const signature of received) {
-        if (safeEqual(signature, expected)) return { ok: true, id: undefined, meta: {} }
-      }
-    }
-    return reject('invalid-signature',
-      `no signature matched (${received.length} received, ${keys.length} secret${keys.length === 1 ? '' : 's'} tried)`)
+    return verifyAny(keys, received, key => signHex(key, body), OK)
   }
 
   return {
     name: 'hmac-sha256-hex',
+    title: 'HMAC-SHA256 hex',
+    headers: names,
+    secretFormat: 'a plain string (used as its UTF-8 bytes)',
+    signsTimestamp: false,
     parseSecret: plainSecretKey,
+    // Any string works; 32 random bytes in hex are as strong as the HMAC's key size.
+    generateSecret: () => randomBytes(32).toString('hex'),
+    // A plain secret has no mark of its own.
+    claims: () => false,
     verify,
     sign: (secret, body) => ({ [primary]: prefix + signHex(parsePlainSecret(secret), body) })
   }

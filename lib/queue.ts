@@ -1,8 +1,11 @@
 /**
- * The `queue` option: verified events handed to a BullMQ queue instead of run
- * in the request. Only the shape of a BullMQ `Queue` is used here (bullmq is
- * never imported), so the core package does not need bullmq installed.
+ * The `queue` option: a sink that hands verified events to a BullMQ queue instead of running them in
+ * the request. Only the shape of a BullMQ `Queue` is used here (bullmq is never imported), so the core
+ * package does not need bullmq installed.
  */
+import { WebhookQueueError } from './errors.js'
+import type { Logger } from './dispatch.js'
+import type { Sink } from './sinks.js'
 
 /** How many finished jobs BullMQ keeps (its `KeepJobs`). */
 export type KeepJobs = { count: number } | { age: number, count?: number, limit?: number }
@@ -36,7 +39,7 @@ export type QueueOption<E> = WebhookQueue | {
   /** Options of every job added (after the queue's own `defaultJobOptions`); `jobId` is always the engine's. */
   jobOptions?: WebhookJobOptions
   /**
-   * Changes a known event before it is stored: `dropFileUrl` drops Retab's whole-document data URLs; an async
+   * Changes a known event before it is stored, e.g. drops a whole document carried in the payload; an async
    * one may put the document in object storage first. A throw or rejection is answered 500 (the sender retries).
    */
   transform?: (event: E) => E | Promise<E>
@@ -67,38 +70,31 @@ export function isKnownJob (job: { name: string, data: { type: string } }): bool
   return job.name === job.data.type
 }
 
-interface Logger { error (object: object, message: string): void }
-
-export interface QueueSender {
-  /** Adds the event as a job; rejects when Redis did not take it in time. */
-  add (event: { id: string, type: string }, known: boolean): Promise<void>
-  /** Logs the queue's connection errors when the user listens to none (an unheard 'error' event would crash the process). */
-  watch (log: Logger): void
-}
-
 /** Checks the `queue` option at registration; null when it is absent. */
-export function queueSender (option: unknown, provider: string, fail: (message: string) => never): QueueSender | null {
+export function queueSink<Args extends unknown[]> (option: unknown, provider: string, fail: (message: string) => never): Sink<Args> | null {
   if (option === undefined) return null
   if (typeof option !== 'object' || option === null) return fail('option "queue" must be a BullMQ Queue or { queue, jobOptions?, transform?, timeout? }')
-  const settings = (isQueue(option) ? { queue: option } : option) as Record<string, unknown>
+  const settings: Record<string, unknown> = isQueue(option) ? { queue: option } : { ...option }
   for (const name of Object.keys(settings)) {
     if (!['queue', 'jobOptions', 'transform', 'timeout'].includes(name)) fail(`unknown option "queue.${name}"`)
   }
   const { queue, jobOptions = {}, transform, timeout = 5000 } = settings
   if (!isQueue(queue)) return fail('option "queue.queue" must be a BullMQ Queue (an object with name and add)')
-  if (typeof jobOptions !== 'object' || jobOptions === null) fail('option "queue.jobOptions" must be an object')
-  if (transform !== undefined && typeof transform !== 'function') fail('option "queue.transform" must be a function')
-  if (typeof timeout !== 'number' || !(timeout > 0)) fail('option "queue.timeout" must be a positive number of milliseconds')
-  const options = { ...DEFAULT_JOB_OPTIONS, ...queue.defaultJobOptions, ...jobOptions as object }
-  const change = transform as ((event: object) => object | Promise<object>) | undefined
+  if (typeof jobOptions !== 'object' || jobOptions === null) return fail('option "queue.jobOptions" must be an object')
+  if (transform !== undefined && !isTransform(transform)) return fail('option "queue.transform" must be a function')
+  if (typeof timeout !== 'number' || !(timeout > 0)) return fail('option "queue.timeout" must be a positive number of milliseconds')
+  const options = { ...DEFAULT_JOB_OPTIONS, ...queue.defaultJobOptions, ...jobOptions }
 
   return {
-    async add (event, known) {
-      const data = known && change !== undefined ? await change(event) : event
+    status: 202,
+    deduplicates: true,
+    delivered: 'webhook event queued',
+    async deliver (event, known, ..._args) {
+      const data = known && transform !== undefined ? await transform(event) : event
       const name = known ? event.type : UNKNOWN_JOB_PREFIX + event.type
       let timer: NodeJS.Timeout | undefined
       const late = new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => reject(new Error(`the queue did not take the job within ${timeout as number} ms`)), timeout as number)
+        timer = setTimeout(() => reject(new Error(`the queue did not take the job within ${timeout} ms`)), timeout)
       })
       try {
         // A job still added after the time limit is harmless: the sender's retry finds it by its id.
@@ -106,8 +102,11 @@ export function queueSender (option: unknown, provider: string, fail: (message: 
       } finally {
         clearTimeout(timer)
       }
+      return false
     },
-    watch (log) {
+    failure: cause => new WebhookQueueError({ cause }),
+    start (log: Logger) {
+      // An 'error' event nobody listens to would crash the process: log the queue's connection errors.
       if (typeof queue.on !== 'function' || queue.listenerCount?.('error') !== 0) return
       queue.on('error', err => log.error({ err, queue: queue.name }, 'webhook queue connection error'))
     }
@@ -116,4 +115,8 @@ export function queueSender (option: unknown, provider: string, fail: (message: 
 
 function isQueue (value: unknown): value is WebhookQueue {
   return typeof value === 'object' && value !== null && typeof (value as WebhookQueue).add === 'function' && typeof (value as WebhookQueue).name === 'string'
+}
+
+function isTransform (value: unknown): value is (event: object) => object | Promise<object> {
+  return typeof value === 'function'
 }

@@ -1,4 +1,5 @@
 /** What every signature scheme looks like to the engine. No Fastify here. */
+import { safeEqual } from './safe-equal.js'
 
 export type Headers = Record<string, string | string[] | undefined>
 
@@ -26,13 +27,35 @@ export interface SignOptions {
   timestamp?: number
 }
 
+/** A key a sender's common mistake would have signed with instead, and what to tell them (the CLI's `verify`). */
+export interface MistakenKey<Key> {
+  key: Key
+  summary: string
+  hint: string
+}
+
 export interface SignatureScheme<Key = unknown, Meta extends object = object> {
+  /** A stable id, e.g. `standard-webhooks`. */
   readonly name: string
+  /** For people: `Standard Webhooks`. */
+  readonly title: string
+  /** The header names it reads, lowercase (documented in OpenAPI). */
+  readonly headers: readonly string[]
+  /** What a secret of this scheme looks like, for messages: `"whsec_" followed by base64`. */
+  readonly secretFormat: string
+  /** Whether the signature covers a timestamp, so that an old delivery can be refused as stale. */
+  readonly signsTimestamp: boolean
   /** Turns one configured secret into a key; throws a TypeError that says what is wrong (never the secret). */
   parseSecret (secret: string): Key
+  /** A new random secret in this scheme's format. */
+  generateSecret (): string
+  /** Whether a secret looks like one this scheme hands out (its prefix), as opposed to merely parsing. */
+  claims (secret: string): boolean
   verify (keys: readonly Key[], headers: Headers, body: Buffer, context: VerifyContext): Verification<Meta>
   /** Headers that make `body` verify under `secret`: for tests, the CLI and senders. */
   sign (secret: string, body: Buffer | string, options?: SignOptions): Record<string, string>
+  /** Keys that a careless sender may have used for `secret`, to tell that mistake apart from a wrong secret. */
+  mistakenKeys? (secret: string): Array<MistakenKey<Key>>
 }
 
 /** Longest signature header looked at: a real one is under 200 bytes; this bounds the work per request. */
@@ -48,4 +71,23 @@ export function headerValue (headers: Headers, name: string): string | undefined
 
 export function reject<Meta extends object> (reason: RejectReason, detail: string): Verification<Meta> {
   return { ok: false, reason, detail }
+}
+
+/**
+ * Tries every key against every received signature, in constant time per comparison: rotation on our side
+ * (several secrets) and on the sender's (several signatures). `expected` computes one key's signature.
+ */
+export function verifyAny<Key, Meta extends object> (
+  keys: readonly Key[],
+  received: readonly string[],
+  expected: (key: Key) => string,
+  ok: Verification<Meta>
+): Verification<Meta> {
+  for (const key of keys) {
+    const signature = expected(key)
+    for (const candidate of received) {
+      if (safeEqual(candidate, signature)) return ok
+    }
+  }
+  return reject('invalid-signature', `no signature matched (${received.length} received, ${keys.length} secret${keys.length === 1 ? '' : 's'} tried)`)
 }

@@ -1,7 +1,6 @@
 import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto'
-import { safeEqual } from './safe-equal.js'
 import {
-  MAX_SIGNATURES, MAX_SIGNATURE_HEADER, headerValue, reject,
+  MAX_SIGNATURES, MAX_SIGNATURE_HEADER, headerValue, reject, verifyAny,
   type Headers, type SignOptions, type SignatureScheme, type Verification
 } from './scheme.js'
 
@@ -11,8 +10,6 @@ import {
  * list of `v1,<signature>` entries, keyed by the base64 secret after `whsec_`.
  */
 
-/** The scheme's `name`, which tools (the CLI, diagnose) check to tell the two schemes apart. */
-export const STANDARD_WEBHOOKS = 'standard-webhooks'
 const SECRET_PREFIX = 'whsec_'
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/
 const TIMESTAMP = /^[0-9]{1,12}$/
@@ -99,14 +96,7 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
     }
     if (received.length === 0) return reject('malformed-signature', `${prefix}-signature has no v1 entry`)
 
-    for (const key of keys) {
-      const expected = signStandard(key, id, stamp, body)
-      for (const signature of received) {
-        if (safeEqual(signature, expected)) return { ok: true, id, meta: { timestamp } }
-      }
-    }
-    return reject('invalid-signature',
-      `no signature matched (${received.length} received, ${keys.length} secret${keys.length === 1 ? '' : 's'} tried)`)
+    return verifyAny(keys, received, key => signStandard(key, id, stamp, body), { ok: true, id, meta: { timestamp } })
   }
 
   function sign (secret: string, body: Buffer | string, options: SignOptions = {}): Record<string, string> {
@@ -119,5 +109,22 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
     }
   }
 
-  return { name: STANDARD_WEBHOOKS, parseSecret: standardSecretKey, verify, sign }
+  return {
+    name: 'standard-webhooks',
+    title: 'Standard Webhooks',
+    headers: names.flatMap(set => [set.id, set.timestamp, set.signature]),
+    secretFormat: `"${SECRET_PREFIX}" followed by base64`,
+    signsTimestamp: true,
+    parseSecret: standardSecretKey,
+    generateSecret: generateStandardSecret,
+    claims: secret => secret.startsWith('whsec'),
+    verify,
+    sign,
+    // A mistake seen in providers' own sample code: the whole secret string used as the HMAC key.
+    mistakenKeys: secret => [{
+      key: createSecretKey(Buffer.from(secret, 'utf8')),
+      summary: `the sender used the secret string itself as the key, not the base64 bytes after ${SECRET_PREFIX}`,
+      hint: 'the sender does not follow Standard Webhooks; fix the sender, not the receiver'
+    }]
+  }
 }

@@ -1,11 +1,14 @@
+import { randomBytes } from 'node:crypto'
+import { stringField } from '../lib/fields.js'
 import { hmacHex } from '../lib/hmac-hex.js'
-import { stringField } from '../schemas/common.js'
 import { autotabEvents } from '../schemas/autotab.js'
-import { defineProvider, type EventFor } from './receiver.js'
+import { defineProvider } from './receiver.js'
+import type { EventFor } from './types.js'
 
 /** Autotab: HMAC-SHA256 hex of the body in `Autotab-Signature`; the event type is the run session's `state`. */
 export const autotab = defineProvider({
   name: 'autotab',
+  title: 'Autotab',
   scheme: hmacHex({ headers: ['autotab-signature'] }),
   events: autotabEvents,
   typeOf: payload => stringField(payload, 'state'),
@@ -13,7 +16,8 @@ export const autotab = defineProvider({
   idOf: payload => {
     const id = stringField(payload, 'id')
     return id === undefined ? undefined : `${id}:${stringField(payload, 'state') ?? ''}`
-  }
+  },
+  sample: { type: 'finish', fresh: session => ({ ...session, id: `rs_${randomBytes(10).toString('hex')}` }) }
 })
 
 export type AutotabEvent = EventFor<typeof autotab>

@@ -6,10 +6,18 @@
  */
 import { Worker, type ConnectionOptions, type Job, type WorkerOptions } from 'bullmq'
 import type { FastifyWebhookProviders } from 'fastify'
+import { dispatch, type Logger } from '../lib/dispatch.js'
+import { checkHandlers, runHandlers } from '../lib/handlers.js'
+import type { ProviderSpec } from '../lib/provider.js'
 import { isKnownJob } from '../lib/queue.js'
+import { resolveIdempotency } from './options.js'
+import type { IdempotencyOptions } from './types.js'
 import type {} from './receiver.js' // declares FastifyWebhookProviders
 
 export { DEFAULT_JOB_OPTIONS, UNKNOWN_JOB_PREFIX, jobIdOf, type QueueOption, type WebhookJobOptions, type WebhookQueue } from '../lib/queue.js'
+
+/** What the worker needs of an event type: the fields every verified event has. */
+export interface WorkerEvent { provider: string, id: string, type: string, payload: unknown, receivedAt: Date }
 
 /** Every event of the provider plugins imported in this program (the type of `request.webhook`). */
 export type WebhookEvent = FastifyWebhookProviders[keyof FastifyWebhookProviders]
@@ -33,11 +41,11 @@ export type JobHandler<E, D = unknown> = (event: E, job: Job<D>) => unknown
 
 /**
  * Handlers that take the event alone fit both places: the plugin's `on` (inline) and the worker's `on`.
- * `const on: EventHandlers<PulseEvent> = { 'job.completed': async event => { ... } }`
+ * `const on: EventHandlers<MyEvent> = { 'order.paid': async event => { ... } }`
  */
 export type EventHandlers<E extends { type: string }> = { [T in E['type']]?: (event: Extract<E, { type: T }>) => unknown }
 
-export interface WebhookWorkerOptions<E extends { type: string, receivedAt: Date }> {
+export interface WebhookWorkerOptions<E extends WorkerEvent> {
   /** Redis connection: ioredis options, or an ioredis client made with `maxRetriesPerRequest: null`. */
   connection: ConnectionOptions
   /** The name of the `Queue` the web process adds to. */
@@ -48,6 +56,19 @@ export interface WebhookWorkerOptions<E extends { type: string, receivedAt: Date
   onEvent?: JobHandler<E, WebhookJobData<E>>
   /** Runs for an event whose type no schema knew. Default: none (the job completes). */
   onUnknown?: JobHandler<UnknownWebhookEvent, WebhookJobData<E>>
+  /**
+   * The plugins whose events this worker runs: then a key of `on` that is none of their event types
+   * throws, as it does in the plugin. Without it, the keys are not checked.
+   */
+  providers?: ReadonlyArray<{ readonly provider: ProviderSpec }>
+  /**
+   * Deduplicate again in the worker, with a store shared with other workers: a job retried after its
+   * handlers ran (a worker killed before BullMQ marked it done) is then not run twice. Default: none
+   * (BullMQ's job id already keeps one job per event).
+   */
+  idempotency?: IdempotencyOptions
+  /** Where the worker's idempotency lines go (duplicates, store failures). Default: nowhere. */
+  logger?: Logger
   /** Jobs run at once by this worker. Default 1. */
   concurrency?: number
   /** Any other BullMQ `WorkerOptions` (lockDuration, stalledInterval, limiter, autorun, prefix, settings.backoffStrategy...). */
@@ -61,45 +82,39 @@ const NAME = 'fastify-webhooks/bullmq'
  * fails the attempt: BullMQ retries it with the job's `attempts` and `backoff` (set where the job is
  * added: the plugin's `queue.jobOptions`), then keeps it in the failed set. Close it with `worker.close()`.
  */
-export function createWebhookWorker<E extends { type: string, receivedAt: Date } = WebhookEvent> (
+export function createWebhookWorker<E extends WorkerEvent = WebhookEvent> (
   options: WebhookWorkerOptions<E>
 ): Worker<WebhookJobData<E>, void> {
   const fail = (message: string): never => { throw new TypeError(`${NAME}: ${message}`) }
-  const { connection, queueName, on = {}, onEvent, onUnknown, concurrency = 1, worker = {} } = (options ?? {}) as Partial<WebhookWorkerOptions<E>>
-  if (typeof connection !== 'object' || connection === null) fail('option "connection" is required (ioredis options or client)')
-  if (typeof queueName !== 'string' || queueName === '') fail('option "queueName" must be the name of the queue')
-  if (typeof on !== 'object' || on === null) fail('option "on" must be an object of handlers')
-  for (const [type, handler] of Object.entries(on)) {
-    if (typeof handler !== 'function') fail(`option "on.${type}" must be a function`)
-  }
-  if (onEvent !== undefined && typeof onEvent !== 'function') fail('option "onEvent" must be a function')
-  if (onUnknown !== undefined && typeof onUnknown !== 'function') fail('option "onUnknown" must be a function')
+  const { connection, queueName, concurrency = 1, worker = {}, providers, logger = silent, ...rest } = (options ?? {}) as Partial<WebhookWorkerOptions<E>>
+  if (typeof connection !== 'object' || connection === null) return fail('option "connection" is required (ioredis options or client)')
+  if (typeof queueName !== 'string' || queueName === '') return fail('option "queueName" must be the name of the queue')
+  const types = providers === undefined
+    ? null
+    : { provider: providers.map(plugin => plugin.provider.name).join(' or '), names: providers.flatMap(plugin => Object.keys(plugin.provider.events)) }
+  const handlers = checkHandlers<[Job<WebhookJobData<E>>]>(rest, types, fail)
+  const idempotency = rest.idempotency === undefined ? null : resolveIdempotency(rest.idempotency, fail)
   if (!Number.isInteger(concurrency) || concurrency < 1) fail('option "concurrency" must be a positive integer')
 
-  const handlers = new Map(Object.entries(on) as Array<[string, JobHandler<unknown, WebhookJobData<E>>]>)
-  const all = onEvent as JobHandler<unknown, WebhookJobData<E>> | undefined
-
   async function processEvent (job: Job<WebhookJobData<E>>): Promise<void> {
-    const data = job.data as { type: string, receivedAt: string }
+    const data = job.data
     // JSON in Redis turned the Date into a string; handlers get the same event as `request.webhook`.
-    const event = { ...data, receivedAt: new Date(data.receivedAt) }
-    if (!isKnownJob({ name: job.name, data })) {
-      await onUnknown?.(event as unknown as UnknownWebhookEvent, job)
-      return
-    }
-    await handlers.get(data.type)?.(event, job)
-    await all?.(event, job)
+    const event = { ...job.data, receivedAt: new Date(data.receivedAt) }
+    const known = isKnownJob({ name: job.name, data })
+    await dispatch({
+      idempotency,
+      key: `${data.provider}:${data.id}`,
+      log: logger,
+      fields: { provider: data.provider, id: data.id, type: data.type, job: job.id },
+      run: async () => {
+        await runHandlers(handlers, event, known, job)
+        return true
+      }
+    })
   }
 
-  return new Worker<WebhookJobData<E>, void>(queueName!, processEvent, { ...worker, connection: connection!, concurrency })
+  return new Worker<WebhookJobData<E>, void>(queueName, processEvent, { ...worker, connection, concurrency })
 }
 
-/**
- * A `queue.transform` for Retab: empties `file_payload.url` (the whole document as a data URL, up to
- * tens of MB) before the event is stored, keeping the filename. `queue: { queue, transform: dropFileUrl }`
- */
-export function dropFileUrl<E extends { payload: unknown }> (event: E): E {
-  const payload = event.payload as { file_payload?: { url?: unknown } | null } | null
-  if (typeof payload?.file_payload?.url !== 'string') return event
-  return { ...event, payload: { ...payload, file_payload: { ...payload.file_payload, url: '' } } }
-}
+const ignore = (): void => {}
+const silent: Logger = { info: ignore, warn: ignore, error: ignore }

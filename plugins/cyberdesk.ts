@@ -1,15 +1,19 @@
+import { randomUUID } from 'node:crypto'
+import { stringField } from '../lib/fields.js'
 import { standardWebhooks } from '../lib/standard-webhooks.js'
-import { stringField } from '../schemas/common.js'
 import { cyberdeskEvents } from '../schemas/cyberdesk.js'
-import { defineProvider, type EventFor } from './receiver.js'
+import { defineProvider } from './receiver.js'
+import type { EventFor } from './types.js'
 
 /** Cyberdesk sends through Svix: Standard Webhooks under `svix-*` header names (`webhook-*` accepted too). */
 export const cyberdesk = defineProvider({
   name: 'cyberdesk',
+  title: 'Cyberdesk',
   scheme: standardWebhooks({ headerPrefixes: ['svix', 'webhook'] }),
   events: cyberdeskEvents,
   // The idempotency key is the signed svix-id, which comes back on every retry.
-  typeOf: payload => stringField(payload, 'event_type')
+  typeOf: payload => stringField(payload, 'event_type'),
+  sample: { type: 'run_complete', fresh: event => ({ ...event, event_id: randomUUID(), occurred_at: new Date().toISOString() }) }
 })
 
 export type CyberdeskEvent = EventFor<typeof cyberdesk>

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifySchema, FastifySchemaCompiler, FastifySerializerCompiler } from 'fastify'
 import Type, { type TSchema } from 'typebox'
-import type { EventSchemas } from './types.js'
+import type { ProviderSpec } from '../lib/provider.js'
 
 /**
  * What `@fastify/swagger` shows for a webhook route: the payload (the union of
@@ -46,16 +46,19 @@ function errorAnswer (description: string): TSchema {
   }, { description })
 }
 
-export function routeDocs (instance: FastifyInstance, provider: string, events: EventSchemas, queued: boolean): RouteDocs | Record<string, never> {
+export function routeDocs (instance: FastifyInstance, spec: ProviderSpec, status: number): RouteDocs | Record<string, never> {
   if (!instance.hasDecorator('swagger')) return {}
-  const types = Object.values(events)
+  const { name, events, scheme } = spec
+  const types = Object.entries(events).map(([type, schema]) => ({ ...schema, title: type }))
   const received = Type.Object({ received: Type.Literal(true), duplicate: Type.Optional(Type.Literal(true)) })
+  const queued = status === 202
   return {
     schema: {
-      summary: `Receives ${provider} webhooks`,
-      description: `Signed deliveries from ${provider}. The signature is checked over the raw body before parsing; ` +
+      summary: `Receives ${name} webhooks`,
+      description: `Signed deliveries from ${name} (${scheme.title}). The signature is checked over the raw body before parsing; ` +
         `event types: ${Object.keys(events).join(', ')} (unknown types are verified and answered 200).`,
       tags: ['webhooks'],
+      headers: Type.Object(Object.fromEntries(scheme.headers.map(header => [header, Type.Optional(Type.String({ description: `${scheme.title} signature header` }))]))),
       body: types.length === 1 ? types[0] : Type.Union(types),
       response: {
         200: { ...received, description: queued ? 'A duplicate of an event already queued' : 'Handled, or a duplicate of an event already handled' },

@@ -1,28 +1,13 @@
+import type { Idempotency } from '../lib/dispatch.js'
+import { checkHandlers, type Handler } from '../lib/handlers.js'
 import { MemoryStore, type IdempotencyStore } from '../lib/idempotency.js'
-import type { SignatureScheme } from '../lib/scheme.js'
-import { queueSender, type QueueSender } from '../lib/queue.js'
-import type { EventSchemas, IdempotencyOptions } from './types.js'
+import type { ProviderSpec } from '../lib/provider.js'
+import { queueSink } from '../lib/queue.js'
+import { inlineSink, type Sink } from '../lib/sinks.js'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 
-/** The description of one provider: everything that differs between providers, and nothing else. */
-export interface ProviderSpec<P extends string, M extends EventSchemas, Meta extends object, Extra extends object = object, Opts extends object = object> {
-  /** Lowercase name: the default path is `/webhooks/<name>`, the plugin is `fastify-webhooks-<name>`. */
-  name: P
-  scheme: SignatureScheme<unknown, Meta>
-  /** Event type → payload schema. Types not in here are verified and go to `onUnknown`. */
-  events: M
-  /** Reads the event type from a parsed (not yet validated) payload. */
-  typeOf (payload: unknown): string | undefined
-  /** The idempotency key. Default: the id the scheme signs; with neither, the SHA-256 of the body. */
-  idOf? (payload: unknown, signedId: string | undefined): string | undefined
-  /** Default `bodyLimit` in bytes (1 MiB when absent). */
-  bodyLimit?: number
-  /** The provider may send unsigned deliveries, accepted only with `allowUnsigned: true` and no secret. */
-  unsigned?: boolean
-  /** Option names this provider adds (checked, so that a typo throws). */
-  extraOptions?: readonly string[]
-  /** Built once per registration: computes extra event fields for a valid payload, or names the path that fails. */
-  extend? (options: Opts): (payload: never) => Extra | { invalid: string }
-}
+/** What the route's sink is handed besides the event. */
+export type RouteArgs = [request: FastifyRequest, reply: FastifyReply]
 
 export interface ResolvedOptions {
   /** null only when unsigned deliveries were allowed explicitly */
@@ -30,11 +15,8 @@ export interface ResolvedOptions {
   path: string
   tolerance: number
   bodyLimit: number
-  store: IdempotencyStore | null
-  ttlMs: number
-  leaseMs: number
-  /** null unless option `queue` is given: then events are added as jobs instead of handled in the request */
-  queue: QueueSender | null
+  idempotency: Idempotency | null
+  sink: Sink<RouteArgs>
 }
 
 /** The options as the checks see them: not yet trusted to have their declared types. */
@@ -47,89 +29,96 @@ export interface LooseOptions {
   onUnknown?: unknown
   tolerance?: unknown
   bodyLimit?: unknown
-  idempotency?: false | IdempotencyOptions
+  idempotency?: unknown
   queue?: unknown
+  prefix?: unknown
 }
+
+type Fail = (message: string) => never
 
 const KNOWN_OPTIONS = new Set(['secret', 'path', 'on', 'onEvent', 'onUnknown', 'tolerance', 'bodyLimit', 'idempotency', 'queue', 'allowUnsigned', 'prefix', 'logLevel', 'logSerializers'])
 const DEFAULT_BODY_LIMIT = 1024 * 1024
 
 /** Checks every option at registration and fails early, naming the plugin and the option. */
-export function resolveOptions (
-  spec: ProviderSpec<string, EventSchemas, object, object, object>,
-  pluginName: string,
-  options: LooseOptions
-): ResolvedOptions {
-  const fail = (message: string): never => { throw new TypeError(`${pluginName}: ${message}`) }
-
+export function resolveOptions (spec: ProviderSpec, options: LooseOptions): ResolvedOptions {
+  const fail: Fail = message => { throw new TypeError(`fastify-webhooks-${spec.name}: ${message}`) }
   for (const name of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(name) && !(spec.extraOptions ?? []).includes(name)) fail(`unknown option "${name}"`)
+    if (!KNOWN_OPTIONS.has(name) && !(spec.options ?? []).includes(name)) fail(`unknown option "${name}"`)
   }
-
-  const { secret, allowUnsigned = false } = options
-  if (typeof allowUnsigned !== 'boolean') fail('option "allowUnsigned" must be a boolean')
-  if (allowUnsigned && spec.unsigned !== true) fail(`option "allowUnsigned" is not supported: ${spec.name} always signs its deliveries`)
-  if (allowUnsigned && secret !== undefined) fail('give either option "secret" or "allowUnsigned: true", not both')
-
-  let keys: unknown[] | null = null
-  if (!allowUnsigned) {
-    const secrets: unknown = typeof secret === 'string' ? [secret] : secret
-    if (!Array.isArray(secrets) || secrets.length === 0) {
-      fail(`option "secret" is required (a string, or an array of strings while rotating)${spec.unsigned === true ? ', or set "allowUnsigned: true" to accept unsigned deliveries' : ''}`)
-    }
-    const list = secrets as unknown[]
-    keys = list.map((s, i) => {
-      const name = list.length === 1 ? 'option "secret"' : `option "secret[${i}]"`
-      if (typeof s !== 'string') return fail(`${name} must be a string`)
-      try {
-        return spec.scheme.parseSecret(s)
-      } catch (err) {
-        return fail(`${name} ${(err as Error).message}`)
-      }
-    })
-  }
-
+  const keys = resolveKeys(spec, options, fail)
   const path = options.path ?? `/webhooks/${spec.name}`
   if (typeof path !== 'string' || !path.startsWith('/')) return fail('option "path" must be a string starting with "/"')
-
   const tolerance = positive(options.tolerance, 300, 'tolerance', fail)
   const bodyLimit = positive(options.bodyLimit, spec.bodyLimit ?? DEFAULT_BODY_LIMIT, 'bodyLimit', fail)
   if (!Number.isInteger(bodyLimit)) fail('option "bodyLimit" must be an integer number of bytes')
-
-  const on = options.on ?? {}
-  if (typeof on !== 'object' || on === null) fail('option "on" must be an object of handlers')
-  for (const [type, handler] of Object.entries(on as object)) {
-    if (!Object.hasOwn(spec.events, type)) fail(`option "on" names "${type}", which is not a ${spec.name} event type (known: ${Object.keys(spec.events).join(', ')}); use onUnknown for others`)
-    if (typeof handler !== 'function') fail(`option "on.${type}" must be a function`)
-  }
-  for (const name of ['onEvent', 'onUnknown'] as const) {
-    if (options[name] !== undefined && typeof options[name] !== 'function') fail(`option "${name}" must be a function`)
-  }
-
-  const queue = queueSender(options.queue, spec.name, fail)
-  for (const name of ['on', 'onEvent', 'onUnknown'] as const) {
-    if (queue !== null && options[name] !== undefined) fail(`option "${name}" does not run with option "queue": give it to createWebhookWorker (fastify-webhooks/bullmq)`)
-  }
+  const sink = resolveSink(spec, options, fail)
   // With a queue the job id deduplicates across instances: no store unless one is asked for.
-  const idem = options.idempotency ?? (queue === null ? {} : false)
-  if (idem !== false && (typeof idem !== 'object' || idem === null)) fail('option "idempotency" must be false or an object')
-  let store: IdempotencyStore | null = null
-  let ttl = 0
-  let lease = 0
-  if (idem !== false) {
-    store = idem.store ?? new MemoryStore()
-    if (typeof store.claim !== 'function' || typeof store.complete !== 'function' || typeof store.release !== 'function') {
-      fail('option "idempotency.store" must have claim, complete and release methods')
-    }
-    ttl = positive(idem.ttl, 259_200, 'idempotency.ttl', fail)
-    lease = positive(idem.lease, 60, 'idempotency.lease', fail)
-  }
-
-  return { keys, path, tolerance, bodyLimit, store, ttlMs: ttl * 1000, leaseMs: lease * 1000, queue }
+  const idempotency = resolveIdempotency(options.idempotency ?? (sink.deduplicates ? false : {}), fail)
+  return { keys, path, tolerance, bodyLimit, idempotency, sink }
 }
 
-function positive (value: unknown, fallback: number, name: string, fail: (m: string) => never): number {
+/** The keys of the configured secrets; null when unsigned deliveries are allowed (only when said explicitly). */
+function resolveKeys (spec: ProviderSpec, options: LooseOptions, fail: Fail): unknown[] | null {
+  const { secret, allowUnsigned = false } = options
+  if (typeof allowUnsigned !== 'boolean') fail('option "allowUnsigned" must be a boolean')
+  if (allowUnsigned === true) {
+    if (spec.unsigned !== true) fail(`option "allowUnsigned" is not supported: ${spec.name} always signs its deliveries`)
+    if (secret !== undefined) fail('give either option "secret" or "allowUnsigned: true", not both')
+    return null
+  }
+  const secrets: unknown = typeof secret === 'string' ? [secret] : secret
+  if (!Array.isArray(secrets) || secrets.length === 0) {
+    return fail(`option "secret" is required (a string, or an array of strings while rotating)${spec.unsigned === true ? ', or set "allowUnsigned: true" to accept unsigned deliveries' : ''}`)
+  }
+  return secrets.map((s: unknown, i) => {
+    const name = secrets.length === 1 ? 'option "secret"' : `option "secret[${i}]"`
+    if (typeof s !== 'string') return fail(`${name} must be a string`)
+    try {
+      return spec.scheme.parseSecret(s)
+    } catch (err) {
+      return fail(`${name} ${(err as Error).message}`)
+    }
+  })
+}
+
+/** The inline handlers, or the queue that a worker takes events from (then handlers belong to the worker). */
+function resolveSink (spec: ProviderSpec, options: LooseOptions, fail: Fail): Sink<RouteArgs> {
+  const queue = queueSink<RouteArgs>(options.queue, spec.name, fail)
+  if (queue !== null) {
+    for (const name of ['on', 'onEvent', 'onUnknown'] as const) {
+      if (options[name] !== undefined) fail(`option "${name}" does not run with option "queue": give it to createWebhookWorker (fastify-webhooks/bullmq)`)
+    }
+    return queue
+  }
+  const handlers = checkHandlers<RouteArgs>(options, { provider: spec.name, names: Object.keys(spec.events) }, fail)
+  return inlineSink({ ...handlers, onUnknown: handlers.onUnknown ?? logUnknown }, (_request, reply) => reply.sent || reply.raw.headersSent)
+}
+
+const logUnknown: Handler<RouteArgs> = (event, request) => {
+  request.log.warn({ provider: event.provider, id: event.id, type: event.type }, 'webhook event of a type no schema knows; answered 200')
+}
+
+/** The `idempotency` option, of the plugin or of a worker. */
+export function resolveIdempotency (option: unknown, fail: Fail): Idempotency | null {
+  if (option === false) return null
+  if (typeof option !== 'object' || option === null) return fail('option "idempotency" must be false or an object')
+  const { store = new MemoryStore(), ttl, lease } = option as { store?: unknown, ttl?: unknown, lease?: unknown }
+  if (!isStore(store)) return fail('option "idempotency.store" must have claim, complete and release methods')
+  return {
+    store,
+    ttlMs: positive(ttl, 259_200, 'idempotency.ttl', fail) * 1000,
+    leaseMs: positive(lease, 60, 'idempotency.lease', fail) * 1000
+  }
+}
+
+function isStore (value: unknown): value is IdempotencyStore {
+  const store = value as Partial<IdempotencyStore> | null
+  return typeof store === 'object' && store !== null &&
+    typeof store.claim === 'function' && typeof store.complete === 'function' && typeof store.release === 'function'
+}
+
+function positive (value: unknown, fallback: number, name: string, fail: Fail): number {
   if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail(`option "${name}" must be a positive number`)
-  return value as number
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return fail(`option "${name}" must be a positive number`)
+  return value
 }

@@ -1,7 +1,8 @@
+import { stringField } from '../lib/fields.js'
 import { standardWebhooks } from '../lib/standard-webhooks.js'
-import { stringField } from '../schemas/common.js'
 import { pulseEvents } from '../schemas/pulse.js'
-import { defineProvider, type EventFor } from './receiver.js'
+import { defineProvider } from './receiver.js'
+import type { EventFor } from './types.js'
 
 /**
  * Pulse sends through a Svix portal: Standard Webhooks with `webhook-*`
@@ -9,9 +10,12 @@ import { defineProvider, type EventFor } from './receiver.js'
  */
 export const pulse = defineProvider({
   name: 'pulse',
+  title: 'Pulse',
   scheme: standardWebhooks({ headerPrefixes: ['webhook'] }),
   events: pulseEvents,
-  typeOf: payload => stringField(payload, 'type')
+  typeOf: payload => stringField(payload, 'type'),
+  // The key is the signed webhook-id, new for each message.
+  sample: { type: 'job.completed', fresh: event => ({ ...event, timestamp: new Date().toISOString() }) }
 })
 
 export type PulseEvent = EventFor<typeof pulse>

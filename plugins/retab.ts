@@ -1,10 +1,13 @@
+import { randomBytes } from 'node:crypto'
 import sjson from 'secure-json-parse'
 import type { TSchema } from 'typebox'
-import { Compile } from 'typebox/compile'
+import { Compile, type Validator } from 'typebox/compile'
+import { field, stringAt } from '../lib/fields.js'
 import { hmacHex } from '../lib/hmac-hex.js'
-import { field, firstErrorPath, stringField } from '../schemas/common.js'
-import { retabEvents, type RetabPayload } from '../schemas/retab.js'
-import { defineProvider, type EventFor } from './receiver.js'
+import { firstErrorPath } from '../schemas/common.js'
+import { retabEvents } from '../schemas/retab.js'
+import { defineProvider } from './receiver.js'
+import type { EventFor } from './types.js'
 
 /**
  * The type of the extracted object, which you define in Retab. Declare it once
@@ -24,41 +27,61 @@ export interface RetabOptions {
   extraction?: TSchema
 }
 
+const CONTENT = '/completion/choices/0/message/content'
+// The user's schema, compiled once however many requests check against it.
+const compiled = new WeakMap<TSchema, Validator>()
+
+/** `choices[0].message.content` parsed, and checked against the `extraction` schema when one is given. */
+function extract (payload: unknown, options: RetabOptions): { extraction: RetabExtraction } | { invalid: string } {
+  const content = stringAt(field(payload, 'completion'), 'choices', '0', 'message', 'content')
+  let extraction: unknown
+  try {
+    extraction = sjson.parse(content || '{}')
+  } catch {
+    return { invalid: CONTENT }
+  }
+  const schema = options.extraction
+  if (schema !== undefined) {
+    let validator = compiled.get(schema)
+    if (validator === undefined) compiled.set(schema, validator = Compile(schema))
+    if (!validator.Check(extraction)) return { invalid: `${CONTENT}${firstErrorPath(validator, extraction)}` }
+  }
+  // Checked against the schema the RetabTypes declaration is meant to describe.
+  return { extraction: extraction as RetabExtraction }
+}
+
 /**
  * Retab: HMAC-SHA256 hex of the body in `Retab-Signature` (some SDK versions
  * send `X-Retab-Signature`: both are read). One event type, `extraction.completed`.
  * Bodies carry whole documents as data URLs, hence the 64 MiB default limit.
  */
-export const retab = defineProvider<'retab', typeof retabEvents, object, { extraction: RetabExtraction }, RetabOptions>({
+export const retab = defineProvider({
   name: 'retab',
+  title: 'Retab',
   scheme: hmacHex({ headers: ['retab-signature', 'x-retab-signature'] }),
   events: retabEvents,
   typeOf: () => 'extraction.completed',
-  idOf: payload => {
-    const completion = field(payload, 'completion')
-    return stringField(completion, 'id') ?? stringField(completion, 'extraction_id')
-  },
+  idOf: payload => stringAt(payload, 'completion', 'id') ?? stringAt(payload, 'completion', 'extraction_id'),
   bodyLimit: 64 * 1024 * 1024,
-  extraOptions: ['extraction'],
-  extend: options => {
-    const validator = options.extraction === undefined ? undefined : Compile(options.extraction)
-    return (payload: RetabPayload) => {
-      let extraction: unknown
-      try {
-        extraction = sjson.parse(payload.completion.choices[0]!.message.content || '{}')
-      } catch {
-        return { invalid: '/completion/choices/0/message/content' }
-      }
-      if (validator !== undefined && !validator.Check(extraction)) {
-        const path = firstErrorPath(validator, extraction)
-        return { invalid: `/completion/choices/0/message/content${path}` }
-      }
-      return { extraction: extraction as RetabExtraction }
-    }
+  options: ['extraction'],
+  extend: (payload: unknown, options: RetabOptions) => extract(payload, options),
+  sample: {
+    type: 'extraction.completed',
+    fresh: body => ({ ...body, completion: Object.assign({}, field(body, 'completion'), { id: `chatcmpl-${randomBytes(8).toString('hex')}` }) })
   }
 })
 
 export type RetabEvent = EventFor<typeof retab>
+
+/**
+ * A `queue.transform` (the `queue` option) for Retab: empties `file_payload.url` (the whole document as a data URL, up to
+ * tens of MB) before the event is stored, keeping the filename. `queue: { queue, transform: dropFileUrl }`
+ */
+export function dropFileUrl<E extends { payload: unknown }> (event: E): E {
+  const payload = event.payload as { file_payload?: { url?: unknown } | null } | null
+  if (typeof payload?.file_payload?.url !== 'string') return event
+  return { ...event, payload: { ...payload, file_payload: { ...payload.file_payload, url: '' } } }
+}
 
 declare module 'fastify' {
   interface FastifyWebhookProviders { retab: RetabEvent }

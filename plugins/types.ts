@@ -1,38 +1,9 @@
-import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { Static, TSchema } from 'typebox'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { IdempotencyStore } from '../lib/idempotency.js'
+import type { EventOf, ExtraOptionsOf, ProviderSpec, UnknownEventOf } from '../lib/provider.js'
 import type { QueueOption } from '../lib/queue.js'
 
-/** Event type name → TypeBox schema of the payload. */
-export type EventSchemas = Record<string, TSchema>
-
-type Simplify<T> = { [K in keyof T]: T[K] } & {}
-
-/** The verified event of one provider: a union discriminated by `type`, with the payload typed per type. */
-export type EventOf<P extends string, M extends EventSchemas, Extra extends object = object> = {
-  [T in keyof M & string]: Simplify<{
-    /** the provider that sent it */
-    provider: P
-    /** the event id used for idempotency (the signed message id, or the payload's own id) */
-    id: string
-    /** the event type, as read from the payload */
-    type: T
-    /** the payload, validated against the schema of its type */
-    payload: Static<M[T]>
-    /** when this delivery was received */
-    receivedAt: Date
-  } & Extra>
-}[keyof M & string]
-
-/** A verified event whose type no schema knows: handed to `onUnknown`, never validated. */
-export type UnknownEventOf<P extends string, Meta extends object = object> = Simplify<{
-  provider: P
-  id: string
-  /** the type as read from the payload, or '' when it has none */
-  type: string
-  payload: unknown
-  receivedAt: Date
-} & Meta>
+export type { EventOf, EventOfType, EventSchemas, ProviderSpec, UnknownEventOf } from '../lib/provider.js'
 
 /**
  * A handler. Return nothing and the plugin answers 200 `{ "received": true }`;
@@ -62,7 +33,7 @@ export interface ReceiverOptions<E extends { type: string }, U> {
   onUnknown?: WebhookHandler<U>
   /** Seconds a signed timestamp may be off, both directions (Standard Webhooks providers). Default 300. */
   tolerance?: number
-  /** Largest body in bytes; larger ones get 413 before any hashing. Default 1 MiB (Retab: 64 MiB). */
+  /** Largest body in bytes; larger ones get 413 before any hashing. Default 1 MiB, unless the provider sets another. */
   bodyLimit?: number
   /** `false` to turn deduplication off. Default: in-memory store. */
   idempotency?: false | IdempotencyOptions
@@ -73,3 +44,15 @@ export interface ReceiverOptions<E extends { type: string }, U> {
    */
   queue?: QueueOption<E>
 }
+
+/** The options of one provider's plugin: the common ones, the ones its `extend` reads, and `allowUnsigned` where it may be unsigned. */
+export type ProviderOptions<S extends ProviderSpec> =
+  ReceiverOptions<EventOf<S>, UnknownEventOf<S>> &
+  ExtraOptionsOf<S> &
+  (S extends { unsigned: true } ? { /** accept unsigned deliveries; only without `secret` */ allowUnsigned?: boolean } : object)
+
+/** A provider plugin: the `fastify-plugin`-wrapped receiver, with the description it was made from. */
+export type WebhookPlugin<S extends ProviderSpec> = FastifyPluginAsync<ProviderOptions<S>> & { readonly provider: S }
+
+/** The event union of a plugin made by `defineProvider`: `EventFor<typeof myProvider>`. */
+export type EventFor<Plugin> = Plugin extends { readonly provider: infer S extends ProviderSpec } ? EventOf<S> : never

@@ -8,6 +8,22 @@ import { Literals, Nullable } from './common.js'
 export const autotabStates = ['play', 'pause', 'finish', 'reset', 'cancel', 'timeout', 'editing'] as const
 export type AutotabState = typeof autotabStates[number]
 
+/** A realistic run session in `state`, as Autotab sends it. */
+function example (state: AutotabState) {
+  return {
+    id: 'rs_01JH8X3K2M4N5P6Q7R8S9T0V1W',
+    skill_id: 'sk_01JH8WZ9Y8X7W6V5U4T3S2R1Q0',
+    owner: 'user_2b9c1f',
+    created_at: '2025-01-31T12:30:00.000Z',
+    environment: 'cloud',
+    start_time: '2025-01-31T12:30:01.000Z',
+    ...(state === 'play' ? {} : { end_time: '2025-01-31T12:34:56.000Z' }),
+    state,
+    inputs: { customer_id: 'C-1042' },
+    data: { rows_exported: 17 }
+  }
+}
+
 function runSession<S extends AutotabState> (state: S) {
   return Type.Object({
     /** prefixed id, not a UUID */
@@ -22,7 +38,7 @@ function runSession<S extends AutotabState> (state: S) {
     state: Type.Literal(state),
     inputs: Type.Optional(Type.Unknown()),
     data: Type.Optional(Type.Unknown())
-  })
+  }, { examples: [example(state)] })
 }
 
 export const autotabEvents = {

@@ -5,17 +5,6 @@ export function Nullable<T extends TSchema> (schema: T): TUnion<[T, TNull]> {
   return Type.Union([schema, Type.Null()])
 }
 
-/** Reads a field of a parsed, not yet validated payload (any JSON value). */
-export function field (value: unknown, key: string): unknown {
-  return typeof value === 'object' && value !== null && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined
-}
-
-/** Reads a string field of a parsed, not yet validated payload. */
-export function stringField (value: unknown, key: string): string | undefined {
-  const found = field(value, key)
-  return typeof found === 'string' ? found : undefined
-}
-
 /** A union of string literals: `Literals('a', 'b')` is `'a' | 'b'`, and narrows in a `switch`. */
 export function Literals<const T extends readonly [string, ...string[]]> (...values: T): TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }> {
   return Type.Union(values.map(value => Type.Literal(value))) as never

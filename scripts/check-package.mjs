@@ -20,11 +20,12 @@ const subpaths = Object.keys(pkg.exports).filter(key => key !== './package.json'
 const specifier = subpath => subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`
 
 /** Named exports each subpath must have at run time: the plugins (named and default), the kit, the stores. */
-const providers = ['autotab', 'autosana', 'cyberdesk', 'retab', 'pulse']
+const registry = (await import(new URL('../dist/plugins/registry.js', import.meta.url).href)).providers
+const providers = Object.keys(registry)
 const expected = {
   '.': [...providers, 'defineProvider', 'MemoryStore', 'signStandard', 'WebhookInvalidSignatureError'],
   ...Object.fromEntries(providers.map(name => [`./${name}`, [name, 'default']])),
-  './testing': ['sign', 'fixtures', 'providers'],
+  './testing': ['sign', 'fixtures'],
   './redis': ['RedisStore'],
   './bullmq': ['createWebhookWorker']
 }
@@ -98,11 +99,7 @@ try {
   writeFileSync(join(dir, 'consumer.ts'), `
 import Fastify from 'fastify'
 import { defineProvider, hmacHex, MemoryStore, type PulseEvent } from 'fastify-webhooks'
-import autotab from 'fastify-webhooks/autotab'
-import { autosana } from 'fastify-webhooks/autosana'
-import { cyberdesk } from 'fastify-webhooks/cyberdesk'
-import { retab } from 'fastify-webhooks/retab'
-import { pulse } from 'fastify-webhooks/pulse'
+${providers.map(name => `import { ${name} } from 'fastify-webhooks/${name}'\nimport ${name}Default from 'fastify-webhooks/${name}'`).join('\n')}
 import { fixtures, sign } from 'fastify-webhooks/testing'
 import { RedisStore } from 'fastify-webhooks/redis'
 import { createWebhookWorker } from 'fastify-webhooks/bullmq'
@@ -113,16 +110,26 @@ await app.register(pulse, {
   on: { 'job.completed': async (event) => { const pages: number = event.payload.data.pages_processed; void pages } },
   idempotency: { store: new MemoryStore() }
 })
-// @ts-expect-error the types are real: a type Pulse does not send is refused
-await app.register(pulse, { secret: 'whsec_x', on: { 'job.exploded': async () => {} } })
-await app.register(autotab, { secret: 's', on: { finish: async (event) => { const id: string = event.payload.id; void id } } })
-await app.register(autosana, { secret: 's' })
-await app.register(cyberdesk, { secret: 'whsec_x' })
-await app.register(retab, { secret: 's' })
+${providers.map(name => `// @ts-expect-error the types are real: a type ${name} does not send is refused
+await app.register(${name}, { secret: 's', on: { 'no.such.type': async () => {} } })
+await app.register(${name}Default, { secret: ${JSON.stringify(registry[name].provider.scheme.generateSecret())}, path: '/${name}-default' })`).join('\n')}
 const mine = defineProvider({ name: 'mine', scheme: hmacHex({ headers: ['x-sig'] }), events: {}, typeOf: () => undefined })
 const delivery: { headers: Record<string, string>, body: string } = sign('pulse', fixtures.pulse['job.failed'], { secret: 'whsec_x' })
 const event: PulseEvent['type'] = 'job.failed'
 void mine; void delivery; void event; void RedisStore; void createWebhookWorker
+`)
+  // Importing the kit alone must not add every provider to request.webhook: only a provider's own module does.
+  writeFileSync(join(dir, 'kit-only.ts'), `
+import Fastify from 'fastify'
+import { sign } from 'fastify-webhooks/testing'
+const app = Fastify()
+app.addHook('preHandler', async (request) => {
+  const webhook: null = request.webhook
+  // @ts-expect-error no provider plugin is imported here, so request.webhook is only null
+  void request.webhook?.provider
+  void webhook
+})
+void sign
 `)
   for (const [resolution, module] of [['node16', 'node16'], ['bundler', 'esnext']]) {
     check(`TypeScript, moduleResolution ${resolution}: the types of every subpath export resolve`, () => {
@@ -131,6 +138,11 @@ void mine; void delivery; void event; void RedisStore; void createWebhookWorker
         files: ['consumer.ts']
       }))
       run(bin('tsc'), ['-p', `tsconfig.${resolution}.json`])
+      writeFileSync(join(dir, `tsconfig.kit.${resolution}.json`), JSON.stringify({
+        compilerOptions: { target: 'es2022', module, moduleResolution: resolution, strict: true, noEmit: true, skipLibCheck: true, types: ['node'] },
+        files: ['kit-only.ts']
+      }))
+      run(bin('tsc'), ['-p', `tsconfig.kit.${resolution}.json`])
     })
   }
 

@@ -5,9 +5,9 @@
 
 import { Queue, type Job } from 'bullmq'
 import Fastify from 'fastify'
-import { createWebhookWorker, dropFileUrl, type EventHandlers, type WebhookJobData } from '../plugins/bullmq.js'
+import { createWebhookWorker, type EventHandlers, type WebhookJobData } from '../plugins/bullmq.js'
 import { pulse, type PulseEvent } from '../plugins/pulse.js'
-import { retab } from '../plugins/retab.js'
+import { dropFileUrl, retab } from '../plugins/retab.js'
 
 const app = Fastify()
 const queue = new Queue('webhooks', { connection: { host: '127.0.0.1' } })

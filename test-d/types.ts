@@ -119,6 +119,10 @@ app.addHook('preHandler', async (request) => {
     case 'autosana':
       void webhook.payload.run_groups[0]?.runs
       break
+    case 'github':
+      // examples/github-provider.ts declares it: a provider of one's own joins the union
+      if (webhook.type === 'push') void webhook.payload.repository.full_name
+      break
     case 'acme': {
       const amount: number = webhook.payload.amount
       void amount

@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url'
 import { Queue, type Job } from 'bullmq'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { MemoryStore } from '../lib/idempotency.js'
-import { createWebhookWorker, dropFileUrl, jobIdOf, DEFAULT_JOB_OPTIONS, type WebhookJobData } from '../plugins/bullmq.js'
+import { createWebhookWorker, jobIdOf, DEFAULT_JOB_OPTIONS, type WebhookJobData } from '../plugins/bullmq.js'
 import { pulse, type PulseEvent } from '../plugins/pulse.js'
-import { retab, type RetabEvent } from '../plugins/retab.js'
+import { dropFileUrl, retab, type RetabEvent } from '../plugins/retab.js'
 import { fixtures } from '../plugins/testing.js'
 import { HEX_SECRET, SW_SECRET, postPulse, signWith } from './helpers/sign.js'
 import { runExample } from './helpers/example-process.js'
@@ -316,7 +316,10 @@ t.test('BullMQ on a real redis-server', { skip }, async t => {
     const answers = await Promise.all(Array.from({ length: 5 }, (_, i) => deliver(i % 2 === 0 ? url : other.url, completed, `msg_down_${i}`)))
     t.same(answers.map(a => a.status), Array(5).fill(500), 'never a 2xx while Redis is down')
     t.same(answers.map(a => a.body.code), Array(5).fill('WEBHOOK_QUEUE_UNAVAILABLE'))
-    t.ok(lines.some(l => l.msg === 'webhook queue did not take the event'))
+    const failures = lines.filter(l => (l.err as { code?: string } | undefined)?.code === 'WEBHOOK_QUEUE_UNAVAILABLE')
+    t.ok(failures.length > 0, 'Fastify logged the 500')
+    t.ok(failures.every(l => String((l.err as { stack?: string }).stack).includes('caused by')), 'with the queue\'s own error as its cause')
+    t.notOk(lines.some(l => l.msg === 'webhook queue did not take the event'), 'logged once: not by the plugin as well')
     await errored
     t.ok(lines.some(l => l.msg === 'webhook queue connection error'), 'the connection error was logged, not thrown')
 

@@ -13,7 +13,8 @@ import t from 'tap'
 import { main } from '../bin/main.js'
 import { parsePlainSecret } from '../lib/hmac-hex.js'
 import { parseStandardSecret } from '../lib/standard-webhooks.js'
-import { fixtures, providers, sign, type ProviderName } from '../plugins/testing.js'
+import { fixtures, sign } from '../plugins/testing.js'
+import { providers, type ProviderName } from '../plugins/registry.js'
 import { HEX_SECRET, HEX_SECRET_2, SW_SECRET, SW_SECRET_2 } from './helpers/sign.js'
 
 const secrets: Record<ProviderName, string> = { autotab: HEX_SECRET, autosana: HEX_SECRET, cyberdesk: SW_SECRET, retab: HEX_SECRET, pulse: SW_SECRET }

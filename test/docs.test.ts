@@ -1,6 +1,7 @@
 /**
- * The README's "Testing your handlers" example is test/readme-example.test.ts,
- * which runs: the two must not drift apart. Only the package imports differ.
+ * The README's examples are files that run: "Testing your handlers" is test/readme-example.test.ts,
+ * the `defineProvider` one is examples/github-provider.ts. They must not drift apart; only the package
+ * imports differ.
  */
 import { readFile } from 'node:fs/promises'
 import t from 'tap'
@@ -8,8 +9,8 @@ import t from 'tap'
 const HEADING = '## Testing your handlers'
 
 /** The first ```ts block after the heading. */
-export function exampleIn (markdown: string): string | undefined {
-  const start = markdown.indexOf(`\n${HEADING}\n`)
+export function exampleIn (markdown: string, heading = HEADING): string | undefined {
+  const start = markdown.indexOf(`\n${heading}\n`)
   if (start === -1) return undefined
   const block = /```ts\n([\s\S]*?)```/.exec(markdown.slice(start))
   return block?.[1]
@@ -40,4 +41,10 @@ t.test('exampleIn finds the block under its heading only', async t => {
   t.equal(exampleIn('# x\n```ts\nnot this\n```\n'), undefined)
   t.equal(exampleIn(`# x\n\n${HEADING}\n\ntext\n\n\`\`\`ts\ncode\n\`\`\`\n`), 'code\n')
   t.equal(exampleIn(`# x\n\n${HEADING}\n\nno code\n`), undefined)
+})
+
+t.test('the defineProvider example is examples/github-provider.ts, word for word', async t => {
+  const file = await readFile(new URL('../examples/github-provider.ts', import.meta.url), 'utf8')
+  const asUserWrites = file.slice(file.indexOf('*/\n') + 3).replace("from '../plugins/index.js'", "from 'fastify-webhooks'")
+  t.equal(exampleIn(readme, '## A provider of your own: `defineProvider`'), asUserWrites)
 })

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { buildServer, devSecrets } from '../examples/server.js'
-import { sign, fixtures, type ProviderName } from '../plugins/testing.js'
+import { sign, fixtures } from '../plugins/testing.js'
+import type { ProviderName } from '../plugins/registry.js'
 
 t.test('the demo server verifies a signed sample for each provider and refuses a forged one', async t => {
   const secrets = devSecrets({ PULSE_WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' })

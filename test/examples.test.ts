@@ -6,7 +6,8 @@
 import { type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import t, { type Test } from 'tap'
-import { fixtures, sign, type ProviderName } from '../plugins/testing.js'
+import { fixtures, sign } from '../plugins/testing.js'
+import type { ProviderName } from '../plugins/registry.js'
 import { runExample, type LogLine } from './helpers/example-process.js'
 import { HEX_SECRET, SW_SECRET } from './helpers/sign.js'
 

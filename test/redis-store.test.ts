@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { Redis } from 'ioredis'
 import { RedisStore, type RedisEvalClient } from '../lib/redis-store.js'
 import { pulse } from '../plugins/pulse.js'
-import { fixtures } from '../lib/fixtures.js'
+import { fixtures } from '../plugins/testing.js'
 import { SW_SECRET, postPulse } from './helpers/sign.js'
 import { failFastClient, ready, redisSkip, startRedis, type RedisServer } from './helpers/redis-server.js'
 

@@ -2,7 +2,7 @@ import t from 'tap'
 import Fastify from 'fastify'
 import Type from 'typebox'
 import { retab } from '../plugins/retab.js'
-import { fixtures } from '../lib/fixtures.js'
+import { fixtures } from '../plugins/testing.js'
 import { providerSuite } from './helpers/provider-suite.js'
 import { HEX_SECRET, HEX_SECRET_2, signWith } from './helpers/sign.js'
 
@@ -73,7 +73,7 @@ t.test('retab: bodies of tens of MB pass the default limit; the id falls back to
   await app.register(retab, { secret: HEX_SECRET, on: { 'extraction.completed': e => { ids.push(e.id) } } })
   const big = structuredClone(sample) as Omit<typeof sample, 'completion'> & { completion: Partial<typeof sample.completion> }
   delete big.completion.id
-  big.file_payload.url = 'data:application/pdf;base64,' + Buffer.alloc(20 * 1024 * 1024, 7).toString('base64')
+  big.file_payload = { filename: 'big.pdf', url: 'data:application/pdf;base64,' + Buffer.alloc(20 * 1024 * 1024, 7).toString('base64') }
   const res = await post(app, big)
   t.equal(res.statusCode, 400, 'completion.id is required by the schema')
   const withId = { ...big, completion: { ...big.completion, id: 'big' } }

@@ -1,0 +1,37 @@
+/**
+ * Where a verified event goes once it is claimed: a sink. Inline handlers are one; a queue (lib/queue.ts)
+ * is another; a database inbox would be a third. The route does not know which it has.
+ */
+import { WebhookHandlerError } from './errors.js'
+import { runHandlers, type Handlers } from './handlers.js'
+import type { Logger } from './dispatch.js'
+import type { WebhookEventData } from './provider.js'
+
+export interface Sink<Args extends unknown[]> {
+  /** The status the plugin answers with when no handler answered itself: 200 handled, 202 taken for later. */
+  readonly status: number
+  /** Whether the sink drops repeats by itself (a queue by its job id), so that no store is needed by default. */
+  readonly deduplicates: boolean
+  /** The log line once an event is delivered. */
+  readonly delivered: string
+  /** Hands over one event; resolves true when a handler answered the sender itself. */
+  deliver (event: WebhookEventData, known: boolean, ...args: Args): Promise<boolean>
+  /** The error answered when `deliver` throws; `cause` is what it threw. */
+  failure (cause: unknown): Error
+  /** Called once at registration with the app's logger. */
+  start? (log: Logger): void
+}
+
+/** Runs the handlers in the request. `answered` tells from the caller's arguments whether a handler answered itself. */
+export function inlineSink<Args extends unknown[]> (handlers: Handlers<Args>, answered: (...args: Args) => boolean): Sink<Args> {
+  return {
+    status: 200,
+    deduplicates: false,
+    delivered: 'webhook event handled',
+    async deliver (event, known, ...args) {
+      await runHandlers(handlers, event, known, ...args)
+      return answered(...args)
+    },
+    failure: cause => new WebhookHandlerError({ cause })
+  }
+}

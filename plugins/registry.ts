@@ -1,0 +1,12 @@
+/**
+ * The providers this package ships, by name: the one list the CLI, the testing kit, the demo,
+ * the package check and the tests derive from. A new provider is its two files and a line here.
+ */
+import { autosana } from './autosana.js'
+import { autotab } from './autotab.js'
+import { cyberdesk } from './cyberdesk.js'
+import { pulse } from './pulse.js'
+import { retab } from './retab.js'
+
+export const providers = { autotab, autosana, cyberdesk, retab, pulse }
+export type ProviderName = keyof typeof providers
