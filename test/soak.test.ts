@@ -1,5 +1,5 @@
 import t from 'tap'
-import { runSoak, violations, type SoakReport } from '../bench/soak-core.js'
+import { runSoak, violations, type SoakReport } from '../support/soak-core.js'
 import { redisSkip, startRedis } from './helpers/redis-server.js'
 
 t.test('a quick soak: two instances, one Redis, 1,000 deliveries at concurrency 64 hold every invariant', { skip: redisSkip() }, async t => {

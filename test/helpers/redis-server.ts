@@ -1,11 +1,11 @@
 /**
- * A real redis-server for one test file (bench/redis-server.ts starts it).
+ * A real redis-server for one test file (support/redis-server.ts starts it).
  * When redis-server is not installed, Redis tests are skipped with a visible
  * message; `.ci/run` installs it and sets REQUIRE_REDIS=1, so CI never skips.
  */
 import { once } from 'node:events'
 import { Redis, type RedisOptions } from 'ioredis'
-import { redisAvailable, startRedisServer, type RedisServer } from '../../bench/redis-server.js'
+import { redisAvailable, startRedisServer, type RedisServer } from '../../support/redis-server.js'
 
 export type { RedisServer }
 
