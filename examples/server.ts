@@ -52,7 +52,7 @@ export async function buildServer (secrets: Secrets, logger: boolean | object = 
   return app
 }
 
-/* c8 ignore start: the entry point of `npm start`; buildServer above is what the tests load */
+// The entry point of `npm start`; buildServer above is what the tests load.
 if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))) {
   const port = Number(process.env.PORT ?? 3000)
   const secrets = devSecrets()
@@ -65,4 +65,3 @@ if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].re
   lines.push('', '(secrets are made up per start unless AUTOTAB_WEBHOOK_SECRET, AUTOSANA_WEBHOOK_SECRET, CYBERDESK_WEBHOOK_SECRET,', ' RETAB_WEBHOOK_SECRET and PULSE_WEBHOOK_SECRET are set; add --tamper or --stale to see a delivery refused)', '')
   process.stdout.write(lines.join('\n') + '\n')
 }
-/* c8 ignore stop */

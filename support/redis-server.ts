@@ -37,7 +37,6 @@ async function freePort (): Promise<number> {
 
 const running = new Set<ChildProcess>()
 // Last resort when a test file ends without closing its server.
-/* c8 ignore next */
 process.once('exit', () => { for (const child of running) child.kill('SIGKILL') })
 
 export async function startRedisServer (): Promise<RedisServer> {
@@ -52,7 +51,6 @@ export async function startRedisServer (): Promise<RedisServer> {
     spawned.once('exit', () => running.delete(spawned))
     await new Promise<void>((resolve, reject) => {
       let out = ''
-      /* c8 ignore next 2: only when redis-server cannot start */
       spawned.once('error', err => reject(new Error(`could not start redis-server (is it installed?): ${err.message}`)))
       spawned.stdout!.on('data', (chunk: Buffer) => {
         out += chunk.toString()
