@@ -7,10 +7,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Queue } from 'bullmq'
+import { startRedisServer } from '../support/redis-server.js'
 import { load, nextId, type LoadResult } from './http.js'
 import { markdownTable, median, textTable } from './measure.js'
 import { KB, pulseBody } from './payloads.js'
-import { startRedisServer } from './redis-server.js'
 
 const WORK_MS = 50
 const WORKERS = 2

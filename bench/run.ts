@@ -2,9 +2,9 @@
  * `npm run bench` (add `-- --quick` for a smoke run under a minute; `--only=verify,route,http,memory,queue` for a part).
  * Prints the tables and writes bench/results.json and bench/results.md.
  */
+import { redisAvailable } from '../support/redis-server.js'
 import { canPin, httpSection, memorySection, pinSelf } from './http.js'
 import { queueBench } from './queue.js'
-import { redisAvailable } from './redis-server.js'
 import { printSection, printTargets, writeResults, type Section } from './report.js'
 import { routeScalingSection } from './route.js'
 import { verifyScalingSection, verifySection } from './verify.js'

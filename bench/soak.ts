@@ -1,13 +1,13 @@
 /**
- * `npm run soak`: the full soak run (bench/soak-core.ts) against a redis-server
+ * `npm run soak`: the full soak run (support/soak-core.ts) against a redis-server
  * it starts itself. Prints the figures, writes them to bench/soak.json, and
  * exits 1 when an invariant fails. Options: --deliveries N --concurrency N --seed N.
  */
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { startRedisServer } from './redis-server.js'
-import { runSoak, violations } from './soak-core.js'
+import { startRedisServer } from '../support/redis-server.js'
+import { runSoak, violations } from '../support/soak-core.js'
 
 const { values } = parseArgs({ options: { deliveries: { type: 'string', default: '20000' }, concurrency: { type: 'string', default: '64' }, seed: { type: 'string', default: '1' } } })
 

@@ -14,7 +14,6 @@ const { PULSE_WEBHOOK_SECRET, REDIS_URL = 'redis://127.0.0.1:6379', QUEUE = 'web
 const app = Fastify({ logger: true })
 // Fail fast while Redis is down: the request gets 500 at once and the sender retries later.
 const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 2000 })
-/* c8 ignore next: only while Redis is unreachable */
 connection.on('error', err => app.log.warn({ err: err.message }, 'redis connection error'))
 const queue = new Queue(QUEUE, { connection })
 
@@ -28,7 +27,6 @@ app.addHook('onClose', async () => {
   connection.disconnect()
 })
 await queue.waitUntilReady() // the connection fails fast, so wait for it before taking requests
-/* c8 ignore next: the catch runs only if closing fails */
 process.once('SIGTERM', () => { app.close().catch(err => app.log.error({ err }, 'close failed')) })
 
 await app.listen({ host: HOST, port: Number(PORT) })

@@ -19,11 +19,9 @@ const worker = createWebhookWorker<PulseEvent>({
   on: pulseHandlers(log)
 })
 // An 'error' event nobody listens to would end the process: log it, BullMQ reconnects by itself.
-/* c8 ignore next: only while Redis is unreachable */
 worker.on('error', err => log.info({ err: err.message }, 'worker error'))
 worker.on('failed', (job, err) => log.info({ job: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job attempt failed'))
 await worker.waitUntilReady()
 log.info({ queue: QUEUE, concurrency: Number(CONCURRENCY) }, 'worker ready')
 // Finish the jobs in hand, then exit (a job cut short by a kill is retried by another worker).
-/* c8 ignore next: exit 1 only if closing fails */
 process.once('SIGTERM', () => { worker.close().then(() => process.exit(0), () => process.exit(1)) })

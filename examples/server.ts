@@ -44,6 +44,7 @@ export async function buildServer (secrets: Secrets, logger: boolean | object = 
   return app
 }
 
+// The entry point of `npm start`; buildServer above is what the tests load.
 if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))) {
   const port = Number(process.env.PORT ?? 3000)
   const secrets = devSecrets()

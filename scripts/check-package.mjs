@@ -59,7 +59,7 @@ try {
       .map(file => file.replace(/^\.\//, ''))
       .filter(file => !packed.files.some(entry => entry.path === file))
     if (missing.length > 0) throw new Error(`the tarball lacks ${missing.join(', ')} (run npm run build first)`)
-    const stray = packed.files.filter(entry => /^dist\/(test|bench|examples)\//.test(entry.path))
+    const stray = packed.files.filter(entry => /^dist\/(test|bench|examples|support)\//.test(entry.path))
     if (stray.length > 0) throw new Error(`the tarball holds files users do not need: ${stray.map(e => e.path).join(', ')}`)
     return `${packed.files.length} files, ${Math.round(packed.size / 1024)} kB`
   })

@@ -11,9 +11,8 @@ import { dropFileUrl, retab, type RetabEvent } from '../plugins/retab.js'
 import { fixtures } from '../plugins/testing.js'
 import { HEX_SECRET, SW_SECRET, postPulse, signWith } from './helpers/sign.js'
 import { runExample } from './helpers/example-process.js'
-import { failFastClient as connect, ready, redisSkip, startRedis } from './helpers/redis-server.js'
+import { failFastClient as connect, ready, startRedis } from './helpers/redis-server.js'
 
-const skip = redisSkip()
 const CHILD = fileURLToPath(new URL('./helpers/bullmq-child-worker.ts', import.meta.url))
 
 /** A Pulse receiver on real HTTP; its log lines are kept. */
@@ -102,7 +101,7 @@ t.test('dropFileUrl empties Retab\'s document URL and leaves other events alone'
   t.equal(dropFileUrl(plain), plain)
 })
 
-t.test('BullMQ on a real redis-server', { skip }, async t => {
+t.test('BullMQ on a real redis-server', async t => {
   const redis = await startRedis()
   const producer = connect(redis)
   const workerConnection = { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null }

@@ -6,14 +6,12 @@ import { RedisStore, type RedisEvalClient } from '../lib/redis-store.js'
 import { pulse } from '../plugins/pulse.js'
 import { fixtures } from '../plugins/testing.js'
 import { SW_SECRET, postPulse } from './helpers/sign.js'
-import { failFastClient, ready, redisSkip, startRedis, type RedisServer } from './helpers/redis-server.js'
-
-const skip = redisSkip()
+import { failFastClient, ready, startRedis, type RedisServer } from './helpers/redis-server.js'
 
 /** A store's callers must see a stuck command fail too, hence the command timeout. */
 const connect = (redis: RedisServer): Redis => failFastClient(redis, { commandTimeout: 2000 })
 
-t.test('RedisStore on a real redis-server', { skip }, async t => {
+t.test('RedisStore on a real redis-server', async t => {
   const redis = await startRedis()
   const a = connect(redis)
   const b = connect(redis)
@@ -99,7 +97,7 @@ async function deliver (target: Instance, id: string): Promise<{ status: number,
   return await postPulse(target.url, BODY, id)
 }
 
-t.test('two instances sharing one Redis', { skip }, async t => {
+t.test('two instances sharing one Redis', async t => {
   const redis = await startRedis()
   const clients = [connect(redis), connect(redis)]
   t.teardown(async () => { for (const c of clients) c.disconnect(); await redis.close() })

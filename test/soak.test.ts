@@ -1,8 +1,8 @@
 import t from 'tap'
-import { runSoak, violations, type SoakReport } from '../bench/soak-core.js'
-import { redisSkip, startRedis } from './helpers/redis-server.js'
+import { runSoak, violations, type SoakReport } from '../support/soak-core.js'
+import { startRedis } from './helpers/redis-server.js'
 
-t.test('a quick soak: two instances, one Redis, 1,000 deliveries at concurrency 64 hold every invariant', { skip: redisSkip() }, async t => {
+t.test('a quick soak: two instances, one Redis, 1,000 deliveries at concurrency 64 hold every invariant', async t => {
   const redis = await startRedis()
   t.teardown(() => redis.close())
   const report = await runSoak({ redisPort: redis.port, deliveries: 1000, concurrency: 64, seed: 7 })

@@ -1,26 +1,30 @@
 /**
- * A real redis-server for one test file (bench/redis-server.ts starts it).
- * When redis-server is not installed, Redis tests are skipped with a visible
- * message; `.ci/run` installs it and sets REQUIRE_REDIS=1, so CI never skips.
+ * A real redis-server for one test file (support/redis-server.ts starts it).
+ * `npm test` runs scripts/ensure-redis.mjs first, which finds or installs the
+ * binary, so no Redis test skips.
  */
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process'
 import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
 import { Redis, type RedisOptions } from 'ioredis'
-import { redisAvailable, startRedisServer, type RedisServer } from '../../bench/redis-server.js'
+import { startRedisServer, type RedisServer } from '../../support/redis-server.js'
 
 export type { RedisServer }
 
-export const SKIP_MESSAGE = 'redis-server is not installed: Redis tests skipped (bash .ci/run installs it)'
+export { startRedisServer as startRedis }
 
-/** For `t.test(name, { skip: redisSkip() }, ...)`: false when Redis can run, else the visible reason (or a throw under REQUIRE_REDIS=1). */
-export function redisSkip (): string | false {
-  if (redisAvailable()) return false
-  /* c8 ignore next 2: only on a machine without redis-server */
-  if (process.env.REQUIRE_REDIS === '1') throw new Error('redis-server is required (REQUIRE_REDIS=1) but not installed')
-  return SKIP_MESSAGE
+const ENSURE_REDIS = fileURLToPath(new URL('../../scripts/ensure-redis.mjs', import.meta.url))
+
+/** Runs scripts/ensure-redis.mjs as `npm test` does, in this environment changed by `env` (undefined removes a variable). */
+export function ensureRedis (env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [ENSURE_REDIS], { encoding: 'utf8', env: { ...process.env, ...env } })
 }
 
-/** For tests guarded by `redisSkip()`, which run only where redis-server is installed. */
-export { startRedisServer as startRedis }
+/** The redis-server binary the tests use, as scripts/ensure-redis.mjs reports it. */
+export function redisServerPath (): string {
+  const { stdout } = ensureRedis()
+  return /^redis-server for the tests: (.+)$/m.exec(stdout)![1]!
+}
 
 /** A client with the settings the README advises: commands fail at once while Redis is down, so the sender gets 500. */
 export function failFastClient (redis: RedisServer, options: RedisOptions = {}): Redis {

@@ -1,8 +1,8 @@
 /**
  * A throwaway redis-server on a free port in a temp dir: for the tests
- * (through test/helpers/redis-server.ts, which adds the skip logic) and for
- * `npm run soak` and `npm run bench`. Its output is not inherited, so a server
- * left behind by a killed test run never holds the runner's pipe open.
+ * (through test/helpers/redis-server.ts) and for `npm run soak` and
+ * `npm run bench`. Its output is not inherited, so a server left behind by a
+ * killed test run never holds the runner's pipe open.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -19,9 +19,14 @@ export interface RedisServer {
   close (): Promise<void>
 }
 
-/** Whether a redis-server binary is on the PATH. */
+/** The binary scripts/ensure-redis.mjs chose (`npm test` runs it first): $REDIS_SERVER, else redis-server from the PATH. */
+export function redisServerBinary (): string {
+  return process.env.REDIS_SERVER || 'redis-server'
+}
+
+/** Whether that binary runs. */
 export function redisAvailable (): boolean {
-  return spawnSync('redis-server', ['--version']).status === 0
+  return spawnSync(redisServerBinary(), ['--version']).status === 0
 }
 
 async function freePort (): Promise<number> {
@@ -37,7 +42,6 @@ async function freePort (): Promise<number> {
 
 const running = new Set<ChildProcess>()
 // Last resort when a test file ends without closing its server.
-/* c8 ignore next */
 process.once('exit', () => { for (const child of running) child.kill('SIGKILL') })
 
 export async function startRedisServer (): Promise<RedisServer> {
@@ -46,19 +50,19 @@ export async function startRedisServer (): Promise<RedisServer> {
   let child: ChildProcess | null = null
 
   async function start (): Promise<void> {
-    const spawned = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] })
+    const binary = redisServerBinary()
+    const spawned = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] })
     child = spawned
     running.add(spawned)
     spawned.once('exit', () => running.delete(spawned))
     await new Promise<void>((resolve, reject) => {
       let out = ''
-      /* c8 ignore next 2: only when redis-server cannot start */
-      spawned.once('error', err => reject(new Error(`could not start redis-server (is it installed?): ${err.message}`)))
+      spawned.once('error', err => reject(new Error(`could not start ${binary} (node scripts/ensure-redis.mjs finds or installs one): ${err.message}`)))
       spawned.stdout!.on('data', (chunk: Buffer) => {
         out += chunk.toString()
         if (out.includes('Ready to accept connections')) resolve()
       })
-      spawned.once('exit', code => reject(new Error(`redis-server exited with ${code}: ${out.slice(-500)}`)))
+      spawned.once('exit', code => reject(new Error(`${binary} exited with ${code}: ${out.slice(-500)}`)))
     })
   }
 
