@@ -2,7 +2,7 @@
 /**
  * Does the package install cleanly where users install it? (`npm run check:package`, run by .ci/run after a build.)
  * Packs the tarball, installs it in a fresh project in a temp dir (from npm's cache where it can; fastify is a
- * peer, so it is installed beside it, with the optional peers bullmq and ioredis), then checks every subpath
+ * peer, so it is installed beside it, with the optional peers bullmq, ioredis and pg), then checks every subpath
  * export: ESM import, CommonJS require (Node 20.19+), TypeScript types under moduleResolution node16 and bundler,
  * the bin, and publint and attw over the same tarball. Prints one line per check; exits 1 if any fails.
  */
@@ -26,6 +26,7 @@ const expected = {
   ...Object.fromEntries(providers.map(name => [`./${name}`, [name, 'default']])),
   './testing': ['sign', 'fixtures', 'providers'],
   './redis': ['RedisStore'],
+  './postgres': ['PostgresStore', 'migrationSql'],
   './bullmq': ['createWebhookWorker']
 }
 
@@ -66,7 +67,7 @@ try {
 
   check('npm install of the tarball in a fresh project, fastify as peer', () => {
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
-    const peers = ['fastify', 'bullmq', 'ioredis', '@types/node'].map(name => `${name}@${versionOf(name)}`)
+    const peers = ['fastify', 'bullmq', 'ioredis', 'pg', '@types/pg', '@types/node'].map(name => `${name}@${versionOf(name)}`)
     run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', tarball, ...peers])
     return peers.join(', ')
   })
@@ -105,6 +106,8 @@ import { retab } from 'fastify-webhooks/retab'
 import { pulse } from 'fastify-webhooks/pulse'
 import { fixtures, sign } from 'fastify-webhooks/testing'
 import { RedisStore } from 'fastify-webhooks/redis'
+import { PostgresStore } from 'fastify-webhooks/postgres'
+import pg from 'pg'
 import { createWebhookWorker } from 'fastify-webhooks/bullmq'
 
 const app = Fastify()
@@ -113,6 +116,7 @@ await app.register(pulse, {
   on: { 'job.completed': async (event) => { const pages: number = event.payload.data.pages_processed; void pages } },
   idempotency: { store: new MemoryStore() }
 })
+const purged: Promise<number> = new PostgresStore({ pool: new pg.Pool() }).purge()
 // @ts-expect-error the types are real: a type Pulse does not send is refused
 await app.register(pulse, { secret: 'whsec_x', on: { 'job.exploded': async () => {} } })
 await app.register(autotab, { secret: 's', on: { finish: async (event) => { const id: string = event.payload.id; void id } } })
@@ -122,7 +126,7 @@ await app.register(retab, { secret: 's' })
 const mine = defineProvider({ name: 'mine', scheme: hmacHex({ headers: ['x-sig'] }), events: {}, typeOf: () => undefined })
 const delivery: { headers: Record<string, string>, body: string } = sign('pulse', fixtures.pulse['job.failed'], { secret: 'whsec_x' })
 const event: PulseEvent['type'] = 'job.failed'
-void mine; void delivery; void event; void RedisStore; void createWebhookWorker
+void mine; void delivery; void event; void RedisStore; void purged; void createWebhookWorker
 `)
   for (const [resolution, module] of [['node16', 'node16'], ['bundler', 'esnext']]) {
     check(`TypeScript, moduleResolution ${resolution}: the types of every subpath export resolve`, () => {
