@@ -19,6 +19,8 @@ export interface Statements {
   claim: string
   complete: string
   release: string
+  /** `complete` inside a transaction, only while the claim is still this store's */
+  completeOwned: string
   purge: string
 }
 
@@ -80,6 +82,9 @@ RETURNING CASE WHEN token = $2 THEN 'new' WHEN done THEN 'done' ELSE 'in-flight'
 ON CONFLICT (key) DO UPDATE SET done = true, token = NULL, expires_at = excluded.expires_at`
   // $1 key, $2 this store's token prefix: a claim another store holds, or a done mark, stays.
   const release = `DELETE FROM ${name} WHERE key = $1 AND NOT done AND starts_with(token, $2)`
+  // $1 key, $2 token prefix, $3 ttl in ms. The ttl counts from now, not from the transaction's start.
+  const completeOwned = `UPDATE ${name} SET done = true, token = NULL, expires_at = clock_timestamp() + $3::float8 * interval '1 millisecond'
+WHERE key = $1 AND NOT done AND starts_with(token, $2)`
   const purge = `DELETE FROM ${name} WHERE expires_at <= now()`
-  return { claim, complete, release, purge }
+  return { claim, complete, release, completeOwned, purge }
 }

@@ -26,7 +26,7 @@ const expected = {
   ...Object.fromEntries(providers.map(name => [`./${name}`, [name, 'default']])),
   './testing': ['sign', 'fixtures', 'providers'],
   './redis': ['RedisStore'],
-  './postgres': ['PostgresStore', 'migrationSql'],
+  './postgres': ['PostgresStore', 'migrationSql', 'PostgresClaimLostError'],
   './bullmq': ['createWebhookWorker']
 }
 
@@ -116,7 +116,8 @@ await app.register(pulse, {
   on: { 'job.completed': async (event) => { const pages: number = event.payload.data.pages_processed; void pages } },
   idempotency: { store: new MemoryStore() }
 })
-const purged: Promise<number> = new PostgresStore({ pool: new pg.Pool() }).purge()
+const postgres = new PostgresStore({ pool: new pg.Pool() })
+const committed: Promise<boolean> = postgres.transaction('pulse:msg_1', 60_000, async (tx) => (await tx.query('SELECT 1')).rowCount === 1)
 // @ts-expect-error the types are real: a type Pulse does not send is refused
 await app.register(pulse, { secret: 'whsec_x', on: { 'job.exploded': async () => {} } })
 await app.register(autotab, { secret: 's', on: { finish: async (event) => { const id: string = event.payload.id; void id } } })
@@ -126,7 +127,7 @@ await app.register(retab, { secret: 's' })
 const mine = defineProvider({ name: 'mine', scheme: hmacHex({ headers: ['x-sig'] }), events: {}, typeOf: () => undefined })
 const delivery: { headers: Record<string, string>, body: string } = sign('pulse', fixtures.pulse['job.failed'], { secret: 'whsec_x' })
 const event: PulseEvent['type'] = 'job.failed'
-void mine; void delivery; void event; void RedisStore; void purged; void createWebhookWorker
+void mine; void delivery; void event; void RedisStore; void committed; void createWebhookWorker
 `)
   for (const [resolution, module] of [['node16', 'node16'], ['bundler', 'esnext']]) {
     check(`TypeScript, moduleResolution ${resolution}: the types of every subpath export resolve`, () => {

@@ -182,6 +182,7 @@ t.test('the Pulse plugin with a PostgresStore; Postgres down and back', async t 
     await server.stop()
     await t.rejects(store.claim('pulse:down', 60_000), /ECONNREFUSED/, 'the store rejects at once')
     await t.rejects(store.complete('pulse:down', 60_000), /ECONNREFUSED/)
+    await t.rejects(store.transaction('pulse:down', 60_000, async () => true), /ECONNREFUSED/)
     const during = await Promise.all([1, 2, 3].map(n => app.inject(delivery(`msg_pg_down_${n}`))))
     for (const res of during) t.match({ status: res.statusCode, body: res.json() }, { status: 500, body: { code: 'WEBHOOK_STORE_UNAVAILABLE' } })
     t.same(ran, ['msg_pg_1'], 'no handler ran during the outage')
