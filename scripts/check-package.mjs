@@ -2,7 +2,7 @@
 /**
  * Does the package install cleanly where users install it? (`npm run check:package`, run by .ci/run after a build.)
  * Packs the tarball, installs it in a fresh project in a temp dir (from npm's cache where it can; fastify is a
- * peer, so it is installed beside it, with the optional peers bullmq and ioredis), then checks every subpath
+ * peer, so it is installed beside it, with the optional peers bullmq, ioredis and pg), then checks every subpath
  * export: ESM import, CommonJS require (Node 20.19+), TypeScript types under moduleResolution node16 and bundler,
  * the bin, and publint and attw over the same tarball. Prints one line per check; exits 1 if any fails.
  */
@@ -27,6 +27,7 @@ const expected = {
   ...Object.fromEntries(providers.map(name => [`./${name}`, [name, 'default']])),
   './testing': ['sign', 'fixtures'],
   './redis': ['RedisStore'],
+  './postgres': ['PostgresStore', 'migrationSql', 'PostgresClaimLostError'],
   './bullmq': ['createWebhookWorker']
 }
 
@@ -67,7 +68,7 @@ try {
 
   check('npm install of the tarball in a fresh project, fastify as peer', () => {
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
-    const peers = ['fastify', 'bullmq', 'ioredis', '@types/node'].map(name => `${name}@${versionOf(name)}`)
+    const peers = ['fastify', 'bullmq', 'ioredis', 'pg', '@types/pg', '@types/node'].map(name => `${name}@${versionOf(name)}`)
     run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', tarball, ...peers])
     return peers.join(', ')
   })
@@ -102,6 +103,8 @@ import { defineProvider, hmacHex, MemoryStore, type PulseEvent } from 'fastify-w
 ${providers.map(name => `import { ${name} } from 'fastify-webhooks/${name}'\nimport ${name}Default from 'fastify-webhooks/${name}'`).join('\n')}
 import { fixtures, sign } from 'fastify-webhooks/testing'
 import { RedisStore } from 'fastify-webhooks/redis'
+import { PostgresStore } from 'fastify-webhooks/postgres'
+import pg from 'pg'
 import { createWebhookWorker } from 'fastify-webhooks/bullmq'
 
 const app = Fastify()
@@ -113,10 +116,12 @@ await app.register(pulse, {
 ${providers.map(name => `// @ts-expect-error the types are real: a type ${name} does not send is refused
 await app.register(${name}, { secret: 's', on: { 'no.such.type': async () => {} } })
 await app.register(${name}Default, { secret: ${JSON.stringify(registry[name].provider.scheme.generateSecret())}, path: '/${name}-default' })`).join('\n')}
+const postgres = new PostgresStore({ pool: new pg.Pool() })
+const committed: Promise<boolean> = postgres.transaction('pulse:msg_1', 60_000, async (tx) => (await tx.query('SELECT 1')).rowCount === 1)
 const mine = defineProvider({ name: 'mine', scheme: hmacHex({ headers: ['x-sig'] }), events: {}, typeOf: () => undefined })
 const delivery: { headers: Record<string, string>, body: string } = sign('pulse', fixtures.pulse['job.failed'], { secret: 'whsec_x' })
 const event: PulseEvent['type'] = 'job.failed'
-void mine; void delivery; void event; void RedisStore; void createWebhookWorker
+void mine; void delivery; void event; void RedisStore; void committed; void createWebhookWorker
 `)
   // Importing the kit alone must not add every provider to request.webhook: only a provider's own module does.
   writeFileSync(join(dir, 'kit-only.ts'), `
