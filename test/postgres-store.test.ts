@@ -5,7 +5,7 @@ import Fastify from 'fastify'
 import type pg from 'pg'
 import { PostgresStore, migrationSql } from '../lib/postgres-store.js'
 import { pulse } from '../plugins/pulse.js'
-import { fixtures } from '../lib/fixtures.js'
+import { fixtures } from '../plugins/testing.js'
 import { SW_SECRET, signWith } from './helpers/sign.js'
 import { connect, startPostgres } from './helpers/postgres.js'
 
