@@ -42,7 +42,7 @@ export type Dispatched = 'handled' | 'duplicate'
 export async function dispatch (d: Dispatch): Promise<Dispatched> {
   const { idempotency, key, log, fields } = d
   if (idempotency === null) {
-    await runOrWrap(d)
+    await run(d)
     return 'handled'
   }
   const { store } = idempotency
@@ -63,10 +63,10 @@ export async function dispatch (d: Dispatch): Promise<Dispatched> {
 
   let handled: boolean
   try {
-    handled = await runOrWrap(d)
+    handled = await d.run()
   } catch (err) {
     await store.release(key).catch(releaseErr => log.error({ ...fields, err: releaseErr }, 'idempotency store failed to release the event'))
-    throw err
+    throw d.failure === undefined ? err : d.failure(err)
   }
   try {
     await (handled ? store.complete(key, idempotency.ttlMs) : store.release(key))
@@ -77,9 +77,9 @@ export async function dispatch (d: Dispatch): Promise<Dispatched> {
   return 'handled'
 }
 
-async function runOrWrap (d: Dispatch): Promise<boolean> {
+async function run (d: Dispatch): Promise<void> {
   try {
-    return await d.run()
+    await d.run()
   } catch (err) {
     throw d.failure === undefined ? err : d.failure(err)
   }

@@ -43,12 +43,14 @@ export function checkHandlers<Args extends unknown[]> (
 
 /** Runs the handlers of one event: its type's handler in `on`, then `onEvent`; or `onUnknown` for a type no schema knows. */
 export async function runHandlers<Args extends unknown[]> (handlers: Handlers<Args>, event: WebhookEventData, known: boolean, ...args: Args): Promise<void> {
+  // Only what exists is awaited: an await of nothing still costs a turn of the microtask queue.
   if (!known) {
-    await handlers.onUnknown?.(event, ...args)
+    if (handlers.onUnknown !== undefined) await handlers.onUnknown(event, ...args)
     return
   }
-  await handlers.on.get(event.type)?.(event, ...args)
-  await handlers.onEvent?.(event, ...args)
+  const handler = handlers.on.get(event.type)
+  if (handler !== undefined) await handler(event, ...args)
+  if (handlers.onEvent !== undefined) await handlers.onEvent(event, ...args)
 }
 
 function optionalHandler<Args extends unknown[]> (value: unknown, name: string, fail: (message: string) => never): Handler<Args> | undefined {

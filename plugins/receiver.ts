@@ -89,7 +89,7 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
           // A handler that answered an error itself did not handle the event: let the retry run it.
           return !answered || reply.statusCode < 300
         },
-        failure: cause => sink.failure(cause)
+        failure: sink.failure
       })
       if (outcome === 'duplicate') return reply.type('application/json').send(DUPLICATE)
       request.log.info(fields, sink.delivered)
