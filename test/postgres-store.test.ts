@@ -142,7 +142,7 @@ t.test('PostgresStore on a real Postgres', async t => {
 
 t.test('migrationSql is the SQL migrate() runs, and the README shows it', async t => {
   const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8')
-  const section = readme.slice(readme.indexOf('## Several instances: the Postgres store'))
+  const section = readme.slice(readme.indexOf('### The Postgres store (several instances)'))
   t.equal(/```sql\n([\s\S]*?)```/.exec(section)?.[1], migrationSql())
   t.match(migrationSql(), /^CREATE TABLE IF NOT EXISTS "public"."fastify_webhooks_idempotency" \(/, 'public is not created')
   t.match(migrationSql({ schema: 'webhooks', table: 'seen' }), /^CREATE SCHEMA IF NOT EXISTS "webhooks";\nCREATE TABLE IF NOT EXISTS "webhooks"."seen" \(/)
