@@ -42,7 +42,11 @@ export type Dispatched = 'handled' | 'duplicate'
 export async function dispatch (d: Dispatch): Promise<Dispatched> {
   const { idempotency, key, log, fields } = d
   if (idempotency === null) {
-    await run(d)
+    try {
+      await d.run()
+    } catch (err) {
+      throw failed(d, err)
+    }
     return 'handled'
   }
   const { store } = idempotency
@@ -66,7 +70,7 @@ export async function dispatch (d: Dispatch): Promise<Dispatched> {
     handled = await d.run()
   } catch (err) {
     await store.release(key).catch(releaseErr => log.error({ ...fields, err: releaseErr }, 'idempotency store failed to release the event'))
-    throw d.failure === undefined ? err : d.failure(err)
+    throw failed(d, err)
   }
   try {
     await (handled ? store.complete(key, idempotency.ttlMs) : store.release(key))
@@ -77,10 +81,6 @@ export async function dispatch (d: Dispatch): Promise<Dispatched> {
   return 'handled'
 }
 
-async function run (d: Dispatch): Promise<void> {
-  try {
-    await d.run()
-  } catch (err) {
-    throw d.failure === undefined ? err : d.failure(err)
-  }
+function failed (d: Dispatch, err: unknown): unknown {
+  return d.failure === undefined ? err : d.failure(err)
 }
