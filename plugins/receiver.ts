@@ -56,7 +56,8 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
     if (!fastify.hasRequestDecorator('webhook')) fastify.decorateRequest('webhook', null)
     if (!fastify.hasRequestDecorator('rawBody')) fastify.decorateRequest('rawBody', undefined)
     // The instance's poisoning settings are fixed when it is created (Fastify's default: 'error').
-    const parse = { protoAction: fastify.initialConfig.onProtoPoisoning, constructorAction: fastify.initialConfig.onConstructorPoisoning }
+    const { onProtoPoisoning: protoAction = 'error', onConstructorPoisoning: constructorAction = 'error' } = fastify.initialConfig
+    const parse = { protoAction, constructorAction }
 
     // Steps 1-3 run as the body parser, so nothing reaches a handler unverified.
     function parseDelivery (request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void): void {
@@ -103,7 +104,7 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       scope.decorateRequest(kEvent, null)
       // A schema only when @fastify/swagger is registered, for its document; Fastify's own validation stays off.
       scope.post(path, { bodyLimit, ...routeDocs(scope, spec, sink.status) }, handle)
-    }, { prefix: typeof loose.prefix === 'string' ? loose.prefix : undefined })
+    }, typeof loose.prefix === 'string' ? { prefix: loose.prefix } : {})
   }
 
   return Object.assign(fp(receiver, { fastify: '5.x', name: `fastify-webhooks-${spec.name}` }), { provider: spec })
