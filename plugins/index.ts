@@ -5,7 +5,10 @@ export { cyberdesk, type CyberdeskEvent } from './cyberdesk.js'
 export { dropFileUrl, retab, type RetabEvent, type RetabExtraction, type RetabOptions, type RetabTypes } from './retab.js'
 export { pulse, type PulseEvent } from './pulse.js'
 export { defineProvider } from './receiver.js'
-export type { EventFor, EventOf, EventOfType, EventSchemas, IdempotencyOptions, ProviderOptions, ProviderSpec, ReceiverOptions, UnknownEventOf, WebhookHandler, WebhookPlugin } from './types.js'
+export type {
+  EventFor, EventOf, EventOfType, EventSchemas, IdempotencyOptions, ProviderOptions, ProviderSpec, ReceiverOptions, SecretOptions, UnknownEventOf,
+  WebhookHandler, WebhookPlugin, WebhookSecret
+} from './types.js'
 export type { DeliveryContext } from '../lib/provider.js'
 export { field, stringField, stringAt } from '../lib/fields.js'
 export { MemoryStore, type ClaimResult, type IdempotencyStore, type MemoryStoreOptions } from '../lib/idempotency.js'

@@ -20,9 +20,27 @@ export interface IdempotencyOptions {
   lease?: number
 }
 
+/** The signing secret, or several while rotating (any may match). */
+export type WebhookSecret = string | readonly string[]
+
+/**
+ * `secret`. A provider that always signs requires the key, so that forgetting it is a type error; its value
+ * may be `undefined` (`process.env.X`), which throws at registration. One that may send unsigned
+ * deliveries (Autosana) takes `secret` or `allowUnsigned: true`.
+ */
+export type SecretOptions<S extends ProviderSpec> = S extends { unsigned: true }
+  ? {
+      /** The signing secret, or several while rotating (any may match). Required unless `allowUnsigned`. */
+      secret?: WebhookSecret | undefined
+      /** Accept unsigned deliveries; only without `secret`. */
+      allowUnsigned?: boolean | undefined
+    }
+  : {
+      /** The signing secret, or several while rotating (any may match). `undefined` throws at registration. */
+      secret: WebhookSecret | undefined
+    }
+
 export interface ReceiverOptions<E extends { type: string }, U> {
-  /** The signing secret, or several while rotating (any may match). Required unless `allowUnsigned`. */
-  secret?: string | readonly string[]
   /** Route path. Default `/webhooks/<provider>`; a `prefix` given to `register` comes before it. */
   path?: string
   /** One handler per event type, typed per type. */
@@ -45,11 +63,11 @@ export interface ReceiverOptions<E extends { type: string }, U> {
   queue?: QueueOption<E>
 }
 
-/** The options of one provider's plugin: the common ones, the ones its `extend` reads, and `allowUnsigned` where it may be unsigned. */
-export type ProviderOptions<S extends ProviderSpec> =
-  ReceiverOptions<EventOf<S>, UnknownEventOf<S>> &
-  ExtraOptionsOf<S> &
-  (S extends { unsigned: true } ? { /** accept unsigned deliveries; only without `secret` */ allowUnsigned?: boolean } : object)
+/**
+ * The options of one provider's plugin: `secret` (or `allowUnsigned` where it may be unsigned), the common
+ * ones, and the ones its `extend` reads.
+ */
+export type ProviderOptions<S extends ProviderSpec> = SecretOptions<S> & ReceiverOptions<EventOf<S>, UnknownEventOf<S>> & ExtraOptionsOf<S>
 
 /** A provider plugin: the `fastify-plugin`-wrapped receiver, with the description it was made from. */
 export type WebhookPlugin<S extends ProviderSpec> = FastifyPluginAsync<ProviderOptions<S>> & { readonly provider: S }

@@ -5,7 +5,7 @@
 import Fastify from 'fastify'
 import type { Static } from 'typebox'
 import Type from 'typebox'
-import { autosana, autotab, cyberdesk, defineProvider, hmacHex, pulse, retab, type EventFor, type PulseEvent } from '../plugins/index.js'
+import { autosana, autotab, cyberdesk, defineProvider, hmacHex, pulse, retab, type EventFor, type PulseEvent, type WebhookSecret } from '../plugins/index.js'
 import defaultPulse from '../plugins/pulse.js'
 import { sign, fixtures } from '../plugins/testing.js'
 
@@ -75,7 +75,7 @@ void app.register(autotab, {
 
 void app.register(autosana, { allowUnsigned: true, onEvent: (event) => { const failed: number = event.payload.summary.failed_groups; void failed } })
 // @ts-expect-error allowUnsigned is Autosana's only
-void app.register(pulse, { allowUnsigned: true })
+void app.register(pulse, { secret: 'whsec_x', allowUnsigned: true })
 
 // Retab: the extracted object is typed by the RetabTypes declaration.
 void app.register(retab, {
@@ -161,3 +161,16 @@ sign(mine, { kind: 'order.paid', amount: 1 }, { secret: 's' })
 type P = PulseEvent['type']
 const t: P = 'job.cancelled'
 void t
+
+// `secret`: the key is required where the provider always signs; its value may be undefined (throws at registration).
+// @ts-expect-error Pulse always signs: the secret key is required
+void app.register(pulse, { on: {} })
+// @ts-expect-error Retab always signs: the secret key is required
+void app.register(retab, {})
+void app.register(pulse, { secret: process.env.PULSE_WEBHOOK_SECRET })
+void app.register(autosana, { secret: process.env.AUTOSANA_WEBHOOK_SECRET })
+void app.register(autosana, {})
+const rotating: WebhookSecret = ['whsec_old', 'whsec_new']
+void app.register(pulse, { secret: rotating })
+// @ts-expect-error a secret is a string, or strings
+void app.register(pulse, { secret: 42 })

@@ -35,6 +35,7 @@ t.test('options are checked at registration, naming the plugin and the option', 
   const cases: Array<[Record<string, unknown>, RegExp]> = [
     [{}, /^fastify-webhooks-pulse: option "secret" is required \(a string, or an array of strings while rotating\)$/],
     [{ secret: [] }, /option "secret" is required/],
+    [{ secret: undefined }, /^fastify-webhooks-pulse: option "secret" is required/], // an unset environment variable
     [{ secret: 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }, /option "secret" must start with "whsec_"/],
     [{ secret: [SW_SECRET, 'whsec_short'] }, /option "secret\[1\]" must/],
     [{ secret: [SW_SECRET, 42] }, /option "secret\[1\]" must be a string/],
