@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { IdempotencyStore } from '../lib/idempotency.js'
-import type { EventOf, ExtraOptionsOf, ProviderSpec, UnknownEventOf } from '../lib/provider.js'
+import type { EventOf, EventTypeOf, ExtraOptionsOf, ProviderSpec, UnknownEventOf } from '../lib/provider.js'
 import type { QueueOption } from '../lib/queue.js'
 
-export type { EventOf, EventOfType, EventSchemas, ProviderSpec, UnknownEventOf } from '../lib/provider.js'
+export type { EventOf, EventOfType, EventSchemas, EventTypeOf, ProviderSpec, UnknownEventOf } from '../lib/provider.js'
 
 /**
  * A handler. Return nothing and the plugin answers 200 `{ "received": true }`;
@@ -19,6 +19,18 @@ export interface IdempotencyOptions {
   /** Seconds a claim is held while handlers run; after it a crashed claim expires and a retry runs. Default 60. */
   lease?: number
 }
+
+/**
+ * The plugin's `on`: one handler per event type, each typed by its type. A key that is no event type
+ * of the provider is a type error (and throws at registration).
+ */
+export type WebhookHandlers<E extends { type: string }> = { [T in E['type']]?: WebhookHandler<Extract<E, { type: T }>> }
+
+/**
+ * Handlers that take the event alone fit both places: the plugin's `on` (inline) and the worker's `on`.
+ * `const on: EventHandlers<MyEvent> = { 'order.paid': async event => { ... } }`
+ */
+export type EventHandlers<E extends { type: string }> = { [T in E['type']]?: (event: Extract<E, { type: T }>) => unknown }
 
 /** The signing secret, or several while rotating (any may match). */
 export type WebhookSecret = string | readonly string[]
@@ -44,7 +56,7 @@ export interface ReceiverOptions<E extends { type: string }, U> {
   /** Route path. Default `/webhooks/<provider>`; a `prefix` given to `register` comes before it. */
   path?: string
   /** One handler per event type, typed per type. */
-  on?: { [T in E['type']]?: WebhookHandler<Extract<E, { type: T }>> }
+  on?: WebhookHandlers<E>
   /** Runs for every verified event of a known type, after its handler in `on`. */
   onEvent?: WebhookHandler<E>
   /** Runs for a verified event whose type no schema knows. Default: a warn log line. Answered 200 all the same. */
@@ -69,8 +81,23 @@ export interface ReceiverOptions<E extends { type: string }, U> {
  */
 export type ProviderOptions<S extends ProviderSpec> = SecretOptions<S> & ReceiverOptions<EventOf<S>, UnknownEventOf<S>> & ExtraOptionsOf<S>
 
+/** The plugin's `on` for a provider description: `HandlersOf<typeof myProvider.provider>`. */
+export type HandlersOf<S extends ProviderSpec> = WebhookHandlers<EventOf<S>>
+
 /** A provider plugin: the `fastify-plugin`-wrapped receiver, with the description it was made from. */
 export type WebhookPlugin<S extends ProviderSpec> = FastifyPluginAsync<ProviderOptions<S>> & { readonly provider: S }
 
-/** The event union of a plugin made by `defineProvider`: `EventFor<typeof myProvider>`. */
-export type EventFor<Plugin> = Plugin extends { readonly provider: infer S extends ProviderSpec } ? EventOf<S> : never
+/** The description a plugin was made from. */
+type SpecOf<Plugin> = Plugin extends { readonly provider: infer S extends ProviderSpec } ? S : never
+
+/** The event type names of a plugin made by `defineProvider`. */
+export type EventTypeFor<Plugin extends { readonly provider: ProviderSpec }> = EventTypeOf<SpecOf<Plugin>>
+
+/**
+ * The event union of a plugin made by `defineProvider`: `EventFor<typeof myProvider>`;
+ * `EventFor<typeof myProvider, 'a'>` the event of type `a`.
+ */
+export type EventFor<Plugin extends { readonly provider: ProviderSpec }, T extends EventTypeFor<Plugin> = EventTypeFor<Plugin>> = EventOf<SpecOf<Plugin>, T>
+
+/** The plugin's `on` option, for a plugin made by `defineProvider`: `HandlersFor<typeof myProvider>`. */
+export type HandlersFor<Plugin extends { readonly provider: ProviderSpec }> = WebhookHandlers<EventFor<Plugin>>
