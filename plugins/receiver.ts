@@ -39,6 +39,11 @@ const kEvent = Symbol('fastify-webhooks.event')
 interface Parsed { event: WebhookEventData, known: boolean }
 type RequestWithEvent = FastifyRequest & { [kEvent]: Parsed | null }
 
+/** A plugin's `options`: only its type does anything. */
+function sameOptions<S extends ProviderSpec> (options: ProviderOptions<S>): ProviderOptions<S> {
+  return options
+}
+
 const RECEIVED = '{"received":true}'
 const DUPLICATE = '{"received":true,"duplicate":true}'
 
@@ -107,5 +112,5 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
     }, typeof loose.prefix === 'string' ? { prefix: loose.prefix } : {})
   }
 
-  return Object.assign(fp(receiver, { fastify: '5.x', name: `fastify-webhooks-${spec.name}` }), { provider: spec })
+  return Object.assign(fp(receiver, { fastify: '5.x', name: `fastify-webhooks-${spec.name}` }), { provider: spec, options: sameOptions<S> })
 }

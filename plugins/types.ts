@@ -85,7 +85,16 @@ export type ProviderOptions<S extends ProviderSpec> = SecretOptions<S> & Receive
 export type HandlersOf<S extends ProviderSpec> = WebhookHandlers<EventOf<S>>
 
 /** A provider plugin: the `fastify-plugin`-wrapped receiver, with the description it was made from. */
-export type WebhookPlugin<S extends ProviderSpec> = FastifyPluginAsync<ProviderOptions<S>> & { readonly provider: S }
+export interface WebhookPlugin<S extends ProviderSpec> extends FastifyPluginAsync<ProviderOptions<S>> {
+  /** The description the plugin was made from. */
+  readonly provider: S
+  /**
+   * Returns its argument: the options, checked against this provider's types alone. A mistake (a misspelled
+   * event type in `on`, a secret that is no string) is then reported as itself, on its first line, rather than
+   * as Fastify's "No overload matches this call": `app.register(pulse, pulse.options({ ... }))`.
+   */
+  options (options: ProviderOptions<S>): ProviderOptions<S>
+}
 
 /** The description a plugin was made from. */
 type SpecOf<Plugin> = Plugin extends { readonly provider: infer S extends ProviderSpec } ? S : never

@@ -13,10 +13,13 @@ void app.register(pulse, {
   secret: process.env.PULSE_WEBHOOK_SECRET,
   on: { 'job.completed': async (event) => { void event.payload.data.job_id } }
 })
+void app.register(pulse, pulse.options({ secret: process.env.PULSE_WEBHOOK_SECRET }))
 void app.register(retab, { secret: process.env.RETAB_WEBHOOK_SECRET })
 
 // @ts-expect-error the `secret` key is required for a provider that always signs
 void app.register(pulse, { on: {} })
+// @ts-expect-error the `secret` key is required for a provider that always signs
+void app.register(pulse, pulse.options({}))
 
 // Autosana may be unsigned: `secret` or `allowUnsigned: true`, both optional in the type.
 void app.register(autosana, { secret: process.env.AUTOSANA_WEBHOOK_SECRET })

@@ -181,6 +181,19 @@ void app.register(pulse, { secret: rotating })
 // @ts-expect-error a secret is a string, or strings
 void app.register(pulse, { secret: 42 })
 
+// `options`: the same options, checked by the plugin's own types alone; it returns them.
+void app.register(pulse, pulse.options({
+  secret: 'whsec_x',
+  on: { 'job.failed': (event, request, reply) => { const message: string = event.payload.data.error; request.log.info(message); return reply.code(204).send() } }
+}))
+// @ts-expect-error not a Pulse event type
+void pulse.options({ secret: 'whsec_x', on: { 'job.complete': () => {} } })
+// @ts-expect-error the secret key is required
+void pulse.options({})
+void autosana.options({ allowUnsigned: true })
+void retab.options({ secret: 's', extraction: Invoice })
+void mine.options({ secret: 's', on: { 'order.paid': (event) => { const amount: number = event.payload.amount; void amount } } })
+
 // Readable names: the union, one member, the types, the `on` map; from the root and from the provider's module.
 const completed = (event: PulseEvent<'job.completed'>): number => event.payload.data.pages_processed
 const one: PulseEvent<'job.completed'> extends PulseEvent ? true : false = true
