@@ -60,8 +60,11 @@ export type ExtraOf<S extends ProviderSpec> = S extends { extend (payload: unkno
 /** The options `extend` reads. */
 export type ExtraOptionsOf<S extends ProviderSpec> = S extends { extend (payload: unknown, options: infer O): unknown } ? O : object
 
+/** The event type names of a provider: the keys of its `events`. */
+export type EventTypeOf<S extends ProviderSpec> = S extends { events: infer E } ? keyof E & string : never
+
 /** One verified event of type `T`. */
-export type EventOfType<S extends ProviderSpec, T extends keyof S['events'] & string> = Simplify<{
+export type EventOfType<S extends ProviderSpec, T extends EventTypeOf<S>> = Simplify<{
   /** the provider that sent it */
   provider: S['name']
   /** the event id used for idempotency (the signed message id, or the payload's own id) */
@@ -74,8 +77,11 @@ export type EventOfType<S extends ProviderSpec, T extends keyof S['events'] & st
   receivedAt: Date
 } & MetaOf<S> & ExtraOf<S>>
 
-/** The verified events of a provider: a union discriminated by `type`, with the payload typed per type. */
-export type EventOf<S extends ProviderSpec> = { [T in keyof S['events'] & string]: EventOfType<S, T> }[keyof S['events'] & string]
+/**
+ * The verified events of a provider: a union discriminated by `type`, with the payload typed per type;
+ * `EventOf<S, 'a' | 'b'>` the events of those types only.
+ */
+export type EventOf<S extends ProviderSpec, T extends EventTypeOf<S> = EventTypeOf<S>> = { [K in T]: EventOfType<S, K> }[T]
 
 /** A verified event whose type no schema knows: handed to `onUnknown`, never validated. */
 export type UnknownEventOf<S extends ProviderSpec> = Simplify<{

@@ -2,7 +2,7 @@ import { stringField } from '../lib/fields.js'
 import { hmacHex } from '../lib/hmac-hex.js'
 import { autosanaEvents } from '../schemas/autosana.js'
 import { defineProvider } from './receiver.js'
-import type { EventFor } from './types.js'
+import type { EventFor, EventTypeFor, HandlersFor } from './types.js'
 
 /**
  * Autosana: `X-Autosana-Signature-256: sha256=<hex>`. Signing is optional on
@@ -20,7 +20,10 @@ export const autosana = defineProvider({
   sample: { type: 'batch.completed', fresh: batch => ({ ...batch, timestamp: new Date().toISOString() }) }
 })
 
-export type AutosanaEvent = EventFor<typeof autosana>
+/** A verified Autosana event: the union of all types, or `AutosanaEvent<'batch.completed'>` the event of that type. */
+export type AutosanaEvent<T extends EventTypeFor<typeof autosana> = EventTypeFor<typeof autosana>> = EventFor<typeof autosana, T>
+/** The `on` option: one handler per Autosana event type. */
+export type AutosanaHandlers = HandlersFor<typeof autosana>
 
 declare module 'fastify' {
   interface FastifyWebhookProviders { autosana: AutosanaEvent }

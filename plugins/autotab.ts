@@ -3,7 +3,7 @@ import { stringField } from '../lib/fields.js'
 import { hmacHex } from '../lib/hmac-hex.js'
 import { autotabEvents } from '../schemas/autotab.js'
 import { defineProvider } from './receiver.js'
-import type { EventFor } from './types.js'
+import type { EventFor, EventTypeFor, HandlersFor } from './types.js'
 
 /** Autotab: HMAC-SHA256 hex of the body in `Autotab-Signature`; the event type is the run session's `state`. */
 export const autotab = defineProvider({
@@ -20,7 +20,10 @@ export const autotab = defineProvider({
   sample: { type: 'finish', fresh: session => ({ ...session, id: `rs_${randomBytes(10).toString('hex')}` }) }
 })
 
-export type AutotabEvent = EventFor<typeof autotab>
+/** A verified Autotab event: the union of all types, or `AutotabEvent<'finish'>` the event of that type. */
+export type AutotabEvent<T extends EventTypeFor<typeof autotab> = EventTypeFor<typeof autotab>> = EventFor<typeof autotab, T>
+/** The `on` option: one handler per Autotab event type. */
+export type AutotabHandlers = HandlersFor<typeof autotab>
 
 declare module 'fastify' {
   interface FastifyWebhookProviders { autotab: AutotabEvent }

@@ -14,6 +14,7 @@ import { resolveIdempotency } from './options.js'
 import type { IdempotencyOptions } from './types.js'
 import type {} from './receiver.js' // declares FastifyWebhookProviders
 
+export type { EventHandlers } from './types.js'
 export { DEFAULT_JOB_OPTIONS, UNKNOWN_JOB_PREFIX, jobIdOf, type QueueOption, type WebhookJobOptions, type WebhookQueue } from '../lib/queue.js'
 
 /** What the worker needs of an event type: the fields every verified event has. */
@@ -38,12 +39,6 @@ export interface UnknownWebhookEvent {
 
 /** A handler in a worker: the typed event, then the BullMQ job (attempt number, `job.log`, ...). Throw to retry. */
 export type JobHandler<E, D = unknown> = (event: E, job: Job<D>) => unknown
-
-/**
- * Handlers that take the event alone fit both places: the plugin's `on` (inline) and the worker's `on`.
- * `const on: EventHandlers<MyEvent> = { 'order.paid': async event => { ... } }`
- */
-export type EventHandlers<E extends { type: string }> = { [T in E['type']]?: (event: Extract<E, { type: T }>) => unknown }
 
 export interface WebhookWorkerOptions<E extends WorkerEvent> {
   /** Redis connection: ioredis options, or an ioredis client made with `maxRetriesPerRequest: null`. */

@@ -3,7 +3,7 @@ import { stringField } from '../lib/fields.js'
 import { standardWebhooks } from '../lib/standard-webhooks.js'
 import { cyberdeskEvents } from '../schemas/cyberdesk.js'
 import { defineProvider } from './receiver.js'
-import type { EventFor } from './types.js'
+import type { EventFor, EventTypeFor, HandlersFor } from './types.js'
 
 /** Cyberdesk sends through Svix: Standard Webhooks under `svix-*` header names (`webhook-*` accepted too). */
 export const cyberdesk = defineProvider({
@@ -16,7 +16,10 @@ export const cyberdesk = defineProvider({
   sample: { type: 'run_complete', fresh: event => ({ ...event, event_id: randomUUID(), occurred_at: new Date().toISOString() }) }
 })
 
-export type CyberdeskEvent = EventFor<typeof cyberdesk>
+/** A verified Cyberdesk event: the union of all types, or `CyberdeskEvent<'run_complete'>` the event of that type. */
+export type CyberdeskEvent<T extends EventTypeFor<typeof cyberdesk> = EventTypeFor<typeof cyberdesk>> = EventFor<typeof cyberdesk, T>
+/** The `on` option: one handler per Cyberdesk event type. */
+export type CyberdeskHandlers = HandlersFor<typeof cyberdesk>
 
 declare module 'fastify' {
   interface FastifyWebhookProviders { cyberdesk: CyberdeskEvent }

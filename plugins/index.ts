@@ -1,11 +1,14 @@
 /** fastify-webhooks: verified, typed, exactly-once webhook receivers for Fastify. */
-export { autotab, type AutotabEvent } from './autotab.js'
-export { autosana, type AutosanaEvent } from './autosana.js'
-export { cyberdesk, type CyberdeskEvent } from './cyberdesk.js'
-export { dropFileUrl, retab, type RetabEvent, type RetabExtraction, type RetabOptions, type RetabTypes } from './retab.js'
-export { pulse, type PulseEvent } from './pulse.js'
+export { autotab, type AutotabEvent, type AutotabHandlers } from './autotab.js'
+export { autosana, type AutosanaEvent, type AutosanaHandlers } from './autosana.js'
+export { cyberdesk, type CyberdeskEvent, type CyberdeskHandlers } from './cyberdesk.js'
+export { dropFileUrl, retab, type RetabEvent, type RetabExtraction, type RetabHandlers, type RetabOptions, type RetabTypes } from './retab.js'
+export { pulse, type PulseEvent, type PulseHandlers } from './pulse.js'
 export { defineProvider } from './receiver.js'
-export type { EventFor, EventOf, EventOfType, EventSchemas, IdempotencyOptions, ProviderOptions, ProviderSpec, ReceiverOptions, UnknownEventOf, WebhookHandler, WebhookPlugin } from './types.js'
+export type {
+  EventFor, EventHandlers, EventOf, EventOfType, EventSchemas, EventTypeFor, EventTypeOf, HandlersFor, HandlersOf, IdempotencyOptions,
+  ProviderOptions, ProviderSpec, ReceiverOptions, SecretOptions, UnknownEventOf, WebhookHandler, WebhookHandlers, WebhookPlugin, WebhookSecret
+} from './types.js'
 export type { DeliveryContext } from '../lib/provider.js'
 export { field, stringField, stringAt } from '../lib/fields.js'
 export { MemoryStore, type ClaimResult, type IdempotencyStore, type MemoryStoreOptions } from '../lib/idempotency.js'

@@ -2,7 +2,7 @@ import { stringField } from '../lib/fields.js'
 import { standardWebhooks } from '../lib/standard-webhooks.js'
 import { pulseEvents } from '../schemas/pulse.js'
 import { defineProvider } from './receiver.js'
-import type { EventFor } from './types.js'
+import type { EventFor, EventTypeFor, HandlersFor } from './types.js'
 
 /**
  * Pulse sends through a Svix portal: Standard Webhooks with `webhook-*`
@@ -18,7 +18,10 @@ export const pulse = defineProvider({
   sample: { type: 'job.completed', fresh: event => ({ ...event, timestamp: new Date().toISOString() }) }
 })
 
-export type PulseEvent = EventFor<typeof pulse>
+/** A verified Pulse event: the union of all types, or `PulseEvent<'job.completed'>` the event of that type. */
+export type PulseEvent<T extends EventTypeFor<typeof pulse> = EventTypeFor<typeof pulse>> = EventFor<typeof pulse, T>
+/** The `on` option: one handler per Pulse event type. */
+export type PulseHandlers = HandlersFor<typeof pulse>
 
 declare module 'fastify' {
   interface FastifyWebhookProviders { pulse: PulseEvent }

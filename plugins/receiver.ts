@@ -39,6 +39,11 @@ const kEvent = Symbol('fastify-webhooks.event')
 interface Parsed { event: WebhookEventData, known: boolean }
 type RequestWithEvent = FastifyRequest & { [kEvent]: Parsed | null }
 
+/** A plugin's `options`: only its type does anything. */
+function sameOptions<S extends ProviderSpec> (options: ProviderOptions<S>): ProviderOptions<S> {
+  return options
+}
+
 const RECEIVED = '{"received":true}'
 const DUPLICATE = '{"received":true,"duplicate":true}'
 
@@ -56,7 +61,8 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
     if (!fastify.hasRequestDecorator('webhook')) fastify.decorateRequest('webhook', null)
     if (!fastify.hasRequestDecorator('rawBody')) fastify.decorateRequest('rawBody', undefined)
     // The instance's poisoning settings are fixed when it is created (Fastify's default: 'error').
-    const parse = { protoAction: fastify.initialConfig.onProtoPoisoning, constructorAction: fastify.initialConfig.onConstructorPoisoning }
+    const { onProtoPoisoning: protoAction = 'error', onConstructorPoisoning: constructorAction = 'error' } = fastify.initialConfig
+    const parse = { protoAction, constructorAction }
 
     // Steps 1-3 run as the body parser, so nothing reaches a handler unverified.
     function parseDelivery (request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void): void {
@@ -103,8 +109,8 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       scope.decorateRequest(kEvent, null)
       // A schema only when @fastify/swagger is registered, for its document; Fastify's own validation stays off.
       scope.post(path, { bodyLimit, ...routeDocs(scope, spec, sink.status) }, handle)
-    }, { prefix: typeof loose.prefix === 'string' ? loose.prefix : undefined })
+    }, typeof loose.prefix === 'string' ? { prefix: loose.prefix } : {})
   }
 
-  return Object.assign(fp(receiver, { fastify: '5.x', name: `fastify-webhooks-${spec.name}` }), { provider: spec })
+  return Object.assign(fp(receiver, { fastify: '5.x', name: `fastify-webhooks-${spec.name}` }), { provider: spec, options: sameOptions<S> })
 }

@@ -7,7 +7,7 @@ import { hmacHex } from '../lib/hmac-hex.js'
 import { firstErrorPath } from '../schemas/common.js'
 import { retabEvents } from '../schemas/retab.js'
 import { defineProvider } from './receiver.js'
-import type { EventFor } from './types.js'
+import type { EventFor, EventTypeFor, HandlersFor } from './types.js'
 
 /**
  * The type of the extracted object, which you define in Retab. Declare it once
@@ -71,7 +71,10 @@ export const retab = defineProvider({
   }
 })
 
-export type RetabEvent = EventFor<typeof retab>
+/** A verified Retab event: the union of all types, or `RetabEvent<'extraction.completed'>` the event of that type. */
+export type RetabEvent<T extends EventTypeFor<typeof retab> = EventTypeFor<typeof retab>> = EventFor<typeof retab, T>
+/** The `on` option: one handler per Retab event type. */
+export type RetabHandlers = HandlersFor<typeof retab>
 
 /**
  * A `queue.transform` (the `queue` option) for Retab: empties `file_payload.url` (the whole document as a data URL, up to

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { IdempotencyStore } from '../lib/idempotency.js'
-import type { EventOf, ExtraOptionsOf, ProviderSpec, UnknownEventOf } from '../lib/provider.js'
+import type { EventOf, EventTypeOf, ExtraOptionsOf, ProviderSpec, UnknownEventOf } from '../lib/provider.js'
 import type { QueueOption } from '../lib/queue.js'
 
-export type { EventOf, EventOfType, EventSchemas, ProviderSpec, UnknownEventOf } from '../lib/provider.js'
+export type { EventOf, EventOfType, EventSchemas, EventTypeOf, ProviderSpec, UnknownEventOf } from '../lib/provider.js'
 
 /**
  * A handler. Return nothing and the plugin answers 200 `{ "received": true }`;
@@ -20,13 +20,43 @@ export interface IdempotencyOptions {
   lease?: number
 }
 
+/**
+ * The plugin's `on`: one handler per event type, each typed by its type. A key that is no event type
+ * of the provider is a type error (and throws at registration).
+ */
+export type WebhookHandlers<E extends { type: string }> = { [T in E['type']]?: WebhookHandler<Extract<E, { type: T }>> }
+
+/**
+ * Handlers that take the event alone fit both places: the plugin's `on` (inline) and the worker's `on`.
+ * `const on: EventHandlers<MyEvent> = { 'order.paid': async event => { ... } }`
+ */
+export type EventHandlers<E extends { type: string }> = { [T in E['type']]?: (event: Extract<E, { type: T }>) => unknown }
+
+/** The signing secret, or several while rotating (any may match). */
+export type WebhookSecret = string | readonly string[]
+
+/**
+ * `secret`. A provider that always signs requires the key, so that forgetting it is a type error; its value
+ * may be `undefined` (`process.env.X`), which throws at registration. One that may send unsigned
+ * deliveries (Autosana) takes `secret` or `allowUnsigned: true`.
+ */
+export type SecretOptions<S extends ProviderSpec> = S extends { unsigned: true }
+  ? {
+      /** The signing secret, or several while rotating (any may match). Required unless `allowUnsigned`. */
+      secret?: WebhookSecret | undefined
+      /** Accept unsigned deliveries; only without `secret`. */
+      allowUnsigned?: boolean | undefined
+    }
+  : {
+      /** The signing secret, or several while rotating (any may match). `undefined` throws at registration. */
+      secret: WebhookSecret | undefined
+    }
+
 export interface ReceiverOptions<E extends { type: string }, U> {
-  /** The signing secret, or several while rotating (any may match). Required unless `allowUnsigned`. */
-  secret?: string | readonly string[]
   /** Route path. Default `/webhooks/<provider>`; a `prefix` given to `register` comes before it. */
   path?: string
   /** One handler per event type, typed per type. */
-  on?: { [T in E['type']]?: WebhookHandler<Extract<E, { type: T }>> }
+  on?: WebhookHandlers<E>
   /** Runs for every verified event of a known type, after its handler in `on`. */
   onEvent?: WebhookHandler<E>
   /** Runs for a verified event whose type no schema knows. Default: a warn log line. Answered 200 all the same. */
@@ -45,14 +75,38 @@ export interface ReceiverOptions<E extends { type: string }, U> {
   queue?: QueueOption<E>
 }
 
-/** The options of one provider's plugin: the common ones, the ones its `extend` reads, and `allowUnsigned` where it may be unsigned. */
-export type ProviderOptions<S extends ProviderSpec> =
-  ReceiverOptions<EventOf<S>, UnknownEventOf<S>> &
-  ExtraOptionsOf<S> &
-  (S extends { unsigned: true } ? { /** accept unsigned deliveries; only without `secret` */ allowUnsigned?: boolean } : object)
+/**
+ * The options of one provider's plugin: `secret` (or `allowUnsigned` where it may be unsigned), the common
+ * ones, and the ones its `extend` reads.
+ */
+export type ProviderOptions<S extends ProviderSpec> = SecretOptions<S> & ReceiverOptions<EventOf<S>, UnknownEventOf<S>> & ExtraOptionsOf<S>
+
+/** The plugin's `on` for a provider description: `HandlersOf<typeof myProvider.provider>`. */
+export type HandlersOf<S extends ProviderSpec> = WebhookHandlers<EventOf<S>>
 
 /** A provider plugin: the `fastify-plugin`-wrapped receiver, with the description it was made from. */
-export type WebhookPlugin<S extends ProviderSpec> = FastifyPluginAsync<ProviderOptions<S>> & { readonly provider: S }
+export interface WebhookPlugin<S extends ProviderSpec> extends FastifyPluginAsync<ProviderOptions<S>> {
+  /** The description the plugin was made from. */
+  readonly provider: S
+  /**
+   * Returns its argument: the options, checked against this provider's types alone. A mistake (a misspelled
+   * event type in `on`, a secret that is no string) is then reported as itself, on its first line, rather than
+   * as Fastify's "No overload matches this call": `app.register(pulse, pulse.options({ ... }))`.
+   */
+  options (options: ProviderOptions<S>): ProviderOptions<S>
+}
 
-/** The event union of a plugin made by `defineProvider`: `EventFor<typeof myProvider>`. */
-export type EventFor<Plugin> = Plugin extends { readonly provider: infer S extends ProviderSpec } ? EventOf<S> : never
+/** The description a plugin was made from. */
+type SpecOf<Plugin> = Plugin extends { readonly provider: infer S extends ProviderSpec } ? S : never
+
+/** The event type names of a plugin made by `defineProvider`. */
+export type EventTypeFor<Plugin extends { readonly provider: ProviderSpec }> = EventTypeOf<SpecOf<Plugin>>
+
+/**
+ * The event union of a plugin made by `defineProvider`: `EventFor<typeof myProvider>`;
+ * `EventFor<typeof myProvider, 'a'>` the event of type `a`.
+ */
+export type EventFor<Plugin extends { readonly provider: ProviderSpec }, T extends EventTypeFor<Plugin> = EventTypeFor<Plugin>> = EventOf<SpecOf<Plugin>, T>
+
+/** The plugin's `on` option, for a plugin made by `defineProvider`: `HandlersFor<typeof myProvider>`. */
+export type HandlersFor<Plugin extends { readonly provider: ProviderSpec }> = WebhookHandlers<EventFor<Plugin>>

@@ -5,7 +5,13 @@
 import Fastify from 'fastify'
 import type { Static } from 'typebox'
 import Type from 'typebox'
-import { autosana, autotab, cyberdesk, defineProvider, hmacHex, pulse, retab, type EventFor, type PulseEvent } from '../plugins/index.js'
+import {
+  autosana, autotab, cyberdesk, defineProvider, hmacHex, pulse, retab,
+  type AutotabEvent, type AutotabHandlers, type CyberdeskEvent, type EventFor, type EventHandlers, type EventTypeFor, type HandlersFor,
+  type PulseEvent, type PulseHandlers, type RetabEvent, type WebhookSecret
+} from '../plugins/index.js'
+import type { EventHandlers as BullmqEventHandlers } from '../plugins/bullmq.js'
+import { pulse as pulseOnly, type PulseEvent as PulseEventOnly, type PulseHandlers as PulseHandlersOnly } from '../plugins/pulse.js'
 import defaultPulse from '../plugins/pulse.js'
 import { sign, fixtures } from '../plugins/testing.js'
 
@@ -75,7 +81,7 @@ void app.register(autotab, {
 
 void app.register(autosana, { allowUnsigned: true, onEvent: (event) => { const failed: number = event.payload.summary.failed_groups; void failed } })
 // @ts-expect-error allowUnsigned is Autosana's only
-void app.register(pulse, { allowUnsigned: true })
+void app.register(pulse, { secret: 'whsec_x', allowUnsigned: true })
 
 // Retab: the extracted object is typed by the RetabTypes declaration.
 void app.register(retab, {
@@ -161,3 +167,70 @@ sign(mine, { kind: 'order.paid', amount: 1 }, { secret: 's' })
 type P = PulseEvent['type']
 const t: P = 'job.cancelled'
 void t
+
+// `secret`: the key is required where the provider always signs; its value may be undefined (throws at registration).
+// @ts-expect-error Pulse always signs: the secret key is required
+void app.register(pulse, { on: {} })
+// @ts-expect-error Retab always signs: the secret key is required
+void app.register(retab, {})
+void app.register(pulse, { secret: process.env.PULSE_WEBHOOK_SECRET })
+void app.register(autosana, { secret: process.env.AUTOSANA_WEBHOOK_SECRET })
+void app.register(autosana, {})
+const rotating: WebhookSecret = ['whsec_old', 'whsec_new']
+void app.register(pulse, { secret: rotating })
+// @ts-expect-error a secret is a string, or strings
+void app.register(pulse, { secret: 42 })
+
+// `options`: the same options, checked by the plugin's own types alone; it returns them.
+void app.register(pulse, pulse.options({
+  secret: 'whsec_x',
+  on: { 'job.failed': (event, request, reply) => { const message: string = event.payload.data.error; request.log.info(message); return reply.code(204).send() } }
+}))
+// @ts-expect-error not a Pulse event type
+void pulse.options({ secret: 'whsec_x', on: { 'job.complete': () => {} } })
+// @ts-expect-error the secret key is required
+void pulse.options({})
+void autosana.options({ allowUnsigned: true })
+void retab.options({ secret: 's', extraction: Invoice })
+void mine.options({ secret: 's', on: { 'order.paid': (event) => { const amount: number = event.payload.amount; void amount } } })
+
+// Readable names: the union, one member, the types, the `on` map; from the root and from the provider's module.
+const completed = (event: PulseEvent<'job.completed'>): number => event.payload.data.pages_processed
+const one: PulseEvent<'job.completed'> extends PulseEvent ? true : false = true
+const union: PulseEvent extends PulseEvent<'job.completed'> ? true : false = false
+// @ts-expect-error not a Pulse event type
+type _Misspelled = PulseEvent<'job.complete'>
+const types: EventTypeFor<typeof pulse> = 'job.failed'
+// @ts-expect-error not a Pulse event type
+const notAType: EventTypeFor<typeof pulse> = 'job.complete'
+const finished = (event: AutotabEvent<'finish'>): 'finish' => event.payload.state
+const run = (event: CyberdeskEvent<'run_complete'>): string => event.payload.run.status
+const extracted = (event: RetabEvent<'extraction.completed'>): number => event.extraction.total
+void [completed, one, union, types, notAType, finished, run, extracted]
+
+const handlers: PulseHandlers = {
+  'job.completed': async (event, request) => { request.log.info({ pages: event.payload.data.pages_processed }, 'done') },
+  // @ts-expect-error job.failed has no pages_processed
+  'job.failed': (event) => { void event.payload.data.pages_processed }
+}
+void app.register(pulse, { secret: 'whsec_x', on: handlers })
+const sameHandlers: HandlersFor<typeof pulse> = handlers
+const autotabHandlers: AutotabHandlers = { finish: (event) => { const state: 'finish' = event.payload.state; void state } }
+// @ts-expect-error Autotab handlers are not Pulse handlers
+const crossed: PulseHandlers = autotabHandlers
+void [sameHandlers, crossed]
+const fromModule: PulseHandlersOnly = handlers
+const eventFromModule: PulseEventOnly<'job.failed'> | undefined = undefined
+void [fromModule, eventFromModule, pulseOnly]
+
+// EventHandlers from the root is the one fastify-webhooks/bullmq exports.
+const onlyEvents: EventHandlers<PulseEvent> = { 'job.cancelled': (event) => { const status: 'cancelled' | 'canceled' = event.payload.data.status; void status } }
+const fromBullmq: BullmqEventHandlers<PulseEvent> = onlyEvents
+void app.register(pulse, { secret: 'whsec_x', on: onlyEvents })
+void fromBullmq
+
+// A provider of one's own gets the same names from the generic ones.
+type AcmePaid = EventFor<typeof mine, 'order.paid'>
+const paid = (event: AcmePaid): number => event.payload.amount
+const acmeHandlers: HandlersFor<typeof mine> = { 'order.paid': (event) => { void paid(event) } }
+void acmeHandlers

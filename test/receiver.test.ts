@@ -35,6 +35,7 @@ t.test('options are checked at registration, naming the plugin and the option', 
   const cases: Array<[Record<string, unknown>, RegExp]> = [
     [{}, /^fastify-webhooks-pulse: option "secret" is required \(a string, or an array of strings while rotating\)$/],
     [{ secret: [] }, /option "secret" is required/],
+    [{ secret: undefined }, /^fastify-webhooks-pulse: option "secret" is required/], // an unset environment variable
     [{ secret: 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }, /option "secret" must start with "whsec_"/],
     [{ secret: [SW_SECRET, 'whsec_short'] }, /option "secret\[1\]" must/],
     [{ secret: [SW_SECRET, 42] }, /option "secret\[1\]" must be a string/],
@@ -142,6 +143,16 @@ t.test('handlers: on[type] then onEvent, same event; a handler may answer itself
 
   t.equal((await post(app, '/webhooks/pulse', fixtures.pulse['job.cancelled'], { id: 'c' })).statusCode, 503)
   t.equal((await post(app, '/webhooks/pulse', fixtures.pulse['job.cancelled'], { id: 'c' })).statusCode, 503, 'an error of its own releases the event: the retry runs it again')
+})
+
+t.test('options: the plugin hands back the options it is given, for its types to check', async t => {
+  const app = Fastify()
+  const seen: number[] = []
+  const options = { secret: SW_SECRET }
+  t.equal(pulse.options(options), options)
+  await app.register(pulse, pulse.options({ secret: SW_SECRET, on: { 'job.completed': e => { seen.push(e.payload.data.pages_processed) } } }))
+  await post(app, '/webhooks/pulse', completed, { id: 'o' })
+  t.same(seen, [completed.data.pages_processed])
 })
 
 t.test('an event still being handled gets 409; after it is done, 200 duplicate', async t => {

@@ -24,7 +24,7 @@ async function appWith (plugin: unknown, options: Record<string, unknown>) {
   const lines: Line[] = []
   const raw: string[] = []
   const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => { raw.push(line); lines.push(JSON.parse(line)) } } } })
-  await app.register(plugin as typeof pulse, options)
+  await app.register(plugin as typeof pulse, options as never)
   return { app, lines, raw }
 }
 
