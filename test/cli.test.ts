@@ -5,6 +5,7 @@
  * code, minus the ~2 s it takes a child to load TypeScript).
  */
 import { spawn } from 'node:child_process'
+import { createHmac } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -22,6 +23,8 @@ const names = Object.keys(providers) as ProviderName[]
 
 interface Seen { provider: string, type: string, id: string, raw: string }
 const seen: Seen[] = []
+/** What reached /echo, which answers 200 to anything. */
+const echoed: Array<{ headers: Record<string, unknown>, body: unknown }> = []
 
 async function startServer (): Promise<{ app: FastifyInstance, base: string }> {
   const app = Fastify()
@@ -34,6 +37,7 @@ async function startServer (): Promise<{ app: FastifyInstance, base: string }> {
   // A careless endpoint that answers 200 to anything, to see --tamper catch it.
   app.post('/careless', async () => ({ ok: true }))
   app.post('/empty', async (_request, reply) => reply.code(204).send())
+  app.post('/echo', async request => { echoed.push({ headers: request.headers, body: request.body }); return { ok: true } })
   app.post('/chatty', async () => 'x'.repeat(2000))
   const base = await app.listen({ host: '127.0.0.1', port: 0 })
   return { app, base }
@@ -177,6 +181,16 @@ t.test('cli', async t => {
     t.equal(typed.code, 0)
     t.match(typed.out, '(autotab, timeout)')
     t.equal(seen.at(-1)!.type, 'timeout')
+  })
+
+  t.test('send: a provider without a sample sends its first type, as it is', async t => {
+    echoed.length = 0
+    const sent = await cli(['send', './test/helpers/providers/no-sample.ts', '--url', `${base}/echo`, '--secret', HEX_SECRET])
+    t.equal(sent.code, 0, sent.err)
+    t.match(sent.out, '(plain, thing.happened)')
+    const [{ headers, body }] = echoed as [typeof echoed[number]]
+    t.same(body, { thing: 'first' })
+    t.equal(headers['x-plain-signature'], createHmac('sha256', HEX_SECRET).update(JSON.stringify(body)).digest('hex'))
   })
 
   t.test('send --file: these exact bytes', async t => {
