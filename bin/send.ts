@@ -28,12 +28,7 @@ export async function send ({ provider: spec, positionals, values, io }: Command
   const { scheme, name: provider } = spec
   if (positionals.length > 1) throw new UsageError(`send takes a provider and one event type, not "${positionals.join(' ')}"`)
   const url = targetUrl(values.url, provider)
-  const secret = secretsFrom(values, io)[0]!
-  try {
-    scheme.parseSecret(secret)
-  } catch (err) {
-    throw new UsageError(`--secret is not in ${provider}'s format: it ${(err as Error).message}`)
-  }
+  const secrets = signingSecrets(spec, secretsFrom(values, io))
   const repeat = count(values.repeat, '--repeat', 1, 1000)
   const timed = scheme.signsTimestamp
   if (values.stale === true && !timed) {
@@ -64,14 +59,16 @@ export async function send ({ provider: spec, positionals, values, io }: Command
   let failures = 0
   for (let attempt = 1; attempt <= repeat; attempt++) {
     const timestamp = Math.floor(Date.now() / 1000) - (values.stale === true ? STALE_SECONDS : 0)
-    const delivery = sign({ provider: spec }, body, { secret, id, timestamp, ...(eventType === undefined ? {} : { type: eventType }) })
+    const delivery = sign({ provider: spec }, body, { secret: secrets[0]!, id, timestamp, ...(eventType === undefined ? {} : { type: eventType }) })
+    // The kit signs with one secret; the scheme's own headers, signed with each, take the place of its signature.
+    const headers = { ...delivery.headers, ...scheme.sign(secrets, body, { id, timestamp }) }
     // Tampered: one byte added after signing (still valid JSON, so only the signature can catch it).
     const sent = values.tamper === true ? `${delivery.body}\n` : delivery.body
     const what = [provider, label, timed ? `id ${id}` : '', values.tamper === true ? 'tampered' : '', values.stale === true ? `signed ${STALE_SECONDS} s ago` : '']
     io.out(`POST ${url} (${what.filter(Boolean).join(', ')})${repeat > 1 ? ` [${attempt}/${repeat}]` : ''}`)
     let res: Response
     try {
-      res = await fetch(url, { method: 'POST', headers: delivery.headers, body: sent, signal: AbortSignal.timeout(TIMEOUT_MS) })
+      res = await fetch(url, { method: 'POST', headers, body: sent, signal: AbortSignal.timeout(TIMEOUT_MS) })
     } catch (err) {
       io.err(`could not reach ${url}: ${reason(err)}`)
       return 1
@@ -89,6 +86,25 @@ export async function send ({ provider: spec, positionals, values, io }: Command
   }
   if (broken) io.out('refused, as it should be')
   return 0
+}
+
+/**
+ * The secrets to sign with, each in the provider's format: one signature each, as a sender rotating keys
+ * sends, where the scheme's headers carry that many.
+ */
+function signingSecrets ({ name, scheme }: ProviderSpec, secrets: string[]): string[] {
+  const most = scheme.maxSignatures ?? 1
+  if (secrets.length > most) {
+    throw new UsageError(`--secret is given ${secrets.length} times, but ${name}'s deliveries (${scheme.title}) carry ${most === 1 ? 'one signature: give one secret' : `at most ${most} signatures`}`)
+  }
+  secrets.forEach((secret, index) => {
+    try {
+      scheme.parseSecret(secret)
+    } catch (err) {
+      throw new UsageError(`--secret${secrets.length === 1 ? '' : ` ${index + 1}`} is not in ${name}'s format: it ${(err as Error).message}`)
+    }
+  })
+  return secrets
 }
 
 /**

@@ -10,6 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Fastify, { type FastifyInstance } from 'fastify'
+import { Webhook } from 'standardwebhooks'
 import t from 'tap'
 import { main } from '../bin/main.js'
 import { parsePlainSecret } from '../lib/hmac-hex.js'
@@ -181,6 +182,31 @@ t.test('cli', async t => {
     t.equal(typed.code, 0)
     t.match(typed.out, '(autotab, timeout)')
     t.equal(seen.at(-1)!.type, 'timeout')
+  })
+
+  t.test('send with several --secret: one signature each where the scheme carries several, as a sender rotating keys', async t => {
+    seen.length = 0
+    echoed.length = 0
+    const rotating = await cli(['send', 'pulse', '--url', `${base}/webhooks/pulse`, '--secret', SW_SECRET_2, '--secret', SW_SECRET])
+    t.equal(rotating.code, 0, rotating.err)
+    t.match(rotating.out, /\n200 OK \{"received":true\}\n$/, 'the endpoint holds only the second secret')
+    t.equal(seen.length, 1)
+    await cli(['send', 'cyberdesk', '--url', `${base}/echo`, '--secret', SW_SECRET, '--secret', SW_SECRET_2])
+    const { headers } = echoed[0]!
+    const signatures = String(headers['svix-signature']).split(' ')
+    t.equal(signatures.length, 2, 'two v1 entries in one header')
+    const oracle = (secret: string) => new Webhook(secret).sign(String(headers['svix-id']), new Date(Number(headers['svix-timestamp']) * 1000), JSON.stringify(echoed[0]!.body))
+    t.same(signatures, [oracle(SW_SECRET), oracle(SW_SECRET_2)], 'each as the reference library signs it, in the order given')
+
+    const hex = await cli(['send', 'autotab', '--url', `${base}/webhooks/autotab`, '--secret', HEX_SECRET, '--secret', HEX_SECRET_2])
+    t.equal(hex.code, 2, 'a hex header holds one signature')
+    t.match(hex.err, '--secret is given 2 times, but autotab\'s deliveries (HMAC-SHA256 hex) carry one signature: give one secret')
+    const seventeen = await cli(['send', 'pulse', '--url', `${base}/webhooks/pulse`, ...Array.from({ length: 17 }, () => ['--secret', SW_SECRET]).flat()])
+    t.match(seventeen.err, 'but pulse\'s deliveries (Standard Webhooks) carry at most 16 signatures', 'no more than a verifier looks at')
+    const malformed = await cli(['send', 'pulse', '--url', `${base}/webhooks/pulse`, '--secret', SW_SECRET, '--secret', 'whsec_!!'])
+    t.equal(malformed.code, 2)
+    t.match(malformed.err, '--secret 2 is not in pulse\'s format: it must be "whsec_" followed by base64')
+    t.equal(seen.length, 1, 'neither was sent')
   })
 
   t.test('send: a provider without a sample sends its first type, as it is', async t => {
