@@ -120,14 +120,14 @@ function fresh (spec: ProviderSpec, sample: unknown): unknown {
 
 function targetUrl (value: string | undefined, provider: string): string {
   if (value === undefined) throw new UsageError(`--url is required, e.g. --url http://127.0.0.1:3000/webhooks/${provider}`)
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    throw new UsageError(`--url "${value}" is not a URL`)
+  const url = URL.parse(value)
+  if (url !== null && (url.protocol === 'http:' || url.protocol === 'https:')) return url.href
+  // Without it, "127.0.0.1:3000/..." is no URL at all and "localhost:3000/..." one of scheme "localhost:".
+  if (!value.includes('://') && URL.canParse(`http://${value}`)) {
+    throw new UsageError(`--url "${value}" lacks http:// or https://: add http:// (--url http://${value})`)
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--url must be http or https, not ${url.protocol}`)
-  return url.href
+  if (url === null) throw new UsageError(`--url "${value}" is not a URL`)
+  throw new UsageError(`--url must be http or https, not ${url.protocol}`)
 }
 
 /** The network error's own reason (fetch wraps it as "fetch failed"); a timeout has none and says so itself. */

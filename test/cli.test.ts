@@ -256,7 +256,9 @@ t.test('cli', async t => {
     const url = `${base}/webhooks/pulse`
     const cases: Array<[string[], RegExp | string]> = [
       [['send', 'pulse', '--secret', SW_SECRET], '--url is required'],
-      [['send', 'pulse', '--url', 'localhost:3000', '--secret', SW_SECRET], '--url must be http or https, not localhost:'],
+      [['send', 'pulse', '--url', '127.0.0.1:3000/webhooks/pulse', '--secret', SW_SECRET], '--url "127.0.0.1:3000/webhooks/pulse" lacks http:// or https://: add http:// (--url http://127.0.0.1:3000/webhooks/pulse)'],
+      [['send', 'pulse', '--url', 'localhost:3000', '--secret', SW_SECRET], '--url "localhost:3000" lacks http:// or https://: add http://'],
+      [['send', 'pulse', '--url', 'ftp://localhost/webhooks', '--secret', SW_SECRET], '--url must be http or https, not ftp:'],
       [['send', 'pulse', '--url', 'not a url', '--secret', SW_SECRET], '--url "not a url" is not a URL'],
       [['send', 'pulse', '--url', url], '--secret is required (or set WEBHOOK_SECRET)'],
       [['send', 'pulse', '--url', url, '--secret', 'not-whsec'], '--secret is not in pulse\'s format: it must start with "whsec_"'],
