@@ -123,8 +123,11 @@ t.test('cli', async t => {
     const none = await cli([])
     t.equal(none.code, 2)
     t.match(none.err, /^Usage:/, 'usage on stderr when nothing is asked')
+    t.match(help.out, 'fastify-webhooks <command> --help')
     const cases: Array<[string[], RegExp]> = [
       [['deliver', 'pulse'], /unknown command "deliver" \(commands: send, secret, verify\)/],
+      [['deliver', '--help'], /unknown command "deliver"/],
+      [['help', 'deliver'], /unknown command "deliver"/],
       [['send'], /send needs a provider \(autotab, autosana, cyberdesk, retab, pulse\)/],
       [['secret', 'github'], /unknown provider "github"/],
       [['verify', 'pulse', '--tamper'], /Unknown option '--tamper'/],
@@ -136,6 +139,22 @@ t.test('cli', async t => {
       t.match(run.err, message, args.join(' '))
       t.equal(run.out, '', 'nothing on stdout')
     }
+  })
+
+  t.test('<command> --help, -h and help <command>: that command\'s usage alone, exit 0', async t => {
+    const send = await cli(['send', '--help'])
+    t.same(send, { code: 0, out: send.out, err: '' })
+    t.match(send.out, /^Usage: fastify-webhooks send <provider> \[type\] --url <url> --secret <secret>\n\n {2}Sends a correctly signed delivery/)
+    t.match(send.out, '--tamper')
+    t.match(send.out, 'Providers: autotab, autosana, cyberdesk, retab, pulse')
+    t.notMatch(send.out, 'verify <provider>', 'no other command')
+    t.same(await cli(['send', 'pulse', '--url', 'x', '-h']), send, 'anywhere after the command, before any check')
+    t.same(await cli(['help', 'send']), send)
+    const verify = await cli(['verify', '-h'])
+    t.match(verify.out, /^Usage: fastify-webhooks verify <provider> --secret <secret> --headers <headers\.json> --body <body>\n/)
+    t.match(verify.out, '--tolerance <seconds>')
+    t.same(await cli(['help', 'verify']), verify)
+    t.match((await cli(['secret', '--help'])).out, /^Usage: fastify-webhooks secret <provider>\n\n {2}Prints a new secret/)
   })
 
   t.test('secret: a new secret in each provider\'s format, alone on stdout', async t => {
