@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { resolveProvider } from './provider.js'
 import { providers } from '../plugins/registry.js'
@@ -54,6 +55,7 @@ export const USAGE = `Usage: fastify-webhooks <command> [options]
 ${Object.values(commands).map(({ synopsis, help }) => [`  ${synopsis}`, ...help.map(line => `      ${line}`)].join('\n')).join('\n')}
 
   fastify-webhooks <command> --help   that command's usage
+  fastify-webhooks --version          this package's version
 
 ${NOTES}`
 
@@ -61,6 +63,11 @@ ${NOTES}`
 function usageOf (name: CommandName): string {
   const { synopsis, help } = commands[name]
   return `Usage: fastify-webhooks ${synopsis}\n\n${help.map(line => `  ${line}`).join('\n')}\n\n${NOTES}`
+}
+
+/** This package's own package.json, by name (a package may import itself): found from bin/ and dist/bin/ alike. */
+function version (): string {
+  return (createRequire(import.meta.url)('fastify-webhooks/package.json') as { version: string }).version
 }
 
 function commandNamed (name: string): CommandName {
@@ -83,6 +90,10 @@ export async function main (argv: readonly string[], io: Io): Promise<number> {
     return 2
   }
   try {
+    if (first === '--version') {
+      io.out(version())
+      return 0
+    }
     const help = helpAsked(first, rest)
     if (help !== undefined) {
       io.out(help)

@@ -174,7 +174,10 @@ void sign
     })
   }
 
-  check('the installed bin makes a secret and sends an event that the installed plugin verifies', () => {
+  check('the installed bin: --version, send --help, a secret, and an event that the installed plugin verifies', () => {
+    const version = run('npx', ['--no-install', 'fastify-webhooks', '--version']).trim()
+    if (version !== pkg.version) throw new Error(`--version printed "${version}", not ${pkg.version}`)
+    if (!run('npx', ['--no-install', 'fastify-webhooks', 'send', '--help']).startsWith('Usage: fastify-webhooks send ')) throw new Error('send --help printed no usage of send')
     const secret = run('npx', ['--no-install', 'fastify-webhooks', 'secret', 'pulse']).trim()
     if (!/^whsec_[A-Za-z0-9+/]+={0,2}$/.test(secret)) throw new Error(`unexpected output: ${secret}`)
     // The README's walk: a server, then `send` from the command line (run async: the server must answer meanwhile).

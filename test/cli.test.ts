@@ -6,13 +6,13 @@
  */
 import { spawn } from 'node:child_process'
 import { createHmac } from 'node:crypto'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { Webhook } from 'standardwebhooks'
 import t from 'tap'
-import { main } from '../bin/main.js'
+import { main, USAGE } from '../bin/main.js'
 import { parsePlainSecret } from '../lib/hmac-hex.js'
 import { parseStandardSecret } from '../lib/standard-webhooks.js'
 import { fixtures, sign } from '../plugins/testing.js'
@@ -139,6 +139,12 @@ t.test('cli', async t => {
       t.match(run.err, message, args.join(' '))
       t.equal(run.out, '', 'nothing on stdout')
     }
+  })
+
+  t.test('--version: the version in package.json', async t => {
+    const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+    t.same(await cli(['--version']), { code: 0, out: `${version}\n`, err: '' })
+    t.match(USAGE, 'fastify-webhooks --version')
   })
 
   t.test('<command> --help, -h and help <command>: that command\'s usage alone, exit 0', async t => {
