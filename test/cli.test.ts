@@ -147,6 +147,15 @@ t.test('cli', async t => {
     t.match(USAGE, 'fastify-webhooks --version')
   })
 
+  t.test('an unknown provider is told the shipped ones, from the shell and from JavaScript alike', async t => {
+    const shell = await cli(['send', 'stripe', '--url', `${base}/webhooks/stripe`, '--secret', 'x'])
+    t.equal(shell.code, 2)
+    t.match(shell.err, 'unknown provider "stripe" (providers: autotab, autosana, cyberdesk, retab, pulse, or a path to a module made with defineProvider)')
+    // A plain-JavaScript caller is not held back by the types.
+    t.throws(() => sign('stripe' as ProviderName, {}, { secret: 'x' }),
+      { name: 'TypeError', message: 'fastify-webhooks/testing: unknown provider "stripe" (shipped: autotab, autosana, cyberdesk, retab, pulse; for your own, pass its plugin)' })
+  })
+
   t.test('<command> --help, -h and help <command>: that command\'s usage alone, exit 0', async t => {
     const send = await cli(['send', '--help'])
     t.same(send, { code: 0, out: send.out, err: '' })
