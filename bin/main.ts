@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { resolveProvider } from './provider.js'
 import { providers } from '../plugins/registry.js'
@@ -7,42 +8,99 @@ import { UsageError, type Io } from './io.js'
 import { verify, verifyOptions } from './verify.js'
 
 const timed = Object.values(providers).filter(plugin => plugin.provider.scheme.signsTimestamp).map(plugin => plugin.provider.name).join(', ')
+const severalSignatures = Object.values(providers).filter(plugin => (plugin.provider.scheme.maxSignatures ?? 1) > 1).map(plugin => plugin.provider.name).join(', ')
 
-export const USAGE = `Usage: fastify-webhooks <command> [options]
+/** Each command: its options, what runs it, and its usage (the line under "Usage:", then what it does). */
+const commands = {
+  send: {
+    options: sendOptions,
+    run: send,
+    synopsis: 'send <provider> [type] --url <url> --secret <secret>',
+    help: [
+      'Sends a correctly signed delivery: a sample event of [type] (default: a typical one), or --file.',
+      '--file <payload.json>   send these exact bytes instead of a sample',
+      '--repeat <n>            send it n times, as the provider\'s retries would (same event id)',
+      '--tamper                change the body after signing: the endpoint must refuse it',
+      `--stale                 sign it an hour ago (${timed}): the endpoint must refuse it`,
+      '--secret <secret>       the endpoint\'s secret, or WEBHOOK_SECRET; give it once per secret to sign',
+      `                        with each, as a sender rotating keys does (${severalSignatures})`
+    ]
+  },
+  secret: {
+    options: {},
+    run: newSecret,
+    synopsis: 'secret <provider>',
+    help: ['Prints a new secret in the format the provider uses.']
+  },
+  verify: {
+    options: verifyOptions,
+    run: verify,
+    synopsis: 'verify <provider> --secret <secret> --headers <headers.json> --body <body>',
+    help: [
+      'Says whether a captured delivery verifies and, if not, the likely reason.',
+      '--tolerance <seconds>   the timestamp window (default 300)',
+      '--secret <secret>       the endpoint\'s secret, or WEBHOOK_SECRET; give it once per secret to try'
+    ]
+  }
+} satisfies Record<string, { options: ParseArgsConfig['options'], run: unknown, synopsis: string, help: string[] }>
 
-  send <provider> [type] --url <url> --secret <secret>
-      Sends a correctly signed delivery: a sample event of [type] (default: a typical one), or --file.
-      --file <payload.json>   send these exact bytes instead of a sample
-      --repeat <n>            send it n times, as the provider's retries would (same event id)
-      --tamper                change the body after signing: the endpoint must refuse it
-      --stale                 sign it an hour ago (${timed}): the endpoint must refuse it
-  secret <provider>
-      Prints a new secret in the format the provider uses.
-  verify <provider> --secret <secret> --headers <headers.json> --body <body>
-      Says whether a captured delivery verifies and, if not, the likely reason.
-      --tolerance <seconds>   the timestamp window (default 300)
+type CommandName = keyof typeof commands
 
-  --secret may be given more than once (rotation), or set in WEBHOOK_SECRET.
-  Providers: ${Object.keys(providers).join(', ')}, or the path of a module that exports
+const NOTES = `  Providers: ${Object.keys(providers).join(', ')}, or the path of a module that exports
   a plugin made with defineProvider (e.g. ./dist/github.js).
   Exit codes: 0 done, 1 refused / unreachable / does not verify, 2 bad arguments.`
 
-const commands = {
-  send: { options: sendOptions, run: send },
-  secret: { options: {}, run: newSecret },
-  verify: { options: verifyOptions, run: verify }
-} satisfies Record<string, { options: ParseArgsConfig['options'], run: unknown }>
+export const USAGE = `Usage: fastify-webhooks <command> [options]
+
+${Object.values(commands).map(({ synopsis, help }) => [`  ${synopsis}`, ...help.map(line => `      ${line}`)].join('\n')).join('\n')}
+
+  fastify-webhooks <command> --help   that command's usage
+  fastify-webhooks --version          this package's version
+
+${NOTES}`
+
+/** One command's usage: its synopsis, what it does and its options, then what every command shares. */
+function usageOf (name: CommandName): string {
+  const { synopsis, help } = commands[name]
+  return `Usage: fastify-webhooks ${synopsis}\n\n${help.map(line => `  ${line}`).join('\n')}\n\n${NOTES}`
+}
+
+/** This package's own package.json, by name (a package may import itself): found from bin/ and dist/bin/ alike. */
+function version (): string {
+  return (createRequire(import.meta.url)('fastify-webhooks/package.json') as { version: string }).version
+}
+
+function commandNamed (name: string): CommandName {
+  if (!Object.hasOwn(commands, name)) throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(commands).join(', ')})`)
+  return name as CommandName
+}
+
+/** The usage asked for, if any: `--help` or `help` (all), `help <command>` or `<command> --help` (its own). */
+function helpAsked (first: string, rest: readonly string[]): string | undefined {
+  if (first === 'help' || first === '--help' || first === '-h') return rest[0] === undefined ? USAGE : usageOf(commandNamed(rest[0]))
+  if (rest.includes('--help') || rest.includes('-h')) return usageOf(commandNamed(first))
+  return undefined
+}
 
 /** Runs one command line; resolves to the exit code. Everything goes through `io`, nothing exits the process. */
 export async function main (argv: readonly string[], io: Io): Promise<number> {
-  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
-    ;(argv.length === 0 ? io.err : io.out)(USAGE)
-    return argv.length === 0 ? 2 : 0
+  const [first, ...rest] = argv
+  if (first === undefined) {
+    io.err(USAGE)
+    return 2
   }
   try {
-    const [name, ...rest] = argv as [string, ...string[]]
-    if (!Object.hasOwn(commands, name)) throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(commands).join(', ')})`)
-    const command = commands[name as keyof typeof commands]
+    if (first === '--version') {
+      io.out(version())
+      return 0
+    }
+    const help = helpAsked(first, rest)
+    if (help !== undefined) {
+      io.out(help)
+      return 0
+    }
+    const name = commandNamed(first)
+    const command = commands[name]
     let parsed
     try {
       parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true })

@@ -28,12 +28,7 @@ export async function send ({ provider: spec, positionals, values, io }: Command
   const { scheme, name: provider } = spec
   if (positionals.length > 1) throw new UsageError(`send takes a provider and one event type, not "${positionals.join(' ')}"`)
   const url = targetUrl(values.url, provider)
-  const secret = secretsFrom(values, io)[0]!
-  try {
-    scheme.parseSecret(secret)
-  } catch (err) {
-    throw new UsageError(`--secret is not in ${provider}'s format: it ${(err as Error).message}`)
-  }
+  const secrets = signingSecrets(spec, secretsFrom(values, io))
   const repeat = count(values.repeat, '--repeat', 1, 1000)
   const timed = scheme.signsTimestamp
   if (values.stale === true && !timed) {
@@ -64,14 +59,16 @@ export async function send ({ provider: spec, positionals, values, io }: Command
   let failures = 0
   for (let attempt = 1; attempt <= repeat; attempt++) {
     const timestamp = Math.floor(Date.now() / 1000) - (values.stale === true ? STALE_SECONDS : 0)
-    const delivery = sign({ provider: spec }, body, { secret, id, timestamp, ...(eventType === undefined ? {} : { type: eventType }) })
+    const delivery = sign({ provider: spec }, body, { secret: secrets[0]!, id, timestamp, ...(eventType === undefined ? {} : { type: eventType }) })
+    // The kit signs with one secret; the scheme's own headers, signed with each, take the place of its signature.
+    const headers = { ...delivery.headers, ...scheme.sign(secrets, body, { id, timestamp }) }
     // Tampered: one byte added after signing (still valid JSON, so only the signature can catch it).
     const sent = values.tamper === true ? `${delivery.body}\n` : delivery.body
     const what = [provider, label, timed ? `id ${id}` : '', values.tamper === true ? 'tampered' : '', values.stale === true ? `signed ${STALE_SECONDS} s ago` : '']
     io.out(`POST ${url} (${what.filter(Boolean).join(', ')})${repeat > 1 ? ` [${attempt}/${repeat}]` : ''}`)
     let res: Response
     try {
-      res = await fetch(url, { method: 'POST', headers: delivery.headers, body: sent, signal: AbortSignal.timeout(TIMEOUT_MS) })
+      res = await fetch(url, { method: 'POST', headers, body: sent, signal: AbortSignal.timeout(TIMEOUT_MS) })
     } catch (err) {
       io.err(`could not reach ${url}: ${reason(err)}`)
       return 1
@@ -92,6 +89,25 @@ export async function send ({ provider: spec, positionals, values, io }: Command
 }
 
 /**
+ * The secrets to sign with, each in the provider's format: one signature each, as a sender rotating keys
+ * sends, where the scheme's headers carry that many.
+ */
+function signingSecrets ({ name, scheme }: ProviderSpec, secrets: string[]): string[] {
+  const most = scheme.maxSignatures ?? 1
+  if (secrets.length > most) {
+    throw new UsageError(`--secret is given ${secrets.length} times, but ${name}'s deliveries (${scheme.title}) carry ${most === 1 ? 'one signature: give one secret' : `at most ${most} signatures`}`)
+  }
+  secrets.forEach((secret, index) => {
+    try {
+      scheme.parseSecret(secret)
+    } catch (err) {
+      throw new UsageError(`--secret${secrets.length === 1 ? '' : ` ${index + 1}`} is not in ${name}'s format: it ${(err as Error).message}`)
+    }
+  })
+  return secrets
+}
+
+/**
  * The sample as a new event: each `send` is a new delivery (as `stripe trigger` makes a new event), so the
  * endpoint does not answer it as a duplicate of the last run. The provider says which fields its event id
  * comes from; --repeat then resends this same event.
@@ -104,14 +120,14 @@ function fresh (spec: ProviderSpec, sample: unknown): unknown {
 
 function targetUrl (value: string | undefined, provider: string): string {
   if (value === undefined) throw new UsageError(`--url is required, e.g. --url http://127.0.0.1:3000/webhooks/${provider}`)
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    throw new UsageError(`--url "${value}" is not a URL`)
+  const url = URL.parse(value)
+  if (url !== null && (url.protocol === 'http:' || url.protocol === 'https:')) return url.href
+  // Without it, "127.0.0.1:3000/..." is no URL at all and "localhost:3000/..." one of scheme "localhost:".
+  if (!value.includes('://') && URL.canParse(`http://${value}`)) {
+    throw new UsageError(`--url "${value}" lacks http:// or https://: add http:// (--url http://${value})`)
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--url must be http or https, not ${url.protocol}`)
-  return url.href
+  if (url === null) throw new UsageError(`--url "${value}" is not a URL`)
+  throw new UsageError(`--url must be http or https, not ${url.protocol}`)
 }
 
 /** The network error's own reason (fetch wraps it as "fetch failed"); a timeout has none and says so itself. */

@@ -1,6 +1,6 @@
 import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto'
 import {
-  MAX_SIGNATURE_HEADER, headerValue, reject, verifyAny,
+  MAX_SIGNATURE_HEADER, headerValue, reject, secretsToSign, verifyAny,
   type Headers, type SignatureScheme, type Verification
 } from './scheme.js'
 
@@ -48,9 +48,17 @@ export function hmacHex (options: HmacHexOptions): SignatureScheme<KeyObject, ob
     return verifyAny(keys, received, key => signHex(key, body), OK)
   }
 
+  const title = 'HMAC-SHA256 hex'
+
+  // One header value holds one signature, so one secret signs.
+  function sign (secret: string | readonly string[], body: Buffer | string): Record<string, string> {
+    const [only] = secretsToSign(secret, { title })
+    return { [primary]: prefix + signHex(parsePlainSecret(only), body) }
+  }
+
   return {
     name: 'hmac-sha256-hex',
-    title: 'HMAC-SHA256 hex',
+    title,
     headers: names,
     secretFormat: 'a plain string (used as its UTF-8 bytes)',
     signsTimestamp: false,
@@ -60,6 +68,6 @@ export function hmacHex (options: HmacHexOptions): SignatureScheme<KeyObject, ob
     // A plain secret has no mark of its own.
     claims: () => false,
     verify,
-    sign: (secret, body) => ({ [primary]: prefix + signHex(parsePlainSecret(secret), body) })
+    sign
   }
 }

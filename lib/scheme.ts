@@ -52,8 +52,13 @@ export interface SignatureScheme<Key = unknown, Meta extends object = object> {
   /** Whether a secret looks like one this scheme hands out (its prefix), as opposed to merely parsing. */
   claims (secret: string): boolean
   verify (keys: readonly Key[], headers: Headers, body: Buffer, context: VerifyContext): Verification<Meta>
-  /** Headers that make `body` verify under `secret`: for tests, the CLI and senders. */
-  sign (secret: string, body: Buffer | string, options?: SignOptions): Record<string, string>
+  /**
+   * Headers that make `body` verify under `secret`: for tests, the CLI and senders. Given several secrets,
+   * one signature for each, as a sender rotating keys sends them; more than `maxSignatures` is a TypeError.
+   */
+  sign (secret: string | readonly string[], body: Buffer | string, options?: SignOptions): Record<string, string>
+  /** How many signatures one delivery can carry (Standard Webhooks: a list of them). Absent: one. */
+  readonly maxSignatures?: number
   /** Keys that a careless sender may have used for `secret`, to tell that mistake apart from a wrong secret. */
   mistakenKeys? (secret: string): Array<MistakenKey<Key>>
 }
@@ -67,6 +72,17 @@ export const MAX_SIGNATURES = 16
 export function headerValue (headers: Headers, name: string): string | undefined {
   const value = headers[name]
   return typeof value === 'string' ? value : undefined
+}
+
+/** The secrets `sign` was given, as a list: at least one, and no more than the scheme's headers can carry. */
+export function secretsToSign (secret: string | readonly string[], scheme: Pick<SignatureScheme, 'title' | 'maxSignatures'>): readonly [string, ...string[]] {
+  const secrets = typeof secret === 'string' ? [secret] : secret
+  const max = scheme.maxSignatures ?? 1
+  if (secrets.length === 0) throw new TypeError('no secret to sign with')
+  if (secrets.length > max) {
+    throw new TypeError(`${scheme.title} carries ${max === 1 ? 'one signature' : `at most ${max} signatures`} per delivery, not ${secrets.length}`)
+  }
+  return secrets as readonly [string, ...string[]]
 }
 
 export function reject<Meta extends object> (reason: RejectReason, detail: string): Verification<Meta> {

@@ -1,6 +1,6 @@
 import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto'
 import {
-  MAX_SIGNATURES, MAX_SIGNATURE_HEADER, headerValue, reject, verifyAny,
+  MAX_SIGNATURES, MAX_SIGNATURE_HEADER, headerValue, reject, secretsToSign, verifyAny,
   type Headers, type SignOptions, type SignatureScheme, type Verification
 } from './scheme.js'
 
@@ -99,19 +99,23 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
     return verifyAny(keys, received, key => signStandard(key, id, stamp, body), { ok: true, id, meta: { timestamp } })
   }
 
-  function sign (secret: string, body: Buffer | string, options: SignOptions = {}): Record<string, string> {
+  const title = 'Standard Webhooks'
+
+  // Several secrets: one `v1,` entry each, as a sender rotating keys signs. A verifier reads MAX_SIGNATURES at most.
+  function sign (secret: string | readonly string[], body: Buffer | string, options: SignOptions = {}): Record<string, string> {
+    const secrets = secretsToSign(secret, { title, maxSignatures: MAX_SIGNATURES })
     const id = options.id ?? `msg_${randomBytes(12).toString('hex')}`
     const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000)
     return {
       [`${primary}-id`]: id,
       [`${primary}-timestamp`]: String(timestamp),
-      [`${primary}-signature`]: `v1,${signStandard(parseStandardSecret(secret), id, timestamp, body)}`
+      [`${primary}-signature`]: secrets.map(each => `v1,${signStandard(parseStandardSecret(each), id, timestamp, body)}`).join(' ')
     }
   }
 
   return {
     name: 'standard-webhooks',
-    title: 'Standard Webhooks',
+    title,
     headers: names.flatMap(set => [set.id, set.timestamp, set.signature]),
     secretFormat: `"${SECRET_PREFIX}" followed by base64`,
     signsTimestamp: true,
@@ -120,6 +124,7 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
     claims: secret => secret.startsWith('whsec'),
     verify,
     sign,
+    maxSignatures: MAX_SIGNATURES,
     // A mistake seen in providers' own sample code: the whole secret string used as the HMAC key.
     mistakenKeys: secret => [{
       key: createSecretKey(Buffer.from(secret, 'utf8')),

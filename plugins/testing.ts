@@ -8,7 +8,8 @@ import type { FastifyWebhookProviders } from 'fastify'
 import type { ProviderSpec } from '../lib/provider.js'
 import type { SignOptions } from '../lib/scheme.js'
 import { providers } from './registry.js'
-import type {} from './receiver.js' // declares FastifyWebhookProviders
+// Declares FastifyWebhookProviders and request.webhook. An export, not an import: tsc keeps it in the .d.ts.
+export type {} from './receiver.js'
 
 export interface SignedDelivery {
   headers: Record<string, string>

@@ -1,37 +1,30 @@
 #!/usr/bin/env node
 /**
- * Does the package install cleanly where users install it? (`npm run check:package`, run by .ci/run after a build.)
- * Packs the tarball, installs it in a fresh project in a temp dir (from npm's cache where it can; fastify is a
- * peer, so it is installed beside it, with the optional peers bullmq, ioredis and pg), then checks every subpath
- * export: ESM import, CommonJS require (Node 20.19+), TypeScript types under moduleResolution node16 and bundler,
+ * Does the package install cleanly where users install it? (`npm run check:package`, run by .ci/run.)
+ * Packs it as a publish would: a git clone of HEAD in a temp dir, `npm ci` there, then `npm pack`, whose
+ * prepack builds (nothing built here is used, so a tarball without dist/ cannot pass for want of a build).
+ * Installs the tarball in a fresh project beside it (from npm's cache where it can; fastify is a peer, so it
+ * is installed beside it, with the optional peers bullmq, ioredis and pg), then checks every subpath export:
+ * ESM import, CommonJS require (Node 20.19+), TypeScript types under moduleResolution node16 and bundler,
  * the bin, and publint and attw over the same tarball. Prints one line per check; exits 1 if any fails.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
-const bin = name => join(root, 'node_modules', '.bin', name)
-const versionOf = name => JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version
-const subpaths = Object.keys(pkg.exports).filter(key => key !== './package.json')
-const specifier = subpath => subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`
+const work = mkdtempSync(join(tmpdir(), 'fastify-webhooks-package-'))
+/** The clean clone that is packed; its node_modules also provide the tools and the peers' versions. */
+const clone = join(work, 'clone')
+/** The fresh project the tarball is installed in. */
+const dir = join(work, 'consumer')
+const bin = name => join(clone, 'node_modules', '.bin', name)
+const versionOf = name => JSON.parse(readFileSync(join(clone, 'node_modules', name, 'package.json'), 'utf8')).version
+const packageName = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).name
+const specifier = subpath => subpath === '.' ? packageName : `${packageName}/${subpath.slice(2)}`
 
-/** Named exports each subpath must have at run time: the plugins (named and default), the kit, the stores. */
-const registry = (await import(new URL('../dist/plugins/registry.js', import.meta.url).href)).providers
-const providers = Object.keys(registry)
-const expected = {
-  '.': [...providers, 'defineProvider', 'MemoryStore', 'signStandard', 'WebhookInvalidSignatureError'],
-  ...Object.fromEntries(providers.map(name => [`./${name}`, [name, 'default']])),
-  './testing': ['sign', 'fixtures'],
-  './redis': ['RedisStore'],
-  './postgres': ['PostgresStore', 'migrationSql', 'PostgresClaimLostError'],
-  './bullmq': ['createWebhookWorker']
-}
-
-const dir = mkdtempSync(join(tmpdir(), 'fastify-webhooks-package-'))
 const started = Date.now()
 let failed = 0
 
@@ -43,28 +36,58 @@ function check (name, fn) {
   try {
     const note = fn()
     console.log(`ok - ${name}${note ? ` (${note})` : ''}`)
+    return true
   } catch (err) {
     failed++
     console.log(`not ok - ${name}`)
     console.log(String(err.stdout ?? '') + String(err.stderr ?? '') || err.message)
+    return false
   }
 }
 
 try {
+  mkdirSync(dir)
+  const cloned = check('a clean clone of HEAD, with npm ci', () => {
+    const head = run('git', ['rev-parse', 'HEAD'], { cwd: root }).trim()
+    run('git', ['clone', '--quiet', '--no-checkout', root, clone])
+    run('git', ['checkout', '--quiet', head], { cwd: clone })
+    run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: clone })
+    const uncommitted = run('git', ['status', '--porcelain'], { cwd: root }).trim() !== ''
+    return `${head.slice(0, 7)}${uncommitted ? '; uncommitted changes are not in it' : ''}`
+  })
+  if (!cloned) throw new Error('nothing to pack')
+
+  // What is packed is the clone's package.json, HEAD's, not the working tree's.
+  const pkg = JSON.parse(readFileSync(join(clone, 'package.json'), 'utf8'))
+  const subpaths = Object.keys(pkg.exports).filter(key => key !== './package.json')
   let tarball
-  check('npm pack', () => {
-    const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: root }))
+  check('npm pack in the clone, whose prepack builds', () => {
+    // --json keeps stdout for the JSON: the prepack build's output goes to stderr.
+    const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: clone }))
     tarball = join(dir, packed.filename)
     const missing = subpaths.flatMap(subpath => Object.values(pkg.exports[subpath]))
-      .concat(Object.values(pkg.bin))
+      .concat(Object.values(pkg.bin), 'LICENSE')
       .map(file => file.replace(/^\.\//, ''))
       .filter(file => !packed.files.some(entry => entry.path === file))
-    if (missing.length > 0) throw new Error(`the tarball lacks ${missing.join(', ')} (run npm run build first)`)
+    if (missing.length > 0) throw new Error(`the tarball lacks ${missing.join(', ')}`)
     const stray = packed.files.filter(entry => /^dist\/(test|bench|examples|support)\//.test(entry.path))
     if (stray.length > 0) throw new Error(`the tarball holds files users do not need: ${stray.map(e => e.path).join(', ')}`)
     return `${packed.files.length} files, ${Math.round(packed.size / 1024)} kB`
   })
   if (tarball === undefined) throw new Error('nothing to install')
+
+  // The clone's own build (the one just packed) says what each subpath must export.
+  const registry = (await import(pathToFileURL(join(clone, 'dist', 'plugins', 'registry.js')).href)).providers
+  const providers = Object.keys(registry)
+  /** Named exports each subpath must have at run time: the plugins (named and default), the kit, the stores. */
+  const expected = {
+    '.': [...providers, 'defineProvider', 'MemoryStore', 'signStandard', 'WebhookInvalidSignatureError'],
+    ...Object.fromEntries(providers.map(name => [`./${name}`, [name, 'default']])),
+    './testing': ['sign', 'fixtures'],
+    './redis': ['RedisStore'],
+    './postgres': ['PostgresStore', 'migrationSql', 'PostgresClaimLostError'],
+    './bullmq': ['createWebhookWorker']
+  }
 
   check('npm install of the tarball in a fresh project, fastify as peer', () => {
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
@@ -151,7 +174,10 @@ void sign
     })
   }
 
-  check('the installed bin makes a secret and sends an event that the installed plugin verifies', () => {
+  check('the installed bin: --version, send --help, a secret, and an event that the installed plugin verifies', () => {
+    const version = run('npx', ['--no-install', 'fastify-webhooks', '--version']).trim()
+    if (version !== pkg.version) throw new Error(`--version printed "${version}", not ${pkg.version}`)
+    if (!run('npx', ['--no-install', 'fastify-webhooks', 'send', '--help']).startsWith('Usage: fastify-webhooks send ')) throw new Error('send --help printed no usage of send')
     const secret = run('npx', ['--no-install', 'fastify-webhooks', 'secret', 'pulse']).trim()
     if (!/^whsec_[A-Za-z0-9+/]+={0,2}$/.test(secret)) throw new Error(`unexpected output: ${secret}`)
     // The README's walk: a server, then `send` from the command line (run async: the server must answer meanwhile).
@@ -172,7 +198,7 @@ if (!stdout.includes('200 OK {"received":true}') || done.length !== 1) throw new
     run(process.execPath, ['walk.mjs'], { env: { ...process.env, PULSE_WEBHOOK_SECRET: secret } })
   })
 
-  check('publint', () => run(bin('publint'), ['--strict'], { cwd: root }).trim().split('\n').at(-1))
+  check('publint --strict over the tarball', () => run(bin('publint'), ['--strict', tarball]).trim().split('\n').at(-1))
 
   // ESM only on purpose: require() of it works from Node 20.19 (checked above), which attw's node16-cjs
   // resolution does not model, so that rule is ignored. Profile node16 leaves out moduleResolution node10,
@@ -181,7 +207,7 @@ if (!stdout.includes('200 OK {"received":true}') || done.length !== 1) throw new
     run(bin('attw'), [tarball, '--profile', 'node16', '--ignore-rules', 'cjs-resolves-to-esm', '--format', 'table-flipped', '--no-color'])
   })
 } finally {
-  rmSync(dir, { recursive: true, force: true })
+  rmSync(work, { recursive: true, force: true })
 }
 
 console.log(`${failed === 0 ? 'package ok' : `${failed} package check(s) failed`} in ${Math.round((Date.now() - started) / 1000)} s`)

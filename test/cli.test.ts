@@ -5,12 +5,14 @@
  * code, minus the ~2 s it takes a child to load TypeScript).
  */
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { createHmac } from 'node:crypto'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Fastify, { type FastifyInstance } from 'fastify'
+import { Webhook } from 'standardwebhooks'
 import t from 'tap'
-import { main } from '../bin/main.js'
+import { main, USAGE } from '../bin/main.js'
 import { parsePlainSecret } from '../lib/hmac-hex.js'
 import { parseStandardSecret } from '../lib/standard-webhooks.js'
 import { fixtures, sign } from '../plugins/testing.js'
@@ -22,6 +24,8 @@ const names = Object.keys(providers) as ProviderName[]
 
 interface Seen { provider: string, type: string, id: string, raw: string }
 const seen: Seen[] = []
+/** What reached /echo, which answers 200 to anything. */
+const echoed: Array<{ headers: Record<string, unknown>, body: unknown }> = []
 
 async function startServer (): Promise<{ app: FastifyInstance, base: string }> {
   const app = Fastify()
@@ -34,6 +38,7 @@ async function startServer (): Promise<{ app: FastifyInstance, base: string }> {
   // A careless endpoint that answers 200 to anything, to see --tamper catch it.
   app.post('/careless', async () => ({ ok: true }))
   app.post('/empty', async (_request, reply) => reply.code(204).send())
+  app.post('/echo', async request => { echoed.push({ headers: request.headers, body: request.body }); return { ok: true } })
   app.post('/chatty', async () => 'x'.repeat(2000))
   const base = await app.listen({ host: '127.0.0.1', port: 0 })
   return { app, base }
@@ -118,8 +123,11 @@ t.test('cli', async t => {
     const none = await cli([])
     t.equal(none.code, 2)
     t.match(none.err, /^Usage:/, 'usage on stderr when nothing is asked')
+    t.match(help.out, 'fastify-webhooks <command> --help')
     const cases: Array<[string[], RegExp]> = [
       [['deliver', 'pulse'], /unknown command "deliver" \(commands: send, secret, verify\)/],
+      [['deliver', '--help'], /unknown command "deliver"/],
+      [['help', 'deliver'], /unknown command "deliver"/],
       [['send'], /send needs a provider \(autotab, autosana, cyberdesk, retab, pulse\)/],
       [['secret', 'github'], /unknown provider "github"/],
       [['verify', 'pulse', '--tamper'], /Unknown option '--tamper'/],
@@ -131,6 +139,37 @@ t.test('cli', async t => {
       t.match(run.err, message, args.join(' '))
       t.equal(run.out, '', 'nothing on stdout')
     }
+  })
+
+  t.test('--version: the version in package.json', async t => {
+    const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+    t.same(await cli(['--version']), { code: 0, out: `${version}\n`, err: '' })
+    t.match(USAGE, 'fastify-webhooks --version')
+  })
+
+  t.test('an unknown provider is told the shipped ones, from the shell and from JavaScript alike', async t => {
+    const shell = await cli(['send', 'stripe', '--url', `${base}/webhooks/stripe`, '--secret', 'x'])
+    t.equal(shell.code, 2)
+    t.match(shell.err, 'unknown provider "stripe" (providers: autotab, autosana, cyberdesk, retab, pulse, or a path to a module made with defineProvider)')
+    // A plain-JavaScript caller is not held back by the types.
+    t.throws(() => sign('stripe' as ProviderName, {}, { secret: 'x' }),
+      { name: 'TypeError', message: 'fastify-webhooks/testing: unknown provider "stripe" (shipped: autotab, autosana, cyberdesk, retab, pulse; for your own, pass its plugin)' })
+  })
+
+  t.test('<command> --help, -h and help <command>: that command\'s usage alone, exit 0', async t => {
+    const send = await cli(['send', '--help'])
+    t.same(send, { code: 0, out: send.out, err: '' })
+    t.match(send.out, /^Usage: fastify-webhooks send <provider> \[type\] --url <url> --secret <secret>\n\n {2}Sends a correctly signed delivery/)
+    t.match(send.out, '--tamper')
+    t.match(send.out, 'Providers: autotab, autosana, cyberdesk, retab, pulse')
+    t.notMatch(send.out, 'verify <provider>', 'no other command')
+    t.same(await cli(['send', 'pulse', '--url', 'x', '-h']), send, 'anywhere after the command, before any check')
+    t.same(await cli(['help', 'send']), send)
+    const verify = await cli(['verify', '-h'])
+    t.match(verify.out, /^Usage: fastify-webhooks verify <provider> --secret <secret> --headers <headers\.json> --body <body>\n/)
+    t.match(verify.out, '--tolerance <seconds>')
+    t.same(await cli(['help', 'verify']), verify)
+    t.match((await cli(['secret', '--help'])).out, /^Usage: fastify-webhooks secret <provider>\n\n {2}Prints a new secret/)
   })
 
   t.test('secret: a new secret in each provider\'s format, alone on stdout', async t => {
@@ -179,6 +218,41 @@ t.test('cli', async t => {
     t.equal(seen.at(-1)!.type, 'timeout')
   })
 
+  t.test('send with several --secret: one signature each where the scheme carries several, as a sender rotating keys', async t => {
+    seen.length = 0
+    echoed.length = 0
+    const rotating = await cli(['send', 'pulse', '--url', `${base}/webhooks/pulse`, '--secret', SW_SECRET_2, '--secret', SW_SECRET])
+    t.equal(rotating.code, 0, rotating.err)
+    t.match(rotating.out, /\n200 OK \{"received":true\}\n$/, 'the endpoint holds only the second secret')
+    t.equal(seen.length, 1)
+    await cli(['send', 'cyberdesk', '--url', `${base}/echo`, '--secret', SW_SECRET, '--secret', SW_SECRET_2])
+    const { headers } = echoed[0]!
+    const signatures = String(headers['svix-signature']).split(' ')
+    t.equal(signatures.length, 2, 'two v1 entries in one header')
+    const oracle = (secret: string) => new Webhook(secret).sign(String(headers['svix-id']), new Date(Number(headers['svix-timestamp']) * 1000), JSON.stringify(echoed[0]!.body))
+    t.same(signatures, [oracle(SW_SECRET), oracle(SW_SECRET_2)], 'each as the reference library signs it, in the order given')
+
+    const hex = await cli(['send', 'autotab', '--url', `${base}/webhooks/autotab`, '--secret', HEX_SECRET, '--secret', HEX_SECRET_2])
+    t.equal(hex.code, 2, 'a hex header holds one signature')
+    t.match(hex.err, '--secret is given 2 times, but autotab\'s deliveries (HMAC-SHA256 hex) carry one signature: give one secret')
+    const seventeen = await cli(['send', 'pulse', '--url', `${base}/webhooks/pulse`, ...Array.from({ length: 17 }, () => ['--secret', SW_SECRET]).flat()])
+    t.match(seventeen.err, 'but pulse\'s deliveries (Standard Webhooks) carry at most 16 signatures', 'no more than a verifier looks at')
+    const malformed = await cli(['send', 'pulse', '--url', `${base}/webhooks/pulse`, '--secret', SW_SECRET, '--secret', 'whsec_!!'])
+    t.equal(malformed.code, 2)
+    t.match(malformed.err, '--secret 2 is not in pulse\'s format: it must be "whsec_" followed by base64')
+    t.equal(seen.length, 1, 'neither was sent')
+  })
+
+  t.test('send: a provider without a sample sends its first type, as it is', async t => {
+    echoed.length = 0
+    const sent = await cli(['send', './test/helpers/providers/no-sample.ts', '--url', `${base}/echo`, '--secret', HEX_SECRET])
+    t.equal(sent.code, 0, sent.err)
+    t.match(sent.out, '(plain, thing.happened)')
+    const [{ headers, body }] = echoed as [typeof echoed[number]]
+    t.same(body, { thing: 'first' })
+    t.equal(headers['x-plain-signature'], createHmac('sha256', HEX_SECRET).update(JSON.stringify(body)).digest('hex'))
+  })
+
   t.test('send --file: these exact bytes', async t => {
     seen.length = 0
     const bytes = JSON.stringify(fixtures.pulse['job.cancelled'], null, 2) + '\n'
@@ -216,7 +290,9 @@ t.test('cli', async t => {
     const url = `${base}/webhooks/pulse`
     const cases: Array<[string[], RegExp | string]> = [
       [['send', 'pulse', '--secret', SW_SECRET], '--url is required'],
-      [['send', 'pulse', '--url', 'localhost:3000', '--secret', SW_SECRET], '--url must be http or https, not localhost:'],
+      [['send', 'pulse', '--url', '127.0.0.1:3000/webhooks/pulse', '--secret', SW_SECRET], '--url "127.0.0.1:3000/webhooks/pulse" lacks http:// or https://: add http:// (--url http://127.0.0.1:3000/webhooks/pulse)'],
+      [['send', 'pulse', '--url', 'localhost:3000', '--secret', SW_SECRET], '--url "localhost:3000" lacks http:// or https://: add http://'],
+      [['send', 'pulse', '--url', 'ftp://localhost/webhooks', '--secret', SW_SECRET], '--url must be http or https, not ftp:'],
       [['send', 'pulse', '--url', 'not a url', '--secret', SW_SECRET], '--url "not a url" is not a URL'],
       [['send', 'pulse', '--url', url], '--secret is required (or set WEBHOOK_SECRET)'],
       [['send', 'pulse', '--url', url, '--secret', 'not-whsec'], '--secret is not in pulse\'s format: it must start with "whsec_"'],

@@ -18,6 +18,13 @@ t.test('sign and verify, prefix and alternative header names', async t => {
   t.equal(prefixed.verify([key], { 'x-autosana-signature-256': `sha256=${hex}` }, body, at).ok, true)
 })
 
+t.test('sign: one header value holds one signature, so one secret signs', async t => {
+  t.same(scheme.sign(['s3cret'], body), { 'retab-signature': hex }, 'a list of one is the secret alone')
+  t.equal(scheme.maxSignatures, undefined, 'absent: one')
+  t.throws(() => scheme.sign(['s3cret', 'next'], body), new TypeError('HMAC-SHA256 hex carries one signature per delivery, not 2'))
+  t.throws(() => scheme.sign([], body), new TypeError('no secret to sign with'))
+})
+
 t.test('rejections name their reason', async t => {
   t.match(scheme.verify([key], {}, body, at), { reason: 'missing-signature', detail: 'no retab-signature or x-retab-signature header' })
   t.match(scheme.verify([key], { 'retab-signature': 'a'.repeat(5000) }, body, at), { reason: 'malformed-signature', detail: /too long/ })

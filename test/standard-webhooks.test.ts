@@ -40,6 +40,24 @@ t.test('several signatures: any v1 entry may match, other versions are skipped, 
   t.match(scheme.verify([key], headers('v1a,abc v2,def'), body, at), { reason: 'malformed-signature' })
 })
 
+t.test('sign with several secrets: one v1 entry each, as a sender rotating keys sends; svix accepts it under either', async t => {
+  const next = 'whsec_' + randomBytes(32).toString('base64')
+  const signed = scheme.sign([VECTOR.secret, next], VECTOR.body, { id: VECTOR.id, timestamp: VECTOR.timestamp })
+  const second = new StandardWebhook(next).sign(VECTOR.id, new Date(VECTOR.timestamp * 1000), VECTOR.body)
+  t.equal(signed['webhook-signature'], `${VECTOR.signature} ${second}`)
+  t.same(scheme.sign([VECTOR.secret], VECTOR.body, { id: VECTOR.id, timestamp: VECTOR.timestamp }), headers(VECTOR.signature), 'a list of one is the secret alone')
+  const live = scheme.sign([VECTOR.secret, next], VECTOR.body) // svix checks the timestamp against its own clock
+  const asSvix = { 'svix-id': live['webhook-id']!, 'svix-timestamp': live['webhook-timestamp']!, 'svix-signature': live['webhook-signature']! }
+  for (const secret of [VECTOR.secret, next]) {
+    t.equal(scheme.verify([scheme.parseSecret(secret)], signed, Buffer.from(VECTOR.body), at).ok, true, 'ours, one key')
+    t.doesNotThrow(() => new SvixWebhook(secret).verify(VECTOR.body, asSvix), 'svix, one key')
+  }
+  t.equal(scheme.maxSignatures, MAX_SIGNATURES, 'no more than a verifier looks at')
+  t.throws(() => scheme.sign(Array.from({ length: MAX_SIGNATURES + 1 }, () => VECTOR.secret), VECTOR.body), new TypeError(`Standard Webhooks carries at most ${MAX_SIGNATURES} signatures per delivery, not ${MAX_SIGNATURES + 1}`))
+  t.throws(() => scheme.sign([], VECTOR.body), new TypeError('no secret to sign with'))
+  t.throws(() => scheme.sign([VECTOR.secret, 'whsec_x'], VECTOR.body), /followed by base64/, 'every secret is checked')
+})
+
 t.test('malformed headers', async t => {
   const body = Buffer.from(VECTOR.body)
   t.match(scheme.verify([key], headers(VECTOR.signature, { 'webhook-id': '' }), body, at), { reason: 'malformed-signature' })
