@@ -12,7 +12,7 @@ import type { ProviderSpec } from '../lib/provider.js'
 import { isKnownJob } from '../lib/queue.js'
 import { resolveIdempotency } from './options.js'
 import type { IdempotencyOptions } from './types.js'
-import type {} from './receiver.js' // declares FastifyWebhookProviders
+export type {} from './receiver.js' // declares FastifyWebhookProviders (an export, so that the .d.ts keeps it)
 
 export type { EventHandlers } from './types.js'
 export { DEFAULT_JOB_OPTIONS, UNKNOWN_JOB_PREFIX, jobIdOf, type QueueOption, type WebhookJobOptions, type WebhookQueue } from '../lib/queue.js'
