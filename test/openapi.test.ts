@@ -105,6 +105,33 @@ t.test('each error answer lists the codes its status can carry', async t => {
   }
 })
 
+t.test('@fastify/swagger registered after a webhook plugin: one warn line says to register it first', async t => {
+  const lines: Array<{ level: number, msg: string, provider?: string, path?: string }> = []
+  const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  t.teardown(() => app.close())
+  await app.register(pulse, { secret: SW_SECRET, prefix: '/v1' })
+  await app.register(swagger, { openapi: { info: { title: 'webhooks', version: '1.0.0' } } })
+  await app.ready()
+  t.same(Object.keys((app.swagger() as { paths: object }).paths), [], 'swagger never saw the route')
+  t.same(lines, [{
+    ...lines[0],
+    level: 40,
+    provider: 'pulse',
+    path: '/v1/webhooks/pulse',
+    msg: '@fastify/swagger was registered after fastify-webhooks-pulse, so the OpenAPI document lacks its route: register @fastify/swagger first'
+  }])
+
+  for (const swaggerFirst of [true, false]) {
+    const quiet: string[] = []
+    const other = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => { quiet.push(line) } } } })
+    if (swaggerFirst) await other.register(swagger, { openapi: { info: { title: 'webhooks', version: '1.0.0' } } })
+    await other.register(pulse, { secret: SW_SECRET })
+    await other.ready()
+    t.same(quiet, [], swaggerFirst ? 'swagger first: nothing to say' : 'no swagger at all: nothing to say')
+    await other.close()
+  }
+})
+
 t.test('documented routes answer exactly as before: Fastify validates and serializes nothing of its own', async t => {
   const { app } = await documented()
   t.teardown(() => app.close())
