@@ -143,7 +143,7 @@ t.test('documented routes answer exactly as before: Fastify validates and serial
   t.equal(ok.body, '{"received":true}')
 
   // An unknown type is not in the documented union: an ajv check would refuse it, ours lets it through (200).
-  const unknown = await post('/webhooks/pulse', sign('pulse', { type: 'job.new_kind', timestamp: 'x', data: {} }, { secret: SW_SECRET }))
+  const unknown = await post('/webhooks/pulse', sign('pulse', JSON.stringify({ type: 'job.new_kind', timestamp: 'x', data: {} }), { secret: SW_SECRET }))
   t.equal(unknown.statusCode, 200)
 
   const forged = await post('/webhooks/pulse', sign('pulse', fixtures.pulse['job.completed'], { secret: 'whsec_' + Buffer.alloc(32).toString('base64') }))
@@ -151,7 +151,7 @@ t.test('documented routes answer exactly as before: Fastify validates and serial
   t.equal(forged.body, '{"statusCode":401,"code":"WEBHOOK_INVALID_SIGNATURE","error":"Unauthorized","message":"The webhook signature does not match"}',
     'byte for byte what Fastify answers without a schema')
 
-  const invalid = await post('/webhooks/pulse', sign('pulse', { ...fixtures.pulse['job.completed'], data: {} }, { secret: SW_SECRET }))
+  const invalid = await post('/webhooks/pulse', sign('pulse', JSON.stringify({ ...fixtures.pulse['job.completed'], data: {} }), { secret: SW_SECRET }))
   t.equal(invalid.statusCode, 400)
   t.equal(invalid.json().code, 'WEBHOOK_INVALID_PAYLOAD')
 
