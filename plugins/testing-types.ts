@@ -5,7 +5,8 @@
  */
 import type { FastifyWebhookProviders } from 'fastify'
 import type { EventOf, ProviderSpec, UnknownEventOf } from '../lib/provider.js'
-import type {} from './receiver.js' // declares FastifyWebhookProviders
+// Declares FastifyWebhookProviders; an export, because declaration output drops an empty import.
+export type {} from './receiver.js'
 
 /** The providers this package ships (plugins/registry.ts; a type test keeps the two lists equal). */
 export type ShippedProvider = 'autotab' | 'autosana' | 'cyberdesk' | 'retab' | 'pulse'
