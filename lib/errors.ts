@@ -2,7 +2,8 @@ import createError from '@fastify/error'
 
 /**
  * Every answer the plugins give other than 2xx, made once with a fixed code
- * and status. Messages are fixed text: never a secret, signature or payload.
+ * and status. Messages are fixed text: never a secret, signature or payload
+ * (an invalid payload's message names the path and the rule, lib/schema-failure.ts).
  */
 export const WebhookMissingSignatureError = createError('WEBHOOK_MISSING_SIGNATURE', 'The webhook signature headers are missing', 401)
 export const WebhookMalformedSignatureError = createError('WEBHOOK_MALFORMED_SIGNATURE', 'The webhook signature headers are malformed', 401)
@@ -10,7 +11,7 @@ export const WebhookTimestampError = createError('WEBHOOK_TIMESTAMP_OUTSIDE_TOLE
 export const WebhookInvalidSignatureError = createError('WEBHOOK_INVALID_SIGNATURE', 'The webhook signature does not match', 401)
 export const WebhookEmptyBodyError = createError('WEBHOOK_EMPTY_BODY', 'The webhook request has no body', 400)
 export const WebhookInvalidJsonError = createError('WEBHOOK_INVALID_JSON', 'The webhook body is not valid JSON', 400)
-export const WebhookInvalidPayloadError = createError('WEBHOOK_INVALID_PAYLOAD', 'The webhook payload does not match the schema of its event type at %s', 400)
+export const WebhookInvalidPayloadError = createError('WEBHOOK_INVALID_PAYLOAD', 'The webhook payload does not match the schema of its event type at %s: %s', 400)
 export const WebhookUnreadablePayloadError = createError('WEBHOOK_UNREADABLE_PAYLOAD', 'The webhook payload has no readable event type or id', 400)
 export const WebhookInFlightError = createError('WEBHOOK_IN_FLIGHT', 'This webhook event is being handled by another request; retry later', 409)
 export const WebhookHandlerError = createError('WEBHOOK_HANDLER_FAILED', 'The webhook handler failed; the event was not marked as handled', 500)

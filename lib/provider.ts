@@ -35,9 +35,10 @@ export interface ProviderSpec {
   readonly options?: readonly string[]
   /**
    * Extra fields of a valid event, computed from its payload and the plugin's options; or the JSON
-   * pointer of what fails (answered 400). Runs after the schema check.
+   * pointer of what fails and, in `reason`, the rule it breaks (answered 400; never a payload value:
+   * `schemaFailure` says it so). Runs after the schema check.
    */
-  extend? (payload: unknown, options: object): object | { invalid: string }
+  extend? (payload: unknown, options: object): object | { invalid: string, reason?: string }
   /**
    * Headers a sender sends besides the signature (GitHub's `X-GitHub-Event`), for the tools that act as the
    * sender: the testing kit's `sign` and the CLI's `send`.

@@ -10,7 +10,7 @@ import {
 } from './errors.js'
 import type { ProviderSpec, WebhookEventData } from './provider.js'
 import type { Headers } from './scheme.js'
-import { firstErrorPath } from '../schemas/common.js'
+import { schemaFailure, type SchemaFailure } from './schema-failure.js'
 
 /** A provider with its schemas compiled: made once per provider, not per registration or request. */
 export interface CompiledProvider {
@@ -89,7 +89,7 @@ export function receive (provider: CompiledProvider, delivery: Delivery): Receiv
   const validator = provider.validators.get(event.type)
   if (validator === undefined) return { ok: true, event, known: false }
 
-  if (!validator.Check(payload)) return invalid(event, firstErrorPath(validator, payload) || '/')
+  if (!validator.Check(payload)) return invalid(event, schemaFailure(validator, payload))
   if (spec.extend !== undefined) {
     let extra: object
     try {
@@ -97,14 +97,17 @@ export function receive (provider: CompiledProvider, delivery: Delivery): Receiv
     } catch (err) {
       return refuse(new WebhookUnreadablePayloadError(), 'webhook payload has no readable type or id', { id, type, err })
     }
-    if ('invalid' in extra && typeof extra.invalid === 'string') return invalid(event, extra.invalid)
+    if ('invalid' in extra && typeof extra.invalid === 'string') {
+      const reason = 'reason' in extra && typeof extra.reason === 'string' ? extra.reason : `fails a check of the ${spec.title ?? spec.name} plugin`
+      return invalid(event, { path: extra.invalid, reason })
+    }
     Object.assign(event, extra)
   }
   return { ok: true, event, known: true }
 }
 
-function invalid (event: WebhookEventData, path: string): Refusal {
-  return refuse(new WebhookInvalidPayloadError(path), 'webhook payload does not match its schema', { id: event.id, type: event.type, path })
+function invalid (event: WebhookEventData, { path, reason }: SchemaFailure): Refusal {
+  return refuse(new WebhookInvalidPayloadError(path, reason), 'webhook payload does not match its schema', { id: event.id, type: event.type, path, reason })
 }
 
 function refuse (error: Error, message: string, log: Record<string, unknown>): Refusal {

@@ -15,5 +15,6 @@ export { MemoryStore, type ClaimResult, type IdempotencyStore, type MemoryStoreO
 export { hmacHex, signHex, type HmacHexOptions } from '../lib/hmac-hex.js'
 export { standardWebhooks, signStandard, generateStandardSecret, type StandardMeta } from '../lib/standard-webhooks.js'
 export { headerValue } from '../lib/scheme.js'
+export { schemaFailure, type SchemaFailure } from '../lib/schema-failure.js'
 export type { Headers, MistakenKey, RejectReason, SignatureScheme, SignOptions, Verification } from '../lib/scheme.js'
 export * from '../lib/errors.js'

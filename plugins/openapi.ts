@@ -1,5 +1,6 @@
-import type { FastifyInstance, FastifySchema, FastifySchemaCompiler, FastifySerializerCompiler } from 'fastify'
+import { errorCodes, type FastifyInstance, type FastifySchema, type FastifySchemaCompiler, type FastifySerializerCompiler } from 'fastify'
 import Type, { type TSchema } from 'typebox'
+import * as webhookErrors from '../lib/errors.js'
 import type { ProviderSpec } from '../lib/provider.js'
 
 /**
@@ -36,11 +37,27 @@ function serialize (data: unknown): string {
 }
 const plainJson: FastifySerializerCompiler<unknown> = () => serialize
 
-/** Fastify's error shape, which every non-2xx answer of the plugin has (codes in lib/errors.ts). */
-function errorAnswer (description: string): TSchema {
+/**
+ * The codes each status may carry: every error of lib/errors.ts, and Fastify's own for a body it
+ * refuses to read (the content-type parser's limits run before ours).
+ */
+const codesByStatus = new Map<number, string[]>()
+for (const MakeError of [
+  ...Object.values(webhookErrors).filter(value => typeof value === 'function'),
+  errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH,
+  errorCodes.FST_ERR_CTP_BODY_TOO_LARGE,
+  errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE
+]) {
+  // Each is made with its status (createError's third argument).
+  const { code, statusCode } = new MakeError()
+  codesByStatus.set(statusCode!, [...codesByStatus.get(statusCode!) ?? [], code])
+}
+
+/** Fastify's error shape, which every non-2xx answer of the plugin has, `code` one of those of its status. */
+function errorAnswer (status: number, description: string): TSchema {
   return Type.Object({
-    statusCode: Type.Integer(),
-    code: Type.String(),
+    statusCode: Type.Integer({ enum: [status] }),
+    code: Type.String({ enum: codesByStatus.get(status) }),
     error: Type.String(),
     message: Type.String()
   }, { description })
@@ -63,15 +80,28 @@ export function routeDocs (instance: FastifyInstance, spec: ProviderSpec, status
       response: {
         200: { ...received, description: queued ? 'A duplicate of an event already queued' : 'Handled, or a duplicate of an event already handled' },
         ...(queued ? { 202: { ...received, description: 'Queued: a worker runs the handlers' } } : {}),
-        400: errorAnswer('Body not JSON, or a known event type that fails its schema'),
-        401: errorAnswer('Signature missing, malformed or wrong, or timestamp outside the window'),
-        409: errorAnswer('The same event is being handled by another request: retry later'),
-        413: errorAnswer('Body over the limit'),
-        415: errorAnswer('Content type is not application/json'),
-        500: errorAnswer('A handler, the idempotency store or the queue failed: retry later')
+        400: errorAnswer(400, 'Body not JSON, or a known event type that fails its schema'),
+        401: errorAnswer(401, 'Signature missing, malformed or wrong, or timestamp outside the window'),
+        409: errorAnswer(409, 'The same event is being handled by another request: retry later'),
+        413: errorAnswer(413, 'Body over the limit'),
+        415: errorAnswer(415, 'Content type is not application/json'),
+        500: errorAnswer(500, 'A handler, the idempotency store or the queue failed: retry later')
       }
     },
     validatorCompiler: skipAjv,
     serializerCompiler: plainJson
   }
+}
+
+/**
+ * @fastify/swagger documents the routes added after it: one registered after a webhook plugin never
+ * sees its route, and the document silently lacks it. Says so once the app is ready.
+ */
+export function warnIfSwaggerComesLate (instance: FastifyInstance, spec: ProviderSpec, path: string): void {
+  if (instance.hasDecorator('swagger')) return
+  instance.addHook('onReady', async () => {
+    if (!instance.hasDecorator('swagger')) return
+    instance.log.warn({ provider: spec.name, path: `${instance.prefix}${path}` },
+      `@fastify/swagger was registered after fastify-webhooks-${spec.name}, so the OpenAPI document lacks its route: register @fastify/swagger first`)
+  })
 }

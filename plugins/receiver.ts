@@ -9,7 +9,7 @@ import { WebhookEmptyBodyError } from '../lib/errors.js'
 import type { ProviderSpec, WebhookEventData } from '../lib/provider.js'
 import { compileProvider, receive } from '../lib/receive.js'
 import { resolveOptions, type LooseOptions } from './options.js'
-import { routeDocs } from './openapi.js'
+import { routeDocs, warnIfSwaggerComesLate } from './openapi.js'
 import type { ProviderOptions, WebhookPlugin } from './types.js'
 
 declare module 'fastify' {
@@ -109,6 +109,7 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       scope.decorateRequest(kEvent, null)
       // A schema only when @fastify/swagger is registered, for its document; Fastify's own validation stays off.
       scope.post(path, { bodyLimit, ...routeDocs(scope, spec, sink.status) }, handle)
+      warnIfSwaggerComesLate(scope, spec, path)
     }, typeof loose.prefix === 'string' ? { prefix: loose.prefix } : {})
   }
 

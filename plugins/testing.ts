@@ -1,15 +1,20 @@
 /**
- * `fastify-webhooks/testing`: signed deliveries and sample payloads for your tests. Its types speak of
- * the provider plugins your program imports (`FastifyWebhookProviders`), so importing this module alone
- * adds none of them to `request.webhook`.
+ * `fastify-webhooks/testing`: signed deliveries, sample payloads and handler runs for your tests. Its
+ * types speak of the provider plugins your program imports (`FastifyWebhookProviders`), so importing
+ * this module alone adds none of them to `request.webhook`.
  */
 import { randomBytes } from 'node:crypto'
-import type { FastifyWebhookProviders } from 'fastify'
-import type { ProviderSpec } from '../lib/provider.js'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import { checkHandlers, runHandlers } from '../lib/handlers.js'
+import type { ProviderSpec, WebhookEventData } from '../lib/provider.js'
+import { compileProvider, receive as receiveDelivery, type CompiledProvider } from '../lib/receive.js'
 import type { SignOptions } from '../lib/scheme.js'
 import { providers } from './registry.js'
-// Declares FastifyWebhookProviders and request.webhook. An export, not an import: tsc keeps it in the .d.ts.
-export type {} from './receiver.js'
+import type { DeepPartial, KitEvent, KitEventType, KitHandlers, KitPayload, KitReceived, KitUnknownEvent, Fixtures, ProviderRef } from './testing-types.js'
+
+export type { DeepPartial, Fixtures, KitEvent, KitEventType, KitHandlers, KitPayload, KitReceived, KitUnknownEvent, ProviderRef, ShippedProvider } from './testing-types.js'
+
+const NAME = 'fastify-webhooks/testing'
 
 export interface SignedDelivery {
   headers: Record<string, string>
@@ -17,16 +22,31 @@ export interface SignedDelivery {
   body: string
 }
 
-/** Any plugin made by `defineProvider`, or the name of a shipped one. */
-export type ProviderRef = keyof FastifyWebhookProviders | { readonly provider: ProviderSpec }
+export interface KitSignOptions<T extends string = string> extends SignOptions {
+  secret: string
+  /** The event type, for providers that send it in a header (GitHub's `X-GitHub-Event`). Default: the provider's sample type. */
+  type?: T
+}
+
+export interface DeliverOptions<T extends string = string> extends KitSignOptions<T> {
+  /** The route's path, with any `prefix` it was registered with. Default `/webhooks/<provider>`. */
+  path?: string
+  /** Headers sent over the signed ones: to break one of them in a test. */
+  headers?: Record<string, string>
+}
 
 /**
- * A delivery signed as the provider would sign it, ready for `app.inject()` or `fetch`.
- * `provider` is a shipped provider's name, or any plugin made by `defineProvider`.
+ * A delivery signed as the provider would sign it, ready for `app.inject()` or `fetch`. `provider` is a
+ * shipped provider's name or any plugin made by `defineProvider`; the payload is typed by it (one of its
+ * event types' payloads), or a string sent byte for byte.
  */
-export function sign (provider: ProviderRef, payload: unknown, options: SignOptions & { secret: string, /** for providers that send the type in a header */ type?: string }): SignedDelivery {
-  const spec = specOf(provider)
-  const body = typeof payload === 'string' ? payload : JSON.stringify(payload)
+export function sign<P extends ProviderRef> (provider: P, body: string, options: KitSignOptions): SignedDelivery
+export function sign<P extends ProviderRef> (provider: P, payload: KitPayload<P>, options: KitSignOptions<KitEventType<P>>): SignedDelivery
+export function sign (provider: ProviderRef, payload: unknown, options: KitSignOptions): SignedDelivery {
+  return signed(specOf(provider), typeof payload === 'string' ? payload : JSON.stringify(payload), options)
+}
+
+function signed (spec: ProviderSpec, body: string, options: KitSignOptions): SignedDelivery {
   const id = options.id ?? `msg_${randomBytes(12).toString('hex')}`
   const sender = spec.senderHeaders?.({ type: options.type ?? spec.sample?.type ?? '', id })
   return {
@@ -35,12 +55,72 @@ export function sign (provider: ProviderRef, payload: unknown, options: SignOpti
   }
 }
 
-type PayloadOf<E, T> = E extends { type: T, payload: infer P } ? P : never
-
-/** A sample payload of every event type of the shipped providers you import: the `examples` of their schemas. */
-export type Fixtures = {
-  readonly [P in keyof FastifyWebhookProviders]: { readonly [T in FastifyWebhookProviders[P]['type']]: PayloadOf<FastifyWebhookProviders[P], T> }
+/**
+ * The sample payload of one event type (the first `examples` entry of its schema), a new copy each call,
+ * deep-merged with `overrides`: objects merge, anything else (arrays too) replaces, `undefined` keeps the sample's.
+ */
+export function fixture<P extends ProviderRef, T extends KitEventType<P>> (provider: P, type: T, overrides?: DeepPartial<KitPayload<P, T>>): KitPayload<P, T>
+export function fixture (provider: ProviderRef, type: string, overrides?: unknown): unknown {
+  const spec = specOf(provider)
+  if (!Object.hasOwn(spec.events, type)) {
+    throw new TypeError(`${NAME}: ${spec.name} has no event type "${type}" (types: ${Object.keys(spec.events).join(', ')})`)
+  }
+  const sample = firstExample(spec.events[type]!)
+  if (sample === undefined) throw new TypeError(`${NAME}: the ${spec.name} schema of "${type}" has no example to start from`)
+  return merge(sample, overrides)
 }
+
+/** Signs the payload and posts it to the provider's route with `app.inject()`: the answer, as the sender would get it. */
+export async function deliver<P extends ProviderRef> (app: Pick<FastifyInstance, 'inject'>, provider: P, body: string, options: DeliverOptions): Promise<LightMyRequestResponse>
+export async function deliver<P extends ProviderRef> (app: Pick<FastifyInstance, 'inject'>, provider: P, payload: KitPayload<P>, options: DeliverOptions<KitEventType<P>>): Promise<LightMyRequestResponse>
+export async function deliver (app: Pick<FastifyInstance, 'inject'>, provider: ProviderRef, payload: unknown, options: DeliverOptions): Promise<LightMyRequestResponse> {
+  const spec = specOf(provider)
+  const { path, headers: extra, ...signing } = options
+  const { headers, body } = signed(spec, typeof payload === 'string' ? payload : JSON.stringify(payload), signing)
+  return await app.inject({ method: 'POST', url: path ?? `/webhooks/${spec.name}`, headers: { ...headers, ...extra }, payload: body })
+}
+
+/**
+ * Runs handlers (`on`, `onEvent`, `onUnknown`: the plugin's options, or an object of them) on one event,
+ * with no HTTP and no secret: the event is made by the same engine as the route's (schema check, id,
+ * signed timestamp, the provider's extra fields) and handed to the same runner. Handlers get the event
+ * alone: no `request`, no `reply` (test a handler that needs them with `deliver`). Rejects with a
+ * TypeError for an event the route would refuse, and with what a handler threw as it is.
+ * Resolves with the event the handlers got.
+ */
+export async function receive<P extends ProviderRef, const T extends string> (
+  handlers: NoInfer<KitHandlers<KitEvent<P>, KitUnknownEvent<P>>> & NoInfer<ExtraOptions<P>>,
+  event: {
+    /** a shipped provider's name, or your plugin */
+    provider: P
+    type: T
+    payload: T extends KitEventType<P> ? KitPayload<P, T> : unknown
+    /** The signed message id. Default: a new `msg_…` (providers that read the id from the payload use that). */
+    id?: string
+    /** Default: now. */
+    receivedAt?: Date
+  }
+): Promise<KitReceived<P, T>>
+export async function receive (handlers: object, event: { provider: ProviderRef, type: string, payload: unknown, id?: string, receivedAt?: Date }): Promise<WebhookEventData> {
+  const spec = specOf(event.provider)
+  const fail = (message: string): never => { throw new TypeError(`${NAME}: ${message}`) }
+  const checked = checkHandlers<[]>(handlers, { provider: spec.name, names: Object.keys(spec.events) }, fail)
+  const secret = spec.scheme.generateSecret()
+  const receivedAt = event.receivedAt ?? new Date()
+  const { headers, body } = signed(spec, JSON.stringify(event.payload), {
+    secret, type: event.type, timestamp: Math.floor(receivedAt.getTime() / 1000), ...(event.id === undefined ? {} : { id: event.id })
+  })
+  const received = receiveDelivery(compiled(spec), {
+    headers, body: Buffer.from(body), keys: [spec.scheme.parseSecret(secret)], receivedAt, tolerance: 300, parse: {}, options: handlers
+  })
+  if (!received.ok) return fail(`the route would refuse this event: ${received.error.message}`)
+  if (received.event.type !== event.type) fail(`the payload is of type "${received.event.type}", not "${event.type}"`)
+  await runHandlers(checked, received.event, received.known)
+  return received.event
+}
+
+/** The options a plugin made by `defineProvider` reads in its `extend` (Retab's `extraction`); none known for a name. */
+type ExtraOptions<P> = P extends { readonly provider: { extend (payload: unknown, options: infer O): unknown } } ? Partial<O> : object
 
 /** The first example of each event type's schema, for every provider of a spec. */
 export function examplesOf (spec: ProviderSpec): Record<string, unknown> {
@@ -54,10 +134,32 @@ function firstExample (schema: { examples?: unknown }): unknown {
   return Array.isArray(schema.examples) ? structuredClone(schema.examples[0]) : undefined
 }
 
+function merge (sample: unknown, overrides: unknown): unknown {
+  if (overrides === undefined) return sample
+  if (!isRecord(sample) || !isRecord(overrides)) return overrides
+  // fromEntries defines each key, so that even `__proto__` is a plain property.
+  return Object.fromEntries([
+    ...Object.entries(sample),
+    ...Object.entries(overrides).map(([key, value]) => [key, merge(Object.hasOwn(sample, key) ? sample[key] : undefined, value)])
+  ])
+}
+
+function isRecord (value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+// Compiled once per provider, however many events a test suite receives.
+const compiledSpecs = new WeakMap<ProviderSpec, CompiledProvider>()
+function compiled (spec: ProviderSpec): CompiledProvider {
+  let provider = compiledSpecs.get(spec)
+  if (provider === undefined) compiledSpecs.set(spec, provider = compileProvider(spec))
+  return provider
+}
+
 function specOf (provider: ProviderRef): ProviderSpec {
   if (typeof provider !== 'string') return provider.provider
   if (!Object.hasOwn(providers, provider)) {
-    throw new TypeError(`fastify-webhooks/testing: unknown provider "${provider}" (shipped: ${Object.keys(providers).join(', ')}; for your own, pass its plugin)`)
+    throw new TypeError(`${NAME}: unknown provider "${provider}" (shipped: ${Object.keys(providers).join(', ')}; for your own, pass its plugin)`)
   }
   return providers[provider as keyof typeof providers].provider
 }

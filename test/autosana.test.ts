@@ -15,7 +15,7 @@ providerSuite({
   secret: HEX_SECRET,
   otherSecret: HEX_SECRET_2,
   samples: fixtures.autosana,
-  invalid: { payload: { ...sample, summary: { ...sample.summary, passed_groups: 'two' } }, path: '/summary/passed_groups' },
+  invalid: { payload: { ...sample, summary: { ...sample.summary, passed_groups: 'two' } }, path: '/summary/passed_groups', reason: 'must be an integer' },
   unknown: { event: 'batch.started', timestamp: '2025-01-31T12:00:00Z' },
   // No id in the payload: the SHA-256 of the exact body is the key.
   expectedId: (_payload, body) => createHash('sha256').update(body).digest('hex')

@@ -12,7 +12,7 @@ const c: ProviderCase = {
   secret: HEX_SECRET,
   otherSecret: HEX_SECRET_2,
   samples: fixtures.autotab,
-  invalid: { payload: { ...fixtures.autotab.finish, environment: 'moon' }, path: '/environment' },
+  invalid: { payload: { ...fixtures.autotab.finish, environment: 'moon' }, path: '/environment', reason: 'must be "client", "cloud" or null' },
   unknown: { ...fixtures.autotab.finish, state: 'archived' },
   // One run session is delivered once per state: its id and state together name the event.
   expectedId: payload => `${(payload as { id: string }).id}:${(payload as { state: string }).state}`

@@ -14,7 +14,7 @@ providerSuite({
   secret: SW_SECRET,
   otherSecret: SW_SECRET_2,
   samples: fixtures.cyberdesk,
-  invalid: { payload: { ...sample, run: { ...sample.run, status: 'exploded' } }, path: '/run/status' },
+  invalid: { payload: { ...sample, run: { ...sample.run, status: 'exploded' } }, path: '/run/status', reason: 'must be "scheduling", "running", "success", "cancelled", "error", "task_failed" or "running_checks"' },
   unknown: { event_id: 'e2', event_type: 'run_started', occurred_at: '2025-03-02T09:14:05Z', run: sample.run }
 })
 

@@ -20,7 +20,7 @@ t.test('the demo server verifies a signed sample for each provider and refuses a
     ['pulse', fixtures.pulse['job.failed'], 'pulse job failed']
   ]
   for (const [provider, payload, message] of samples) {
-    const delivery = sign(provider, payload, { secret: secrets[provider] })
+    const delivery = sign(provider, JSON.stringify(payload), { secret: secrets[provider] })
     const res = await app.inject({ method: 'POST', url: `/webhooks/${provider}`, headers: delivery.headers, payload: delivery.body })
     t.equal(res.statusCode, 200, provider)
     t.ok(lines.some(l => l.msg === message), message)

@@ -28,7 +28,7 @@ async function start (example: string, env: Record<string, string>): Promise<Run
   })
   const base = listening.msg.slice('Server listening at '.length)
   const post = (provider: ProviderName, payload: unknown, secret: string, path = `/webhooks/${provider}`) => {
-    const { headers, body } = sign(provider, payload, { secret })
+    const { headers, body } = sign(provider, JSON.stringify(payload), { secret })
     return fetch(base + path, { method: 'POST', headers, body })
   }
   return { child, base, lines, waitFor: msg => waitFor(line => line.msg === msg), post }

@@ -15,8 +15,9 @@ import { HEX_SECRET, SW_SECRET } from './helpers/sign.js'
 interface Operation {
   summary: string
   tags: string[]
-  requestBody: { required?: boolean, content: Record<string, { schema: { anyOf?: Array<{ properties: Record<string, { enum?: string[], const?: string }> }>, properties?: Record<string, unknown> } }> }
-  responses: Record<string, { description: string, content?: Record<string, { schema: { properties: Record<string, unknown> } }> }>
+  parameters?: Array<{ in: string, name: string, required?: boolean, schema: { type: string } }>
+  requestBody: { required?: boolean, content: Record<string, { schema: { anyOf?: Array<{ title?: string, properties: Record<string, { enum?: string[], const?: string }> }>, properties?: Record<string, unknown> } }> }
+  responses: Record<string, { description: string, content?: Record<string, { schema: { properties: Record<string, { enum?: unknown[] }> } }> }>
 }
 
 async function documented (queue = false) {
@@ -50,9 +51,21 @@ t.test('each webhook route shows the union of its event types as its body', asyn
   t.same(typesOf(pulseOp, 'type'), Object.keys(fixtures.pulse), 'pulse: one branch per event type')
   t.same(typesOf(doc.paths['/v1/webhooks/autotab']!.post, 'state'), Object.keys(fixtures.autotab), 'autotab: one branch per state')
 
+  const branches = pulseOp.requestBody.content['application/json']!.schema.anyOf!
+  t.same(branches.map(branch => branch.title), Object.keys(fixtures.pulse), 'each branch is titled with its event type')
+
   const retabBody = doc.paths['/hooks/retab']!.post.requestBody.content['application/json']!.schema
   t.notOk(retabBody.anyOf, 'a provider with one event type documents that type, not a union of one')
   t.ok(retabBody.properties!.completion, 'retab: the completion is documented')
+})
+
+t.test('the signature headers are header parameters', async t => {
+  const { app, doc } = await documented()
+  t.teardown(() => app.close())
+  const headers = (path: string) => doc.paths[path]!.post.parameters!.map(p => ({ in: p.in, name: p.name, required: p.required, type: p.schema.type }))
+  t.same(headers('/webhooks/pulse'), ['webhook-id', 'webhook-timestamp', 'webhook-signature'].map(name => ({ in: 'header', name, required: false, type: 'string' })))
+  t.same(headers('/hooks/retab'), ['retab-signature', 'x-retab-signature'].map(name => ({ in: 'header', name, required: false, type: 'string' })),
+    'Retab: both names it may send, neither required alone')
 })
 
 t.test('each webhook route lists its answers', async t => {
@@ -66,6 +79,59 @@ t.test('each webhook route lists its answers', async t => {
   t.same(Object.keys(doc.paths['/queued']!.post.responses).sort(), ['200', '202', '400', '401', '409', '413', '415', '500'], 'with a queue, 202 too')
 })
 
+t.test('each error answer lists the codes its status can carry', async t => {
+  const { app, doc } = await documented()
+  t.teardown(() => app.close())
+  const { responses } = doc.paths['/webhooks/pulse']!.post
+  const codes = (status: number) => responses[status]!.content!['application/json']!.schema.properties.code!.enum as string[]
+  t.same(codes(400).sort(), ['FST_ERR_CTP_INVALID_CONTENT_LENGTH', 'WEBHOOK_EMPTY_BODY', 'WEBHOOK_INVALID_JSON', 'WEBHOOK_INVALID_PAYLOAD', 'WEBHOOK_UNREADABLE_PAYLOAD'])
+  t.same(codes(401).sort(), ['WEBHOOK_INVALID_SIGNATURE', 'WEBHOOK_MALFORMED_SIGNATURE', 'WEBHOOK_MISSING_SIGNATURE', 'WEBHOOK_TIMESTAMP_OUTSIDE_TOLERANCE'])
+  t.same(codes(409), ['WEBHOOK_IN_FLIGHT'])
+  t.same(codes(413), ['FST_ERR_CTP_BODY_TOO_LARGE'])
+  t.same(codes(415), ['FST_ERR_CTP_INVALID_MEDIA_TYPE'])
+  t.same(codes(500).sort(), ['WEBHOOK_HANDLER_FAILED', 'WEBHOOK_QUEUE_UNAVAILABLE', 'WEBHOOK_STORE_UNAVAILABLE'])
+  t.same(responses['401']!.content!['application/json']!.schema.properties.statusCode, { type: 'integer', enum: [401] }, 'the status itself')
+
+  // The answers the route gives are among the documented ones.
+  const post = (headers: Record<string, string>, payload: string) => app.inject({ method: 'POST', url: '/webhooks/pulse', headers, payload })
+  const good = sign('pulse', fixtures.pulse['job.completed'], { secret: SW_SECRET })
+  for (const [name, res] of [
+    ['forged', await post({ ...good.headers, 'webhook-signature': 'v1,AAAA' }, good.body)],
+    ['not JSON', await post(sign('pulse', '{"', { secret: SW_SECRET }).headers, '{"')],
+    ['too large', await post(good.headers, ' '.repeat(1024 * 1024 + 1))],
+    ['not JSON at all', await post({ 'content-type': 'text/plain' }, 'hi')]
+  ] as const) {
+    t.ok(codes(res.statusCode).includes(res.json().code), `${name}: ${res.statusCode} ${res.json().code} is documented`)
+  }
+})
+
+t.test('@fastify/swagger registered after a webhook plugin: one warn line says to register it first', async t => {
+  const lines: Array<{ level: number, msg: string, provider?: string, path?: string }> = []
+  const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  t.teardown(() => app.close())
+  await app.register(pulse, { secret: SW_SECRET, prefix: '/v1' })
+  await app.register(swagger, { openapi: { info: { title: 'webhooks', version: '1.0.0' } } })
+  await app.ready()
+  t.same(Object.keys((app.swagger() as { paths: object }).paths), [], 'swagger never saw the route')
+  t.same(lines, [{
+    ...lines[0],
+    level: 40,
+    provider: 'pulse',
+    path: '/v1/webhooks/pulse',
+    msg: '@fastify/swagger was registered after fastify-webhooks-pulse, so the OpenAPI document lacks its route: register @fastify/swagger first'
+  }])
+
+  for (const swaggerFirst of [true, false]) {
+    const quiet: string[] = []
+    const other = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => { quiet.push(line) } } } })
+    if (swaggerFirst) await other.register(swagger, { openapi: { info: { title: 'webhooks', version: '1.0.0' } } })
+    await other.register(pulse, { secret: SW_SECRET })
+    await other.ready()
+    t.same(quiet, [], swaggerFirst ? 'swagger first: nothing to say' : 'no swagger at all: nothing to say')
+    await other.close()
+  }
+})
+
 t.test('documented routes answer exactly as before: Fastify validates and serializes nothing of its own', async t => {
   const { app } = await documented()
   t.teardown(() => app.close())
@@ -77,7 +143,7 @@ t.test('documented routes answer exactly as before: Fastify validates and serial
   t.equal(ok.body, '{"received":true}')
 
   // An unknown type is not in the documented union: an ajv check would refuse it, ours lets it through (200).
-  const unknown = await post('/webhooks/pulse', sign('pulse', { type: 'job.new_kind', timestamp: 'x', data: {} }, { secret: SW_SECRET }))
+  const unknown = await post('/webhooks/pulse', sign('pulse', JSON.stringify({ type: 'job.new_kind', timestamp: 'x', data: {} }), { secret: SW_SECRET }))
   t.equal(unknown.statusCode, 200)
 
   const forged = await post('/webhooks/pulse', sign('pulse', fixtures.pulse['job.completed'], { secret: 'whsec_' + Buffer.alloc(32).toString('base64') }))
@@ -85,7 +151,7 @@ t.test('documented routes answer exactly as before: Fastify validates and serial
   t.equal(forged.body, '{"statusCode":401,"code":"WEBHOOK_INVALID_SIGNATURE","error":"Unauthorized","message":"The webhook signature does not match"}',
     'byte for byte what Fastify answers without a schema')
 
-  const invalid = await post('/webhooks/pulse', sign('pulse', { ...fixtures.pulse['job.completed'], data: {} }, { secret: SW_SECRET }))
+  const invalid = await post('/webhooks/pulse', sign('pulse', JSON.stringify({ ...fixtures.pulse['job.completed'], data: {} }), { secret: SW_SECRET }))
   t.equal(invalid.statusCode, 400)
   t.equal(invalid.json().code, 'WEBHOOK_INVALID_PAYLOAD')
 

@@ -13,7 +13,7 @@ providerSuite({
   secret: SW_SECRET,
   otherSecret: SW_SECRET_2,
   samples: fixtures.pulse,
-  invalid: { payload: { ...fixtures.pulse['job.completed'], data: { job_id: 'j1', status: 'completed', pages_processed: 'many', processing_time: 1 } }, path: '/data/pages_processed' },
+  invalid: { payload: { ...fixtures.pulse['job.completed'], data: { job_id: 'j1', status: 'completed', pages_processed: 'many', processing_time: 1 } }, path: '/data/pages_processed', reason: 'must be an integer' },
   unknown: { type: 'job.retrying', timestamp: '2024-01-15T10:30:00Z', data: { job_id: 'j1' } }
 })
 

@@ -16,7 +16,7 @@ providerSuite({
   secret: HEX_SECRET,
   otherSecret: HEX_SECRET_2,
   samples: fixtures.retab,
-  invalid: { payload: { ...sample, completion: { ...sample.completion, choices: [] } }, path: '/completion/choices' },
+  invalid: { payload: { ...sample, completion: { ...sample.completion, choices: [] } }, path: '/completion/choices', reason: 'must not have fewer than 1 items' },
   expectedId: () => sample.completion.id
 })
 

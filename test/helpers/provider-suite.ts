@@ -14,8 +14,8 @@ export interface ProviderCase {
   otherSecret: string
   /** a valid payload per event type */
   samples: Record<string, unknown>
-  /** a payload of a known type that breaks its schema, and the path the log must name */
-  invalid: { payload: unknown, path: string }
+  /** a payload of a known type that breaks its schema, and the path and rule the answer and the log must name */
+  invalid: { payload: unknown, path: string, reason: string }
   /** a verified payload of a type no schema knows (absent where the provider has one type only) */
   unknown?: unknown
   /** the idempotency id the plugin must give a sample, when not the signed message id */
@@ -122,7 +122,7 @@ export function providerSuite (c: ProviderCase): void {
     t.equal(received.length, 0)
   })
 
-  t.test(`${c.name}: a known type that fails its schema gets 400, and the path is logged`, async t => {
+  t.test(`${c.name}: a known type that fails its schema gets 400, with the path and the rule it breaks`, async t => {
     const lines: string[] = []
     const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => { lines.push(line) } } } })
     let called = 0
@@ -130,9 +130,11 @@ export function providerSuite (c: ProviderCase): void {
     const res = await deliver(app, c, c.invalid.payload)
     t.equal(res.statusCode, 400)
     t.equal(res.json().code, 'WEBHOOK_INVALID_PAYLOAD')
+    t.equal(res.json().message, `The webhook payload does not match the schema of its event type at ${c.invalid.path}: ${c.invalid.reason}`)
     t.equal(called, 0)
     const line = lines.map(l => JSON.parse(l)).find(l => l.msg === 'webhook payload does not match its schema')
     t.equal(line?.path, c.invalid.path)
+    t.equal(line?.reason, c.invalid.reason)
     t.notMatch(lines.join(''), c.secret, 'no secret in the log')
   })
 
