@@ -83,7 +83,7 @@ try {
   const expected = {
     '.': [...providers, 'defineProvider', 'MemoryStore', 'signStandard', 'WebhookInvalidSignatureError'],
     ...Object.fromEntries(providers.map(name => [`./${name}`, [name, 'default']])),
-    './testing': ['sign', 'fixtures'],
+    './testing': ['sign', 'fixtures', 'fixture', 'deliver', 'receive'],
     './redis': ['RedisStore'],
     './postgres': ['PostgresStore', 'migrationSql', 'PostgresClaimLostError'],
     './bullmq': ['createWebhookWorker']
