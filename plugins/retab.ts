@@ -4,7 +4,7 @@ import type { TSchema } from 'typebox'
 import { Compile, type Validator } from 'typebox/compile'
 import { field, stringAt } from '../lib/fields.js'
 import { hmacHex } from '../lib/hmac-hex.js'
-import { firstErrorPath } from '../schemas/common.js'
+import { schemaFailure } from '../lib/schema-failure.js'
 import { retabEvents } from '../schemas/retab.js'
 import { defineProvider } from './receiver.js'
 import type { EventFor, EventTypeFor, HandlersFor } from './types.js'
@@ -32,19 +32,22 @@ const CONTENT = '/completion/choices/0/message/content'
 const compiled = new WeakMap<TSchema, Validator>()
 
 /** `choices[0].message.content` parsed, and checked against the `extraction` schema when one is given. */
-function extract (payload: unknown, options: RetabOptions): { extraction: RetabExtraction } | { invalid: string } {
+function extract (payload: unknown, options: RetabOptions): { extraction: RetabExtraction } | { invalid: string, reason: string } {
   const content = stringAt(field(payload, 'completion'), 'choices', '0', 'message', 'content')
   let extraction: unknown
   try {
     extraction = sjson.parse(content || '{}')
   } catch {
-    return { invalid: CONTENT }
+    return { invalid: CONTENT, reason: 'must be JSON text' }
   }
   const schema = options.extraction
   if (schema !== undefined) {
     let validator = compiled.get(schema)
     if (validator === undefined) compiled.set(schema, validator = Compile(schema))
-    if (!validator.Check(extraction)) return { invalid: `${CONTENT}${firstErrorPath(validator, extraction)}` }
+    if (!validator.Check(extraction)) {
+      const { path, reason } = schemaFailure(validator, extraction)
+      return { invalid: CONTENT + (path === '/' ? '' : path), reason }
+    }
   }
   // Checked against the schema the RetabTypes declaration is meant to describe.
   return { extraction: extraction as RetabExtraction }

@@ -9,8 +9,3 @@ export function Nullable<T extends TSchema> (schema: T): TUnion<[T, TNull]> {
 export function Literals<const T extends readonly [string, ...string[]]> (...values: T): TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }> {
   return Type.Union(values.map(value => Type.Literal(value))) as never
 }
-
-/** The JSON pointer of the first failure, for a value that failed `validator.Check` (so there is at least one). */
-export function firstErrorPath (validator: { Errors (value: unknown): Array<{ instancePath: string }> }, value: unknown): string {
-  return validator.Errors(value)[0]!.instancePath
-}

@@ -45,12 +45,21 @@ t.test('retab: the extracted object is parsed and checked against the user schem
   const res = await post(app, wrong)
   t.equal(res.statusCode, 400)
   t.equal(res.json().code, 'WEBHOOK_INVALID_PAYLOAD')
-  t.match(res.json().message, '/completion/choices/0/message/content/name')
+  t.match(res.json().message, '/completion/choices/0/message/content/name: must be a string')
 
   const notJson = structuredClone(sample)
   notJson.completion.id = 'third'
   notJson.completion.choices[0]!.message.content = 'not json'
-  t.equal((await post(app, notJson)).statusCode, 400)
+  const unparsed = await post(app, notJson)
+  t.equal(unparsed.statusCode, 400)
+  t.match(unparsed.json().message, /at \/completion\/choices\/0\/message\/content: must be JSON text$/)
+
+  const notObject = structuredClone(sample)
+  notObject.completion.id = 'fourth'
+  notObject.completion.choices[0]!.message.content = '"a string"'
+  const whole = await post(app, notObject)
+  t.equal(whole.statusCode, 400)
+  t.match(whole.json().message, /at \/completion\/choices\/0\/message\/content: must be an object$/)
 })
 
 t.test('retab: without a schema the extraction is the parsed content; X-Retab-Signature is read too', async t => {
