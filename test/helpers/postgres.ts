@@ -1,6 +1,6 @@
 /**
  * A real Postgres for one test file (support/postgres-server.ts starts it, from the binaries
- * `npm ci` installs, so these tests never skip), and pools that fail fast while it is down.
+ * `npm ci` installs, so these tests always run), and pools that fail fast while it is down.
  */
 import pg from 'pg'
 import { startPostgres, type PostgresServer } from '../../support/postgres-server.js'
