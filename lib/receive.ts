@@ -76,11 +76,11 @@ export function receive (provider: CompiledProvider, delivery: Delivery): Receiv
     id = spec.idOf?.(payload, context) ?? context.signedId ?? sha256(body)
   } catch (err) {
     // A provider's reader that assumed a shape the signed body does not have.
-    return refuse(new WebhookUnreadablePayloadError(), 'webhook payload has no readable type or id', { err })
+    return unreadable({ err })
   }
   // An object without a type is an event of a type no schema knows; null, a number or a list without one is no event.
   if (type === undefined && !isObject(payload)) {
-    return refuse(new WebhookUnreadablePayloadError(), 'webhook payload has no readable type or id', { id })
+    return unreadable({ id })
   }
 
   const event: WebhookEventData = { provider: spec.name, id, type: type ?? '', payload, receivedAt: delivery.receivedAt }
@@ -95,7 +95,7 @@ export function receive (provider: CompiledProvider, delivery: Delivery): Receiv
     try {
       extra = spec.extend(payload, delivery.options)
     } catch (err) {
-      return refuse(new WebhookUnreadablePayloadError(), 'webhook payload has no readable type or id', { id, type, err })
+      return unreadable({ id, type, err })
     }
     if ('invalid' in extra && typeof extra.invalid === 'string') {
       const reason = 'reason' in extra && typeof extra.reason === 'string' ? extra.reason : `fails a check of the ${spec.title ?? spec.name} plugin`
@@ -108,6 +108,10 @@ export function receive (provider: CompiledProvider, delivery: Delivery): Receiv
 
 function invalid (event: WebhookEventData, { path, reason }: SchemaFailure): Refusal {
   return refuse(new WebhookInvalidPayloadError(path, reason), 'webhook payload does not match its schema', { id: event.id, type: event.type, path, reason })
+}
+
+function unreadable (log: Record<string, unknown>): Refusal {
+  return refuse(new WebhookUnreadablePayloadError(), 'webhook payload has no readable type or id', log)
 }
 
 function refuse (error: Error, message: string, log: Record<string, unknown>): Refusal {
