@@ -2,8 +2,9 @@
  * Steps 4-5 of a delivery, shared by the Fastify route and the queue worker: claim the event's key in the
  * idempotency store, run, then mark it done, or release it so that the sender's retry runs it again.
  */
-import { WebhookInFlightError, WebhookStoreError } from './errors.js'
-import type { IdempotencyStore } from './idempotency.js'
+import { WebhookClaimLostError, WebhookInFlightError, WebhookStoreError } from './errors.js'
+import { isTransactional, type ClaimResult, type IdempotencyStore, type TransactionalStore } from './idempotency.js'
+import type { WebhookEventData } from './provider.js'
 
 export interface Idempotency {
   store: IdempotencyStore
@@ -18,11 +19,19 @@ export interface Logger {
   error (fields: object, message: string): void
 }
 
+const ignore = (): void => {}
+/** A logger that drops every line. */
+export const silentLogger: Logger = { info: ignore, warn: ignore, error: ignore }
+
 export interface Dispatch {
   /** null: every delivery runs (deduplication off, or done elsewhere, as by a queue's job id) */
   idempotency: Idempotency | null
   /** the store key: provider and event id */
   key: string
+  /** the event, for a store that keeps events */
+  event?: WebhookEventData
+  /** How to claim the key. Default: the store's `claim`; a replay claims kept events its own way. */
+  claim?: () => Promise<ClaimResult>
   log: Logger
   /** what every log line of this event carries: provider, id, type */
   fields: object
@@ -36,7 +45,8 @@ export type Dispatched = 'handled' | 'duplicate'
 
 /**
  * Throws WebhookInFlightError (another request holds the claim), WebhookStoreError (the store failed to
- * claim), or what `run` threw, wrapped by `failure`. Nothing is logged for a throw: the caller's framework
+ * claim, or to commit a transaction), WebhookClaimLostError (a transactional store's claim ran out and
+ * another run took the event), or what `run` threw, wrapped by `failure`. Nothing is logged for a throw: the caller's framework
  * logs the error with its cause, once.
  */
 export async function dispatch (d: Dispatch): Promise<Dispatched> {
@@ -52,7 +62,7 @@ export async function dispatch (d: Dispatch): Promise<Dispatched> {
   const { store } = idempotency
   let claim
   try {
-    claim = await store.claim(key, idempotency.leaseMs)
+    claim = await (d.claim === undefined ? store.claim(key, idempotency.leaseMs, d.event) : d.claim())
   } catch (err) {
     throw new WebhookStoreError({ cause: err })
   }
@@ -65,20 +75,50 @@ export async function dispatch (d: Dispatch): Promise<Dispatched> {
     throw new WebhookInFlightError()
   }
 
+  if (isTransactional(store)) return await runInTransaction(d, store, idempotency.ttlMs)
+
   let handled: boolean
   try {
     handled = await d.run()
   } catch (err) {
-    await store.release(key).catch(releaseErr => log.error({ ...fields, err: releaseErr }, 'idempotency store failed to release the event'))
+    await release(d, store, err)
     throw failed(d, err)
   }
   try {
-    await (handled ? store.complete(key, idempotency.ttlMs) : store.release(key))
+    await (handled ? store.complete(key, idempotency.ttlMs) : store.release(key, NOT_HANDLED))
   } catch (err) {
     // The handlers ran: failing now would make the sender run them again.
     log.error({ ...fields, err }, 'idempotency store failed to record the event')
   }
   return 'handled'
+}
+
+/** Runs the handlers in the transaction that marks the event done: their writes and the mark commit together. */
+async function runInTransaction (d: Dispatch, store: TransactionalStore, ttlMs: number): Promise<Dispatched> {
+  let running = false
+  let handled: boolean
+  try {
+    handled = await store.transaction(d.key, ttlMs, async () => {
+      running = true
+      const result = await d.run()
+      running = false
+      return result
+    })
+  } catch (err) {
+    await release(d, store, err)
+    if (running) throw failed(d, err)
+    // Nothing committed: the store failed, or another run took the event after this claim ran out.
+    throw err instanceof WebhookClaimLostError ? err : new WebhookStoreError({ cause: err })
+  }
+  if (!handled) await release(d, store, NOT_HANDLED)
+  return 'handled'
+}
+
+/** Why a store that keeps events marks one failed when a handler answered an error itself. */
+const NOT_HANDLED = new Error('a handler answered the delivery with an error')
+
+async function release (d: Dispatch, store: IdempotencyStore, error: unknown): Promise<void> {
+  await store.release(d.key, error).catch((err: unknown) => d.log.error({ ...d.fields, err }, 'idempotency store failed to release the event'))
 }
 
 function failed (d: Dispatch, err: unknown): unknown {

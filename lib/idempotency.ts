@@ -5,15 +5,50 @@
  * A store only needs these three calls, so Redis (lib/redis-store.ts) or a
  * database can stand in for the in-memory one.
  */
+import type { WebhookEventData } from './provider.js'
+
 export type ClaimResult = 'new' | 'in-flight' | 'done'
 
 export interface IdempotencyStore {
-  /** Claims `key` for `leaseMs` unless it is in flight or done. Must be atomic across every process sharing the store. */
-  claim (key: string, leaseMs: number): Promise<ClaimResult>
+  /**
+   * Claims `key` for `leaseMs` unless it is in flight or done. Must be atomic across every process sharing the store.
+   * `event` is the event the key is for, for a store that keeps events (an inbox); others ignore it.
+   */
+  claim (key: string, leaseMs: number, event?: WebhookEventData): Promise<ClaimResult>
   /** Marks `key` done for `ttlMs`; duplicates within that time are answered without running handlers. */
   complete (key: string, ttlMs: number): Promise<void>
-  /** Drops the claim on `key`, so that the sender's retry runs the handlers again. */
-  release (key: string): Promise<void>
+  /** Drops the claim on `key`, so that the sender's retry runs the handlers again. `error`: why, for a store that keeps events. */
+  release (key: string, error?: unknown): Promise<void>
+}
+
+/** A store that keeps every verified event (an inbox), including those whose payload failed its schema. */
+export interface KeepingStore extends IdempotencyStore {
+  readonly keepsEvents: true
+  /** Keeps an event whose payload failed its schema, as `invalid` with `reason`; a key claimed or done is left alone. */
+  keepInvalid (key: string, event: WebhookEventData, reason: string): Promise<void>
+}
+
+export function keepsEvents (store: IdempotencyStore): store is KeepingStore {
+  return (store as Partial<KeepingStore>).keepsEvents === true
+}
+
+/**
+ * A store whose done mark is written in the same database transaction as the handlers' own writes,
+ * so that both commit or neither does. `dispatch` runs the handlers through `transaction` when the
+ * store has it.
+ */
+export interface TransactionalStore<Tx = unknown> extends IdempotencyStore {
+  /**
+   * Runs `work` in one transaction. When it resolves true, `key` is marked done (for ttlMs) in that
+   * transaction and it commits; when it resolves false or throws, everything rolls back (the claim
+   * remains, for the caller to release). Resolves to what `work` resolved. Throws
+   * `WebhookClaimLostError` when the claim ran out and another run took the key: nothing commits.
+   */
+  transaction (key: string, ttlMs: number, work: (tx: Tx) => Promise<boolean>): Promise<boolean>
+}
+
+export function isTransactional (store: IdempotencyStore): store is TransactionalStore {
+  return typeof (store as Partial<TransactionalStore>).transaction === 'function'
 }
 
 export interface MemoryStoreOptions {

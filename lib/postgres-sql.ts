@@ -6,6 +6,13 @@
  * One row per event key: `done` false is a claim held until `expires_at` by the
  * store whose id starts `token`; `done` true is a handled event, remembered
  * until `expires_at`. A row past `expires_at` counts as absent.
+ *
+ * A store that keeps events (its `inbox` option) also fills the event's columns:
+ * provider, id, type, payload, meta (what the signature said, such as its
+ * timestamp), status (`processing`, `done`, `failed`, `invalid`), attempts, the
+ * last error, when it was received and processed, and `keep_until`: a failed or
+ * invalid event's row stays (past its `expires_at`, so a retry or a replay may
+ * claim it) until then.
  */
 
 export interface TableOptions {
@@ -17,10 +24,20 @@ export interface TableOptions {
 
 export interface Statements {
   claim: string
+  /** `claim` that also writes the event's columns */
+  claimKeeping: string
   complete: string
   release: string
+  /** `release` that keeps the row, as failed, with its error */
+  releaseKeeping: string
   /** `complete` inside a transaction, only while the claim is still this store's */
   completeOwned: string
+  /** keeps an event whose payload failed its schema, unless its key is claimed or done */
+  keepInvalid: string
+  /** the kept events a replay selects, in batches */
+  select: string
+  /** claims one kept event for a replay, when its status is one the replay asked for */
+  reclaim: string
   purge: string
 }
 
@@ -57,9 +74,21 @@ export function migrationSql (options: TableOptions = {}): string {
   key text PRIMARY KEY,
   done boolean NOT NULL,
   token text,
-  expires_at timestamptz NOT NULL
+  expires_at timestamptz NOT NULL,
+  provider text,
+  event_id text,
+  type text,
+  payload jsonb,
+  meta jsonb,
+  status text,
+  attempts integer NOT NULL DEFAULT 0,
+  last_error text,
+  received_at timestamptz,
+  processed_at timestamptz,
+  keep_until timestamptz
 );`,
-    `CREATE INDEX IF NOT EXISTS ${quote(`${table}_expires_at`)} ON ${name} (expires_at);`
+    `CREATE INDEX IF NOT EXISTS ${quote(`${table}_expires_at`)} ON ${name} (expires_at);`,
+    `CREATE INDEX IF NOT EXISTS ${quote(`${table}_received_at`)} ON ${name} (received_at) WHERE status IS NOT NULL;`
   ].join('\n') + '\n'
 }
 
@@ -67,24 +96,66 @@ const after = (param: string): string => `now() + ${param}::float8 * interval '1
 
 export function statements (names: Required<TableOptions>): Statements {
   const name = `${quote(names.schema)}.${quote(names.table)}`
+  const expired = 'held.expires_at <= now()'
+  const fresh = (column: string): string => `${column} = CASE WHEN ${expired} THEN excluded.${column} ELSE held.${column} END`
   // $1 key, $2 this claim's token, $3 lease in ms. One statement: the insert, or the row lock that
   // ON CONFLICT takes, serialises concurrent claims of a key, and each then sees the row the other
   // left. An expired row is overwritten; a live one is written back as it was, so that RETURNING
   // always yields the row and says what holds the key. Only the claim that wrote its own token is new.
+  const claimed = `done = CASE WHEN ${expired} THEN false ELSE held.done END,
+  ${fresh('token')},
+  ${fresh('expires_at')}`
+  const result = "RETURNING CASE WHEN token = $2 THEN 'new' WHEN done THEN 'done' ELSE 'in-flight' END AS result"
   const claim = `INSERT INTO ${name} AS held (key, done, token, expires_at) VALUES ($1, false, $2, ${after('$3')})
 ON CONFLICT (key) DO UPDATE SET
-  done = CASE WHEN held.expires_at <= now() THEN false ELSE held.done END,
-  token = CASE WHEN held.expires_at <= now() THEN excluded.token ELSE held.token END,
-  expires_at = CASE WHEN held.expires_at <= now() THEN excluded.expires_at ELSE held.expires_at END
-RETURNING CASE WHEN token = $2 THEN 'new' WHEN done THEN 'done' ELSE 'in-flight' END AS result`
+  ${claimed}
+${result}`
+  // Also $4 provider, $5 event id, $6 type, $7 payload, $8 meta, $9 received at, $10 ms to keep the row.
+  // The first receipt's time stays; a new claim counts one more attempt.
+  const claimKeeping = `INSERT INTO ${name} AS held (key, done, token, expires_at, provider, event_id, type, payload, meta, status, attempts, received_at, keep_until)
+VALUES ($1, false, $2, ${after('$3')}, $4, $5, $6, $7, $8, 'processing', 1, $9, $9::timestamptz + $10::float8 * interval '1 millisecond')
+ON CONFLICT (key) DO UPDATE SET
+  ${claimed},
+  ${['provider', 'event_id', 'type', 'payload', 'meta'].map(fresh).join(',\n  ')},
+  status = CASE WHEN ${expired} THEN 'processing' ELSE held.status END,
+  attempts = held.attempts + CASE WHEN ${expired} THEN 1 ELSE 0 END,
+  received_at = COALESCE(held.received_at, excluded.received_at),
+  keep_until = GREATEST(held.keep_until, excluded.keep_until)
+${result}`
+  // A kept event's status becomes done; a row that keeps no event has none.
+  const done = (row: string): string => `done = true, token = NULL, status = CASE WHEN ${row}.status IS NULL THEN NULL ELSE 'done' END, last_error = NULL, processed_at = now()`
   // $1 key, $2 ttl in ms.
-  const complete = `INSERT INTO ${name} (key, done, token, expires_at) VALUES ($1, true, NULL, ${after('$2')})
-ON CONFLICT (key) DO UPDATE SET done = true, token = NULL, expires_at = excluded.expires_at`
+  const complete = `INSERT INTO ${name} AS held (key, done, token, expires_at) VALUES ($1, true, NULL, ${after('$2')})
+ON CONFLICT (key) DO UPDATE SET ${done('held')}, expires_at = excluded.expires_at`
   // $1 key, $2 this store's token prefix: a claim another store holds, or a done mark, stays.
-  const release = `DELETE FROM ${name} WHERE key = $1 AND NOT done AND starts_with(token, $2)`
+  const owned = 'key = $1 AND NOT done AND starts_with(token, $2)'
+  const release = `DELETE FROM ${name} WHERE ${owned}`
+  // Also $3 the error. The row stays, past its expiry, so that the retry claims it.
+  const releaseKeeping = `UPDATE ${name} SET token = NULL, expires_at = now(), status = 'failed', last_error = $3 WHERE ${owned}`
   // $1 key, $2 token prefix, $3 ttl in ms. The ttl counts from now, not from the transaction's start.
-  const completeOwned = `UPDATE ${name} SET done = true, token = NULL, expires_at = clock_timestamp() + $3::float8 * interval '1 millisecond'
-WHERE key = $1 AND NOT done AND starts_with(token, $2)`
-  const purge = `DELETE FROM ${name} WHERE expires_at <= now()`
-  return { claim, complete, release, completeOwned, purge }
+  const completeOwned = `UPDATE ${name} SET ${done(name)}, expires_at = clock_timestamp() + $3::float8 * interval '1 millisecond'
+WHERE ${owned}`
+  // $1 key, $2 provider, $3 event id, $4 type, $5 payload, $6 meta, $7 received at, $8 ms to keep, $9 why it is invalid.
+  const keepInvalid = `INSERT INTO ${name} AS held (key, done, token, expires_at, provider, event_id, type, payload, meta, status, attempts, last_error, received_at, keep_until)
+VALUES ($1, false, NULL, now(), $2, $3, $4, $5, $6, 'invalid', 1, $9, $7, $7::timestamptz + $8::float8 * interval '1 millisecond')
+ON CONFLICT (key) DO UPDATE SET
+  type = excluded.type, payload = excluded.payload, meta = excluded.meta, status = 'invalid', attempts = held.attempts + 1,
+  last_error = excluded.last_error, keep_until = GREATEST(held.keep_until, excluded.keep_until)
+WHERE ${expired}`
+  // $1 statuses, $2 providers or null, $3 types or null, $4 since or null, $5 until or null,
+  // $6 and $7 the (received_at, key) after which this batch starts, $8 batch size.
+  const select = `SELECT key, provider, event_id AS id, type, payload, meta, received_at AS "receivedAt" FROM ${name}
+WHERE status = ANY($1::text[])
+  AND ($2::text[] IS NULL OR provider = ANY($2::text[]))
+  AND ($3::text[] IS NULL OR type = ANY($3::text[]))
+  AND ($4::timestamptz IS NULL OR received_at >= $4::timestamptz)
+  AND ($5::timestamptz IS NULL OR received_at < $5::timestamptz)
+  AND (received_at, key) > ($6::timestamptz, $7::text)
+ORDER BY received_at, key
+LIMIT $8`
+  // $1 key, $2 token, $3 lease in ms, $4 statuses. A live claim is never taken; a done event only when asked for.
+  const reclaim = `UPDATE ${name} SET done = false, token = $2, expires_at = ${after('$3')}, status = 'processing', attempts = attempts + 1
+WHERE key = $1 AND status = ANY($4::text[]) AND (done OR expires_at <= now())`
+  const purge = `DELETE FROM ${name} WHERE expires_at <= now() AND (keep_until IS NULL OR keep_until <= now())`
+  return { claim, claimKeeping, complete, release, releaseKeeping, completeOwned, keepInvalid, select, reclaim, purge }
 }

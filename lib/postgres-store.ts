@@ -1,24 +1,52 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomBytes } from 'node:crypto'
-import createError from '@fastify/error'
 import type { Pool, PoolClient } from 'pg'
-import type { ClaimResult, IdempotencyStore } from './idempotency.js'
+import { WebhookClaimLostError } from './errors.js'
+import type { ClaimResult, KeepingStore, TransactionalStore } from './idempotency.js'
+import type { WebhookEventData } from './provider.js'
 import { migrationSql, statements, tableNames, type Statements, type TableOptions } from './postgres-sql.js'
 
 export { migrationSql, type TableOptions } from './postgres-sql.js'
-
-/** A store whose done mark can be written in the same transaction as the handlers' own writes. */
-export interface TransactionalStore<Tx = unknown> extends IdempotencyStore {
-  /** Runs `work` in one transaction. When it resolves true, `key` is marked done (for ttlMs) in that transaction and it commits; when it resolves false or throws, everything rolls back (the claim remains, for the caller to release). Resolves to what `work` resolved. */
-  transaction (key: string, ttlMs: number, work: (tx: Tx) => Promise<boolean>): Promise<boolean>
-}
+export type { TransactionalStore } from './idempotency.js'
 
 export interface PostgresStoreOptions extends TableOptions {
   /** A `pg` Pool you made and own (the store never ends it). Give it an `error` listener: see the README. */
   pool: Pool
+  /** Keep every verified event (payload, status, attempts, last error) for `replay()`; `true` for the defaults. */
+  inbox?: boolean | InboxOptions
+}
+
+export interface InboxOptions {
+  /** Seconds an event is kept after it was received, whatever became of it. Default 2,592,000 (30 days). */
+  retention?: number
+  /** What to store as the payload, e.g. the event's payload without its personal fields. Default: the payload. */
+  redact?: (event: WebhookEventData) => unknown
+}
+
+interface Inbox { retentionMs: number, redact: ((event: WebhookEventData) => unknown) | undefined }
+
+/** The columns of an event besides its meta (what the signature said, such as its timestamp). */
+const EVENT_FIELDS = new Set(['provider', 'id', 'type', 'payload', 'receivedAt'])
+
+/** The statuses of a kept event. */
+export type KeptStatus = 'processing' | 'done' | 'failed' | 'invalid'
+
+/** Which kept events a replay takes; null: any. */
+export interface KeptSelection {
+  statuses: readonly KeptStatus[]
+  providers: readonly string[] | null
+  types: readonly string[] | null
+  since: Date | null
+  until: Date | null
+}
+
+/** A kept event, as it was received. */
+export interface KeptEvent extends WebhookEventData {
+  key: string
 }
 
 /** The work succeeded, but the claim had run out and another store took the event: nothing was committed. */
-export const PostgresClaimLostError = createError('WEBHOOK_CLAIM_LOST', 'The claim on this webhook event ran out and another request took it; the transaction was rolled back', 409)
+export const PostgresClaimLostError = WebhookClaimLostError
 
 /**
  * An idempotency store in a Postgres table, shared by every instance that uses
@@ -37,15 +65,24 @@ export class PostgresStore implements TransactionalStore<PoolClient> {
   readonly #pool: Pool
   readonly #sql: Statements
   readonly #names: Required<TableOptions>
+  readonly #inbox: Inbox | null
   readonly #owner = `${randomBytes(8).toString('hex')}:`
   #count = 0
+  /** The transaction of the handler running now, for `client()`. */
+  readonly #current = new AsyncLocalStorage<PoolClient>()
 
   constructor (options: PostgresStoreOptions) {
-    const { pool, ...names } = (options ?? {}) as Partial<PostgresStoreOptions>
+    const { pool, inbox = false, ...names } = (options ?? {}) as Partial<PostgresStoreOptions>
     if (typeof pool?.query !== 'function' || typeof pool.connect !== 'function') throw new TypeError('PostgresStore: option "pool" must be a pg Pool')
     this.#pool = pool
     this.#names = tableNames(names, 'PostgresStore')
     this.#sql = statements(this.#names)
+    this.#inbox = inboxOf(inbox)
+  }
+
+  /** Whether this store keeps every verified event (its `inbox` option). */
+  get keepsEvents (): boolean {
+    return this.#inbox !== null
   }
 
   /** Creates the schema, table and index where missing (see `migrationSql()`); safe to run from every instance at start. */
@@ -54,9 +91,11 @@ export class PostgresStore implements TransactionalStore<PoolClient> {
     await this.#pool.query(`SELECT pg_advisory_xact_lock(hashtext('fastify-webhooks:migrate'));\n${migrationSql(this.#names)}`)
   }
 
-  async claim (key: string, leaseMs: number): Promise<ClaimResult> {
+  async claim (key: string, leaseMs: number, event?: WebhookEventData): Promise<ClaimResult> {
     const token = this.#owner + String(++this.#count)
-    const { rows } = await this.#pool.query<{ result: ClaimResult }>(this.#sql.claim, [key, token, leaseMs])
+    const { rows } = this.#inbox === null || event === undefined
+      ? await this.#pool.query<{ result: ClaimResult }>(this.#sql.claim, [key, token, leaseMs])
+      : await this.#pool.query<{ result: ClaimResult }>(this.#sql.claimKeeping, [key, token, leaseMs, ...this.#columns(event, this.#inbox)])
     return rows[0]!.result
   }
 
@@ -64,8 +103,17 @@ export class PostgresStore implements TransactionalStore<PoolClient> {
     await this.#pool.query(this.#sql.complete, [key, ttlMs])
   }
 
-  async release (key: string): Promise<void> {
-    await this.#pool.query(this.#sql.release, [key, this.#owner])
+  async release (key: string, error?: unknown): Promise<void> {
+    await (this.#inbox === null
+      ? this.#pool.query(this.#sql.release, [key, this.#owner])
+      : this.#pool.query(this.#sql.releaseKeeping, [key, this.#owner, describe(error)]))
+  }
+
+  /** Keeps an event whose payload failed its schema, as `invalid`; a key claimed or done is left alone. Only with `inbox`. */
+  async keepInvalid (key: string, event: WebhookEventData, reason: string): Promise<void> {
+    if (this.#inbox === null) throw new Error('PostgresStore.keepInvalid() needs the "inbox" option')
+    const [provider, id, type, payload, meta, receivedAt, keepMs] = this.#columns(event, this.#inbox)
+    await this.#pool.query(this.#sql.keepInvalid, [key, provider, id, type, payload, meta, receivedAt, keepMs, reason])
   }
 
   /**
@@ -76,17 +124,64 @@ export class PostgresStore implements TransactionalStore<PoolClient> {
    */
   async transaction (key: string, ttlMs: number, work: (tx: PoolClient) => Promise<boolean>): Promise<boolean> {
     return await this.#inTransaction(async tx => {
-      if (!await work(tx)) return false
+      if (!await this.#current.run(tx, work, tx)) return false
       const marked = await tx.query(this.#sql.completeOwned, [key, this.#owner, ttlMs])
       if (marked.rowCount !== 1) throw new PostgresClaimLostError()
       return true
     })
   }
 
+  /**
+   * The client of the transaction the current handler runs in: its queries commit with the event's done
+   * mark, or roll back with it. Throws outside a handler run by this store (the plugin, the worker, replay).
+   */
+  client (): PoolClient {
+    const tx = this.#current.getStore()
+    if (tx === undefined) throw new Error('PostgresStore.client() is only available while a webhook handler runs with this store')
+    return tx
+  }
+
   /** Deletes the rows past their expiry (claims would ignore them anyway); resolves to how many. Run it now and then. */
   async purge (): Promise<number> {
     const { rowCount } = await this.#pool.query(this.#sql.purge)
     return rowCount as number // null only for statements that touch no rows, never for a DELETE
+  }
+
+  /** The kept events a selection takes, oldest first, read in batches of `batch`. Only with `inbox`. */
+  async * kept (selection: KeptSelection, batch = 100): AsyncGenerator<KeptEvent> {
+    const { statuses, providers, types, since, until } = selection
+    let after: [Date | string, string] = ['-infinity', '']
+    for (;;) {
+      const { rows } = await this.#pool.query<KeptRow>(this.#sql.select, [statuses, providers, types, since, until, ...after, batch])
+      for (const { key, provider, id, type, payload, meta, receivedAt } of rows) {
+        yield { ...meta, key, provider, id, type, payload, receivedAt }
+      }
+      if (rows.length < batch) return
+      const last = rows[rows.length - 1]!
+      after = [last.receivedAt, last.key]
+    }
+  }
+
+  /**
+   * Claims a kept event for a replay when its status is one of `statuses` and no live claim holds it:
+   * `new`, or `in-flight` when another run took it since it was selected.
+   */
+  async reclaim (key: string, leaseMs: number, statuses: readonly KeptStatus[]): Promise<ClaimResult> {
+    const { rowCount } = await this.#pool.query(this.#sql.reclaim, [key, this.#owner + String(++this.#count), leaseMs, statuses])
+    return rowCount === 1 ? 'new' : 'in-flight'
+  }
+
+  /** The event's columns: provider, id, type, payload (redacted), meta, received at, ms to keep. */
+  #columns (event: WebhookEventData, inbox: Inbox): [string, string, string, string, string, Date, number] {
+    // What the signature said (its timestamp) and such plain values; objects a provider derived from the
+    // payload are made again when it is replayed, and kept here they would escape `redact`.
+    const meta: Record<string, unknown> = {}
+    for (const [name, value] of Object.entries(event)) {
+      if (!EVENT_FIELDS.has(name) && (typeof value !== 'object' || value === null)) meta[name] = value
+    }
+    const payload = inbox.redact === undefined ? event.payload : inbox.redact(event)
+    // JSON text: pg would send an array as a Postgres array, not as jsonb.
+    return [event.provider, event.id, event.type, JSON.stringify(payload), JSON.stringify(meta), event.receivedAt, inbox.retentionMs]
   }
 
   /** BEGIN, then COMMIT when `body` resolves true; ROLLBACK when it resolves false or throws. */
@@ -110,6 +205,24 @@ export class PostgresStore implements TransactionalStore<PoolClient> {
       tx.release(!healthy)
     }
   }
+}
+
+interface KeptRow { key: string, provider: string, id: string, type: string, payload: unknown, meta: Record<string, unknown>, receivedAt: Date }
+
+function inboxOf (option: unknown): Inbox | null {
+  if (option === false) return null
+  if (option === true) return { retentionMs: 2_592_000_000, redact: undefined }
+  if (typeof option !== 'object' || option === null) throw new TypeError('PostgresStore: option "inbox" must be a boolean or { retention?, redact? }')
+  const { retention = 2_592_000, redact } = option as InboxOptions
+  if (typeof retention !== 'number' || !(retention > 0)) throw new TypeError('PostgresStore: option "inbox.retention" must be a positive number of seconds')
+  if (redact !== undefined && typeof redact !== 'function') throw new TypeError('PostgresStore: option "inbox.redact" must be a function')
+  return { retentionMs: retention * 1000, redact }
+}
+
+/** The error a failed event's row keeps: its message, never more (a stack names this process's files). */
+function describe (error: unknown): string | null {
+  if (error === undefined) return null
+  return error instanceof Error ? error.message : String(error)
 }
 
 function ignore (): void {}

@@ -47,6 +47,8 @@ export interface Refusal {
   error: Error
   message: string
   log: Record<string, unknown>
+  /** A verified event whose payload fails its schema: the event and why, for a store that keeps such events. */
+  invalid?: { event: WebhookEventData } & SchemaFailure
 }
 
 export type Received = { ok: true, event: WebhookEventData, /** whether a schema knows its type */ known: boolean } | Refusal
@@ -86,6 +88,16 @@ export function receive (provider: CompiledProvider, delivery: Delivery): Receiv
   const event: WebhookEventData = { provider: spec.name, id, type: type ?? '', payload, receivedAt: delivery.receivedAt }
   // Object.assign rather than a spread in the literal, which takes V8's slow path for every event.
   if (verification !== null) Object.assign(event, verification.meta)
+  return check(provider, event, delivery.options)
+}
+
+/**
+ * Checks a verified event against the schema of its type and the provider's own checks (its `extend`),
+ * as a delivery is checked, or a kept event when it is replayed under today's schemas.
+ */
+export function check (provider: CompiledProvider, event: WebhookEventData, options: object): Received {
+  const { spec } = provider
+  const { payload } = event
   const validator = provider.validators.get(event.type)
   if (validator === undefined) return { ok: true, event, known: false }
 
@@ -93,9 +105,9 @@ export function receive (provider: CompiledProvider, delivery: Delivery): Receiv
   if (spec.extend !== undefined) {
     let extra: object
     try {
-      extra = spec.extend(payload, delivery.options)
+      extra = spec.extend(payload, options)
     } catch (err) {
-      return unreadable({ id, type, err })
+      return unreadable({ id: event.id, type: event.type, err })
     }
     if ('invalid' in extra && typeof extra.invalid === 'string') {
       const reason = 'reason' in extra && typeof extra.reason === 'string' ? extra.reason : `fails a check of the ${spec.title ?? spec.name} plugin`
@@ -107,7 +119,9 @@ export function receive (provider: CompiledProvider, delivery: Delivery): Receiv
 }
 
 function invalid (event: WebhookEventData, { path, reason }: SchemaFailure): Refusal {
-  return refuse(new WebhookInvalidPayloadError(path, reason), 'webhook payload does not match its schema', { id: event.id, type: event.type, path, reason })
+  const refusal = refuse(new WebhookInvalidPayloadError(path, reason), 'webhook payload does not match its schema', { id: event.id, type: event.type, path, reason })
+  refusal.invalid = { event, path, reason }
+  return refusal
 }
 
 function unreadable (log: Record<string, unknown>): Refusal {

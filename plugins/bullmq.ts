@@ -6,7 +6,7 @@
  */
 import { Worker, type ConnectionOptions, type Job, type WorkerOptions } from 'bullmq'
 import type { FastifyWebhookProviders } from 'fastify'
-import { dispatch, type Logger } from '../lib/dispatch.js'
+import { dispatch, silentLogger, type Logger } from '../lib/dispatch.js'
 import { checkHandlers, runHandlers } from '../lib/handlers.js'
 import type { ProviderSpec } from '../lib/provider.js'
 import { isKnownJob } from '../lib/queue.js'
@@ -81,7 +81,7 @@ export function createWebhookWorker<E extends WorkerEvent = WebhookEvent> (
   options: WebhookWorkerOptions<E>
 ): Worker<WebhookJobData<E>, void> {
   const fail = (message: string): never => { throw new TypeError(`${NAME}: ${message}`) }
-  const { connection, queueName, concurrency = 1, worker = {}, providers, logger = silent, ...rest } = (options ?? {}) as Partial<WebhookWorkerOptions<E>>
+  const { connection, queueName, concurrency = 1, worker = {}, providers, logger = silentLogger, ...rest } = (options ?? {}) as Partial<WebhookWorkerOptions<E>>
   if (typeof connection !== 'object' || connection === null) return fail('option "connection" is required (ioredis options or client)')
   if (typeof queueName !== 'string' || queueName === '') return fail('option "queueName" must be the name of the queue')
   const types = providers === undefined
@@ -99,6 +99,7 @@ export function createWebhookWorker<E extends WorkerEvent = WebhookEvent> (
     await dispatch({
       idempotency,
       key: `${data.provider}:${data.id}`,
+      event,
       log: logger,
       fields: { provider: data.provider, id: data.id, type: data.type, job: job.id },
       run: async () => {
@@ -110,6 +111,3 @@ export function createWebhookWorker<E extends WorkerEvent = WebhookEvent> (
 
   return new Worker<WebhookJobData<E>, void>(queueName, processEvent, { ...worker, connection, concurrency })
 }
-
-const ignore = (): void => {}
-const silent: Logger = { info: ignore, warn: ignore, error: ignore }

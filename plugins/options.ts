@@ -1,7 +1,7 @@
 import type { Idempotency } from '../lib/dispatch.js'
 import { checkHandlers, type Handler } from '../lib/handlers.js'
-import { MemoryStore, type IdempotencyStore } from '../lib/idempotency.js'
-import type { ProviderSpec } from '../lib/provider.js'
+import { MemoryStore, keepsEvents, type IdempotencyStore, type KeepingStore } from '../lib/idempotency.js'
+import type { ProviderSpec, WebhookEventData } from '../lib/provider.js'
 import { queueSink } from '../lib/queue.js'
 import { inlineSink, type Sink } from '../lib/sinks.js'
 import type { FastifyReply, FastifyRequest } from 'fastify'
@@ -17,7 +17,18 @@ export interface ResolvedOptions {
   bodyLimit: number
   idempotency: Idempotency | null
   sink: Sink<RouteArgs>
+  /** What becomes of a verified event whose payload fails its schema; null: refused, as any invalid payload */
+  invalid: KeptInvalid | null
 }
+
+/** A store that keeps events keeps the invalid ones too; `accept` answers them 200 instead of 400. */
+export interface KeptInvalid {
+  store: KeepingStore
+  accept: boolean
+  onInvalid: InvalidHandler | undefined
+}
+
+export type InvalidHandler = (event: WebhookEventData, failure: { path: string, reason: string }, ...args: RouteArgs) => unknown
 
 /** The options as the checks see them: not yet trusted to have their declared types. */
 export interface LooseOptions {
@@ -32,11 +43,13 @@ export interface LooseOptions {
   idempotency?: unknown
   queue?: unknown
   prefix?: unknown
+  acceptInvalid?: unknown
+  onInvalid?: unknown
 }
 
 type Fail = (message: string) => never
 
-const KNOWN_OPTIONS = new Set(['secret', 'path', 'on', 'onEvent', 'onUnknown', 'tolerance', 'bodyLimit', 'idempotency', 'queue', 'allowUnsigned', 'prefix', 'logLevel', 'logSerializers'])
+const KNOWN_OPTIONS = new Set(['secret', 'path', 'on', 'onEvent', 'onUnknown', 'onInvalid', 'acceptInvalid', 'tolerance', 'bodyLimit', 'idempotency', 'queue', 'allowUnsigned', 'prefix', 'logLevel', 'logSerializers'])
 const DEFAULT_BODY_LIMIT = 1024 * 1024
 
 /** Checks every option at registration and fails early, naming the plugin and the option. */
@@ -54,7 +67,20 @@ export function resolveOptions (spec: ProviderSpec, options: LooseOptions): Reso
   const sink = resolveSink(spec, options, fail)
   // With a queue the job id deduplicates across instances: no store unless one is asked for.
   const idempotency = resolveIdempotency(options.idempotency ?? (sink.deduplicates ? false : {}), fail)
-  return { keys, path, tolerance, bodyLimit, idempotency, sink }
+  return { keys, path, tolerance, bodyLimit, idempotency, sink, invalid: resolveInvalid(options, idempotency, fail) }
+}
+
+function resolveInvalid (options: LooseOptions, idempotency: Idempotency | null, fail: Fail): KeptInvalid | null {
+  const { acceptInvalid = false, onInvalid } = options
+  if (typeof acceptInvalid !== 'boolean') fail('option "acceptInvalid" must be a boolean')
+  if (onInvalid !== undefined && typeof onInvalid !== 'function') fail('option "onInvalid" must be a function')
+  if (onInvalid !== undefined && acceptInvalid !== true) fail('option "onInvalid" runs only with "acceptInvalid: true"')
+  const store = idempotency?.store
+  if (store === undefined || !keepsEvents(store)) {
+    if (acceptInvalid === true) fail('option "acceptInvalid" needs an idempotency store that keeps events (a PostgresStore with "inbox"), or the event would be lost')
+    return null
+  }
+  return { store, accept: acceptInvalid === true, onInvalid: onInvalid as InvalidHandler | undefined }
 }
 
 /** The keys of the configured secrets; null when unsigned deliveries are allowed (only when said explicitly). */

@@ -5,10 +5,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { dispatch } from '../lib/dispatch.js'
-import { WebhookEmptyBodyError } from '../lib/errors.js'
+import { WebhookEmptyBodyError, WebhookStoreError } from '../lib/errors.js'
 import type { ProviderSpec, WebhookEventData } from '../lib/provider.js'
 import { compileProvider, receive } from '../lib/receive.js'
-import { resolveOptions, type LooseOptions } from './options.js'
+import type { SchemaFailure } from '../lib/schema-failure.js'
+import { resolveOptions, type KeptInvalid, type LooseOptions } from './options.js'
 import { routeDocs, warnIfSwaggerComesLate } from './openapi.js'
 import type { ProviderOptions, WebhookPlugin } from './types.js'
 
@@ -36,7 +37,9 @@ declare module 'fastify' {
 
 /** The event the parser made (of a known type or not), for the route; scoped to the webhook routes. */
 const kEvent = Symbol('fastify-webhooks.event')
-interface Parsed { event: WebhookEventData, known: boolean }
+/** `invalid`: the payload failed its schema, and the store keeps such events. */
+interface Parsed { event: WebhookEventData, known: boolean, invalid?: Invalid }
+interface Invalid extends SchemaFailure { error: Error, kept: KeptInvalid }
 type RequestWithEvent = FastifyRequest & { [kEvent]: Parsed | null }
 
 /** A plugin's `options`: only its type does anything. */
@@ -46,6 +49,7 @@ function sameOptions<S extends ProviderSpec> (options: ProviderOptions<S>): Prov
 
 const RECEIVED = '{"received":true}'
 const DUPLICATE = '{"received":true,"duplicate":true}'
+const INVALID = '{"received":true,"invalid":true}'
 
 /**
  * Makes a Fastify plugin from a provider description. Every provider we ship
@@ -56,7 +60,7 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
 
   async function receiver (fastify: FastifyInstance, options: ProviderOptions<S>): Promise<void> {
     const loose: LooseOptions = options
-    const { keys, path, tolerance, bodyLimit, idempotency, sink } = resolveOptions(spec, loose)
+    const { keys, path, tolerance, bodyLimit, idempotency, sink, invalid } = resolveOptions(spec, loose)
     sink.start?.(fastify.log)
     if (!fastify.hasRequestDecorator('webhook')) fastify.decorateRequest('webhook', null)
     if (!fastify.hasRequestDecorator('rawBody')) fastify.decorateRequest('rawBody', undefined)
@@ -69,7 +73,12 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       const received = receive(provider, { headers: request.headers, body, keys, receivedAt: new Date(), tolerance, parse, options })
       if (!received.ok) {
         request.log.warn({ provider: spec.name, ...received.log }, received.message)
-        return done(received.error)
+        if (received.invalid === undefined || invalid === null) return done(received.error)
+        // Kept by the route, then refused or accepted: after a schema fix, a replay recovers it.
+        const { event, path, reason } = received.invalid
+        ;(request as RequestWithEvent)[kEvent] = { event, known: true, invalid: { error: received.error, path, reason, kept: invalid } }
+        request.rawBody = body
+        return done(null, event.payload)
       }
       const { event, known } = received
       // The schema check just passed: this is one of the union's members, which TypeScript cannot see from here.
@@ -83,11 +92,14 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       const parsed = (request as RequestWithEvent)[kEvent]
       if (parsed === null) throw new WebhookEmptyBodyError()
       const { event, known } = parsed
+      const key = `${spec.name}:${event.id}`
+      if (parsed.invalid !== undefined) return await keepInvalid(event, parsed.invalid, key, request, reply)
       const fields = { provider: spec.name, id: event.id, type: event.type }
       let answered = false
       const outcome = await dispatch({
         idempotency,
-        key: `${spec.name}:${event.id}`,
+        key,
+        event,
         log: request.log,
         fields,
         run: async () => {
@@ -100,6 +112,18 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       if (outcome === 'duplicate') return reply.type('application/json').send(DUPLICATE)
       request.log.info(fields, sink.delivered)
       return answered ? reply : reply.code(sink.status).type('application/json').send(RECEIVED)
+    }
+
+    async function keepInvalid (event: WebhookEventData, { error, path, reason, kept }: Invalid, key: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+      try {
+        await kept.store.keepInvalid(key, event, reason)
+      } catch (err) {
+        throw new WebhookStoreError({ cause: err })
+      }
+      if (!kept.accept) throw error
+      await kept.onInvalid?.(event, { path, reason }, request, reply)
+      request.log.warn({ provider: spec.name, id: event.id, type: event.type }, 'webhook event kept as invalid; answered 200')
+      return reply.sent ? reply : reply.type('application/json').send(INVALID)
     }
 
     await fastify.register(async function webhookRoute (scope) {

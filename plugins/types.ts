@@ -61,6 +61,15 @@ export interface ReceiverOptions<E extends { type: string }, U> {
   onEvent?: WebhookHandler<E>
   /** Runs for a verified event whose type no schema knows. Default: a warn log line. Answered 200 all the same. */
   onUnknown?: WebhookHandler<U>
+  /**
+   * With an idempotency store that keeps events (a `PostgresStore` with `inbox`), a verified event whose payload
+   * fails its schema is kept as `invalid`, and answered 400 all the same; `true` answers it
+   * `200 {"received":true,"invalid":true}` instead, so that the sender stops retrying and a replay after the
+   * schema fix recovers it. Default false.
+   */
+  acceptInvalid?: boolean
+  /** Runs for an event kept as invalid and accepted (`acceptInvalid: true`), with why its payload fails. */
+  onInvalid?: (event: U, failure: { path: string, reason: string }, request: FastifyRequest, reply: FastifyReply) => unknown
   /** Seconds a signed timestamp may be off, both directions (Standard Webhooks providers). Default 300. */
   tolerance?: number
   /** Largest body in bytes; larger ones get 413 before any hashing. Default 1 MiB, unless the provider sets another. */

@@ -1,0 +1,77 @@
+/**
+ * Replay: kept events run again through today's handlers and schemas, each claimed as a delivery is, in
+ * the transaction that marks it done, so a replay and a redelivery (or two replays) never both run one.
+ * An event is judged as it was received: its signature was checked then, with the clock of then, and is
+ * not checked again; its `receivedAt` and signed timestamp are the ones it arrived with.
+ */
+import { dispatch, type Logger } from './dispatch.js'
+import { WebhookInFlightError } from './errors.js'
+import { runHandlers, type Handlers } from './handlers.js'
+import type { PostgresStore, KeptSelection } from './postgres-store.js'
+import type { ProviderSpec } from './provider.js'
+import { check, compileProvider, type CompiledProvider } from './receive.js'
+
+export interface Replay {
+  store: PostgresStore
+  providers: readonly ProviderSpec[]
+  /** per provider name, the plugin options its checks read (Retab's `extraction`) */
+  options: Readonly<Record<string, object>>
+  handlers: Handlers<[]>
+  selection: KeptSelection
+  ttlMs: number
+  leaseMs: number
+  log: Logger
+}
+
+export interface ReplayResult {
+  /** ran through the handlers, and marked done */
+  handled: number
+  /** a handler threw: marked failed again, with the error */
+  failed: number
+  /** its payload still fails today's schema: kept as invalid, with why */
+  invalid: number
+  /** taken by another run since it was selected */
+  skipped: number
+}
+
+export async function replayKept (replay: Replay): Promise<ReplayResult> {
+  const { store, selection, log } = replay
+  const compiled = new Map<string, CompiledProvider>(replay.providers.map(spec => [spec.name, compileProvider(spec)]))
+  const idempotency = { store, ttlMs: replay.ttlMs, leaseMs: replay.leaseMs }
+  const result: ReplayResult = { handled: 0, failed: 0, invalid: 0, skipped: 0 }
+  for await (const { key, ...event } of store.kept(selection)) {
+    const fields = { provider: event.provider, id: event.id, type: event.type }
+    // The selection names only these providers.
+    const checked = check(compiled.get(event.provider)!, event, replay.options[event.provider] ?? {})
+    if (!checked.ok) {
+      await store.keepInvalid(key, event, checked.invalid?.reason ?? checked.error.message)
+      log.warn({ ...fields, ...checked.log }, 'replayed webhook event is still invalid')
+      result.invalid++
+      continue
+    }
+    try {
+      await dispatch({
+        idempotency,
+        key,
+        event: checked.event,
+        log,
+        fields,
+        claim: async () => await store.reclaim(key, replay.leaseMs, selection.statuses),
+        run: async () => {
+          await runHandlers(replay.handlers, checked.event, checked.known)
+          return true
+        }
+      })
+      result.handled++
+      log.info(fields, 'replayed webhook event handled')
+    } catch (err) {
+      if (err instanceof WebhookInFlightError) {
+        result.skipped++
+        continue
+      }
+      result.failed++
+      log.error({ ...fields, err }, 'replayed webhook event failed')
+    }
+  }
+  return result
+}

@@ -1,0 +1,106 @@
+/**
+ * `fastify-webhooks/postgres`: the idempotency store on your `pg` Pool, whose done mark commits in the
+ * same transaction as your handlers' writes, and with `inbox` keeps every verified event for `replay`.
+ */
+import type { FastifyWebhookProviders } from 'fastify'
+import { silentLogger, type Logger } from '../lib/dispatch.js'
+import { checkHandlers } from '../lib/handlers.js'
+import type { KeptStatus, PostgresStore } from '../lib/postgres-store.js'
+import type { ProviderSpec } from '../lib/provider.js'
+import { replayKept, type ReplayResult } from '../lib/replay.js'
+import type { EventHandlers } from './types.js'
+export type {} from './receiver.js' // declares FastifyWebhookProviders (an export, so that the .d.ts keeps it)
+
+export { PostgresClaimLostError, PostgresStore, migrationSql, type InboxOptions, type KeptEvent, type KeptSelection, type KeptStatus, type PostgresStoreOptions, type TableOptions, type TransactionalStore } from '../lib/postgres-store.js'
+export type { ReplayResult } from '../lib/replay.js'
+
+/** What replay needs of an event type: the fields every verified event has. */
+interface ReplayEvent { provider: string, id: string, type: string, payload: unknown, receivedAt: Date }
+
+/** Every event of the provider plugins imported in this program (the type of `request.webhook`). */
+type WebhookEvent = FastifyWebhookProviders[keyof FastifyWebhookProviders]
+
+/** A kept event whose type no schema knows, even today. */
+export interface UnknownKeptEvent extends ReplayEvent {
+  /** the signed timestamp (seconds), for Standard Webhooks providers */
+  timestamp?: number
+}
+
+export interface ReplayOptions<E extends ReplayEvent = WebhookEvent> {
+  /** The plugins whose events to replay: their schemas of today check each payload again. */
+  providers: ReadonlyArray<{ readonly provider: ProviderSpec }>
+  /** One handler per event type, as in the plugin's `on` (handlers that take the event alone fit both). */
+  on?: EventHandlers<E>
+  /** Runs for every event of a known type, after its handler in `on`. */
+  onEvent?: (event: E) => unknown
+  /** Runs for an event whose type no schema knows. Default: none (it is marked done). */
+  onUnknown?: (event: UnknownKeptEvent) => unknown
+  /** The statuses to replay. Default `['failed', 'invalid']`; `'processing'` takes events whose claim ran out (a crash), `'done'` runs handled ones again. */
+  status?: KeptStatus | readonly KeptStatus[]
+  /** Only events of these types. */
+  type?: string | readonly string[]
+  /** Only events of these providers (of `providers`). Default: all of `providers`. */
+  provider?: string | readonly string[]
+  /** Only events received at or after this time. */
+  since?: Date
+  /** Only events received before this time. */
+  until?: Date
+  /** Per provider name, the plugin options its checks read: `{ retab: { extraction } }`. */
+  options?: Readonly<Record<string, object>>
+  /** Seconds an event is remembered as done, as in the plugin's `idempotency.ttl`. Default 259,200. */
+  ttl?: number
+  /** Seconds a replay's claim is held while its handlers run. Default 60. */
+  lease?: number
+  /** Where a line per event goes. Default: nowhere. */
+  logger?: Logger
+}
+
+const NAME = 'fastify-webhooks/postgres replay'
+const STATUSES: readonly KeptStatus[] = ['processing', 'done', 'failed', 'invalid']
+
+/**
+ * Runs the kept events that `options` select through the handlers, once each: each is claimed as a
+ * delivery is, its payload checked against today's schema, its handlers run in the transaction that
+ * marks it done. Resolves with how many were handled, failed, still invalid, or taken by another run.
+ */
+export async function replay<E extends ReplayEvent = WebhookEvent> (store: PostgresStore, options: ReplayOptions<E>): Promise<ReplayResult> {
+  const fail = (message: string): never => { throw new TypeError(`${NAME}: ${message}`) }
+  if (!store?.keepsEvents) fail('the store must keep events (a PostgresStore with "inbox")')
+  const { providers, status = ['failed', 'invalid'], since, until, options: providerOptions = {}, ttl = 259_200, lease = 60, logger = silentLogger } = options ?? {}
+  if (!Array.isArray(providers) || providers.length === 0) fail('option "providers" must name the plugins whose events to replay')
+  const specs = providers.map(plugin => plugin.provider)
+  const names = specs.map(spec => spec.name)
+  const handlers = checkHandlers<[]>(options, { provider: names.join(' or '), names: specs.flatMap(spec => Object.keys(spec.events)) }, fail)
+  const statuses = list(status, 'status')
+  for (const s of statuses) if (!STATUSES.includes(s as KeptStatus)) fail(`option "status" names "${s}", which is not one of ${STATUSES.join(', ')}`)
+  const chosen = options.provider === undefined ? names : list(options.provider, 'provider')
+  for (const name of chosen) if (!names.includes(name)) fail(`option "provider" names "${name}", which is not one of "providers"`)
+  for (const [name, value] of [['since', since], ['until', until]] as const) {
+    if (value !== undefined && !(value instanceof Date && !Number.isNaN(value.getTime()))) fail(`option "${name}" must be a Date`)
+  }
+  for (const [name, value] of [['ttl', ttl], ['lease', lease]] as const) {
+    if (typeof value !== 'number' || !(value > 0)) fail(`option "${name}" must be a positive number of seconds`)
+  }
+  return await replayKept({
+    store,
+    providers: specs,
+    options: providerOptions,
+    handlers,
+    selection: {
+      statuses: statuses as KeptStatus[],
+      providers: chosen,
+      types: options.type === undefined ? null : list(options.type, 'type'),
+      since: since ?? null,
+      until: until ?? null
+    },
+    ttlMs: ttl * 1000,
+    leaseMs: lease * 1000,
+    log: logger
+  })
+
+  function list (value: unknown, name: string): string[] {
+    const values: unknown = typeof value === 'string' ? [value] : value
+    if (!Array.isArray(values) || values.length === 0 || values.some(v => typeof v !== 'string')) return fail(`option "${name}" must be a string or a non-empty array of strings`)
+    return values as string[]
+  }
+}
