@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomBytes } from 'node:crypto'
 import type { Pool, PoolClient } from 'pg'
 import { WebhookClaimLostError } from './errors.js'
-import type { ClaimResult, KeepingStore, TransactionalStore } from './idempotency.js'
+import type { ClaimResult, TransactionalStore } from './idempotency.js'
 import type { WebhookEventData } from './provider.js'
 import { migrationSql, statements, tableNames, type Statements, type TableOptions } from './postgres-sql.js'
 
@@ -177,7 +177,7 @@ export class PostgresStore implements TransactionalStore<PoolClient> {
     // payload are made again when it is replayed, and kept here they would escape `redact`.
     const meta: Record<string, unknown> = {}
     for (const [name, value] of Object.entries(event)) {
-      if (!EVENT_FIELDS.has(name) && (typeof value !== 'object' || value === null)) meta[name] = value
+      if (!EVENT_FIELDS.has(name) && typeof value !== 'object') meta[name] = value
     }
     const payload = inbox.redact === undefined ? event.payload : inbox.redact(event)
     // JSON text: pg would send an array as a Postgres array, not as jsonb.

@@ -44,7 +44,7 @@ export async function replayKept (replay: Replay): Promise<ReplayResult> {
     // The selection names only these providers.
     const checked = check(compiled.get(event.provider)!, event, replay.options[event.provider] ?? {})
     if (!checked.ok) {
-      await store.keepInvalid(key, event, checked.invalid?.reason ?? checked.error.message)
+      await store.keepInvalid(key, event, checked.error.message)
       log.warn({ ...fields, ...checked.log }, 'replayed webhook event is still invalid')
       result.invalid++
       continue

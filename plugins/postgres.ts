@@ -2,37 +2,37 @@
  * `fastify-webhooks/postgres`: the idempotency store on your `pg` Pool, whose done mark commits in the
  * same transaction as your handlers' writes, and with `inbox` keeps every verified event for `replay`.
  */
-import type { FastifyWebhookProviders } from 'fastify'
 import { silentLogger, type Logger } from '../lib/dispatch.js'
 import { checkHandlers } from '../lib/handlers.js'
 import type { KeptStatus, PostgresStore } from '../lib/postgres-store.js'
 import type { ProviderSpec } from '../lib/provider.js'
 import { replayKept, type ReplayResult } from '../lib/replay.js'
-import type { EventHandlers } from './types.js'
+import type { EventFor, EventHandlers } from './types.js'
 export type {} from './receiver.js' // declares FastifyWebhookProviders (an export, so that the .d.ts keeps it)
 
 export { PostgresClaimLostError, PostgresStore, migrationSql, type InboxOptions, type KeptEvent, type KeptSelection, type KeptStatus, type PostgresStoreOptions, type TableOptions, type TransactionalStore } from '../lib/postgres-store.js'
 export type { ReplayResult } from '../lib/replay.js'
 
-/** What replay needs of an event type: the fields every verified event has. */
-interface ReplayEvent { provider: string, id: string, type: string, payload: unknown, receivedAt: Date }
-
-/** Every event of the provider plugins imported in this program (the type of `request.webhook`). */
-type WebhookEvent = FastifyWebhookProviders[keyof FastifyWebhookProviders]
+type Plugins = ReadonlyArray<{ readonly provider: ProviderSpec }>
 
 /** A kept event whose type no schema knows, even today. */
-export interface UnknownKeptEvent extends ReplayEvent {
+export interface UnknownKeptEvent {
+  provider: string
+  id: string
+  type: string
+  payload: unknown
+  receivedAt: Date
   /** the signed timestamp (seconds), for Standard Webhooks providers */
   timestamp?: number
 }
 
-export interface ReplayOptions<E extends ReplayEvent = WebhookEvent> {
-  /** The plugins whose events to replay: their schemas of today check each payload again. */
-  providers: ReadonlyArray<{ readonly provider: ProviderSpec }>
+export interface ReplayOptions<P extends Plugins> {
+  /** The plugins whose events to replay: their schemas of today check each payload again, and type the handlers. */
+  providers: P
   /** One handler per event type, as in the plugin's `on` (handlers that take the event alone fit both). */
-  on?: EventHandlers<E>
+  on?: EventHandlers<EventFor<P[number]>>
   /** Runs for every event of a known type, after its handler in `on`. */
-  onEvent?: (event: E) => unknown
+  onEvent?: (event: EventFor<P[number]>) => unknown
   /** Runs for an event whose type no schema knows. Default: none (it is marked done). */
   onUnknown?: (event: UnknownKeptEvent) => unknown
   /** The statuses to replay. Default `['failed', 'invalid']`; `'processing'` takes events whose claim ran out (a crash), `'done'` runs handled ones again. */
@@ -63,7 +63,7 @@ const STATUSES: readonly KeptStatus[] = ['processing', 'done', 'failed', 'invali
  * delivery is, its payload checked against today's schema, its handlers run in the transaction that
  * marks it done. Resolves with how many were handled, failed, still invalid, or taken by another run.
  */
-export async function replay<E extends ReplayEvent = WebhookEvent> (store: PostgresStore, options: ReplayOptions<E>): Promise<ReplayResult> {
+export async function replay<const P extends Plugins> (store: PostgresStore, options: ReplayOptions<P>): Promise<ReplayResult> {
   const fail = (message: string): never => { throw new TypeError(`${NAME}: ${message}`) }
   if (!store?.keepsEvents) fail('the store must keep events (a PostgresStore with "inbox")')
   const { providers, status = ['failed', 'invalid'], since, until, options: providerOptions = {}, ttl = 259_200, lease = 60, logger = silentLogger } = options ?? {}

@@ -116,7 +116,7 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
 
     async function keepInvalid (event: WebhookEventData, { error, path, reason, kept }: Invalid, key: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
       try {
-        await kept.store.keepInvalid(key, event, reason)
+        await kept.store.keepInvalid(key, event, error.message)
       } catch (err) {
         throw new WebhookStoreError({ cause: err })
       }
