@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (add `-- --quick` for a smoke run under a minute; `--only=verify,route,http,memory,queue` for a part).
+ * `npm run bench` (add `-- --quick` for a smoke run under a minute; `--only=verify,route,http,memory,queue,stores` for a part).
  * Prints the tables and writes bench/results.json and bench/results.md.
  */
 import { redisAvailable } from '../support/redis-server.js'
@@ -7,6 +7,7 @@ import { canPin, httpSection, memorySection, pinSelf } from './http.js'
 import { queueBench } from './queue.js'
 import { printSection, printTargets, writeResults, type Section } from './report.js'
 import { routeScalingSection } from './route.js'
+import { storesSection } from './stores.js'
 import { verifyScalingSection, verifySection } from './verify.js'
 
 const quick = process.argv.includes('--quick')
@@ -45,6 +46,7 @@ await add('http', () => httpSection(quick, pin))
 await add('memory', () => memorySection(quick, pin))
 if (pin) pinSelf('0,1') // the queue bench runs its own processes: leave it the whole machine
 await add('queue', queueSection)
+await add('stores', async () => await storesSection(quick, pin))
 
 const seconds = (Date.now() - started) / 1000
 printTargets(sections)

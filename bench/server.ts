@@ -7,19 +7,40 @@ import type { AddressInfo } from 'node:net'
 import express from 'express'
 import Fastify from 'fastify'
 import rawBody from 'fastify-raw-body'
+import { Redis } from 'ioredis'
+import pg from 'pg'
 import { Webhook } from 'svix'
-import { MemoryStore } from '../lib/idempotency.js'
+import { MemoryStore, type IdempotencyStore } from '../lib/idempotency.js'
+import { PostgresStore } from '../lib/postgres-store.js'
+import { RedisStore } from '../lib/redis-store.js'
 import { pulse } from '../plugins/pulse.js'
 import { STANDARD_SECRET } from './payloads.js'
 
 const PATH = '/webhooks/pulse'
-const CONTENDERS = ['bare', 'plugin', 'plugin-idempotent', 'naive', 'express', 'memory'] as const
+const CONTENDERS = ['bare', 'plugin', 'plugin-idempotent', 'naive', 'express', 'memory', 'redis', 'postgres', 'postgres-inbox'] as const
 type Contender = typeof CONTENDERS[number]
 
 let handled = 0
 let store: MemoryStore | undefined
 
+/** The shared stores of the store comparison (bench/stores.ts); `where` is a Redis port or a Postgres URL. */
+async function sharedStore (contender: 'redis' | 'postgres' | 'postgres-inbox', where: string): Promise<IdempotencyStore> {
+  if (contender === 'redis') return new RedisStore({ client: new Redis(Number(where), '127.0.0.1') })
+  const pool = new pg.Pool({ connectionString: where, max: 20 })
+  pool.on('error', () => {})
+  const postgres = new PostgresStore({ pool, inbox: contender === 'postgres-inbox' })
+  await postgres.migrate()
+  return postgres
+}
+
 async function start (contender: Contender, maxKeys: number): Promise<number> {
+  if (contender === 'redis' || contender === 'postgres' || contender === 'postgres-inbox') {
+    const app = Fastify()
+    await app.register(pulse, { secret: STANDARD_SECRET, idempotency: { store: await sharedStore(contender, process.argv[3]!) }, on: { 'job.completed': async () => { handled++ } } })
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    return (app.server.address() as AddressInfo).port
+  }
+
   if (contender === 'express') {
     // The recipe on the Cyberdesk page, as written there: raw body, a Webhook made per request, svix verify.
     const app = express()
@@ -76,7 +97,7 @@ const gc = (globalThis as { gc?: () => void }).gc
 
 const contender = process.argv[2] as Contender
 if (!CONTENDERS.includes(contender)) throw new Error(`unknown contender ${process.argv[2]}`)
-const port = await start(contender, Number(process.argv[3] ?? 100_000))
+const port = await start(contender, Number(process.argv[3] ?? 100_000) || 100_000)
 process.on('message', (message: { stats?: boolean }) => {
   if (message.stats !== true) return
   gc?.()
