@@ -67,7 +67,7 @@ export function routeDocs (instance: FastifyInstance, spec: ProviderSpec, status
   if (!instance.hasDecorator('swagger')) return {}
   const { name, events, scheme } = spec
   const types = Object.entries(events).map(([type, schema]) => ({ ...schema, title: type }))
-  const received = Type.Object({ received: Type.Literal(true), duplicate: Type.Optional(Type.Literal(true)) })
+  const received = Type.Object({ received: Type.Literal(true), duplicate: Type.Optional(Type.Literal(true)), invalid: Type.Optional(Type.Literal(true)) })
   const queued = status === 202
   return {
     schema: {
@@ -78,7 +78,7 @@ export function routeDocs (instance: FastifyInstance, spec: ProviderSpec, status
       headers: Type.Object(Object.fromEntries(scheme.headers.map(header => [header, Type.Optional(Type.String({ description: `${scheme.title} signature header` }))]))),
       body: types.length === 1 ? types[0] : Type.Union(types),
       response: {
-        200: { ...received, description: queued ? 'A duplicate of an event already queued' : 'Handled, or a duplicate of an event already handled' },
+        200: { ...received, description: queued ? 'A duplicate of an event already queued' : 'Handled, or a duplicate of an event already handled (or, with `acceptInvalid`, kept as invalid)' },
         ...(queued ? { 202: { ...received, description: 'Queued: a worker runs the handlers' } } : {}),
         400: errorAnswer(400, 'Body not JSON, or a known event type that fails its schema'),
         401: errorAnswer(401, 'Signature missing, malformed or wrong, or timestamp outside the window'),

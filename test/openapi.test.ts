@@ -75,7 +75,7 @@ t.test('each webhook route lists its answers', async t => {
   t.same(Object.keys(responses).sort(), ['200', '400', '401', '409', '413', '415', '500'])
   t.match(responses['401']!.description, /Signature/)
   t.same(Object.keys(responses['401']!.content!['application/json']!.schema.properties).sort(), ['code', 'error', 'message', 'statusCode'])
-  t.same(Object.keys(responses['200']!.content!['application/json']!.schema.properties).sort(), ['duplicate', 'received'])
+  t.same(Object.keys(responses['200']!.content!['application/json']!.schema.properties).sort(), ['duplicate', 'invalid', 'received'])
   t.same(Object.keys(doc.paths['/queued']!.post.responses).sort(), ['200', '202', '400', '401', '409', '413', '415', '500'], 'with a queue, 202 too')
 })
 
@@ -86,7 +86,7 @@ t.test('each error answer lists the codes its status can carry', async t => {
   const codes = (status: number) => responses[status]!.content!['application/json']!.schema.properties.code!.enum as string[]
   t.same(codes(400).sort(), ['FST_ERR_CTP_INVALID_CONTENT_LENGTH', 'WEBHOOK_EMPTY_BODY', 'WEBHOOK_INVALID_JSON', 'WEBHOOK_INVALID_PAYLOAD', 'WEBHOOK_UNREADABLE_PAYLOAD'])
   t.same(codes(401).sort(), ['WEBHOOK_INVALID_SIGNATURE', 'WEBHOOK_MALFORMED_SIGNATURE', 'WEBHOOK_MISSING_SIGNATURE', 'WEBHOOK_TIMESTAMP_OUTSIDE_TOLERANCE'])
-  t.same(codes(409), ['WEBHOOK_IN_FLIGHT'])
+  t.same(codes(409), ['WEBHOOK_CLAIM_LOST', 'WEBHOOK_IN_FLIGHT'])
   t.same(codes(413), ['FST_ERR_CTP_BODY_TOO_LARGE'])
   t.same(codes(415), ['FST_ERR_CTP_INVALID_MEDIA_TYPE'])
   t.same(codes(500).sort(), ['WEBHOOK_HANDLER_FAILED', 'WEBHOOK_QUEUE_UNAVAILABLE', 'WEBHOOK_STORE_UNAVAILABLE'])
