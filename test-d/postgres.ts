@@ -33,3 +33,37 @@ void done; void purged; void migrated; void sql
 void new PostgresStore({ pool: new pg.Client() })
 // @ts-expect-error the pool is required
 void new PostgresStore({ table: 'seen' })
+
+// The package's entry point: the store, replay, and the inbox options.
+import { replay, type ReplayResult, PostgresStore as Exported } from '../plugins/postgres.js'
+import { retab } from '../plugins/retab.js'
+
+const inbox = new Exported({ pool, inbox: { retention: 86_400, redact: event => ({ id: event.id }) } })
+const client: pg.PoolClient = inbox.client()
+void client
+
+// replay's handlers are typed from `providers`, as the plugin's are.
+const replayed: Promise<ReplayResult> = replay(inbox, {
+  providers: [pulse],
+  status: ['failed', 'invalid'],
+  since: new Date('2026-11-30'),
+  on: { 'job.completed': async event => { const pages: number = event.payload.data.pages_processed; void pages } },
+  onEvent: async event => { const type: 'job.created' | 'job.processing' | 'job.completed' | 'job.failed' | 'job.cancelled' = event.type; void type },
+  onUnknown: async event => { const payload: unknown = event.payload; void payload }
+})
+void replayed
+void replay(inbox, { providers: [pulse, retab], onEvent: async event => { if (event.provider === 'retab') { const provider: 'retab' = event.provider; void provider } } })
+// @ts-expect-error a type pulse does not have
+void replay(inbox, { providers: [pulse], on: { 'job.done': async () => {} } })
+// @ts-expect-error not a status
+void replay(inbox, { providers: [pulse], status: 'lost' })
+// @ts-expect-error providers are required
+void replay(inbox, { on: {} })
+
+// acceptInvalid and onInvalid on the plugin.
+void Fastify().register(pulse, {
+  secret: 'whsec_x',
+  idempotency: { store: inbox },
+  acceptInvalid: true,
+  onInvalid: async (event, failure) => { const path: string = failure.path; const payload: unknown = event.payload; void path; void payload }
+})
