@@ -111,6 +111,11 @@ t.test('the inbox', async t => {
     t.match(invalidSeen, [['inv-2', { path: '/amount', reason: /./ }]])
     t.match(await kept(pool, 'shop:inv-2'), { status: 'invalid' })
 
+    const answering = Fastify()
+    await answering.register(shop, { secret: SHOP_SECRET, idempotency: { store }, acceptInvalid: true, onInvalid: async (_event, _failure, _request, reply) => await reply.code(202).send({ kept: true }) })
+    t.teardown(() => answering.close())
+    t.same(await postShop(await listen(answering), { order: 'o-2b', amount: '1' }, 'inv-2b'), { status: 202, body: { kept: true } }, 'onInvalid may answer itself')
+
     t.same(await postShop(acceptingUrl, { order: 'o-3', amount: 3 }, 'inv-3'), { status: 200, body: { received: true } }, 'a valid one is handled as ever')
     t.same(await postShop(acceptingUrl, { order: 'o-3', amount: 'x' }, 'inv-3'), { status: 200, body: { received: true, invalid: true } })
     t.match(await kept(pool, 'shop:inv-3'), { status: 'done', payload: { amount: 3 } }, 'an invalid body never overwrites a handled event')
@@ -175,11 +180,11 @@ t.test('the inbox', async t => {
     const seen: unknown[] = []
     const on = { 'order.paid': async (event: { id: string, payload: unknown }) => { seen.push(event.payload); await write('fixed')(event) } }
     const still = await replay(store, { providers: [shop], on, provider: 'shop', status: 'invalid', type: 'order.paid' })
-    t.match(still, { handled: 0, invalid: 3 }, 'under the old schema they are still invalid (inv-1, inv-2, fix-1)')
+    t.match(still, { handled: 0, invalid: 4 }, 'under the old schema they are still invalid (inv-1, inv-2, inv-2b, fix-1)')
     t.match(await kept(pool, 'shop:fix-1'), { status: 'invalid', attempts: 2 })
     const result = await replay(store, { providers: [shopFixed], on, status: 'invalid' })
-    t.match(result, { handled: 3, invalid: 0 })
-    t.match(seen, [{ order: 'o-1' }, { order: 'o-2' }, { order: 'o-5' }])
+    t.match(result, { handled: 4, invalid: 0 })
+    t.match(seen, [{ order: 'o-1' }, { order: 'o-2' }, { order: 'o-2b' }, { order: 'o-5' }])
     t.match(await kept(pool, 'shop:fix-1'), { status: 'done' })
   })
 
