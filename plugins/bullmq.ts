@@ -11,10 +11,10 @@ import { checkHandlers, runHandlers } from '../lib/handlers.js'
 import type { ProviderSpec } from '../lib/provider.js'
 import { isKnownJob } from '../lib/queue.js'
 import { resolveIdempotency } from './options.js'
-import type { IdempotencyOptions } from './types.js'
+import type { IdempotencyOptions, UnknownWebhookEvent } from './types.js'
 export type {} from './receiver.js' // declares FastifyWebhookProviders (an export, so that the .d.ts keeps it)
 
-export type { EventHandlers } from './types.js'
+export type { EventHandlers, UnknownWebhookEvent } from './types.js'
 export { DEFAULT_JOB_OPTIONS, UNKNOWN_JOB_PREFIX, jobIdOf, type QueueOption, type WebhookJobOptions, type WebhookQueue } from '../lib/queue.js'
 
 /** What the worker needs of an event type: the fields every verified event has. */
@@ -25,17 +25,6 @@ export type WebhookEvent = FastifyWebhookProviders[keyof FastifyWebhookProviders
 
 /** What a job holds: the event as JSON, `receivedAt` as an ISO string. The worker gives handlers a Date again. */
 export type WebhookJobData<E extends { receivedAt: Date }> = E extends unknown ? Omit<E, 'receivedAt'> & { receivedAt: string } : never
-
-/** A verified event whose type no schema knew when it was received. */
-export interface UnknownWebhookEvent {
-  provider: string
-  id: string
-  type: string
-  payload: unknown
-  receivedAt: Date
-  /** the signed timestamp (seconds), for Standard Webhooks providers */
-  timestamp?: number
-}
 
 /** A handler in a worker: the typed event, then the BullMQ job (attempt number, `job.log`, ...). Throw to retry. */
 export type JobHandler<E, D = unknown> = (event: E, job: Job<D>) => unknown

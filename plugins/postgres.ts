@@ -7,24 +7,14 @@ import { checkHandlers } from '../lib/handlers.js'
 import type { KeptStatus, PostgresStore } from '../lib/postgres-store.js'
 import type { ProviderSpec } from '../lib/provider.js'
 import { replayKept, type ReplayResult } from '../lib/replay.js'
-import type { EventFor, EventHandlers } from './types.js'
+import type { EventFor, EventHandlers, UnknownWebhookEvent } from './types.js'
 export type {} from './receiver.js' // declares FastifyWebhookProviders (an export, so that the .d.ts keeps it)
 
 export { PostgresClaimLostError, PostgresStore, migrationSql, type InboxOptions, type KeptEvent, type KeptSelection, type KeptStatus, type PostgresStoreOptions, type TableOptions, type TransactionalStore } from '../lib/postgres-store.js'
 export type { ReplayResult } from '../lib/replay.js'
+export type { UnknownWebhookEvent } from './types.js'
 
 type Plugins = ReadonlyArray<{ readonly provider: ProviderSpec }>
-
-/** A kept event whose type no schema knows, even today. */
-export interface UnknownKeptEvent {
-  provider: string
-  id: string
-  type: string
-  payload: unknown
-  receivedAt: Date
-  /** the signed timestamp (seconds), for Standard Webhooks providers */
-  timestamp?: number
-}
 
 export interface ReplayOptions<P extends Plugins> {
   /** The plugins whose events to replay: their schemas of today check each payload again, and type the handlers. */
@@ -34,7 +24,7 @@ export interface ReplayOptions<P extends Plugins> {
   /** Runs for every event of a known type, after its handler in `on`. */
   onEvent?: (event: EventFor<P[number]>) => unknown
   /** Runs for an event whose type no schema knows. Default: none (it is marked done). */
-  onUnknown?: (event: UnknownKeptEvent) => unknown
+  onUnknown?: (event: UnknownWebhookEvent) => unknown
   /** The statuses to replay. Default `['failed', 'invalid']`; `'processing'` takes events whose claim ran out (a crash), `'done'` runs handled ones again. */
   status?: KeptStatus | readonly KeptStatus[]
   /** Only events of these types. */

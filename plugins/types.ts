@@ -32,6 +32,17 @@ export type WebhookHandlers<E extends { type: string }> = { [T in E['type']]?: W
  */
 export type EventHandlers<E extends { type: string }> = { [T in E['type']]?: (event: Extract<E, { type: T }>) => unknown }
 
+/** A verified event whose type no schema knew when it was received (in a worker), or knows today (in a replay). */
+export interface UnknownWebhookEvent {
+  provider: string
+  id: string
+  type: string
+  payload: unknown
+  receivedAt: Date
+  /** the signed timestamp (seconds), for Standard Webhooks providers */
+  timestamp?: number
+}
+
 /** The signing secret, or several while rotating (any may match). */
 export type WebhookSecret = string | readonly string[]
 
