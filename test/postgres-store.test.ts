@@ -8,6 +8,7 @@ import { pulse } from '../plugins/pulse.js'
 import { fixtures } from '../plugins/testing.js'
 import { SW_SECRET, signWith } from './helpers/sign.js'
 import { connect, startPostgres } from './helpers/postgres.js'
+import { storeContract } from './helpers/store-contract.js'
 
 const TABLE = '"public"."fastify_webhooks_idempotency"'
 
@@ -24,6 +25,7 @@ t.test('PostgresStore on a real Postgres', async t => {
   const b = connect(server)
   t.teardown(async () => { await Promise.all([a.end(), b.end()]); await server.close() })
   await new PostgresStore({ pool: a }).migrate()
+  storeContract(t, instance => new PostgresStore({ pool: [a, b][instance]! }))
 
   t.test('claim, complete, and the row in the table', async t => {
     const store = new PostgresStore({ pool: a })
@@ -38,55 +40,6 @@ t.test('PostgresStore on a real Postgres', async t => {
     t.ok(done!.ms > 3_500_000, 'done is kept for the ttl')
     t.equal(await store.claim('pulse:msg_1', 60_000), 'done')
     t.equal(await new PostgresStore({ pool: b }).claim('pulse:msg_1', 60_000), 'done', 'another instance sees it done')
-  })
-
-  t.test('complete without a claim marks the key done', async t => {
-    const store = new PostgresStore({ pool: a })
-    await store.complete('pulse:unclaimed', 60_000)
-    t.equal(await store.claim('pulse:unclaimed', 60_000), 'done')
-  })
-
-  t.test('a claim expires after its lease, a done mark after its ttl; a fractional lease works', async t => {
-    const store = new PostgresStore({ pool: a })
-    t.equal(await store.claim('pulse:lease', 0.4), 'new')
-    await sleep(20)
-    t.equal(await new PostgresStore({ pool: b }).claim('pulse:lease', 60_000), 'new', 'the crashed owner\'s claim ran out')
-    t.equal(await store.claim('pulse:ttl', 60_000), 'new')
-    await store.complete('pulse:ttl', 500)
-    t.equal(await store.claim('pulse:ttl', 60_000), 'done')
-    await sleep(500)
-    t.equal(await store.claim('pulse:ttl', 60_000), 'new', 'past its ttl, the event runs again')
-  })
-
-  t.test('release drops this store\'s own claim, and never a newer owner\'s', async t => {
-    const first = new PostgresStore({ pool: a })
-    const second = new PostgresStore({ pool: b })
-    t.equal(await first.claim('pulse:rel', 60_000), 'new')
-    await first.release('pulse:rel')
-    t.equal(await rowOf(a, 'pulse:rel'), undefined, 'the row is gone')
-    t.equal(await second.claim('pulse:rel', 20), 'new', 'released: the retry runs')
-    await sleep(40)
-    t.equal(await first.claim('pulse:rel', 60_000), 'new', 'second\'s lease ran out, first owns it now')
-    await second.release('pulse:rel')
-    t.equal(await second.claim('pulse:rel', 60_000), 'in-flight', 'second\'s late release left first\'s claim alone')
-    await second.release('pulse:never-claimed')
-    await first.complete('pulse:rel', 60_000)
-    await first.release('pulse:rel')
-    t.equal(await second.claim('pulse:rel', 60_000), 'done', 'a release after complete does not forget a handled event')
-  })
-
-  t.test('concurrent claims from two pools: exactly one wins each key, fresh or expired', async t => {
-    const stores = [new PostgresStore({ pool: a }), new PostgresStore({ pool: b })]
-    const race = async (key: string, lease = 60_000): Promise<number> => {
-      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => stores[i % 2]!.claim(key, lease)))
-      return results.filter(r => r === 'new').length
-    }
-    for (let key = 0; key < 10; key++) t.equal(await race(`race:${key}`), 1, `fresh key ${key}`)
-    for (let key = 0; key < 10; key++) {
-      t.equal(await stores[0]!.claim(`race:expired:${key}`, 1), 'new')
-      await sleep(5)
-      t.equal(await race(`race:expired:${key}`), 1, `expired claim ${key}`)
-    }
   })
 
   t.test('purge deletes expired claims and done marks, and keeps the live ones', async t => {
