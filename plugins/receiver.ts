@@ -7,7 +7,8 @@ import fp from 'fastify-plugin'
 import { dispatch } from '../lib/dispatch.js'
 import { WebhookEmptyBodyError } from '../lib/errors.js'
 import type { ProviderSpec, WebhookEventData } from '../lib/provider.js'
-import { compileProvider, receive } from '../lib/receive.js'
+import { compileProvider, receive, refuseEarly, type Refusal } from '../lib/receive.js'
+import { closeIfBodyUnread, guardBody, serverBudget } from './body-guard.js'
 import { resolveOptions, type LooseOptions } from './options.js'
 import { routeDocs, warnIfSwaggerComesLate } from './openapi.js'
 import type { ProviderOptions, WebhookPlugin } from './types.js'
@@ -56,7 +57,8 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
 
   async function receiver (fastify: FastifyInstance, options: ProviderOptions<S>): Promise<void> {
     const loose: LooseOptions = options
-    const { keys, path, tolerance, bodyLimit, idempotency, sink } = resolveOptions(spec, loose)
+    const { keys, path, tolerance, bodyLimit, bufferLimit, idempotency, sink } = resolveOptions(spec, loose)
+    const budget = serverBudget(fastify.server, `fastify-webhooks-${spec.name}`, bodyLimit, bufferLimit)
     sink.start?.(fastify.log)
     if (!fastify.hasRequestDecorator('webhook')) fastify.decorateRequest('webhook', null)
     if (!fastify.hasRequestDecorator('rawBody')) fastify.decorateRequest('rawBody', undefined)
@@ -67,16 +69,24 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
     // Steps 1-3 run as the body parser, so nothing reaches a handler unverified.
     function parseDelivery (request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void): void {
       const received = receive(provider, { headers: request.headers, body, keys, receivedAt: new Date(), tolerance, parse, options })
-      if (!received.ok) {
-        request.log.warn({ provider: spec.name, ...received.log }, received.message)
-        return done(received.error)
-      }
+      if (!received.ok) return done(logged(request, received))
       const { event, known } = received
       // The schema check just passed: this is one of the union's members, which TypeScript cannot see from here.
       if (known) request.webhook = event as FastifyRequest['webhook']
       ;(request as RequestWithEvent)[kEvent] = received
       request.rawBody = body
       done(null, event.payload)
+    }
+
+    // What the headers alone refuse, before the body is read (plugins/body-guard.ts): the same answer and log line.
+    function refuseHeaders (request: FastifyRequest): Error | null {
+      const refusal = refuseEarly(provider, { headers: request.headers, keys, receivedAt: new Date(), tolerance })
+      return refusal === null ? null : logged(request, refusal)
+    }
+
+    function logged (request: FastifyRequest, refusal: Refusal): Error {
+      request.log.warn({ provider: spec.name, ...refusal.log }, refusal.message)
+      return refusal.error
     }
 
     async function handle (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
@@ -107,6 +117,8 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       scope.removeAllContentTypeParsers()
       scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, parseDelivery)
       scope.decorateRequest(kEvent, null)
+      scope.addHook('preParsing', guardBody(budget, refuseHeaders))
+      scope.addHook('onSend', closeIfBodyUnread)
       // A schema only when @fastify/swagger is registered, for its document; Fastify's own validation stays off.
       scope.post(path, { bodyLimit, ...routeDocs(scope, spec, sink.status) }, handle)
       warnIfSwaggerComesLate(scope, spec, path)
