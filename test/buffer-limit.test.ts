@@ -9,7 +9,7 @@ import { pulse } from '../plugins/pulse.js'
 import { retab } from '../plugins/retab.js'
 import { fixtures } from '../plugins/testing.js'
 import { HEX_SECRET, SW_SECRET, signWith } from './helpers/sign.js'
-import { rawPost, until } from './helpers/raw-http.js'
+import { rawPost, until } from '../support/raw-http.js'
 
 const BODY_LIMIT = 60_000
 const BUFFER_LIMIT = 80_000

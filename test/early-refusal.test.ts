@@ -11,7 +11,7 @@ import { pulse } from '../plugins/pulse.js'
 import { retab } from '../plugins/retab.js'
 import { fixtures } from '../plugins/testing.js'
 import { HEX_SECRET, SW_SECRET, signWith } from './helpers/sign.js'
-import { rawPost } from './helpers/raw-http.js'
+import { rawPost } from '../support/raw-http.js'
 
 const SIXTY_MB = 60 * 1024 * 1024
 const pulseBody = JSON.stringify(fixtures.pulse['job.completed'])

@@ -11,7 +11,7 @@ import { bufferedBytes } from '../plugins/body-guard.js'
 import { pulse } from '../plugins/pulse.js'
 import { fixtures } from '../plugins/testing.js'
 import { SW_SECRET, signWith } from './helpers/sign.js'
-import { rawPost, until } from './helpers/raw-http.js'
+import { rawPost, until } from '../support/raw-http.js'
 
 async function server (t: Test) {
   const app = Fastify({ requestTimeout: 300, http: { headersTimeout: 200, connectionsCheckingInterval: 50 } })

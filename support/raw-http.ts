@@ -1,6 +1,7 @@
 /**
- * HTTP/1.1 by hand over a socket, for the tests that must control when (and whether) the body is sent:
- * headers first, then as much of the body as the test wants. The answer is read until the server closes.
+ * HTTP/1.1 by hand over a socket, for the tests and the attack run (bench/attack.ts), which must control when
+ * (and whether) the body is sent: headers first, then as much of the body as wanted. The answer is read until
+ * the server closes.
  */
 import { connect, type Socket } from 'node:net'
 import { once } from 'node:events'
