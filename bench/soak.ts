@@ -2,13 +2,15 @@
  * `npm run soak`: the full soak run (support/soak-core.ts) against a redis-server
  * it starts itself. Prints the figures, writes them to bench/soak.json, and
  * exits 1 when an invariant fails. Options: --deliveries N --concurrency N --seed N.
- * `--attack` runs the attack run instead (bench/attack.ts), `--flood N` its cheap reproduction
+ * `--chaos` runs the chaos soak (support/chaos-soak.ts: instances as processes, one SIGKILLed and restarted twice,
+ * Redis restarted once; 100,000 deliveries unless told). `--attack` runs the attack run instead (bench/attack.ts), `--flood N` its cheap reproduction
  * (N concurrent 60 MB bodies, `--signed` with a forged signature; `--plugin <module>` measures another build).
  */
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { startRedisServer } from '../support/redis-server.js'
+import { chaosViolations, runChaosSoak, type Fault } from '../support/chaos-soak.js'
 import { runSoak, violations } from '../support/soak-core.js'
 import { runAttack, runFlood } from './attack.js'
 
@@ -17,6 +19,7 @@ const { values } = parseArgs({
     deliveries: { type: 'string', default: '20000' },
     concurrency: { type: 'string', default: '64' },
     seed: { type: 'string', default: '1' },
+    chaos: { type: 'boolean', default: false },
     attack: { type: 'boolean', default: false },
     flood: { type: 'string' },
     signed: { type: 'boolean', default: false },
@@ -37,6 +40,18 @@ if (values.flood !== undefined) {
 } else if (values.attack) {
   const report = await runAttack({ plugin: values.plugin, rate: Number(values.rate), quietSeconds: 20, attackSeconds: Number(values.seconds), bogus: 200, trickle: 200 })
   write('attack.json', { date: new Date().toISOString(), node: process.version, ...report })
+} else if (values.chaos) {
+  const redis = await startRedisServer({ appendOnly: true })
+  try {
+    const deliveries = process.argv.some(arg => arg.startsWith('--deliveries')) ? Number(values.deliveries) : 100_000
+    const faults: Fault[] = [{ at: 0.25, kill: 0 }, { at: 0.5, redis: 'restart' }, { at: 0.75, kill: 0 }]
+    const report = await runChaosSoak({ redis, deliveries, concurrency: Number(values.concurrency), seed: Number(values.seed), faults })
+    const broken = chaosViolations(report)
+    write('soak.json', { date: new Date().toISOString(), node: process.version, mode: 'chaos', options: { ...values, deliveries }, faults, ...report, invariantsHeld: broken.length === 0, broken })
+    if (broken.length > 0) process.exitCode = 1
+  } finally {
+    await redis.close()
+  }
 } else {
   const redis = await startRedisServer()
   try {
