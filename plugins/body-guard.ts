@@ -55,8 +55,8 @@ export function bufferedBytes (server: object): { inUse: number, limit: number }
  */
 export function guardBody (budget: ByteBudget, refuse: (request: FastifyRequest) => Error | null): preParsingHookHandler {
   return function guardWebhookBody (request, reply, payload, done) {
-    const admit = (): Error | null => refuse(request) ?? (fitsDeclared(request, budget) ? null : bufferFull(reply))
-    done(null, new GuardedBody(payload, reply.raw, budget, admit, () => bufferFull(reply)))
+    const declared = Number(request.headers['content-length'])
+    done(null, new GuardedBody(payload, reply.raw, budget, declared > 0 ? declared : 0, () => refuse(request), () => bufferFull(reply)))
   }
 }
 
@@ -69,30 +69,32 @@ export const closeIfBodyUnread: onSendHookHandler = function closeIfBodyUnread (
   done(null, payload)
 }
 
-function fitsDeclared (request: FastifyRequest, budget: ByteBudget): boolean {
-  const declared = Number(request.headers['content-length'])
-  return !(declared > 0) || budget.fits(declared)
-}
-
 function bufferFull (reply: FastifyReply): Error {
   reply.header('retry-after', String(RETRY_AFTER))
   return new WebhookBufferFullError()
 }
 
-/** The body as it arrives, each chunk counted against the budget until the answer is done (or the client gone). */
+/**
+ * The body as it arrives, held against the budget until the answer is done (or the client gone): a declared
+ * length is taken whole before the first byte is read, so that what is admitted is sure to fit; a body with
+ * no declared length (chunked) is counted as it arrives.
+ */
 class GuardedBody extends Readable {
   #source: NodeJS.ReadableStream
   #budget: ByteBudget
-  #admit: () => Error | null
+  #declared: number
+  #refuse: () => Error | null
   #full: () => Error
   #taken = 0
+  #received = 0
   #started = false
 
-  constructor (source: NodeJS.ReadableStream, response: ServerResponse, budget: ByteBudget, admit: () => Error | null, full: () => Error) {
+  constructor (source: NodeJS.ReadableStream, response: ServerResponse, budget: ByteBudget, declared: number, refuse: () => Error | null, full: () => Error) {
     super()
     this.#source = source
     this.#budget = budget
-    this.#admit = admit
+    this.#declared = declared
+    this.#refuse = refuse
     this.#full = full
     // 'close' comes after the answer and after an aborted upload alike.
     response.once('close', () => {
@@ -104,7 +106,7 @@ class GuardedBody extends Readable {
   override _read (): void {
     if (this.#started) return
     this.#started = true
-    const refusal = this.#admit()
+    const refusal = this.#refuse() ?? (this.#take(this.#declared) ? null : this.#full())
     if (refusal !== null) {
       this.destroy(refusal)
       return
@@ -122,12 +124,19 @@ class GuardedBody extends Readable {
     callback(err)
   }
 
+  #take (bytes: number): boolean {
+    if (!this.#budget.take(bytes)) return false
+    this.#taken += bytes
+    return true
+  }
+
   #onData = (chunk: Buffer): void => {
-    if (!this.#budget.take(chunk.length)) {
+    this.#received += chunk.length
+    // Beyond what was declared (nothing, for a chunked body), each byte is taken as it comes.
+    if (!this.#take(Math.max(0, this.#received - this.#taken))) {
       this.destroy(this.#full())
       return
     }
-    this.#taken += chunk.length
     // Fastify's reader takes each chunk as it comes: there is no backpressure to pass on.
     this.push(chunk)
   }
