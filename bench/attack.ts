@@ -37,7 +37,7 @@ function memory (pid: number): { rss: number, peak: number } {
 }
 
 /** One bogus upload: the whole 60 MB offered at once; resolves with the status (0: the connection died first). */
-async function bogus (port: number, signed: boolean): Promise<number> {
+export async function bogus (port: number, signed: boolean): Promise<number> {
   const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': SIXTY_MB.length }
   if (signed) headers['retab-signature'] = forgedSignature()
   const request = await rawPost(port, PATH, headers)
@@ -114,7 +114,7 @@ function summary (results: Valid[]): Record<string, number> {
   }
 }
 
-export interface AttackOptions { plugin?: string, rate: number, quietSeconds: number, attackSeconds: number, bogus: number, trickle: number }
+export interface AttackOptions { plugin?: string, rate: number, quietSeconds: number, attackSeconds: number, bogus: number, trickle: number, /** no forged signatures: every attacker sends none */ unsigned?: boolean }
 
 export async function runAttack (o: AttackOptions): Promise<Record<string, unknown>> {
   const server = await startServer(o.plugin)
@@ -126,36 +126,12 @@ export async function runAttack (o: AttackOptions): Promise<Record<string, unkno
   const quiet = summary(await steadyFlow(server.url, o.rate, o.quietSeconds, 0))
   const quietPeak = memory(pid).peak
 
-  const attack = { on: true }
-  const bogusStatuses: Record<string, number> = {}
-  const trickle = { opened: 0, endedByServer: 0, statuses: {} as Record<string, number> }
-  const attackers = [
-    ...Array.from({ length: o.bogus }, async (_, i) => {
-      while (attack.on) {
-        const status = await bogus(server.port, i % 2 === 0)
-        bogusStatuses[status] = (bogusStatuses[status] ?? 0) + 1
-      }
-    }),
-    ...Array.from({ length: o.trickle }, async () => {
-      while (attack.on) {
-        const request = await rawPost(server.port, PATH, { 'content-type': 'application/json', 'content-length': 1024 * 1024, 'retab-signature': forgedSignature() }, '{')
-        trickle.opened++
-        const drip = setInterval(() => request.socket.write(' '), 1000)
-        const stop = setInterval(() => { if (!attack.on) request.socket.destroy() }, 200)
-        const answer = await request.answer
-        clearInterval(drip)
-        clearInterval(stop)
-        if (attack.on) {
-          trickle.endedByServer++
-          trickle.statuses[answer.status] = (trickle.statuses[answer.status] ?? 0) + 1
-        }
-      }
-    })
-  ]
+  // The attackers run in a process of their own, so that the valid sender's clock is not theirs.
+  const attackers = fork(fileURLToPath(new URL('./attack-load.js', import.meta.url)), [String(server.port), String(o.bogus), String(o.trickle), o.unsigned === true ? 'unsigned' : 'forged'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   await sleep(1000) // let the attack build up before measuring
   const underAttack = summary(await steadyFlow(server.url, o.rate, o.attackSeconds, 1_000_000))
-  attack.on = false
-  await Promise.all(attackers)
+  attackers.send('stop')
+  const [{ bogusAnswers, trickle }] = await once(attackers, 'message') as [{ bogusAnswers: Record<string, number>, trickle: Record<string, unknown> }]
   clearInterval(sampler)
   const end = memory(pid)
   server.child.send('handled')
@@ -171,7 +147,7 @@ export async function runAttack (o: AttackOptions): Promise<Record<string, unkno
     underAttack,
     p99RatioAttackToQuiet: Math.round((underAttack.p99Ms! / quiet.p99Ms!) * 100) / 100,
     p50RatioAttackToQuiet: Math.round((underAttack.p50Ms! / quiet.p50Ms!) * 100) / 100,
-    bogusAnswers: bogusStatuses,
+    bogusAnswers,
     trickle,
     validHandledByServer: handled
   }

@@ -4,7 +4,8 @@
  * exits 1 when an invariant fails. Options: --deliveries N --concurrency N --seed N.
  * `--chaos` runs the chaos soak (support/chaos-soak.ts: instances as processes, one SIGKILLed and restarted twice,
  * Redis restarted once; 100,000 deliveries unless told). `--attack` runs the attack run instead (bench/attack.ts), `--flood N` its cheap reproduction
- * (N concurrent 60 MB bodies, `--signed` with a forged signature; `--plugin <module>` measures another build).
+ * (N concurrent 60 MB bodies, `--signed` with a forged signature; `--plugin <module>` measures another build);
+ * `--attack --unsigned` sends no forged signature at all.
  */
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     attack: { type: 'boolean', default: false },
     flood: { type: 'string' },
     signed: { type: 'boolean', default: false },
+    unsigned: { type: 'boolean', default: false },
     plugin: { type: 'string' },
     rate: { type: 'string', default: '100' },
     seconds: { type: 'string', default: '60' }
@@ -38,8 +40,8 @@ const write = (name: string, result: object): void => {
 if (values.flood !== undefined) {
   console.log(JSON.stringify(await runFlood({ plugin: values.plugin, count: Number(values.flood), signed: values.signed }), null, 2))
 } else if (values.attack) {
-  const report = await runAttack({ plugin: values.plugin, rate: Number(values.rate), quietSeconds: 20, attackSeconds: Number(values.seconds), bogus: 200, trickle: 200 })
-  write('attack.json', { date: new Date().toISOString(), node: process.version, ...report })
+  const report = await runAttack({ plugin: values.plugin, rate: Number(values.rate), quietSeconds: 20, attackSeconds: Number(values.seconds), bogus: 200, trickle: 200, unsigned: values.unsigned })
+  write(values.unsigned ? 'attack-unsigned.json' : 'attack.json', { date: new Date().toISOString(), node: process.version, ...report })
 } else if (values.chaos) {
   const redis = await startRedisServer({ appendOnly: true })
   try {
