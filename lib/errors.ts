@@ -17,6 +17,7 @@ export const WebhookInFlightError = createError('WEBHOOK_IN_FLIGHT', 'This webho
 export const WebhookHandlerError = createError('WEBHOOK_HANDLER_FAILED', 'The webhook handler failed; the event was not marked as handled', 500)
 export const WebhookStoreError = createError('WEBHOOK_STORE_UNAVAILABLE', 'The idempotency store is unavailable; retry later', 500)
 export const WebhookClaimLostError = createError('WEBHOOK_CLAIM_LOST', 'The claim on this webhook event ran out and another request took it; the transaction was rolled back', 409)
+export const WebhookBufferFullError = createError('WEBHOOK_BUFFER_FULL', 'The webhook receiver is holding as many request bodies as it may; retry later', 503)
 export const WebhookQueueError = createError('WEBHOOK_QUEUE_UNAVAILABLE', 'The webhook queue did not take the event; retry later', 500)
 
 export const rejectionErrors = {

@@ -1,7 +1,7 @@
 import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto'
 import {
   MAX_SIGNATURE_HEADER, headerValue, reject, secretsToSign, verifyAny,
-  type Headers, type SignatureScheme, type Verification
+  type Headers, type Rejection, type SignatureScheme, type Verification
 } from './scheme.js'
 
 /** HMAC-SHA256 of the raw body, lowercase hex. */
@@ -35,7 +35,8 @@ export function hmacHex (options: HmacHexOptions): SignatureScheme<KeyObject, ob
   const { headers: names, prefix = '' } = options
   const [primary] = names as [string]
 
-  function verify (keys: readonly KeyObject[], headers: Headers, body: Buffer): Verification<object> {
+  // The signatures the headers carry, or why they cannot be read: shared by verify and precheck.
+  function signatures (headers: Headers): string[] | Rejection {
     const received: string[] = []
     for (const name of names) {
       const value = headerValue(headers, name)
@@ -45,7 +46,18 @@ export function hmacHex (options: HmacHexOptions): SignatureScheme<KeyObject, ob
       received.push(value.slice(prefix.length))
     }
     if (received.length === 0) return reject('missing-signature', `no ${names.join(' or ')} header`)
+    return received
+  }
+
+  function verify (keys: readonly KeyObject[], headers: Headers, body: Buffer): Verification<object> {
+    const received = signatures(headers)
+    if (!Array.isArray(received)) return received
     return verifyAny(keys, received, key => signHex(key, body), OK)
+  }
+
+  function precheck (headers: Headers): Rejection | undefined {
+    const received = signatures(headers)
+    return Array.isArray(received) ? undefined : received
   }
 
   const title = 'HMAC-SHA256 hex'
@@ -68,6 +80,7 @@ export function hmacHex (options: HmacHexOptions): SignatureScheme<KeyObject, ob
     // A plain secret has no mark of its own.
     claims: () => false,
     verify,
+    precheck,
     sign
   }
 }

@@ -9,7 +9,7 @@ import {
   WebhookInvalidJsonError, WebhookInvalidPayloadError, WebhookUnreadablePayloadError, rejectionErrors
 } from './errors.js'
 import type { ProviderSpec, WebhookEventData } from './provider.js'
-import type { Headers } from './scheme.js'
+import type { Headers, Rejection, VerifyContext } from './scheme.js'
 import { schemaFailure, type SchemaFailure } from './schema-failure.js'
 
 /** A provider with its schemas compiled: made once per provider, not per registration or request. */
@@ -56,12 +56,8 @@ export type Received = { ok: true, event: WebhookEventData, /** whether a schema
 export function receive (provider: CompiledProvider, delivery: Delivery): Received {
   const { spec } = provider
   const { headers, body, keys } = delivery
-  const verification = keys === null
-    ? null
-    : spec.scheme.verify(keys, headers, body, { now: Math.floor(delivery.receivedAt.getTime() / 1000), tolerance: delivery.tolerance })
-  if (verification !== null && !verification.ok) {
-    return refuse(new rejectionErrors[verification.reason](), 'webhook rejected', { reason: verification.reason, detail: verification.detail })
-  }
+  const verification = keys === null ? null : spec.scheme.verify(keys, headers, body, verifyContext(delivery))
+  if (verification !== null && !verification.ok) return rejected(verification)
 
   let payload: unknown
   try {
@@ -116,6 +112,24 @@ export function check (provider: CompiledProvider, event: WebhookEventData, opti
     Object.assign(event, extra)
   }
   return { ok: true, event, known: true }
+}
+
+/**
+ * The refusal `receive` would give that the headers alone decide (the scheme's `precheck`), so that the body
+ * need not be read; null when only the body can tell, or when unsigned deliveries were allowed.
+ */
+export function refuseEarly (provider: CompiledProvider, delivery: Pick<Delivery, 'headers' | 'keys' | 'receivedAt' | 'tolerance'>): Refusal | null {
+  if (delivery.keys === null) return null
+  const rejection = provider.spec.scheme.precheck?.(delivery.headers, verifyContext(delivery))
+  return rejection === undefined ? null : rejected(rejection)
+}
+
+function verifyContext (delivery: Pick<Delivery, 'receivedAt' | 'tolerance'>): VerifyContext {
+  return { now: Math.floor(delivery.receivedAt.getTime() / 1000), tolerance: delivery.tolerance }
+}
+
+function rejected ({ reason, detail }: Rejection): Refusal {
+  return refuse(new rejectionErrors[reason](), 'webhook rejected', { reason, detail })
 }
 
 function invalid (event: WebhookEventData, { path, reason }: SchemaFailure): Refusal {

@@ -14,6 +14,9 @@ export type Verification<Meta extends object> =
   | { ok: true, /** the message id the scheme signs, if it signs one */ id: string | undefined, meta: Meta }
   | { ok: false, reason: RejectReason, /** for the log: never a secret, signature or payload */ detail: string }
 
+/** A refusal, as `verify` and `precheck` give it. */
+export type Rejection = Extract<Verification<object>, { ok: false }>
+
 export interface VerifyContext {
   /** seconds since the epoch */
   now: number
@@ -53,6 +56,12 @@ export interface SignatureScheme<Key = unknown, Meta extends object = object> {
   claims (secret: string): boolean
   verify (keys: readonly Key[], headers: Headers, body: Buffer, context: VerifyContext): Verification<Meta>
   /**
+   * What `verify` would refuse from the headers alone (absent, malformed, a timestamp outside the window), with the
+   * same reason and detail, so that such a delivery is refused before its body is read. Undefined when only the
+   * body can tell. A scheme without it has every body read before it is refused.
+   */
+  precheck? (headers: Headers, context: VerifyContext): Rejection | undefined
+  /**
    * Headers that make `body` verify under `secret`: for tests, the CLI and senders. Given several secrets,
    * one signature for each, as a sender rotating keys sends them; more than `maxSignatures` is a TypeError.
    */
@@ -85,7 +94,7 @@ export function secretsToSign (secret: string | readonly string[], scheme: Pick<
   return secrets as readonly [string, ...string[]]
 }
 
-export function reject<Meta extends object> (reason: RejectReason, detail: string): Verification<Meta> {
+export function reject (reason: RejectReason, detail: string): Rejection {
   return { ok: false, reason, detail }
 }
 

@@ -1,7 +1,7 @@
 import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto'
 import {
   MAX_SIGNATURES, MAX_SIGNATURE_HEADER, headerValue, reject, secretsToSign, verifyAny,
-  type Headers, type SignOptions, type SignatureScheme, type Verification
+  type Headers, type Rejection, type SignOptions, type SignatureScheme, type Verification, type VerifyContext
 } from './scheme.js'
 
 /**
@@ -47,6 +47,8 @@ export function signStandard (key: Buffer | KeyObject, id: string, timestamp: nu
   return createHmac('sha256', key).update(`${id}.${timestamp}.`).update(body).digest('base64')
 }
 
+interface SignedHeaders { id: string, stamp: string, timestamp: number, received: string[] }
+
 export interface StandardWebhooksOptions {
   /** Header name prefixes to look for, in order: `webhook` (the spec) and/or `svix` (older Svix senders). */
   headerPrefixes: readonly string[]
@@ -58,7 +60,8 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
   // Header names built once, not per request.
   const names = prefixes.map(prefix => ({ prefix, id: `${prefix}-id`, timestamp: `${prefix}-timestamp`, signature: `${prefix}-signature` }))
 
-  function verify (keys: readonly KeyObject[], headers: Headers, body: Buffer, context: { now: number, tolerance: number }): Verification<StandardMeta> {
+  // The signed headers, or why they cannot be used (timestamp window included): shared by verify and precheck.
+  function signedHeaders (headers: Headers, context: VerifyContext): SignedHeaders | Rejection {
     // The first prefix whose id header is present names all three headers: never mix them.
     let set = names[0]!
     for (const candidate of names) {
@@ -95,8 +98,19 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
       start = end + 1
     }
     if (received.length === 0) return reject('malformed-signature', `${prefix}-signature has no v1 entry`)
+    return { id, stamp, timestamp, received }
+  }
 
+  function verify (keys: readonly KeyObject[], headers: Headers, body: Buffer, context: VerifyContext): Verification<StandardMeta> {
+    const signed = signedHeaders(headers, context)
+    if ('reason' in signed) return signed
+    const { id, stamp, timestamp, received } = signed
     return verifyAny(keys, received, key => signStandard(key, id, stamp, body), { ok: true, id, meta: { timestamp } })
+  }
+
+  function precheck (headers: Headers, context: VerifyContext): Rejection | undefined {
+    const signed = signedHeaders(headers, context)
+    return 'reason' in signed ? signed : undefined
   }
 
   const title = 'Standard Webhooks'
@@ -123,6 +137,7 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
     generateSecret: generateStandardSecret,
     claims: secret => secret.startsWith('whsec'),
     verify,
+    precheck,
     sign,
     maxSignatures: MAX_SIGNATURES,
     // A mistake seen in providers' own sample code: the whole secret string used as the HMAC key.

@@ -15,6 +15,8 @@ export interface ResolvedOptions {
   path: string
   tolerance: number
   bodyLimit: number
+  /** the server's budget of buffered body bytes, when this plugin sets it */
+  bufferLimit: number | undefined
   idempotency: Idempotency | null
   sink: Sink<RouteArgs>
   /** What becomes of a verified event whose payload fails its schema; null: refused, as any invalid payload */
@@ -40,6 +42,7 @@ export interface LooseOptions {
   onUnknown?: unknown
   tolerance?: unknown
   bodyLimit?: unknown
+  bufferLimit?: unknown
   idempotency?: unknown
   queue?: unknown
   prefix?: unknown
@@ -49,7 +52,7 @@ export interface LooseOptions {
 
 type Fail = (message: string) => never
 
-const KNOWN_OPTIONS = new Set(['secret', 'path', 'on', 'onEvent', 'onUnknown', 'onInvalid', 'acceptInvalid', 'tolerance', 'bodyLimit', 'idempotency', 'queue', 'allowUnsigned', 'prefix', 'logLevel', 'logSerializers'])
+const KNOWN_OPTIONS = new Set(['secret', 'path', 'on', 'onEvent', 'onUnknown', 'onInvalid', 'acceptInvalid', 'tolerance', 'bodyLimit', 'bufferLimit', 'idempotency', 'queue', 'allowUnsigned', 'prefix', 'logLevel', 'logSerializers'])
 const DEFAULT_BODY_LIMIT = 1024 * 1024
 
 /** Checks every option at registration and fails early, naming the plugin and the option. */
@@ -64,10 +67,12 @@ export function resolveOptions (spec: ProviderSpec, options: LooseOptions): Reso
   const tolerance = positive(options.tolerance, 300, 'tolerance', fail)
   const bodyLimit = positive(options.bodyLimit, spec.bodyLimit ?? DEFAULT_BODY_LIMIT, 'bodyLimit', fail)
   if (!Number.isInteger(bodyLimit)) fail('option "bodyLimit" must be an integer number of bytes')
+  const bufferLimit = options.bufferLimit === undefined ? undefined : positive(options.bufferLimit, 0, 'bufferLimit', fail)
+  if (bufferLimit !== undefined && !Number.isInteger(bufferLimit)) fail('option "bufferLimit" must be an integer number of bytes')
   const sink = resolveSink(spec, options, fail)
   // With a queue the job id deduplicates across instances: no store unless one is asked for.
   const idempotency = resolveIdempotency(options.idempotency ?? (sink.deduplicates ? false : {}), fail)
-  return { keys, path, tolerance, bodyLimit, idempotency, sink, invalid: resolveInvalid(options, idempotency, fail) }
+  return { keys, path, tolerance, bodyLimit, bufferLimit, idempotency, sink, invalid: resolveInvalid(options, idempotency, fail) }
 }
 
 function resolveInvalid (options: LooseOptions, idempotency: Idempotency | null, fail: Fail): KeptInvalid | null {

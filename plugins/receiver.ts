@@ -7,8 +7,9 @@ import fp from 'fastify-plugin'
 import { dispatch } from '../lib/dispatch.js'
 import { WebhookEmptyBodyError, WebhookStoreError } from '../lib/errors.js'
 import type { ProviderSpec, WebhookEventData } from '../lib/provider.js'
-import { compileProvider, receive } from '../lib/receive.js'
+import { compileProvider, receive, refuseEarly, type Refusal } from '../lib/receive.js'
 import type { SchemaFailure } from '../lib/schema-failure.js'
+import { closeIfBodyUnread, guardBody, serverBudget } from './body-guard.js'
 import { resolveOptions, type KeptInvalid, type LooseOptions } from './options.js'
 import { routeDocs, warnIfSwaggerComesLate } from './openapi.js'
 import type { ProviderOptions, WebhookPlugin } from './types.js'
@@ -60,7 +61,8 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
 
   async function receiver (fastify: FastifyInstance, options: ProviderOptions<S>): Promise<void> {
     const loose: LooseOptions = options
-    const { keys, path, tolerance, bodyLimit, idempotency, sink, invalid } = resolveOptions(spec, loose)
+    const { keys, path, tolerance, bodyLimit, bufferLimit, idempotency, sink, invalid } = resolveOptions(spec, loose)
+    const budget = serverBudget(fastify.server, `fastify-webhooks-${spec.name}`, bodyLimit, bufferLimit)
     sink.start?.(fastify.log)
     if (!fastify.hasRequestDecorator('webhook')) fastify.decorateRequest('webhook', null)
     if (!fastify.hasRequestDecorator('rawBody')) fastify.decorateRequest('rawBody', undefined)
@@ -72,11 +74,11 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
     function parseDelivery (request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void): void {
       const received = receive(provider, { headers: request.headers, body, keys, receivedAt: new Date(), tolerance, parse, options })
       if (!received.ok) {
-        request.log.warn({ provider: spec.name, ...received.log }, received.message)
-        if (received.invalid === undefined || invalid === null) return done(received.error)
+        const error = logged(request, received)
+        if (received.invalid === undefined || invalid === null) return done(error)
         // Kept by the route, then refused or accepted: after a schema fix, a replay recovers it.
         const { event, path, reason } = received.invalid
-        ;(request as RequestWithEvent)[kEvent] = { event, known: true, invalid: { error: received.error, path, reason, kept: invalid } }
+        ;(request as RequestWithEvent)[kEvent] = { event, known: true, invalid: { error, path, reason, kept: invalid } }
         request.rawBody = body
         return done(null, event.payload)
       }
@@ -86,6 +88,17 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       ;(request as RequestWithEvent)[kEvent] = received
       request.rawBody = body
       done(null, event.payload)
+    }
+
+    // What the headers alone refuse, before the body is read (plugins/body-guard.ts): the same answer and log line.
+    function refuseHeaders (request: FastifyRequest): Error | null {
+      const refusal = refuseEarly(provider, { headers: request.headers, keys, receivedAt: new Date(), tolerance })
+      return refusal === null ? null : logged(request, refusal)
+    }
+
+    function logged (request: FastifyRequest, refusal: Refusal): Error {
+      request.log.warn({ provider: spec.name, ...refusal.log }, refusal.message)
+      return refusal.error
     }
 
     async function handle (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
@@ -131,6 +144,8 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       scope.removeAllContentTypeParsers()
       scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, parseDelivery)
       scope.decorateRequest(kEvent, null)
+      scope.addHook('preParsing', guardBody(budget, refuseHeaders))
+      scope.addHook('onSend', closeIfBodyUnread)
       // A schema only when @fastify/swagger is registered, for its document; Fastify's own validation stays off.
       scope.post(path, { bodyLimit, ...routeDocs(scope, spec, sink.status) }, handle)
       warnIfSwaggerComesLate(scope, spec, path)

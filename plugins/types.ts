@@ -85,6 +85,11 @@ export interface ReceiverOptions<E extends { type: string }, U> {
   tolerance?: number
   /** Largest body in bytes; larger ones get 413 before any hashing. Default 1 MiB, unless the provider sets another. */
   bodyLimit?: number
+  /**
+   * Bytes of request bodies all webhook routes of the server may hold at once (one budget per server, whichever
+   * plugin sets it); past it a delivery gets 503 with `Retry-After`. Default: 4 times the largest `bodyLimit`.
+   */
+  bufferLimit?: number
   /** `false` to turn deduplication off. Default: in-memory store. */
   idempotency?: false | IdempotencyOptions
   /**

@@ -13,7 +13,7 @@ import { freePort } from './free-port.js'
 export interface RedisServer {
   port: number
   url: string
-  /** stops the server (its data is lost); `start()` brings it back on the same port */
+  /** stops the server with SIGKILL (its data is lost unless `appendOnly`); `start()` brings it back on the same port */
   stop (): Promise<void>
   start (): Promise<void>
   close (): Promise<void>
@@ -33,14 +33,20 @@ const running = new Set<ChildProcess>()
 // Last resort when a test file ends without closing its server.
 process.once('exit', () => { for (const child of running) child.kill('SIGKILL') })
 
-export async function startRedisServer (): Promise<RedisServer> {
+export interface RedisServerOptions {
+  /** keep an append-only file with every write fsynced before its reply, so that a SIGKILL loses nothing */
+  appendOnly?: boolean
+}
+
+export async function startRedisServer (options: RedisServerOptions = {}): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'fw-redis-'))
   const port = await freePort()
   let child: ChildProcess | null = null
+  const persistence = options.appendOnly === true ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']
 
   async function start (): Promise<void> {
     const binary = redisServerBinary()
-    const spawned = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] })
+    const spawned = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...persistence], { stdio: ['ignore', 'pipe', 'ignore'] })
     child = spawned
     running.add(spawned)
     spawned.once('exit', () => running.delete(spawned))

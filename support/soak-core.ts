@@ -63,14 +63,14 @@ export function violations (r: SoakReport): string[] {
 }
 
 type Kind = 'valid' | 'forged' | 'expired'
-interface Delivery { kind: Kind, id: string, forgery: number }
+export interface Delivery { kind: Kind, id: string, forgery: number }
 
-const SECRET = 'whsec_' + randomBytes(32).toString('base64')
+export const SECRET = 'whsec_' + randomBytes(32).toString('base64')
 const WRONG_SECRET = 'whsec_' + randomBytes(32).toString('base64')
 const MAX_ATTEMPTS = 200
 
 /** A small seeded generator (mulberry32): the same seed gives the same plan. */
-function random (seed: number): () => number {
+export function random (seed: number): () => number {
   let a = seed >>> 0
   return () => {
     a = (a + 0x6d2b79f5) >>> 0
@@ -93,7 +93,7 @@ function bodyOf (id: string): string {
 }
 
 /** The request a delivery makes on one attempt: forgeries are broken in one of five ways. */
-function request (d: Delivery): { headers: Record<string, string>, body: string } {
+export function request (d: Delivery): { headers: Record<string, string>, body: string } {
   const now = Math.floor(Date.now() / 1000)
   const body = bodyOf(d.id)
   if (d.kind === 'valid') return { headers: signed(SECRET, d.id, now, body), body }
@@ -108,7 +108,7 @@ function request (d: Delivery): { headers: Record<string, string>, body: string 
 }
 
 /** Deliveries in order: each duplicate repeats an event planned shortly before, so that many overlap in flight. */
-function plan (o: Required<SoakOptions>): Delivery[] {
+export function plan (o: Required<SoakOptions>): Delivery[] {
   const rand = random(o.seed)
   const valid: string[] = []
   const out: Delivery[] = []
@@ -145,8 +145,13 @@ async function instance (redisPort: number, prefix: string, handle: (id: string)
   return { app, client, url: `${address}/webhooks/pulse` }
 }
 
+/** The plan's defaults: the mix every soak run uses unless told otherwise. */
+export function withDefaults (options: SoakOptions): Required<SoakOptions> {
+  return { seed: 1, duplicateRate: 0.2, forgedRate: 0.05, expiredRate: 0.05, failRate: 0.05, ...options }
+}
+
 export async function runSoak (options: SoakOptions): Promise<SoakReport> {
-  const o: Required<SoakOptions> = { seed: 1, duplicateRate: 0.2, forgedRate: 0.05, expiredRate: 0.05, failRate: 0.05, ...options }
+  const o = withDefaults(options)
   const deliveries = plan(o)
   const validIds = new Set(deliveries.filter(d => d.kind === 'valid').map(d => d.id))
   const rand = random(o.seed + 1)

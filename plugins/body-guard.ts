@@ -1,0 +1,146 @@
+/**
+ * What a webhook route does before it reads a body: refuse what the headers alone condemn, and hold no
+ * more body bytes at once than the server's budget allows. It runs as the route's `preParsing` stream, which
+ * Fastify reads only once it has settled the content type (415) and the declared length (413), so those
+ * answers come first as before; a refused body is never read, and Fastify closes the connection.
+ */
+import type { ServerResponse } from 'node:http'
+import { Readable } from 'node:stream'
+import type { FastifyReply, FastifyRequest, onSendHookHandler, preParsingHookHandler } from 'fastify'
+import { ByteBudget } from '../lib/byte-budget.js'
+import { WebhookBufferFullError } from '../lib/errors.js'
+
+/** Seconds a sender refused for want of buffer space is told to wait. */
+export const RETRY_AFTER = 5
+/** The default budget, as a multiple of the largest `bodyLimit` of the server's webhook routes. */
+export const BUDGET_BODIES = 4
+
+interface Shared { budget: ByteBudget, set: { limit: number, by: string } | null, largest: number }
+/** One budget per http server, so every webhook plugin of an app shares it, whatever scope it was registered in. */
+const budgets = new WeakMap<object, Shared>()
+
+/**
+ * The budget of the server `server`, counting one more webhook route with `bodyLimit`. `bufferLimit`, when given,
+ * must agree with what another plugin of the server gave, and let the largest body in.
+ */
+export function serverBudget (server: object, plugin: string, bodyLimit: number, bufferLimit: number | undefined): ByteBudget {
+  const fail = (message: string): never => { throw new TypeError(`${plugin}: ${message}`) }
+  let shared = budgets.get(server)
+  if (shared === undefined) {
+    shared = { budget: new ByteBudget(0), set: null, largest: 0 }
+    budgets.set(server, shared)
+  }
+  if (bufferLimit !== undefined) {
+    if (shared.set !== null && shared.set.limit !== bufferLimit) {
+      fail(`option "bufferLimit" is shared by every webhook route of the server, and ${shared.set.by} set it to ${shared.set.limit}`)
+    }
+    shared.set = { limit: bufferLimit, by: plugin }
+  }
+  shared.largest = Math.max(shared.largest, bodyLimit)
+  const limit = shared.set?.limit ?? BUDGET_BODIES * shared.largest
+  if (limit < shared.largest) fail(`option "bufferLimit" (${limit}) is below the bodyLimit of a webhook route (${shared.largest}): such a body could never be read`)
+  shared.budget.limit = limit
+  return shared.budget
+}
+
+/** Bytes the webhook routes of `server` hold now, and their limit (for metrics and tests). */
+export function bufferedBytes (server: object): { inUse: number, limit: number } | undefined {
+  const budget = budgets.get(server)?.budget
+  return budget === undefined ? undefined : { inUse: budget.inUse, limit: budget.limit }
+}
+
+/**
+ * The route's preParsing hook. `refuse` says whether the headers alone condemn the delivery (and logs why);
+ * it runs when Fastify starts to read the body, not before.
+ */
+export function guardBody (budget: ByteBudget, refuse: (request: FastifyRequest) => Error | null): preParsingHookHandler {
+  return function guardWebhookBody (request, reply, payload, done) {
+    const declared = Number(request.headers['content-length'])
+    done(null, new GuardedBody(payload, reply.raw, budget, declared > 0 ? declared : 0, () => refuse(request), () => bufferFull(reply)))
+  }
+}
+
+/**
+ * The route's onSend hook: an answer given while the body is still unread (415 for a wrong content type, before
+ * any parser) closes the connection, as Fastify does when a parser fails, rather than draining the rest.
+ */
+export const closeIfBodyUnread: onSendHookHandler = function closeIfBodyUnread (request, reply, payload, done) {
+  if (!request.raw.complete) reply.header('connection', 'close')
+  done(null, payload)
+}
+
+function bufferFull (reply: FastifyReply): Error {
+  reply.header('retry-after', String(RETRY_AFTER))
+  return new WebhookBufferFullError()
+}
+
+/**
+ * The body as it arrives, held against the budget until the answer is done (or the client gone): a declared
+ * length is taken whole before the first byte is read, so that what is admitted is sure to fit; a body with
+ * no declared length (chunked) is counted as it arrives.
+ */
+class GuardedBody extends Readable {
+  #source: NodeJS.ReadableStream
+  #budget: ByteBudget
+  #declared: number
+  #refuse: () => Error | null
+  #full: () => Error
+  #taken = 0
+  #received = 0
+  #started = false
+
+  constructor (source: NodeJS.ReadableStream, response: ServerResponse, budget: ByteBudget, declared: number, refuse: () => Error | null, full: () => Error) {
+    super()
+    this.#source = source
+    this.#budget = budget
+    this.#declared = declared
+    this.#refuse = refuse
+    this.#full = full
+    // 'close' comes after the answer and after an aborted upload alike.
+    response.once('close', () => {
+      budget.release(this.#taken)
+      this.#taken = 0
+    })
+  }
+
+  override _read (): void {
+    if (this.#started) return
+    this.#started = true
+    const refusal = this.#refuse() ?? (this.#take(this.#declared) ? null : this.#full())
+    if (refusal !== null) {
+      this.destroy(refusal)
+      return
+    }
+    this.#source.on('data', this.#onData)
+    this.#source.once('end', this.#onEnd)
+    this.#source.once('error', this.#onError)
+  }
+
+  override _destroy (err: Error | null, callback: (err: Error | null) => void): void {
+    this.#source.removeListener('data', this.#onData)
+    this.#source.removeListener('end', this.#onEnd)
+    this.#source.removeListener('error', this.#onError)
+    this.#source.pause()
+    callback(err)
+  }
+
+  #take (bytes: number): boolean {
+    if (!this.#budget.take(bytes)) return false
+    this.#taken += bytes
+    return true
+  }
+
+  #onData = (chunk: Buffer): void => {
+    this.#received += chunk.length
+    // Beyond what was declared (nothing, for a chunked body), each byte is taken as it comes.
+    if (!this.#take(Math.max(0, this.#received - this.#taken))) {
+      this.destroy(this.#full())
+      return
+    }
+    // Fastify's reader takes each chunk as it comes: there is no backpressure to pass on.
+    this.push(chunk)
+  }
+
+  #onEnd = (): void => { this.push(null) }
+  #onError = (err: Error): void => { this.destroy(err) }
+}

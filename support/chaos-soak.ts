@@ -1,0 +1,216 @@
+/**
+ * The chaos soak: the soak's plan (support/soak-core.ts) sent to two instances that are processes of their own
+ * (support/soak-instance.ts), sharing one redis-server with an append-only file, while faults are injected at
+ * set points of the run: an instance SIGKILLed and restarted, Redis SIGKILLed and restarted. The sender retries
+ * what was not accepted (5xx, 409, a dropped connection) until it is. What happened is read back from Redis:
+ * the count of completed handler runs of every event, and when each run after the first happened.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { once } from 'node:events'
+import { extname } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
+import { Redis } from 'ioredis'
+import type { RedisServer } from './redis-server.js'
+import { SECRET, plan, request, withDefaults, type Delivery, type SoakOptions } from './soak-core.js'
+
+/** A fault, at a share of the deliveries planned: SIGKILL an instance (then start it again), or restart Redis. */
+export type Fault = { at: number, kill: number } | { at: number, redis: 'restart' }
+
+export interface ChaosOptions extends Omit<SoakOptions, 'redisPort'> {
+  /** the redis-server the instances share; started with `appendOnly` so that a restart loses nothing */
+  redis: RedisServer
+  faults: Fault[]
+  /** seconds an in-flight claim lasts: how long the event of a killed instance waits for its retry */
+  lease?: number
+  /** milliseconds a fault lasts before the instance or Redis is started again */
+  downMs?: number
+}
+
+export interface ChaosReport {
+  deliveriesSent: number
+  httpRequests: number
+  distinctValidEvents: number
+  eventsHandledExactlyOnce: number
+  eventsHandledMoreThanOnce: number
+  /** runs after the first that came within a lease (plus slack) after a fault: the crash window explained below */
+  reRunsAfterAFault: number
+  reRunsOtherwise: number
+  handlerFailuresInjected: number
+  forgeriesSent: number
+  forgeriesAccepted: number
+  expiredSent: number
+  expiredAccepted: number
+  badInput5xx: number
+  lostEvents: number
+  /** valid deliveries the sender gave up on (over its time limit) */
+  gaveUp: number
+  answersDuringFaults: { status5xx: number, connectionErrors: number, inFlight409: number }
+  statuses: Record<string, number>
+  /** what happened when, with the runs after the first that came in the window of each fault */
+  timeline: Array<{ second: number, delivered: number, what: string, reRunsAfter?: number }>
+  seconds: number
+  deliveriesPerSecond: number
+}
+
+/** The invariants a chaos run must hold; empty when it held them all. */
+export function chaosViolations (r: ChaosReport): string[] {
+  const broken: string[] = []
+  if (r.eventsHandledExactlyOnce + r.eventsHandledMoreThanOnce !== r.distinctValidEvents) broken.push('not every valid event was handled')
+  if (r.reRunsOtherwise !== 0) broken.push('events handled more than once away from any fault')
+  if (r.forgeriesAccepted !== 0) broken.push('forgeries accepted')
+  if (r.expiredAccepted !== 0) broken.push('expired deliveries accepted')
+  if (r.badInput5xx !== 0) broken.push('5xx on bad input')
+  if (r.lostEvents !== 0) broken.push('lost events')
+  if (r.gaveUp !== 0) broken.push('the sender gave up on valid deliveries')
+  return broken
+}
+
+const INSTANCE = fileURLToPath(new URL(`./soak-instance${extname(fileURLToPath(import.meta.url))}`, import.meta.url))
+/** How long the sender keeps retrying one delivery before it gives up (and the run counts it). */
+const GIVE_UP_MS = 120_000
+
+interface Slot { child: ChildProcess, url: string }
+
+async function startInstance (env: Record<string, string>): Promise<Slot> {
+  // The parent's execArgv: under tap that is its TypeScript loader, so the instance runs from source.
+  const child = spawn(process.execPath, [...process.execArgv, INSTANCE], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const [message] = await once(child, 'message') as [{ port: number }]
+  return { child, url: `http://127.0.0.1:${message.port}/webhooks/pulse` }
+}
+
+async function kill (child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = once(child, 'exit')
+  child.kill('SIGKILL')
+  await exited
+}
+
+export async function runChaosSoak (options: ChaosOptions): Promise<ChaosReport> {
+  const { redis, faults, lease = 5, downMs = 1000 } = options
+  const o = withDefaults({ ...options, redisPort: redis.port })
+  const deliveries = plan(o)
+  const validIds = new Set(deliveries.filter(d => d.kind === 'valid').map(d => d.id))
+  const prefix = `chaos-${randomBytes(4).toString('hex')}:`
+  const env = {
+    SOAK_REDIS_PORT: String(redis.port), SOAK_PREFIX: prefix, SOAK_SECRET: SECRET, SOAK_SEED: String(o.seed), SOAK_FAIL_RATE: String(o.failRate), SOAK_LEASE: String(lease)
+  }
+  const slots = await Promise.all([startInstance(env), startInstance(env)])
+
+  const statuses: Record<string, number> = {}
+  const count = { requests: 0, forgedAccepted: 0, expiredAccepted: 0, bad5xx: 0, gaveUp: 0, outage5xx: 0, connectionErrors: 0, inFlight: 0 }
+  const timeline: ChaosReport['timeline'] = []
+  const faultTimes: Array<{ at: number, entry: number }> = []
+  let next = 0
+  const started = Date.now()
+  const note = (what: string): void => { timeline.push({ second: (Date.now() - started) / 1000, delivered: next, what }) }
+
+  async function attempt (d: Delivery, target: Slot): Promise<number> {
+    const { headers, body } = request(d)
+    try {
+      const res = await fetch(target.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(10_000) })
+      await res.arrayBuffer()
+      return res.status
+    } catch {
+      return 0 // refused, reset or timed out: the instance is gone
+    }
+  }
+
+  async function send (d: Delivery, n: number): Promise<void> {
+    const deadline = Date.now() + GIVE_UP_MS
+    for (let tries = 0; ; tries++) {
+      const status = await attempt(d, slots[(n + tries) % 2]!)
+      count.requests++
+      statuses[status] = (statuses[status] ?? 0) + 1
+      // A dropped connection is no answer: the sender tries again, whatever it sent.
+      if (status === 0) count.connectionErrors++
+      if (d.kind !== 'valid' && status !== 0) {
+        count[d.kind === 'forged' ? 'forgedAccepted' : 'expiredAccepted'] += Number(status < 300)
+        count.bad5xx += Number(status >= 500)
+        return
+      }
+      if (status >= 200 && status < 300) return
+      count.outage5xx += Number(status >= 500)
+      count.inFlight += Number(status === 409)
+      if (Date.now() > deadline) {
+        count.gaveUp++
+        return
+      }
+      // Backs off as a sender does, a little longer each time, up to half a second.
+      await sleep(Math.min(500, 10 * 1.5 ** tries) + Math.random() * 10)
+    }
+  }
+
+  async function inject (fault: Fault): Promise<void> {
+    faultTimes.push({ at: Date.now(), entry: timeline.length })
+    if ('kill' in fault) {
+      const slot = slots[fault.kill]!
+      await kill(slot.child)
+      note(`SIGKILL instance ${fault.kill} (pid ${slot.child.pid})`)
+      await sleep(downMs)
+      slots[fault.kill] = await startInstance(env)
+      note(`instance ${fault.kill} restarted (pid ${slots[fault.kill]!.child.pid})`)
+    } else {
+      await redis.stop()
+      note('SIGKILL redis-server')
+      await sleep(downMs)
+      await redis.start()
+      note('redis-server restarted (append-only file replayed)')
+    }
+  }
+
+  const pending = [...faults].sort((a, b) => a.at - b.at)
+  const injected: Array<Promise<void>> = []
+  note('start')
+  await Promise.all(Array.from({ length: o.concurrency }, async () => {
+    while (next < deliveries.length) {
+      const n = next++
+      while (pending.length > 0 && n >= pending[0]!.at * deliveries.length) injected.push(inject(pending.shift()!))
+      await send(deliveries[n]!, n)
+    }
+  }))
+  await Promise.all(injected)
+  note('all delivered')
+  const seconds = (Date.now() - started) / 1000
+
+  const client = new Redis(redis.port, '127.0.0.1')
+  const runs = new Map(Object.entries(await client.hgetall(`${prefix}runs`)).map(([id, n]) => [id, Number(n)]))
+  const reruns = (await client.lrange(`${prefix}reruns`, 0, -1)).map(line => Number(line.split(' ')[1]))
+  const failures = (await client.keys(`${prefix}failed:*`)).length
+  client.disconnect()
+  await Promise.all(slots.map(async slot => { await kill(slot.child) }))
+
+  const windowMs = lease * 1000 + 10_000
+  let afterFault = 0
+  for (const at of reruns) {
+    const fault = [...faultTimes].reverse().find(f => at >= f.at && at <= f.at + windowMs)
+    if (fault === undefined) continue
+    afterFault++
+    const entry = timeline[fault.entry]!
+    entry.reRunsAfter = (entry.reRunsAfter ?? 0) + 1
+  }
+  const times = [...validIds].map(id => runs.get(id) ?? 0)
+  return {
+    deliveriesSent: deliveries.length,
+    httpRequests: count.requests,
+    distinctValidEvents: validIds.size,
+    eventsHandledExactlyOnce: times.filter(n => n === 1).length,
+    eventsHandledMoreThanOnce: times.filter(n => n > 1).length,
+    reRunsAfterAFault: afterFault,
+    reRunsOtherwise: reruns.length - afterFault,
+    handlerFailuresInjected: failures,
+    forgeriesSent: deliveries.filter(d => d.kind === 'forged').length,
+    forgeriesAccepted: count.forgedAccepted,
+    expiredSent: deliveries.filter(d => d.kind === 'expired').length,
+    expiredAccepted: count.expiredAccepted,
+    badInput5xx: count.bad5xx,
+    lostEvents: times.filter(n => n === 0).length,
+    gaveUp: count.gaveUp,
+    answersDuringFaults: { status5xx: count.outage5xx, connectionErrors: count.connectionErrors, inFlight409: count.inFlight },
+    statuses,
+    timeline,
+    seconds: Math.round(seconds * 100) / 100,
+    deliveriesPerSecond: Math.round(deliveries.length / seconds)
+  }
+}
