@@ -5,13 +5,15 @@
  * `--chaos` runs the chaos soak (support/chaos-soak.ts: instances as processes, one SIGKILLed and restarted twice,
  * Redis restarted once; 100,000 deliveries unless told). `--attack` runs the attack run instead (bench/attack.ts), `--flood N` its cheap reproduction
  * (N concurrent 60 MB bodies, `--signed` with a forged signature; `--plugin <module>` measures another build);
- * `--attack --unsigned` sends no forged signature at all.
+ * `--attack --unsigned` sends no forged signature at all. `--store postgres` runs the chaos soak with the Postgres
+ * store (handlers write their effect in its transaction; effects counted from the database), `--chaos` implied.
  */
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { startPostgres } from '../support/postgres-server.js'
 import { startRedisServer } from '../support/redis-server.js'
-import { chaosViolations, runChaosSoak, type Fault } from '../support/chaos-soak.js'
+import { chaosViolations, runChaosSoak, type Fault, type SoakStore } from '../support/chaos-soak.js'
 import { runSoak, violations } from '../support/soak-core.js'
 import { runAttack, runFlood } from './attack.js'
 
@@ -27,9 +29,11 @@ const { values } = parseArgs({
     unsigned: { type: 'boolean', default: false },
     plugin: { type: 'string' },
     rate: { type: 'string', default: '100' },
-    seconds: { type: 'string', default: '60' }
+    seconds: { type: 'string', default: '60' },
+    store: { type: 'string', default: 'redis' }
   }
 })
+if (values.store !== 'redis' && values.store !== 'postgres') throw new Error('--store must be redis or postgres')
 
 // dist/bench/soak.js → bench/<name> at the package root
 const write = (name: string, result: object): void => {
@@ -42,17 +46,18 @@ if (values.flood !== undefined) {
 } else if (values.attack) {
   const report = await runAttack({ plugin: values.plugin, rate: Number(values.rate), quietSeconds: 20, attackSeconds: Number(values.seconds), bogus: 200, trickle: 200, unsigned: values.unsigned })
   write(values.unsigned ? 'attack-unsigned.json' : 'attack.json', { date: new Date().toISOString(), node: process.version, ...report })
-} else if (values.chaos) {
-  const redis = await startRedisServer({ appendOnly: true })
+} else if (values.chaos || values.store === 'postgres') {
+  const server = values.store === 'postgres' ? await startPostgres({ persistent: true }) : await startRedisServer({ appendOnly: true })
+  const store: SoakStore = 'connectionString' in server ? { postgres: server } : { redis: server }
   try {
     const deliveries = process.argv.some(arg => arg.startsWith('--deliveries')) ? Number(values.deliveries) : 100_000
-    const faults: Fault[] = [{ at: 0.25, kill: 0 }, { at: 0.5, redis: 'restart' }, { at: 0.75, kill: 0 }]
-    const report = await runChaosSoak({ redis, deliveries, concurrency: Number(values.concurrency), seed: Number(values.seed), faults })
+    const faults: Fault[] = [{ at: 0.25, kill: 0 }, { at: 0.5, store: 'restart' }, { at: 0.75, kill: 0 }]
+    const report = await runChaosSoak({ store, deliveries, concurrency: Number(values.concurrency), seed: Number(values.seed), faults })
     const broken = chaosViolations(report)
-    write('soak.json', { date: new Date().toISOString(), node: process.version, mode: 'chaos', options: { ...values, deliveries }, faults, ...report, invariantsHeld: broken.length === 0, broken })
+    write(values.store === 'postgres' ? 'soak-postgres.json' : 'soak.json', { date: new Date().toISOString(), node: process.version, mode: 'chaos', options: { ...values, deliveries }, faults, ...report, invariantsHeld: broken.length === 0, broken })
     if (broken.length > 0) process.exitCode = 1
   } finally {
-    await redis.close()
+    await server.close()
   }
 } else {
   const redis = await startRedisServer()

@@ -1,9 +1,13 @@
 /**
  * The chaos soak: the soak's plan (support/soak-core.ts) sent to two instances that are processes of their own
- * (support/soak-instance.ts), sharing one redis-server with an append-only file, while faults are injected at
- * set points of the run: an instance SIGKILLed and restarted, Redis SIGKILLed and restarted. The sender retries
- * what was not accepted (5xx, 409, a dropped connection) until it is. What happened is read back from Redis:
+ * (support/soak-instance.ts), sharing one store, while faults are injected at set points of the run: an instance
+ * SIGKILLed and restarted, the store's server stopped and started again. The sender retries what was not
+ * accepted (5xx, 409, a dropped connection) until it is. What happened is read back from the store's server:
  * the count of completed handler runs of every event, and when each run after the first happened.
+ *
+ * The store is a redis-server with an append-only file, or a Postgres, where each handler run is a row its
+ * handler writes in the transaction that marks the event done: there, a run that did not commit leaves no row,
+ * so the count is of effects, and a crash may not add one.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -12,15 +16,20 @@ import { extname } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
+import pg from 'pg'
+import { PostgresStore } from '../lib/postgres-store.js'
+import type { PostgresServer } from './postgres-server.js'
 import type { RedisServer } from './redis-server.js'
 import { SECRET, plan, request, withDefaults, type Delivery, type SoakOptions } from './soak-core.js'
 
-/** A fault, at a share of the deliveries planned: SIGKILL an instance (then start it again), or restart Redis. */
-export type Fault = { at: number, kill: number } | { at: number, redis: 'restart' }
+/** A fault, at a share of the deliveries planned: SIGKILL an instance (then start it again), or restart the store's server. */
+export type Fault = { at: number, kill: number } | { at: number, store: 'restart' }
+
+/** The store the instances share: a redis-server started with `appendOnly` (so a restart loses nothing), or a Postgres started `persistent`. */
+export type SoakStore = { redis: RedisServer } | { postgres: PostgresServer }
 
 export interface ChaosOptions extends Omit<SoakOptions, 'redisPort'> {
-  /** the redis-server the instances share; started with `appendOnly` so that a restart loses nothing */
-  redis: RedisServer
+  store: SoakStore
   faults: Fault[]
   /** seconds an in-flight claim lasts: how long the event of a killed instance waits for its retry */
   lease?: number
@@ -46,6 +55,8 @@ export interface ChaosReport {
   lostEvents: number
   /** valid deliveries the sender gave up on (over its time limit) */
   gaveUp: number
+  /** which store: with Postgres the runs counted are committed effects, and none may repeat, fault or not */
+  store: 'redis' | 'postgres'
   answersDuringFaults: { status5xx: number, connectionErrors: number, inFlight409: number }
   statuses: Record<string, number>
   /** what happened when, with the runs after the first that came in the window of each fault */
@@ -59,6 +70,7 @@ export function chaosViolations (r: ChaosReport): string[] {
   const broken: string[] = []
   if (r.eventsHandledExactlyOnce + r.eventsHandledMoreThanOnce !== r.distinctValidEvents) broken.push('not every valid event was handled')
   if (r.reRunsOtherwise !== 0) broken.push('events handled more than once away from any fault')
+  if (r.store === 'postgres' && r.eventsHandledMoreThanOnce !== 0) broken.push('effects committed more than once')
   if (r.forgeriesAccepted !== 0) broken.push('forgeries accepted')
   if (r.expiredAccepted !== 0) broken.push('expired deliveries accepted')
   if (r.badInput5xx !== 0) broken.push('5xx on bad input')
@@ -87,14 +99,66 @@ async function kill (child: ChildProcess): Promise<void> {
   await exited
 }
 
+/** Where the instances count their runs, and how to read them back and restart the server under them. */
+interface Ledger {
+  env: Record<string, string>
+  restart: { stop: () => Promise<void>, start: () => Promise<void>, stopped: string, started: string }
+  read: () => Promise<{ runs: Map<string, number>, reruns: number[], failures: number }>
+}
+
+function redisLedger (redis: RedisServer): Ledger {
+  const prefix = `chaos-${randomBytes(4).toString('hex')}:`
+  return {
+    env: { SOAK_STORE: 'redis', SOAK_REDIS_PORT: String(redis.port), SOAK_PREFIX: prefix },
+    restart: { stop: async () => { await redis.stop() }, start: async () => { await redis.start() }, stopped: 'SIGKILL redis-server', started: 'redis-server restarted (append-only file replayed)' },
+    read: async () => {
+      const client = new Redis(redis.port, '127.0.0.1')
+      try {
+        const runs = new Map(Object.entries(await client.hgetall(`${prefix}runs`)).map(([id, n]) => [id, Number(n)]))
+        const reruns = (await client.lrange(`${prefix}reruns`, 0, -1)).map(line => Number(line.split(' ')[1]))
+        return { runs, reruns, failures: (await client.keys(`${prefix}failed:*`)).length }
+      } finally {
+        client.disconnect()
+      }
+    }
+  }
+}
+
+/** The instances' handlers write a row per run in the transaction of the done mark: rows are committed effects. */
+async function postgresLedger (postgres: PostgresServer): Promise<Ledger> {
+  const query = async <R extends pg.QueryResultRow>(sql: string): Promise<R[]> => {
+    const client = new pg.Client({ connectionString: postgres.connectionString })
+    await client.connect()
+    try {
+      return (await client.query<R>(sql)).rows
+    } finally {
+      await client.end()
+    }
+  }
+  const pool = new pg.Pool({ connectionString: postgres.connectionString })
+  await new PostgresStore({ pool }).migrate()
+  await pool.end()
+  await query('DROP TABLE IF EXISTS soak_runs, soak_failed; CREATE TABLE soak_runs (event_id text NOT NULL, ran_at timestamptz NOT NULL DEFAULT clock_timestamp()); CREATE TABLE soak_failed (id text PRIMARY KEY)')
+  return {
+    env: { SOAK_STORE: 'postgres', SOAK_DATABASE_URL: postgres.connectionString },
+    restart: { stop: postgres.stop, start: postgres.start, stopped: 'Postgres stopped', started: 'Postgres started again (its data kept)' },
+    read: async () => {
+      const counts = await query<{ id: string, n: number }>('SELECT event_id AS id, count(*)::int AS n FROM soak_runs GROUP BY event_id')
+      const later = await query<{ ms: number }>('SELECT extract(epoch FROM ran_at)::float8 * 1000 AS ms FROM (SELECT ran_at, row_number() OVER (PARTITION BY event_id ORDER BY ran_at) AS nth FROM soak_runs) AS r WHERE nth > 1')
+      const [{ n: failures }] = await query<{ n: number }>('SELECT count(*)::int AS n FROM soak_failed') as [{ n: number }]
+      return { runs: new Map(counts.map(r => [r.id, r.n])), reruns: later.map(r => r.ms), failures }
+    }
+  }
+}
+
 export async function runChaosSoak (options: ChaosOptions): Promise<ChaosReport> {
-  const { redis, faults, lease = 5, downMs = 1000 } = options
-  const o = withDefaults({ ...options, redisPort: redis.port })
+  const { store, faults, lease = 5, downMs = 1000 } = options
+  const o = withDefaults({ ...options, redisPort: 0 })
   const deliveries = plan(o)
   const validIds = new Set(deliveries.filter(d => d.kind === 'valid').map(d => d.id))
-  const prefix = `chaos-${randomBytes(4).toString('hex')}:`
+  const ledger = 'redis' in store ? redisLedger(store.redis) : await postgresLedger(store.postgres)
   const env = {
-    SOAK_REDIS_PORT: String(redis.port), SOAK_PREFIX: prefix, SOAK_SECRET: SECRET, SOAK_SEED: String(o.seed), SOAK_FAIL_RATE: String(o.failRate), SOAK_LEASE: String(lease)
+    ...ledger.env, SOAK_SECRET: SECRET, SOAK_SEED: String(o.seed), SOAK_FAIL_RATE: String(o.failRate), SOAK_LEASE: String(lease)
   }
   const slots = await Promise.all([startInstance(env), startInstance(env)])
 
@@ -152,11 +216,11 @@ export async function runChaosSoak (options: ChaosOptions): Promise<ChaosReport>
       slots[fault.kill] = await startInstance(env)
       note(`instance ${fault.kill} restarted (pid ${slots[fault.kill]!.child.pid})`)
     } else {
-      await redis.stop()
-      note('SIGKILL redis-server')
+      await ledger.restart.stop()
+      note(ledger.restart.stopped)
       await sleep(downMs)
-      await redis.start()
-      note('redis-server restarted (append-only file replayed)')
+      await ledger.restart.start()
+      note(ledger.restart.started)
     }
   }
 
@@ -174,12 +238,8 @@ export async function runChaosSoak (options: ChaosOptions): Promise<ChaosReport>
   note('all delivered')
   const seconds = (Date.now() - started) / 1000
 
-  const client = new Redis(redis.port, '127.0.0.1')
-  const runs = new Map(Object.entries(await client.hgetall(`${prefix}runs`)).map(([id, n]) => [id, Number(n)]))
-  const reruns = (await client.lrange(`${prefix}reruns`, 0, -1)).map(line => Number(line.split(' ')[1]))
-  const failures = (await client.keys(`${prefix}failed:*`)).length
-  client.disconnect()
   await Promise.all(slots.map(async slot => { await kill(slot.child) }))
+  const { runs, reruns, failures } = await ledger.read()
 
   const windowMs = lease * 1000 + 10_000
   let afterFault = 0
@@ -207,6 +267,7 @@ export async function runChaosSoak (options: ChaosOptions): Promise<ChaosReport>
     badInput5xx: count.bad5xx,
     lostEvents: times.filter(n => n === 0).length,
     gaveUp: count.gaveUp,
+    store: 'redis' in store ? 'redis' : 'postgres',
     answersDuringFaults: { status5xx: count.outage5xx, connectionErrors: count.connectionErrors, inFlight409: count.inFlight },
     statuses,
     timeline,
