@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { dispatch } from '../lib/dispatch.js'
+import { observedDispatch, publishRefused } from '../lib/diagnostics.js'
 import { WebhookEmptyBodyError } from '../lib/errors.js'
 import type { ProviderSpec, WebhookEventData } from '../lib/provider.js'
 import { compileProvider, receive } from '../lib/receive.js'
@@ -85,7 +85,7 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       const { event, known } = parsed
       const fields = { provider: spec.name, id: event.id, type: event.type }
       let answered = false
-      const outcome = await dispatch({
+      const outcome = await observedDispatch({
         idempotency,
         key: `${spec.name}:${event.id}`,
         log: request.log,
@@ -96,7 +96,7 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
           return !answered || reply.statusCode < 300
         },
         failure: sink.failure
-      })
+      }, event, 'route', sink.status === 200) // 200: the sink handles the event; 202: it hands it on
       if (outcome === 'duplicate') return reply.type('application/json').send(DUPLICATE)
       request.log.info(fields, sink.delivered)
       return answered ? reply : reply.code(sink.status).type('application/json').send(RECEIVED)
@@ -107,6 +107,8 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       scope.removeAllContentTypeParsers()
       scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, parseDelivery)
       scope.decorateRequest(kEvent, null)
+      // Refusals (413 and 415 included) are published here, where a tracer's request context is active.
+      scope.addHook('onError', async (_request, _reply, error) => { publishRefused(spec.name, error) })
       // A schema only when @fastify/swagger is registered, for its document; Fastify's own validation stays off.
       scope.post(path, { bodyLimit, ...routeDocs(scope, spec, sink.status) }, handle)
       warnIfSwaggerComesLate(scope, spec, path)
