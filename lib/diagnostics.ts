@@ -5,7 +5,7 @@
  * a signature or a payload. Every publish waits for `hasSubscribers`, so nobody listening costs nothing.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { channel, tracingChannel } from 'node:diagnostics_channel'
+import { channel, subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel'
 import { dispatch, type Dispatch, type Dispatched } from './dispatch.js'
 
 /** The job a worker runs (worker messages only). */
@@ -102,6 +102,22 @@ export const duplicate = channel(CHANNELS.duplicate)
 export const handled = channel(CHANNELS.handled)
 export const failed = channel(CHANNELS.failed)
 export const queued = channel(CHANNELS.queued)
+
+/** Listeners for `subscribeWebhooks`, each typed by its channel's message. */
+export interface WebhookListeners {
+  refused?: (message: RefusedMessage) => void
+  duplicate?: (message: DuplicateMessage) => void
+  handled?: (message: HandledMessage) => void
+  failed?: (message: FailedMessage) => void
+  queued?: (message: QueuedMessage) => void
+}
+
+/** Subscribes typed listeners to the outcome channels; returns the function that unsubscribes them. */
+export function subscribeWebhooks (listeners: WebhookListeners): () => void {
+  const subscribed = Object.entries(listeners).map(([key, listener]) => [CHANNELS[key as keyof WebhookListeners], listener as (message: unknown) => void] as const)
+  for (const [name, listener] of subscribed) subscribe(name, listener)
+  return () => { for (const [name, listener] of subscribed) unsubscribe(name, listener) }
+}
 
 /** The delivery being dispatched, for the queue sink (set only while someone subscribes). */
 const current = new AsyncLocalStorage<DeliveryMessage>()

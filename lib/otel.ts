@@ -3,15 +3,11 @@
  * (lib/diagnostics.ts). The core never imports this module, so an app without OpenTelemetry pays nothing;
  * `@opentelemetry/api` is an optional peer dependency, needed only here.
  */
-import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import {
   context, metrics, trace, SpanKind, SpanStatusCode,
   type Attributes, type Link, type MeterProvider, type Span, type SpanContext, type TracerProvider
 } from '@opentelemetry/api'
-import {
-  CHANNELS, delivery, errorType,
-  type DeliveryMessage, type DuplicateMessage, type FailedMessage, type HandledMessage, type QueuedMessage, type RefusedMessage
-} from './diagnostics.js'
+import { delivery, errorType, subscribeWebhooks, type DeliveryMessage } from './diagnostics.js'
 
 export interface WebhookTelemetryOptions {
   /** Default: the global one (`trace.setGlobalTracerProvider`, or what the Node SDK registered). */
@@ -90,8 +86,9 @@ export function instrumentWebhooks (options: WebhookTelemetryOptions = {}): () =
   }
 
   const counted = (where: string): typeof deliveries => where === 'worker' ? jobs : deliveries
-  const listeners: Record<string, (message: never) => void> = {
-    [CHANNELS.refused]: (m: RefusedMessage) => {
+  delivery.subscribe(tracing)
+  const unsubscribe = subscribeWebhooks({
+    refused: m => {
       const attributes = { 'webhook.provider': m.provider, 'webhook.outcome': m.outcome, 'webhook.refusal.reason': m.reason }
       deliveries.add(1, attributes)
       // A refused delivery runs nothing, but it shows in the trace of its request.
@@ -100,27 +97,24 @@ export function instrumentWebhooks (options: WebhookTelemetryOptions = {}): () =
       span.setStatus({ code: SpanStatusCode.ERROR })
       span.end()
     },
-    [CHANNELS.duplicate]: (m: DuplicateMessage) => {
+    duplicate: m => {
       counted(m.where).add(1, { 'webhook.provider': m.provider, 'webhook.outcome': m.inFlight ? 'in_flight' : 'duplicate' })
     },
-    [CHANNELS.handled]: (m: HandledMessage) => {
+    handled: m => {
       counted(m.where).add(1, { 'webhook.provider': m.provider, 'webhook.outcome': m.where === 'worker' ? 'handled' : 'accepted' })
       handlerDuration.record(m.duration / 1000, { 'webhook.provider': m.provider, 'webhook.where': m.where, 'webhook.outcome': 'handled' })
     },
-    [CHANNELS.failed]: (m: FailedMessage) => {
+    failed: m => {
       counted(m.where).add(1, { 'webhook.provider': m.provider, 'webhook.outcome': 'failed', 'error.type': m.error })
       handlerDuration.record(m.duration / 1000, { 'webhook.provider': m.provider, 'webhook.where': m.where, 'webhook.outcome': 'failed' })
     },
-    [CHANNELS.queued]: (m: QueuedMessage) => {
+    queued: m => {
       deliveries.add(1, { 'webhook.provider': m.provider, 'webhook.outcome': 'accepted', 'messaging.destination.name': m.queue })
     }
-  }
-
-  delivery.subscribe(tracing)
-  for (const [name, listener] of Object.entries(listeners)) subscribe(name, listener as (message: unknown) => void)
+  })
   return () => {
     delivery.unsubscribe(tracing)
-    for (const [name, listener] of Object.entries(listeners)) unsubscribe(name, listener as (message: unknown) => void)
+    unsubscribe()
   }
 }
 
