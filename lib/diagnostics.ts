@@ -4,7 +4,6 @@
  * interface (README, "Observing deliveries"); they carry names, ids, reasons and durations, never a secret,
  * a signature or a payload. Every publish waits for `hasSubscribers`, so nobody listening costs nothing.
  */
-import { AsyncLocalStorage } from 'node:async_hooks'
 import { channel, subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel'
 import { dispatch, type Dispatch, type Dispatched } from './dispatch.js'
 
@@ -119,12 +118,15 @@ export function subscribeWebhooks (listeners: WebhookListeners): () => void {
   return () => { for (const [name, listener] of subscribed) unsubscribe(name, listener) }
 }
 
-/** The delivery being dispatched, for the queue sink (set only while someone subscribes). */
-const current = new AsyncLocalStorage<DeliveryMessage>()
+/**
+ * The message of each event dispatched while someone subscribes, by event, for the queue sink. Not an
+ * AsyncLocalStorage: in Node 20 one would put async hooks on every promise of the process.
+ */
+const messages = new WeakMap<object, DeliveryMessage>()
 
-/** The traceparent a subscriber gave the delivery being dispatched, for the job that carries it on. */
-export function currentTraceparent (): string | undefined {
-  return current.getStore()?.traceparent
+/** The traceparent a subscriber gave this event's delivery, for the job that carries it on. */
+export function traceparentOf (event: object): string | undefined {
+  return messages.get(event)?.traceparent
 }
 
 /**
@@ -175,11 +177,12 @@ export function observedDispatch (d: Dispatch, event: EventFields, where: Where,
       }
     }
   }
-  return current.run(message, () => delivery.tracePromise(dispatch, message, undefined, timed)).then(
+  messages.set(event, message)
+  return delivery.tracePromise(dispatch, message, undefined, timed).then(
     result => {
       if (result === 'duplicate') publishDuplicate(message, false)
       else if (!done) publishFailed(message, duration, 'WEBHOOK_HANDLER_ANSWERED_ERROR')
-      else if (handles && handled.hasSubscribers) handled.publish({ ...fieldsOf(message), duration, ...jobOf(message) } satisfies HandledMessage)
+      else if (handles) publishHandled(message, duration)
       return result
     },
     (err: unknown) => {
@@ -191,20 +194,23 @@ export function observedDispatch (d: Dispatch, event: EventFields, where: Where,
   )
 }
 
+function publishHandled (message: DeliveryMessage, duration: number): void {
+  if (!handled.hasSubscribers) return
+  const published: HandledMessage = { provider: message.provider, id: message.id, type: message.type, where: message.where, duration }
+  if (message.job !== undefined) published.job = message.job
+  handled.publish(published)
+}
+
 function publishDuplicate (message: DeliveryMessage, inFlight: boolean): void {
-  if (duplicate.hasSubscribers) duplicate.publish({ ...fieldsOf(message), inFlight } satisfies DuplicateMessage)
+  if (!duplicate.hasSubscribers) return
+  duplicate.publish({ provider: message.provider, id: message.id, type: message.type, where: message.where, inFlight } satisfies DuplicateMessage)
 }
 
 function publishFailed (message: DeliveryMessage, duration: number, error: string): void {
-  if (failed.hasSubscribers) failed.publish({ ...fieldsOf(message), duration, error, ...jobOf(message) } satisfies FailedMessage)
-}
-
-function fieldsOf (message: DeliveryMessage): EventFields & { where: Where } {
-  return { provider: message.provider, id: message.id, type: message.type, where: message.where }
-}
-
-function jobOf (message: DeliveryMessage): { job?: JobInfo } {
-  return message.job === undefined ? {} : { job: message.job }
+  if (!failed.hasSubscribers) return
+  const published: FailedMessage = { provider: message.provider, id: message.id, type: message.type, where: message.where, duration, error }
+  if (message.job !== undefined) published.job = message.job
+  failed.publish(published)
 }
 
 /** A low-cardinality name for an error: its code, else its class name; never its message. */

@@ -3,7 +3,7 @@
  * the request. Only the shape of a BullMQ `Queue` is used here (bullmq is never imported), so the core
  * package does not need bullmq installed.
  */
-import { currentTraceparent, publishQueued } from './diagnostics.js'
+import { publishQueued, traceparentOf } from './diagnostics.js'
 import { WebhookQueueError } from './errors.js'
 import type { Logger } from './dispatch.js'
 import type { Sink } from './sinks.js'
@@ -93,7 +93,7 @@ export function queueSink<Args extends unknown[]> (option: unknown, provider: st
     async deliver (event, known, ..._args) {
       const transformed = known && transform !== undefined ? await transform(event) : event
       // A tracer's context travels with the job, so that the worker's span links back to this request's.
-      const traceparent = currentTraceparent()
+      const traceparent = traceparentOf(event)
       const data = traceparent === undefined ? transformed : { ...transformed, traceparent }
       const name = known ? event.type : UNKNOWN_JOB_PREFIX + event.type
       const jobId = jobIdOf(provider, event.id)

@@ -66,6 +66,13 @@ t.test('each channel alone, with exactly its fields', async t => {
     { provider: 'pulse', outcome: 'invalid', reason: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', status: 415 }
   ])
 
+  // Another channel subscribed: each outcome goes only to its own channel.
+  t.same(await seenOn(CHANNELS.duplicate, async () => {
+    await post(app, 'msg_d')
+    await post(app, 'msg_e', { ...completed, data: { ...completed.data, job_id: 'job_boom' } })
+  }), [])
+  t.same(await seenOn(CHANNELS.handled, () => post(app, 'msg_d')), [], 'a duplicate is not handled')
+
   // No subscriber: the same deliveries publish nothing (and answer as always).
   t.equal((await post(app, 'msg_c')).statusCode, 200)
   t.equal((await post(app, 'msg_c')).statusCode, 200)
