@@ -10,10 +10,11 @@ import rawBody from 'fastify-raw-body'
 import { Webhook } from 'svix'
 import { MemoryStore } from '../lib/idempotency.js'
 import { pulse } from '../plugins/pulse.js'
+import { observeChannels, observeWithOtel } from './observers.js'
 import { STANDARD_SECRET } from './payloads.js'
 
 const PATH = '/webhooks/pulse'
-const CONTENDERS = ['bare', 'plugin', 'plugin-idempotent', 'naive', 'express', 'memory'] as const
+const CONTENDERS = ['bare', 'plugin', 'plugin-idempotent', 'naive', 'express', 'memory', 'plugin-channels', 'plugin-otel-sdk', 'plugin-otel'] as const
 type Contender = typeof CONTENDERS[number]
 
 let handled = 0
@@ -62,9 +63,12 @@ async function start (contender: Contender, maxKeys: number): Promise<number> {
     })
   } else {
     if (contender === 'memory') store = new MemoryStore({ maxKeys })
+    if (contender === 'plugin-channels') observeChannels()
+    if (contender === 'plugin-otel-sdk' || contender === 'plugin-otel') observeWithOtel(contender === 'plugin-otel')
+    const plain = contender === 'plugin' || contender.startsWith('plugin-channels') || contender.startsWith('plugin-otel')
     await app.register(pulse, {
       secret: STANDARD_SECRET,
-      idempotency: contender === 'plugin' ? false : (store !== undefined ? { store } : {}),
+      idempotency: plain ? false : (store !== undefined ? { store } : {}),
       on: { 'job.completed': async () => { handled++ } }
     })
   }
