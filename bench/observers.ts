@@ -1,14 +1,16 @@
 /**
  * The subscribers of the observability bench (bench/observe.ts), set up in a contender's server process:
  * every diagnostics channel with a listener that does nothing, or the OpenTelemetry SDK (AsyncLocalStorage
- * context manager, spans batched to an exporter that drops them, metrics aggregated in memory) with or
- * without fastify-webhooks/otel.
+ * context manager, spans batched to an exporter that drops them, metrics aggregated in memory) with
+ * @fastify/otel's request spans, with or without fastify-webhooks/otel.
  */
 import { subscribe } from 'node:diagnostics_channel'
 import { context } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics'
 import { BatchSpanProcessor, TracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace'
+import { FastifyOtelInstrumentation } from '@fastify/otel'
+import type { FastifyPluginCallback } from 'fastify'
 import { CHANNELS, delivery } from '../lib/diagnostics.js'
 import { instrumentWebhooks } from '../lib/otel.js'
 
@@ -32,10 +34,16 @@ class HeldReader extends MetricReader {
   protected override async onShutdown (): Promise<void> {}
 }
 
-/** `instrument` false: the SDK alone, for what an app running OpenTelemetry already pays without this package's spans. */
-export function observeWithOtel (instrument: boolean): void {
+/**
+ * The SDK and @fastify/otel's request spans, as an app that traces its requests has them; `instrument`: with
+ * fastify-webhooks/otel too. Returns @fastify/otel's plugin, to register before the routes.
+ */
+export function observeWithOtel (instrument: boolean): FastifyPluginCallback {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
   const tracerProvider = new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter: new DroppingExporter() })] })
   const meterProvider = new MeterProvider({ readers: [new HeldReader()] })
   if (instrument) instrumentWebhooks({ tracerProvider, meterProvider })
+  const fastifyOtel = new FastifyOtelInstrumentation()
+  fastifyOtel.setTracerProvider(tracerProvider)
+  return fastifyOtel.plugin()
 }

@@ -14,7 +14,7 @@ import { observeChannels, observeWithOtel } from './observers.js'
 import { STANDARD_SECRET } from './payloads.js'
 
 const PATH = '/webhooks/pulse'
-const CONTENDERS = ['bare', 'plugin', 'plugin-idempotent', 'naive', 'express', 'memory', 'plugin-channels', 'plugin-otel-sdk', 'plugin-otel'] as const
+const CONTENDERS = ['bare', 'plugin', 'plugin-idempotent', 'naive', 'express', 'memory', 'plugin-channels', 'plugin-otel-http', 'plugin-otel'] as const
 type Contender = typeof CONTENDERS[number]
 
 let handled = 0
@@ -64,7 +64,7 @@ async function start (contender: Contender, maxKeys: number): Promise<number> {
   } else {
     if (contender === 'memory') store = new MemoryStore({ maxKeys })
     if (contender === 'plugin-channels') observeChannels()
-    if (contender === 'plugin-otel-sdk' || contender === 'plugin-otel') observeWithOtel(contender === 'plugin-otel')
+    if (contender === 'plugin-otel-http' || contender === 'plugin-otel') await app.register(observeWithOtel(contender === 'plugin-otel'))
     const plain = contender === 'plugin' || contender.startsWith('plugin-channels') || contender.startsWith('plugin-otel')
     await app.register(pulse, {
       secret: STANDARD_SECRET,
