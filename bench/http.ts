@@ -26,7 +26,7 @@ export function pinSelf (cores: string): void {
   execFileSync('taskset', ['-a', '-p', '-c', cores, String(process.pid)], { stdio: 'ignore' })
 }
 
-interface Server { child: ChildProcess, url: string }
+export interface Server { child: ChildProcess, url: string }
 
 export async function startServer (contender: string, options: { pin: boolean, args?: string[], nodeFlags?: string[] }): Promise<Server> {
   const argv = [...(options.nodeFlags ?? []), SERVER, contender, ...(options.args ?? [])]

@@ -1,9 +1,10 @@
 /**
- * `npm run bench` (add `-- --quick` for a smoke run under a minute; `--only=verify,route,http,memory,queue,stores` for a part).
+ * `npm run bench` (add `-- --quick` for a smoke run under a minute; `--only=verify,route,http,memory,observe,queue,stores` for a part).
  * Prints the tables and writes bench/results.json and bench/results.md.
  */
 import { redisAvailable } from '../support/redis-server.js'
 import { canPin, httpSection, memorySection, pinSelf } from './http.js'
+import { observeSection } from './observe.js'
 import { queueBench } from './queue.js'
 import { printSection, printTargets, writeResults, type Section } from './report.js'
 import { routeScalingSection } from './route.js'
@@ -44,6 +45,7 @@ await add('verify', () => verifyScalingSection(quick))
 await add('route', () => routeScalingSection(quick))
 await add('http', () => httpSection(quick, pin))
 await add('memory', () => memorySection(quick, pin))
+await add('observe', () => observeSection(quick, pin))
 if (pin) pinSelf('0,1') // the queue bench runs its own processes: leave it the whole machine
 await add('queue', queueSection)
 await add('stores', async () => await storesSection(quick, pin))

@@ -14,10 +14,11 @@ import { MemoryStore, type IdempotencyStore } from '../lib/idempotency.js'
 import { PostgresStore } from '../lib/postgres-store.js'
 import { RedisStore } from '../lib/redis-store.js'
 import { pulse } from '../plugins/pulse.js'
+import { observeChannels, observeWithOtel } from './observers.js'
 import { STANDARD_SECRET } from './payloads.js'
 
 const PATH = '/webhooks/pulse'
-const CONTENDERS = ['bare', 'plugin', 'plugin-idempotent', 'naive', 'express', 'memory', 'redis', 'postgres', 'postgres-inbox'] as const
+const CONTENDERS = ['bare', 'plugin', 'plugin-idempotent', 'naive', 'express', 'memory', 'plugin-channels', 'plugin-otel-http', 'plugin-otel', 'redis', 'postgres', 'postgres-inbox'] as const
 type Contender = typeof CONTENDERS[number]
 
 let handled = 0
@@ -83,9 +84,12 @@ async function start (contender: Contender, maxKeys: number): Promise<number> {
     })
   } else {
     if (contender === 'memory') store = new MemoryStore({ maxKeys })
+    if (contender === 'plugin-channels') observeChannels()
+    if (contender === 'plugin-otel-http' || contender === 'plugin-otel') await app.register(observeWithOtel(contender === 'plugin-otel'))
+    const plain = contender === 'plugin' || contender.startsWith('plugin-channels') || contender.startsWith('plugin-otel')
     await app.register(pulse, {
       secret: STANDARD_SECRET,
-      idempotency: contender === 'plugin' ? false : (store !== undefined ? { store } : {}),
+      idempotency: plain ? false : (store !== undefined ? { store } : {}),
       on: { 'job.completed': async () => { handled++ } }
     })
   }

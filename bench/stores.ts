@@ -1,5 +1,5 @@
 /**
- * Section 6: the idempotency stores side by side. The same Pulse route, each delivery with a new id (so
+ * Section 7: the idempotency stores side by side. The same Pulse route, each delivery with a new id (so
  * every one is claimed and marked done), with the in-memory store, Redis, Postgres (handlers in the
  * transaction of the done mark), and Postgres with the inbox (the payload kept too). Real redis-server
  * and Postgres, started here; contenders interleaved, medians.
@@ -56,7 +56,7 @@ export async function storesSection (quick: boolean, pin: boolean): Promise<Sect
     'Node CPU µs/req': median(name, 'cpuUs').toFixed(1)
   }))
   return {
-    title: '6. Idempotency stores side by side',
+    title: '7. Idempotency stores side by side',
     note: 'Pulse route, 1 KB signed body, a new event id per request (every delivery claimed and marked done), handlers that do nothing, 10 connections; ' +
       `warm-up, then ${rounds} rounds of ${duration} s, contenders interleaved; medians. redis-server and Postgres 18 run on this machine, unpinned, and share its cores with the server: ` +
       `their CPU is not in "Node CPU", which is the receiver process alone. Non-2xx/errors: ${bad}.`,

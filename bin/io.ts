@@ -44,3 +44,22 @@ export function count (value: string | undefined, option: string, fallback: numb
   if (!/^[0-9]+$/.test(value) || n < 1 || n > max) throw new UsageError(`${option} must be a whole number from 1 to ${max}, not "${value}"`)
   return n
 }
+
+/** `--url`: an http or https URL; `example` is shown when it is missing. */
+export function httpUrl (value: string | undefined, example: string): string {
+  if (value === undefined) throw new UsageError(`--url is required, e.g. --url ${example}`)
+  const url = URL.parse(value)
+  if (url !== null && (url.protocol === 'http:' || url.protocol === 'https:')) return url.href
+  // Without it, "127.0.0.1:3000/..." is no URL at all and "localhost:3000/..." one of scheme "localhost:".
+  if (!value.includes('://') && URL.canParse(`http://${value}`)) {
+    throw new UsageError(`--url "${value}" lacks http:// or https://: add http:// (--url http://${value})`)
+  }
+  if (url === null) throw new UsageError(`--url "${value}" is not a URL`)
+  throw new UsageError(`--url must be http or https, not ${url.protocol}`)
+}
+
+/** The network error's own reason (fetch wraps it as "fetch failed"); a timeout has none and says so itself. */
+export function networkReason (err: unknown): string {
+  const { cause, message } = err as Error & { cause?: { code?: string, message?: string } }
+  return cause?.code ?? cause?.message ?? message
+}

@@ -4,6 +4,7 @@ import { resolveProvider } from './provider.js'
 import { providers } from '../plugins/registry.js'
 import { newSecret } from './secret.js'
 import { send, sendOptions } from './send.js'
+import { stats, statsOptions } from './stats.js'
 import { UsageError, type Io } from './io.js'
 import { verify, verifyOptions } from './verify.js'
 
@@ -41,8 +42,18 @@ const commands = {
       '--tolerance <seconds>   the timestamp window (default 300)',
       '--secret <secret>       the endpoint\'s secret, or WEBHOOK_SECRET; give it once per secret to try'
     ]
+  },
+  stats: {
+    options: statsOptions,
+    run: stats,
+    withoutProvider: true,
+    synopsis: 'stats --url <metrics url>',
+    help: [
+      'Prints deliveries per provider (accepted, duplicates, refused by reason, failed, handler p50/p99)',
+      'from a Prometheus endpoint fed by this package (README, "Observing deliveries").'
+    ]
   }
-} satisfies Record<string, { options: ParseArgsConfig['options'], run: unknown, synopsis: string, help: string[] }>
+} satisfies Record<string, { options: ParseArgsConfig['options'], run: unknown, withoutProvider?: true, synopsis: string, help: string[] }>
 
 type CommandName = keyof typeof commands
 
@@ -107,6 +118,7 @@ export async function main (argv: readonly string[], io: Io): Promise<number> {
     } catch (err) {
       throw new UsageError((err as Error).message)
     }
+    if ('withoutProvider' in command) return await command.run({ positionals: parsed.positionals, values: parsed.values as never, io })
     const [providerName, ...positionals] = parsed.positionals
     if (providerName === undefined) throw new UsageError(`${name} needs a provider (${Object.keys(providers).join(', ')})`)
     const provider = await resolveProvider(providerName)

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { ProviderSpec } from '../lib/provider.js'
 import { examplesOf, sign } from '../plugins/testing.js'
-import { UsageError, count, readInput, secretsFrom, type CommandInput } from './io.js'
+import { UsageError, count, httpUrl, networkReason, readInput, secretsFrom, type CommandInput } from './io.js'
 
 export const sendOptions = {
   url: { type: 'string' },
@@ -27,7 +27,7 @@ const MAX_ANSWER = 500
 export async function send ({ provider: spec, positionals, values, io }: CommandInput<SendValues>): Promise<number> {
   const { scheme, name: provider } = spec
   if (positionals.length > 1) throw new UsageError(`send takes a provider and one event type, not "${positionals.join(' ')}"`)
-  const url = targetUrl(values.url, provider)
+  const url = httpUrl(values.url, `http://127.0.0.1:3000/webhooks/${provider}`)
   const secrets = signingSecrets(spec, secretsFrom(values, io))
   const repeat = count(values.repeat, '--repeat', 1, 1000)
   const timed = scheme.signsTimestamp
@@ -70,7 +70,7 @@ export async function send ({ provider: spec, positionals, values, io }: Command
     try {
       res = await fetch(url, { method: 'POST', headers, body: sent, signal: AbortSignal.timeout(TIMEOUT_MS) })
     } catch (err) {
-      io.err(`could not reach ${url}: ${reason(err)}`)
+      io.err(`could not reach ${url}: ${networkReason(err)}`)
       return 1
     }
     const answer = await res.text()
@@ -116,22 +116,4 @@ function fresh (spec: ProviderSpec, sample: unknown): unknown {
   const { fresh } = spec.sample ?? {}
   // An example is a payload, so an object: each provider's sample is checked against its schema in our tests.
   return fresh === undefined ? sample : fresh({ ...sample as object })
-}
-
-function targetUrl (value: string | undefined, provider: string): string {
-  if (value === undefined) throw new UsageError(`--url is required, e.g. --url http://127.0.0.1:3000/webhooks/${provider}`)
-  const url = URL.parse(value)
-  if (url !== null && (url.protocol === 'http:' || url.protocol === 'https:')) return url.href
-  // Without it, "127.0.0.1:3000/..." is no URL at all and "localhost:3000/..." one of scheme "localhost:".
-  if (!value.includes('://') && URL.canParse(`http://${value}`)) {
-    throw new UsageError(`--url "${value}" lacks http:// or https://: add http:// (--url http://${value})`)
-  }
-  if (url === null) throw new UsageError(`--url "${value}" is not a URL`)
-  throw new UsageError(`--url must be http or https, not ${url.protocol}`)
-}
-
-/** The network error's own reason (fetch wraps it as "fetch failed"); a timeout has none and says so itself. */
-function reason (err: unknown): string {
-  const { cause, message } = err as Error & { cause?: { code?: string, message?: string } }
-  return cause?.code ?? cause?.message ?? message
 }

@@ -3,6 +3,7 @@
  * the request. Only the shape of a BullMQ `Queue` is used here (bullmq is never imported), so the core
  * package does not need bullmq installed.
  */
+import { publishQueued, traceparentOf } from './diagnostics.js'
 import { WebhookQueueError } from './errors.js'
 import type { Logger } from './dispatch.js'
 import type { Sink } from './sinks.js'
@@ -90,18 +91,23 @@ export function queueSink<Args extends unknown[]> (option: unknown, provider: st
     deduplicates: true,
     delivered: 'webhook event queued',
     async deliver (event, known, ..._args) {
-      const data = known && transform !== undefined ? await transform(event) : event
+      const transformed = known && transform !== undefined ? await transform(event) : event
+      // A tracer's context travels with the job, so that the worker's span links back to this request's.
+      const traceparent = traceparentOf(event)
+      const data = traceparent === undefined ? transformed : { ...transformed, traceparent }
       const name = known ? event.type : UNKNOWN_JOB_PREFIX + event.type
+      const jobId = jobIdOf(provider, event.id)
       let timer: NodeJS.Timeout | undefined
       const late = new Promise<never>((_resolve, reject) => {
         timer = setTimeout(() => reject(new Error(`the queue did not take the job within ${timeout} ms`)), timeout)
       })
       try {
         // A job still added after the time limit is harmless: the sender's retry finds it by its id.
-        await Promise.race([queue.add(name, data, { ...options, jobId: jobIdOf(provider, event.id) }), late])
+        await Promise.race([queue.add(name, data, { ...options, jobId }), late])
       } finally {
         clearTimeout(timer)
       }
+      publishQueued(event, queue.name, jobId)
       return false
     },
     failure: cause => new WebhookQueueError({ cause }),

@@ -6,7 +6,8 @@
  */
 import { Worker, type ConnectionOptions, type Job, type WorkerOptions } from 'bullmq'
 import type { FastifyWebhookProviders } from 'fastify'
-import { dispatch, silentLogger, type Logger } from '../lib/dispatch.js'
+import { observedDispatch } from '../lib/diagnostics.js'
+import { silentLogger, type Logger } from '../lib/dispatch.js'
 import { checkHandlers, runHandlers } from '../lib/handlers.js'
 import type { ProviderSpec } from '../lib/provider.js'
 import { isKnownJob } from '../lib/queue.js'
@@ -23,8 +24,11 @@ export interface WorkerEvent { provider: string, id: string, type: string, paylo
 /** Every event of the provider plugins imported in this program (the type of `request.webhook`). */
 export type WebhookEvent = FastifyWebhookProviders[keyof FastifyWebhookProviders]
 
-/** What a job holds: the event as JSON, `receivedAt` as an ISO string. The worker gives handlers a Date again. */
-export type WebhookJobData<E extends { receivedAt: Date }> = E extends unknown ? Omit<E, 'receivedAt'> & { receivedAt: string } : never
+/**
+ * What a job holds: the event as JSON, `receivedAt` as an ISO string (the worker gives handlers a Date again),
+ * and the W3C `traceparent` of the request that queued it when a tracer was listening (handlers do not get it).
+ */
+export type WebhookJobData<E extends { receivedAt: Date }> = E extends unknown ? Omit<E, 'receivedAt'> & { receivedAt: string, traceparent?: string } : never
 
 /** A handler in a worker: the typed event, then the BullMQ job (attempt number, `job.log`, ...). Throw to retry. */
 export type JobHandler<E, D = unknown> = (event: E, job: Job<D>) => unknown
@@ -81,11 +85,12 @@ export function createWebhookWorker<E extends WorkerEvent = WebhookEvent> (
   if (!Number.isInteger(concurrency) || concurrency < 1) fail('option "concurrency" must be a positive integer')
 
   async function processEvent (job: Job<WebhookJobData<E>>): Promise<void> {
-    const data = job.data
+    const { traceparent, ...data } = job.data
     // JSON in Redis turned the Date into a string; handlers get the same event as `request.webhook`.
-    const event = { ...job.data, receivedAt: new Date(data.receivedAt) }
+    const event = { ...data, receivedAt: new Date(data.receivedAt) }
     const known = isKnownJob({ name: job.name, data })
-    await dispatch({
+    const info = { queue: job.queueName, id: String(job.id), attempt: job.attemptsMade + 1, lag: Date.now() - job.timestamp, traceparent }
+    await observedDispatch({
       idempotency,
       key: `${data.provider}:${data.id}`,
       event,
@@ -95,7 +100,7 @@ export function createWebhookWorker<E extends WorkerEvent = WebhookEvent> (
         await runHandlers(handlers, event, known, job)
         return true
       }
-    })
+    }, data, 'worker', true, info)
   }
 
   return new Worker<WebhookJobData<E>, void>(queueName, processEvent, { ...worker, connection, concurrency })

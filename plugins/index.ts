@@ -18,3 +18,6 @@ export { headerValue } from '../lib/scheme.js'
 export { schemaFailure, type SchemaFailure } from '../lib/schema-failure.js'
 export type { Headers, MistakenKey, RejectReason, SignatureScheme, SignOptions, Verification } from '../lib/scheme.js'
 export * from '../lib/errors.js'
+export {
+  CHANNELS, subscribeWebhooks, type WebhookListeners, type DeliveryMessage, type DuplicateMessage, type FailedMessage, type HandledMessage, type JobInfo, type QueuedMessage, type RefusedMessage
+} from '../lib/diagnostics.js'

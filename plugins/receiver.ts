@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { dispatch } from '../lib/dispatch.js'
+import { observedDispatch, publishAcceptedInvalid, publishRefused } from '../lib/diagnostics.js'
 import { WebhookEmptyBodyError, WebhookStoreError } from '../lib/errors.js'
 import type { ProviderSpec, WebhookEventData } from '../lib/provider.js'
 import { compileProvider, receive, refuseEarly, type Refusal } from '../lib/receive.js'
@@ -109,7 +109,7 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       if (parsed.invalid !== undefined) return await keepInvalid(event, parsed.invalid, key, request, reply)
       const fields = { provider: spec.name, id: event.id, type: event.type }
       let answered = false
-      const outcome = await dispatch({
+      const outcome = await observedDispatch({
         idempotency,
         key,
         event,
@@ -121,7 +121,7 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
           return !answered || reply.statusCode < 300
         },
         failure: sink.failure
-      })
+      }, event, 'route', sink.status === 200) // 200: the sink handles the event; 202: it hands it on
       if (outcome === 'duplicate') return reply.type('application/json').send(DUPLICATE)
       request.log.info(fields, sink.delivered)
       return answered ? reply : reply.code(sink.status).type('application/json').send(RECEIVED)
@@ -135,6 +135,7 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       }
       if (!kept.accept) throw error
       await kept.onInvalid?.(event, { path, reason }, request, reply)
+      publishAcceptedInvalid(spec.name)
       request.log.warn({ provider: spec.name, id: event.id, type: event.type }, 'webhook event kept as invalid; answered 200')
       return reply.sent ? reply : reply.type('application/json').send(INVALID)
     }
@@ -146,6 +147,8 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       scope.decorateRequest(kEvent, null)
       scope.addHook('preParsing', guardBody(budget, refuseHeaders))
       scope.addHook('onSend', closeIfBodyUnread)
+      // Refusals (413 and 415 included) are published here, where a tracer's request context is active.
+      scope.addHook('onError', async (_request, _reply, error) => { publishRefused(spec.name, error) })
       // A schema only when @fastify/swagger is registered, for its document; Fastify's own validation stays off.
       scope.post(path, { bodyLimit, ...routeDocs(scope, spec, sink.status) }, handle)
       warnIfSwaggerComesLate(scope, spec, path)

@@ -4,7 +4,7 @@
  * Packs it as a publish would: a git clone of HEAD in a temp dir, `npm ci` there, then `npm pack`, whose
  * prepack builds (nothing built here is used, so a tarball without dist/ cannot pass for want of a build).
  * Installs the tarball in a fresh project beside it (from npm's cache where it can; fastify is a peer, so it
- * is installed beside it, with the optional peers bullmq, ioredis and pg), then checks every subpath export:
+ * is installed beside it, with the optional peers bullmq, ioredis, pg and @opentelemetry/api), then checks every subpath export:
  * ESM import, CommonJS require (Node 20.19+), TypeScript types under moduleResolution node16 and bundler,
  * the bin, and publint and attw over the same tarball. Prints one line per check; exits 1 if any fails.
  */
@@ -86,12 +86,13 @@ try {
     './testing': ['sign', 'fixtures', 'fixture', 'deliver', 'receive'],
     './redis': ['RedisStore'],
     './postgres': ['PostgresStore', 'migrationSql', 'PostgresClaimLostError'],
-    './bullmq': ['createWebhookWorker']
+    './bullmq': ['createWebhookWorker'],
+    './otel': ['instrumentWebhooks']
   }
 
   check('npm install of the tarball in a fresh project, fastify as peer', () => {
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
-    const peers = ['fastify', 'bullmq', 'ioredis', 'pg', '@types/pg', '@types/node'].map(name => `${name}@${versionOf(name)}`)
+    const peers = ['fastify', 'bullmq', 'ioredis', 'pg', '@opentelemetry/api', '@types/pg', '@types/node'].map(name => `${name}@${versionOf(name)}`)
     run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', tarball, ...peers])
     return peers.join(', ')
   })
@@ -129,6 +130,7 @@ import { RedisStore } from 'fastify-webhooks/redis'
 import { PostgresStore } from 'fastify-webhooks/postgres'
 import pg from 'pg'
 import { createWebhookWorker } from 'fastify-webhooks/bullmq'
+import { instrumentWebhooks } from 'fastify-webhooks/otel'
 
 const app = Fastify()
 await app.register(pulse, {
@@ -144,7 +146,8 @@ const committed: Promise<boolean> = postgres.transaction('pulse:msg_1', 60_000, 
 const mine = defineProvider({ name: 'mine', scheme: hmacHex({ headers: ['x-sig'] }), events: {}, typeOf: () => undefined })
 const delivery: { headers: Record<string, string>, body: string } = sign('pulse', fixtures.pulse['job.failed'], { secret: 'whsec_x' })
 const event: PulseEvent['type'] = 'job.failed'
-void mine; void delivery; void event; void RedisStore; void committed; void createWebhookWorker
+const stop: () => void = instrumentWebhooks()
+void mine; void delivery; void event; void RedisStore; void committed; void createWebhookWorker; void stop
 `)
   // Importing the kit alone must not add every provider to request.webhook: only a provider's own module does.
   writeFileSync(join(dir, 'kit-only.ts'), `

@@ -1,6 +1,6 @@
 /**
  * The README's examples are files that run: "Testing your handlers" is test/readme-example.test.ts,
- * the `defineProvider` one is examples/github-provider.ts. They must not drift apart; only the package
+ * the `defineProvider` one is examples/github-provider.ts, the Prometheus recipe examples/prometheus.ts. They must not drift apart; only the package
  * imports differ.
  */
 import { readFile } from 'node:fs/promises'
@@ -47,4 +47,10 @@ t.test('the defineProvider example is examples/github-provider.ts, word for word
   const file = await readFile(new URL('../examples/github-provider.ts', import.meta.url), 'utf8')
   const asUserWrites = file.slice(file.indexOf('*/\n') + 3).replace("from '../plugins/index.js'", "from 'fastify-webhooks'")
   t.equal(exampleIn(readme, '## A provider of your own: `defineProvider`'), asUserWrites)
+})
+
+t.test('the Prometheus recipe is examples/prometheus.ts, word for word', async t => {
+  const file = await readFile(new URL('../examples/prometheus.ts', import.meta.url), 'utf8')
+  const asUserWrites = file.slice(file.indexOf('*/\n') + 3).replace("from '../plugins/index.js'", "from 'fastify-webhooks'")
+  t.equal(exampleIn(readme, '### Prometheus with prom-client'), asUserWrites)
 })

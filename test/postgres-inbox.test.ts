@@ -4,6 +4,7 @@
  */
 import t from 'tap'
 import { createHmac } from 'node:crypto'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { setTimeout as sleep } from 'node:timers/promises'
 import Fastify, { type FastifyInstance } from 'fastify'
 import pg from 'pg'
@@ -107,7 +108,12 @@ t.test('the inbox', async t => {
     t.match(await postShop(refusingUrl, { order: 'o-1', amount: '12.50' }, 'inv-1'), { status: 400 })
     t.equal((await kept(pool, 'shop:inv-1'))!.attempts, 2, 'the sender\'s retry is counted')
 
+    const published: unknown[] = []
+    const listen2 = (message: unknown): void => { published.push(message) }
+    subscribe('fastify-webhooks:refused', listen2)
+    t.teardown(() => unsubscribe('fastify-webhooks:refused', listen2))
     t.same(await postShop(acceptingUrl, { order: 'o-2', amount: '3.10' }, 'inv-2'), { status: 200, body: { received: true, invalid: true } })
+    t.same(published, [{ provider: 'shop', outcome: 'invalid', reason: 'invalid-payload', status: 200 }], 'counted as invalid, though answered 200')
     t.match(invalidSeen, [['inv-2', { path: '/amount', reason: /./ }]])
     t.match(await kept(pool, 'shop:inv-2'), { status: 'invalid' })
 

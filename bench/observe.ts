@@ -1,0 +1,94 @@
+/**
+ * Section 6: what observing costs. In process: `dispatch` against the observed dispatch the route calls,
+ * with nobody subscribed. Over HTTP: server CPU per request of the Pulse route with no subscriber, with
+ * every diagnostics channel subscribed, with OpenTelemetry tracing requests (@fastify/otel), and with
+ * fastify-webhooks/otel on as well (bench/observers.ts), interleaved.
+ */
+import { observedDispatch } from '../lib/diagnostics.js'
+import { dispatch, type Dispatch } from '../lib/dispatch.js'
+import { load, startServer, stopServer, type LoadResult, type Server } from './http.js'
+import { compareAsync, spread, stat, type Stat } from './measure.js'
+import { KB, pulseBody, standardHeaders } from './payloads.js'
+import type { Section, Target } from './report.js'
+
+const LABELS: Record<string, string> = {
+  plugin: 'no subscriber (the baseline)',
+  'plugin-channels': 'every diagnostics channel subscribed (listeners that do nothing)',
+  'plugin-otel-http': 'OpenTelemetry SDK and @fastify/otel request spans, fastify-webhooks/otel not on',
+  'plugin-otel': 'the same, with fastify-webhooks/otel on (spans batched to a dropping exporter, metrics aggregated)'
+}
+
+const ignore = (): void => {}
+const quiet = { info: ignore, warn: ignore, error: ignore }
+const event = { provider: 'pulse', id: 'msg_1', type: 'job.completed' }
+
+/** Nanoseconds per call of the bare and the observed dispatch, nobody subscribed. */
+async function unsubscribed (quick: boolean): Promise<Record<string, Stat>> {
+  const d: Dispatch = { idempotency: null, key: 'pulse:msg_1', log: quiet, fields: event, run: async () => true }
+  return await compareAsync({
+    dispatch: () => dispatch(d),
+    observedDispatch: () => observedDispatch(d, event, 'route', true)
+  }, { rounds: quick ? 11 : 31, batchMs: 50 })
+}
+
+export async function observeSection (quick: boolean, pin: boolean): Promise<Section> {
+  const inProcess = await unsubscribed(quick)
+  const body = pulseBody(KB)
+  const contenders = Object.keys(LABELS)
+  const servers: Record<string, Server> = {}
+  await Promise.all(contenders.map(async name => { servers[name] = await startServer(name, { pin }) }))
+  const rounds = quick ? 2 : 5
+  const duration = quick ? 0.5 : 4
+  const results: Record<string, LoadResult[]> = Object.fromEntries(contenders.map(n => [n, []]))
+  let bad = 0
+  const runOne = async (name: string, seconds: number): Promise<LoadResult> => {
+    const r = await load(servers[name]!.url, body, { fixed: standardHeaders('msg_observe', body) }, { duration: seconds }, servers[name]!.child.pid)
+    bad += r.bad
+    return r
+  }
+  try {
+    for (const name of contenders) await runOne(name, quick ? 0.2 : 2)
+    for (let round = 0; round < rounds; round++) {
+      for (let k = 0; k < contenders.length; k++) {
+        const name = contenders[(k + round) % contenders.length]!
+        results[name]!.push(await runOne(name, duration))
+      }
+    }
+  } finally {
+    for (const server of Object.values(servers)) stopServer(server)
+  }
+
+  const s = (name: string, key: 'rps' | 'cpuUs'): Stat => stat(results[name]!.map(r => r[key]))
+  const base = s('plugin', 'cpuUs').median
+  const rows: Array<Record<string, string | number>> = contenders.map(name => ({
+    contender: LABELS[name]!,
+    'server CPU µs/req': s(name, 'cpuUs').median.toFixed(1),
+    'CPU spread': spread(s(name, 'cpuUs')),
+    'x baseline CPU': (s(name, 'cpuUs').median / base).toFixed(3),
+    'req/s': Math.round(s(name, 'rps').median),
+    'x baseline req/s': (s(name, 'rps').median / s('plugin', 'rps').median).toFixed(3)
+  }))
+  const ns = (name: string): number => inProcess[name]!.median * 1e6
+  rows.push({
+    contender: `in process, nobody subscribed: observedDispatch ${ns('observedDispatch').toFixed(0)} ns vs dispatch ${ns('dispatch').toFixed(0)} ns per call`,
+    'server CPU µs/req': '',
+    'CPU spread': `${spread(inProcess.observedDispatch!)} / ${spread(inProcess.dispatch!)}`,
+    'x baseline CPU': (ns('observedDispatch') / ns('dispatch')).toFixed(3),
+    'req/s': '',
+    'x baseline req/s': ''
+  })
+  const targets: Target[] = [
+    { target: 'no subscriber: the observed dispatch costs ≤1.05x a bare dispatch call (in process)', value: ns('observedDispatch') / ns('dispatch'), goal: 1.05, higherIsBetter: false },
+    { target: 'channels subscribed: server CPU per request ≤1.05x no subscriber', value: s('plugin-channels', 'cpuUs').median / base, goal: 1.05, higherIsBetter: false },
+    { target: 'fastify-webhooks/otel on: server CPU per request ≤1.10x the same app tracing its requests with @fastify/otel', value: s('plugin-otel', 'cpuUs').median / s('plugin-otel-http', 'cpuUs').median, goal: 1.1, higherIsBetter: false },
+    { target: 'OpenTelemetry with @fastify/otel and fastify-webhooks/otel, against no OpenTelemetry at all (context; not a target)', value: s('plugin-otel', 'cpuUs').median / base, goal: 1.1, higherIsBetter: false }
+  ]
+  return {
+    title: '6. Observing deliveries: diagnostics channels and OpenTelemetry',
+    note: `Pulse route, idempotency off, 1 KB signed body (the same delivery, signed afresh each run); ${pin ? 'server pinned to core 1, load generator to core 0' : 'NOT pinned'}; ` +
+      `warm-up, then ${rounds} rounds of ${duration} s, contenders interleaved (order rotated); medians. Server CPU is user + system time of the server process per answered request. ` +
+      `The last row times one dispatch call in this process, nobody subscribed: the cost an unobserved app pays. Non-2xx/errors: ${bad}.`,
+    rows,
+    targets
+  }
+}

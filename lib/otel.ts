@@ -1,0 +1,133 @@
+/**
+ * `fastify-webhooks/otel`: OpenTelemetry spans and metrics made from the package's diagnostics channels
+ * (lib/diagnostics.ts). The core never imports this module, so an app without OpenTelemetry pays nothing;
+ * `@opentelemetry/api` is an optional peer dependency, needed only here.
+ */
+import {
+  context, metrics, trace, SpanKind, SpanStatusCode,
+  type Attributes, type Link, type MeterProvider, type Span, type SpanContext, type TracerProvider
+} from '@opentelemetry/api'
+import { delivery, errorType, subscribeWebhooks, type DeliveryMessage } from './diagnostics.js'
+
+export interface WebhookTelemetryOptions {
+  /** Default: the global one (`trace.setGlobalTracerProvider`, or what the Node SDK registered). */
+  tracerProvider?: TracerProvider
+  /** Default: the global one. */
+  meterProvider?: MeterProvider
+}
+
+const NAME = 'fastify-webhooks'
+
+/** Handler times: 1 ms to 30 s (a sender such as Svix gives up after 15 s). */
+const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30]
+/** Queue lag: 1 ms to 10 h (BullMQ's backoff puts retries hours out). */
+const LAG_BUCKETS = [0.001, 0.01, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800, 3600, 36_000]
+
+/**
+ * Starts making spans and metrics for every webhook delivery in this process; returns the function that
+ * stops it. Call it once, where the OpenTelemetry SDK is set up.
+ *
+ * Spans: `webhook <provider>` for each delivery on the route (a child of the request's span), and
+ * `process <queue>` (CONSUMER) for each job in a worker, linked to the span of the request that queued it.
+ * Metrics: `webhook.deliveries` (by provider, outcome and reason), `webhook.jobs` (worker outcomes),
+ * `webhook.handler.duration` and `webhook.queue.lag` (seconds).
+ */
+export function instrumentWebhooks (options: WebhookTelemetryOptions = {}): () => void {
+  const tracer = (options.tracerProvider ?? trace).getTracer(NAME)
+  const meter = (options.meterProvider ?? metrics).getMeter(NAME)
+  const deliveries = meter.createCounter('webhook.deliveries', { description: 'Webhook deliveries received, by outcome', unit: '{delivery}' })
+  const jobs = meter.createCounter('webhook.jobs', { description: 'Queued webhook events run by a worker, by outcome', unit: '{job}' })
+  const handlerDuration = meter.createHistogram('webhook.handler.duration', {
+    description: 'Time the handlers of one event took', unit: 's', advice: { explicitBucketBoundaries: DURATION_BUCKETS }
+  })
+  const queueLag = meter.createHistogram('webhook.queue.lag', {
+    description: 'Time from a job being queued to a worker starting it', unit: 's', advice: { explicitBucketBoundaries: LAG_BUCKETS }
+  })
+  // Each delivery's span rides on its message (a symbol of this instrumentation's own), cheaper than a map.
+  const kSpan = Symbol('fastify-webhooks/otel span')
+  type Traced = DeliveryMessage & { [kSpan]?: Span }
+
+  const tracing = {
+    start (message: Traced) {
+      const attributes: Attributes = { 'webhook.provider': message.provider, 'webhook.event.id': message.id, 'webhook.event.type': message.type }
+      const { job } = message
+      if (job === undefined) {
+        const span = tracer.startSpan(`webhook ${message.provider}`, { kind: SpanKind.INTERNAL, attributes }, context.active())
+        message[kSpan] = span
+        message.traceparent = traceparentOf(span.spanContext())
+        return
+      }
+      Object.assign(attributes, {
+        'messaging.system': 'bullmq',
+        'messaging.operation.type': 'process',
+        'messaging.operation.name': 'process',
+        'messaging.destination.name': job.queue,
+        'messaging.message.id': job.id,
+        'webhook.job.attempt': job.attempt
+      })
+      const queued = spanContextOf(message.traceparent)
+      const links: Link[] = queued === null ? [] : [{ context: queued }]
+      message[kSpan] = tracer.startSpan(`process ${job.queue}`, { kind: SpanKind.CONSUMER, attributes, links }, context.active())
+      queueLag.record(job.lag / 1000, { 'webhook.provider': message.provider, 'messaging.destination.name': job.queue })
+    },
+    end () {},
+    asyncStart () {},
+    asyncEnd (message: Traced) {
+      const span = message[kSpan]
+      if (span === undefined) return
+      if (message.result !== undefined) span.setAttribute('webhook.outcome', message.result)
+      span.end()
+    },
+    error (message: Traced) {
+      const type = errorType(message.error)
+      const span = message[kSpan]
+      span?.setAttribute('webhook.outcome', type === 'WEBHOOK_IN_FLIGHT' ? 'in_flight' : 'failed')
+      span?.setAttribute('error.type', type)
+      span?.setStatus({ code: SpanStatusCode.ERROR })
+    }
+  }
+
+  const counted = (where: string): typeof deliveries => where === 'worker' ? jobs : deliveries
+  delivery.subscribe(tracing)
+  const unsubscribe = subscribeWebhooks({
+    refused: m => {
+      const attributes = { 'webhook.provider': m.provider, 'webhook.outcome': m.outcome, 'webhook.refusal.reason': m.reason }
+      deliveries.add(1, attributes)
+      // A refused delivery runs nothing, but it shows in the trace of its request.
+      const span = tracer.startSpan(`webhook ${m.provider}`, { kind: SpanKind.INTERNAL, attributes }, context.active())
+      span.setAttribute('error.type', m.reason)
+      span.setStatus({ code: SpanStatusCode.ERROR })
+      span.end()
+    },
+    duplicate: m => {
+      counted(m.where).add(1, { 'webhook.provider': m.provider, 'webhook.outcome': m.inFlight ? 'in_flight' : 'duplicate' })
+    },
+    handled: m => {
+      counted(m.where).add(1, { 'webhook.provider': m.provider, 'webhook.outcome': m.where === 'worker' ? 'handled' : 'accepted' })
+      handlerDuration.record(m.duration / 1000, { 'webhook.provider': m.provider, 'webhook.where': m.where, 'webhook.outcome': 'handled' })
+    },
+    failed: m => {
+      counted(m.where).add(1, { 'webhook.provider': m.provider, 'webhook.outcome': 'failed', 'error.type': m.error })
+      handlerDuration.record(m.duration / 1000, { 'webhook.provider': m.provider, 'webhook.where': m.where, 'webhook.outcome': 'failed' })
+    },
+    queued: m => {
+      deliveries.add(1, { 'webhook.provider': m.provider, 'webhook.outcome': 'accepted', 'messaging.destination.name': m.queue })
+    }
+  })
+  return () => {
+    delivery.unsubscribe(tracing)
+    unsubscribe()
+  }
+}
+
+function traceparentOf (span: SpanContext): string {
+  return `00-${span.traceId}-${span.spanId}-${span.traceFlags.toString(16).padStart(2, '0')}`
+}
+
+/** The span context a W3C traceparent names; null for none or one that is not well formed. */
+function spanContextOf (traceparent: string | undefined): SpanContext | null {
+  const match = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(traceparent ?? '')
+  if (match === null) return null
+  const span = { traceId: match[1]!, spanId: match[2]!, traceFlags: Number.parseInt(match[3]!, 16), isRemote: true }
+  return trace.isSpanContextValid(span) ? span : null
+}

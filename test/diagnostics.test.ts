@@ -1,0 +1,110 @@
+/**
+ * The diagnostics channels as a subscriber without OpenTelemetry sees them: each channel alone gets its
+ * message with exactly the documented fields (never a payload), and nobody subscribed means nothing published.
+ */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import { Queue } from 'bullmq'
+import Fastify, { type FastifyInstance } from 'fastify'
+import t from 'tap'
+import { CHANNELS, publishRefused } from '../lib/diagnostics.js'
+import { pulse } from '../plugins/pulse.js'
+import { fixtures } from '../plugins/testing.js'
+import { failFastClient as connect, ready, startRedis } from './helpers/redis-server.js'
+import { SW_SECRET, signWith } from './helpers/sign.js'
+
+const completed = fixtures.pulse['job.completed']
+
+async function inline (): Promise<FastifyInstance> {
+  const app = Fastify()
+  await app.register(pulse, {
+    secret: SW_SECRET,
+    on: { 'job.completed': async event => { if (event.payload.data.job_id === 'job_boom') throw new Error('boom') } }
+  })
+  return app
+}
+
+async function post (app: FastifyInstance, id: string, payload: unknown = completed): Promise<{ statusCode: number }> {
+  const body = JSON.stringify(payload)
+  const headers = { 'content-type': 'application/json', ...signWith({ kind: 'standard', prefix: 'webhook' }, body, { secret: SW_SECRET, id }) }
+  return await app.inject({ method: 'POST', url: '/webhooks/pulse', headers, payload: body })
+}
+
+/** The messages published on `name` while `run` runs, with only that channel subscribed. */
+async function seenOn (name: string, run: () => Promise<unknown>): Promise<unknown[]> {
+  const seen: unknown[] = []
+  const listener = (message: unknown): void => { seen.push(message) }
+  subscribe(name, listener)
+  try {
+    await run()
+  } finally {
+    unsubscribe(name, listener)
+  }
+  return seen
+}
+
+t.test('each channel alone, with exactly its fields', async t => {
+  const app = await inline()
+  t.teardown(() => app.close())
+  const fields = { provider: 'pulse', type: 'job.completed', where: 'route' }
+
+  const handled = await seenOn(CHANNELS.handled, () => post(app, 'msg_a'))
+  t.match(handled, [{ ...fields, id: 'msg_a', duration: Number }])
+  t.same(Object.keys(handled[0]!).sort(), ['duration', 'id', 'provider', 'type', 'where'])
+
+  t.same(await seenOn(CHANNELS.duplicate, () => post(app, 'msg_a')), [{ ...fields, id: 'msg_a', inFlight: false }])
+
+  const failed = await seenOn(CHANNELS.failed, () => post(app, 'msg_b', { ...completed, data: { ...completed.data, job_id: 'job_boom' } }))
+  t.match(failed, [{ ...fields, id: 'msg_b', error: 'WEBHOOK_HANDLER_FAILED', duration: Number }])
+  t.same(Object.keys(failed[0]!).sort(), ['duration', 'error', 'id', 'provider', 'type', 'where'])
+
+  const refused = await seenOn(CHANNELS.refused, async () => {
+    await app.inject({ method: 'POST', url: '/webhooks/pulse', headers: { 'content-type': 'application/json' }, payload: '{}' })
+    await app.inject({ method: 'POST', url: '/webhooks/pulse', headers: { 'content-type': 'text/plain' }, payload: 'hello' })
+  })
+  t.same(refused, [
+    { provider: 'pulse', outcome: 'refused', reason: 'missing-signature', status: 401 },
+    { provider: 'pulse', outcome: 'invalid', reason: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', status: 415 }
+  ])
+
+  // Another channel subscribed: each outcome goes only to its own channel.
+  t.same(await seenOn(CHANNELS.duplicate, async () => {
+    await post(app, 'msg_d')
+    await post(app, 'msg_e', { ...completed, data: { ...completed.data, job_id: 'job_boom' } })
+  }), [])
+  t.same(await seenOn(CHANNELS.handled, () => post(app, 'msg_d')), [], 'a duplicate is not handled')
+
+  // No subscriber: the same deliveries publish nothing (and answer as always).
+  t.equal((await post(app, 'msg_c')).statusCode, 200)
+  t.equal((await post(app, 'msg_c')).statusCode, 200)
+})
+
+t.test('queued: the queue and the job id, on a real redis-server', async t => {
+  const redis = await startRedis()
+  const producer = connect(redis)
+  await ready(producer)
+  const queue = new Queue('observed', { connection: producer })
+  queue.on('error', () => {})
+  const app = Fastify()
+  await app.register(pulse, { secret: SW_SECRET, queue })
+  t.teardown(async () => {
+    await app.close()
+    await queue.close()
+    producer.disconnect()
+    await redis.close()
+  })
+  const queued = await seenOn(CHANNELS.queued, () => post(app, 'msg_q'))
+  t.same(queued, [{ provider: 'pulse', id: 'msg_q', type: 'job.completed', queue: 'observed', jobId: 'pulse.msg_q' }])
+  const job = await queue.getJob('pulse.msg_q')
+  t.notOk(job?.data.traceparent, 'no tracer listening: the job carries no traceparent')
+  // Only the handled channel subscribed: a queue does not handle, so nothing is published there.
+  t.same(await seenOn(CHANNELS.handled, () => post(app, 'msg_q2')), [])
+})
+
+t.test('publishRefused ignores what is not a refusal, and names an error without a code', async t => {
+  const seen = await seenOn(CHANNELS.refused, async () => {
+    publishRefused('pulse', new Error('a 500 without a code'))
+    publishRefused('pulse', Object.assign(new Error('in flight'), { code: 'WEBHOOK_IN_FLIGHT', statusCode: 409 }))
+    publishRefused('pulse', Object.assign(new Error('a 404 without a code'), { statusCode: 404 }))
+  })
+  t.same(seen, [{ provider: 'pulse', outcome: 'invalid', reason: 'UNKNOWN', status: 404 }])
+})
