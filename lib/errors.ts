@@ -16,6 +16,7 @@ export const WebhookUnreadablePayloadError = createError('WEBHOOK_UNREADABLE_PAY
 export const WebhookInFlightError = createError('WEBHOOK_IN_FLIGHT', 'This webhook event is being handled by another request; retry later', 409)
 export const WebhookHandlerError = createError('WEBHOOK_HANDLER_FAILED', 'The webhook handler failed; the event was not marked as handled', 500)
 export const WebhookStoreError = createError('WEBHOOK_STORE_UNAVAILABLE', 'The idempotency store is unavailable; retry later', 500)
+export const WebhookSecretLookupError = createError('WEBHOOK_SECRET_UNAVAILABLE', 'The webhook secret could not be looked up; retry later', 500)
 export const WebhookQueueError = createError('WEBHOOK_QUEUE_UNAVAILABLE', 'The webhook queue did not take the event; retry later', 500)
 
 export const rejectionErrors = {

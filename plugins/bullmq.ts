@@ -7,6 +7,7 @@
 import { Worker, type ConnectionOptions, type Job, type WorkerOptions } from 'bullmq'
 import type { FastifyWebhookProviders } from 'fastify'
 import { dispatch, type Logger } from '../lib/dispatch.js'
+import { eventKey } from '../lib/event-key.js'
 import { checkHandlers, runHandlers } from '../lib/handlers.js'
 import type { ProviderSpec } from '../lib/provider.js'
 import { isKnownJob } from '../lib/queue.js'
@@ -18,7 +19,7 @@ export type { EventHandlers } from './types.js'
 export { DEFAULT_JOB_OPTIONS, UNKNOWN_JOB_PREFIX, jobIdOf, type QueueOption, type WebhookJobOptions, type WebhookQueue } from '../lib/queue.js'
 
 /** What the worker needs of an event type: the fields every verified event has. */
-export interface WorkerEvent { provider: string, id: string, type: string, payload: unknown, receivedAt: Date }
+export interface WorkerEvent { provider: string, tenant?: string, id: string, type: string, payload: unknown, receivedAt: Date }
 
 /** Every event of the provider plugins imported in this program (the type of `request.webhook`). */
 export type WebhookEvent = FastifyWebhookProviders[keyof FastifyWebhookProviders]
@@ -98,9 +99,9 @@ export function createWebhookWorker<E extends WorkerEvent = WebhookEvent> (
     const known = isKnownJob({ name: job.name, data })
     await dispatch({
       idempotency,
-      key: `${data.provider}:${data.id}`,
+      key: eventKey(data),
       log: logger,
-      fields: { provider: data.provider, id: data.id, type: data.type, job: job.id },
+      fields: { provider: data.provider, tenant: data.tenant, id: data.id, type: data.type, job: job.id },
       run: async () => {
         await runHandlers(handlers, event, known, job)
         return true

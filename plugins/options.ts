@@ -4,6 +4,7 @@ import { MemoryStore, type IdempotencyStore } from '../lib/idempotency.js'
 import type { ProviderSpec } from '../lib/provider.js'
 import { queueSink } from '../lib/queue.js'
 import { inlineSink, type Sink } from '../lib/sinks.js'
+import { resolveTenants, type Tenants } from './tenants.js'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 
 /** What the route's sink is handed besides the event. */
@@ -11,7 +12,9 @@ export type RouteArgs = [request: FastifyRequest, reply: FastifyReply]
 
 export interface ResolvedOptions {
   /** null only when unsigned deliveries were allowed explicitly */
-  keys: unknown[] | null
+  keys: readonly unknown[] | null
+  /** set when `secret` is a function: keys looked up per delivery */
+  tenants: Tenants | null
   path: string
   tolerance: number
   bodyLimit: number
@@ -22,6 +25,8 @@ export interface ResolvedOptions {
 /** The options as the checks see them: not yet trusted to have their declared types. */
 export interface LooseOptions {
   secret?: unknown
+  tenant?: unknown
+  secretCache?: unknown
   allowUnsigned?: unknown
   path?: unknown
   on?: unknown
@@ -36,7 +41,7 @@ export interface LooseOptions {
 
 type Fail = (message: string) => never
 
-const KNOWN_OPTIONS = new Set(['secret', 'path', 'on', 'onEvent', 'onUnknown', 'tolerance', 'bodyLimit', 'idempotency', 'queue', 'allowUnsigned', 'prefix', 'logLevel', 'logSerializers'])
+const KNOWN_OPTIONS = new Set(['secret', 'tenant', 'secretCache', 'path', 'on', 'onEvent', 'onUnknown', 'tolerance', 'bodyLimit', 'idempotency', 'queue', 'allowUnsigned', 'prefix', 'logLevel', 'logSerializers'])
 const DEFAULT_BODY_LIMIT = 1024 * 1024
 
 /** Checks every option at registration and fails early, naming the plugin and the option. */
@@ -45,7 +50,8 @@ export function resolveOptions (spec: ProviderSpec, options: LooseOptions): Reso
   for (const name of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(name) && !(spec.options ?? []).includes(name)) fail(`unknown option "${name}"`)
   }
-  const keys = resolveKeys(spec, options, fail)
+  const tenants = resolveTenants(spec, options, fail)
+  const keys = tenants === null ? resolveKeys(spec, options, fail) : tenants.dummy
   const path = options.path ?? `/webhooks/${spec.name}`
   if (typeof path !== 'string' || !path.startsWith('/')) return fail('option "path" must be a string starting with "/"')
   const tolerance = positive(options.tolerance, 300, 'tolerance', fail)
@@ -54,7 +60,7 @@ export function resolveOptions (spec: ProviderSpec, options: LooseOptions): Reso
   const sink = resolveSink(spec, options, fail)
   // With a queue the job id deduplicates across instances: no store unless one is asked for.
   const idempotency = resolveIdempotency(options.idempotency ?? (sink.deduplicates ? false : {}), fail)
-  return { keys, path, tolerance, bodyLimit, idempotency, sink }
+  return { keys, tenants, path, tolerance, bodyLimit, idempotency, sink }
 }
 
 /** The keys of the configured secrets; null when unsigned deliveries are allowed (only when said explicitly). */

@@ -5,11 +5,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { dispatch } from '../lib/dispatch.js'
+import { eventKey } from '../lib/event-key.js'
 import { WebhookEmptyBodyError } from '../lib/errors.js'
 import type { ProviderSpec, WebhookEventData } from '../lib/provider.js'
 import { compileProvider, receive } from '../lib/receive.js'
 import { resolveOptions, type LooseOptions } from './options.js'
 import { routeDocs, warnIfSwaggerComesLate } from './openapi.js'
+import { unknownTenant } from './tenants.js'
 import type { ProviderOptions, WebhookPlugin } from './types.js'
 
 declare module 'fastify' {
@@ -38,6 +40,7 @@ declare module 'fastify' {
 const kEvent = Symbol('fastify-webhooks.event')
 interface Parsed { event: WebhookEventData, known: boolean }
 type RequestWithEvent = FastifyRequest & { [kEvent]: Parsed | null }
+type Done = (err: Error | null, body?: unknown) => void
 
 /** A plugin's `options`: only its type does anything. */
 function sameOptions<S extends ProviderSpec> (options: ProviderOptions<S>): ProviderOptions<S> {
@@ -56,7 +59,7 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
 
   async function receiver (fastify: FastifyInstance, options: ProviderOptions<S>): Promise<void> {
     const loose: LooseOptions = options
-    const { keys, path, tolerance, bodyLimit, idempotency, sink } = resolveOptions(spec, loose)
+    const { keys, tenants, path, tolerance, bodyLimit, idempotency, sink } = resolveOptions(spec, loose)
     sink.start?.(fastify.log)
     if (!fastify.hasRequestDecorator('webhook')) fastify.decorateRequest('webhook', null)
     if (!fastify.hasRequestDecorator('rawBody')) fastify.decorateRequest('rawBody', undefined)
@@ -65,15 +68,23 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
     const parse = { protoAction, constructorAction }
 
     // Steps 1-3 run as the body parser, so nothing reaches a handler unverified.
-    function parseDelivery (request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void): void {
-      const received = receive(provider, { headers: request.headers, body, keys, receivedAt: new Date(), tolerance, parse, options })
+    function parseDelivery (request: FastifyRequest, body: Buffer, done: Done): void {
+      if (tenants === null) return accept(request, body, keys, done)
+      // Many tenants: the keys are looked up first (at once when cached), then the same steps run.
+      tenants.resolve(request, (found, tenant, tenantKnown) => accept(request, body, found, done, tenant, tenantKnown), done)
+    }
+
+    function accept (request: FastifyRequest, body: Buffer, keys: readonly unknown[] | null, done: Done, tenant?: string, tenantKnown = true): void {
+      let received = receive(provider, { headers: request.headers, body, keys, receivedAt: new Date(), tolerance, parse, options })
+      if (received.ok && !tenantKnown) received = unknownTenant()
       if (!received.ok) {
         request.log.warn({ provider: spec.name, ...received.log }, received.message)
         return done(received.error)
       }
-      const { event, known } = received
+      const { event } = received
+      if (tenant !== undefined) event.tenant = tenant
       // The schema check just passed: this is one of the union's members, which TypeScript cannot see from here.
-      if (known) request.webhook = event as FastifyRequest['webhook']
+      if (received.known) request.webhook = event as FastifyRequest['webhook']
       ;(request as RequestWithEvent)[kEvent] = received
       request.rawBody = body
       done(null, event.payload)
@@ -87,7 +98,7 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       let answered = false
       const outcome = await dispatch({
         idempotency,
-        key: `${spec.name}:${event.id}`,
+        key: eventKey(event),
         log: request.log,
         fields,
         run: async () => {
@@ -107,6 +118,7 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       scope.removeAllContentTypeParsers()
       scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, parseDelivery)
       scope.decorateRequest(kEvent, null)
+      if (tenants !== null) scope.addHook('onRequest', tenants.onRequest)
       // A schema only when @fastify/swagger is registered, for its document; Fastify's own validation stays off.
       scope.post(path, { bodyLimit, ...routeDocs(scope, spec, sink.status) }, handle)
       warnIfSwaggerComesLate(scope, spec, path)

@@ -6,7 +6,7 @@ import Fastify from 'fastify'
 import type { Static } from 'typebox'
 import Type from 'typebox'
 import {
-  autosana, autotab, cyberdesk, defineProvider, hmacHex, pulse, retab,
+  SecretCache, autosana, autotab, cyberdesk, defineProvider, hmacHex, pulse, retab,
   type AutotabEvent, type AutotabHandlers, type CyberdeskEvent, type EventFor, type EventHandlers, type EventTypeFor, type HandlersFor,
   type PulseEvent, type PulseHandlers, type RetabEvent, type WebhookSecret
 } from '../plugins/index.js'
@@ -234,3 +234,17 @@ type AcmePaid = EventFor<typeof mine, 'order.paid'>
 const paid = (event: AcmePaid): number => event.payload.amount
 const acmeHandlers: HandlersFor<typeof mine> = { 'order.paid': (event) => { void paid(event) } }
 void acmeHandlers
+
+// Many tenants: `secret` looks a tenant's secret up, sync or async; the event carries the tenant.
+void app.register(pulse, {
+  path: '/webhooks/pulse/:tenant',
+  tenant: request => (request.params as { tenant: string }).tenant,
+  secret: async tenant => tenant === 'acme' ? ['whsec_a', 'whsec_b'] : undefined,
+  secretCache: new SecretCache({ ttl: 60 }),
+  onEvent: event => { const tenant: string | undefined = event.tenant; void tenant }
+})
+void app.register(autosana, { tenant: request => request.headers.host, secret: () => 'plain' })
+// @ts-expect-error a lookup gives secrets, not numbers
+void app.register(pulse, { tenant: () => 'acme', secret: () => 42 })
+// @ts-expect-error the cache is a SecretCache
+void app.register(pulse, { tenant: () => 'acme', secret: () => 'whsec_x', secretCache: new Map() })

@@ -48,3 +48,13 @@ t.test('the defineProvider example is examples/github-provider.ts, word for word
   const asUserWrites = file.slice(file.indexOf('*/\n') + 3).replace("from '../plugins/index.js'", "from 'fastify-webhooks'")
   t.equal(exampleIn(readme, '## A provider of your own: `defineProvider`'), asUserWrites)
 })
+
+t.test('the many-tenants example is examples/many-tenants.ts, word for word, in under 20 lines', async t => {
+  const file = await readFile(new URL('../examples/many-tenants.ts', import.meta.url), 'utf8')
+  const asUserWrites = file.slice(file.indexOf('*/\n') + 3)
+    .replace("from '../plugins/index.js'", "from 'fastify-webhooks'")
+    .replace("from '../plugins/pulse.js'", "from 'fastify-webhooks/pulse'")
+  const example = exampleIn(readme, '## Many tenants: a secret per delivery')
+  t.equal(example, asUserWrites)
+  t.ok(example!.trimEnd().split('\n').length < 20)
+})
