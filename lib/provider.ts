@@ -23,6 +23,8 @@ export interface ProviderSpec {
   readonly scheme: SignatureScheme
   /** Event type → payload schema (with an example payload in `examples`). Types not in here are verified and go to `onUnknown`. */
   readonly events: EventSchemas
+  /** Every type is one the provider sends: a type `events` does not list is valid with any payload, for `on` and `onEvent`. */
+  readonly anyType?: boolean
   /** The event type, from a parsed (not yet validated) payload or the headers. Read fields with `field`/`stringField`. */
   typeOf (payload: unknown, delivery: DeliveryContext): string | undefined
   /** The idempotency key. Default: the id the scheme signs; with neither, the SHA-256 of the body. */

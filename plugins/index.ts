@@ -5,6 +5,7 @@ export { cyberdesk, type CyberdeskEvent, type CyberdeskHandlers } from './cyberd
 export { dropFileUrl, retab, type RetabEvent, type RetabExtraction, type RetabHandlers, type RetabOptions, type RetabTypes } from './retab.js'
 export { pulse, type PulseEvent, type PulseHandlers } from './pulse.js'
 export { defineProvider } from './receiver.js'
+export { defineStandardWebhooks, type AnyEvents, type StandardWebhooksOptions, type StandardWebhooksSpec } from './standard-webhooks.js'
 export type {
   EventFor, EventHandlers, EventOf, EventOfType, EventSchemas, EventTypeFor, EventTypeOf, HandlersFor, HandlersOf, IdempotencyOptions,
   ProviderOptions, ProviderSpec, ReceiverOptions, SecretLookup, SecretOptions, TenantOptions, UnknownEventOf, WebhookHandler, WebhookHandlers, WebhookPlugin, WebhookSecret

@@ -1,5 +1,5 @@
 import type { Idempotency } from '../lib/dispatch.js'
-import { checkHandlers, type Handler } from '../lib/handlers.js'
+import { checkHandlers, handlerTypes, type Handler } from '../lib/handlers.js'
 import { MemoryStore, type IdempotencyStore } from '../lib/idempotency.js'
 import type { ProviderSpec } from '../lib/provider.js'
 import { queueSink } from '../lib/queue.js'
@@ -96,7 +96,7 @@ function resolveSink (spec: ProviderSpec, options: LooseOptions, fail: Fail): Si
     }
     return queue
   }
-  const handlers = checkHandlers<RouteArgs>(options, { provider: spec.name, names: Object.keys(spec.events) }, fail)
+  const handlers = checkHandlers<RouteArgs>(options, handlerTypes(spec), fail)
   return inlineSink({ ...handlers, onUnknown: handlers.onUnknown ?? logUnknown }, (_request, reply) => reply.sent || reply.raw.headersSent)
 }
 

@@ -14,6 +14,7 @@ import type { EventHandlers as BullmqEventHandlers } from '../plugins/bullmq.js'
 import { pulse as pulseOnly, type PulseEvent as PulseEventOnly, type PulseHandlers as PulseHandlersOnly } from '../plugins/pulse.js'
 import defaultPulse from '../plugins/pulse.js'
 import { sign, fixtures } from '../plugins/testing.js'
+import { defineStandardWebhooks } from '../plugins/standard-webhooks.js'
 
 const app = Fastify()
 const Invoice = Type.Object({ total: Type.Number(), currency: Type.String() })
@@ -248,3 +249,23 @@ void app.register(autosana, { tenant: request => request.headers.host, secret: (
 void app.register(pulse, { tenant: () => 'acme', secret: () => 42 })
 // @ts-expect-error the cache is a SecretCache
 void app.register(pulse, { tenant: () => 'acme', secret: () => 'whsec_x', secretCache: new Map() })
+
+// Any Standard Webhooks sender: typed by its schemas, or payloads unknown without them.
+const acme = defineStandardWebhooks({ name: 'acme', events: { 'invoice.paid': Type.Object({ cents: Type.Integer() }) }, type: { header: 'x-event' } })
+void app.register(acme, {
+  secret: 'whpk_x',
+  on: { 'invoice.paid': event => { const cents: number = event.payload.cents; const signedAt: number = event.timestamp; void cents; void signedAt } }
+})
+// @ts-expect-error not an acme event type
+void app.register(acme, { secret: 'whsec_x', on: { 'invoice.lost': () => {} } })
+const anyone = defineStandardWebhooks({ name: 'anyone' })
+void app.register(anyone, {
+  secret: 'whsec_x',
+  on: { 'anything.at.all': event => { const payload: unknown = event.payload; void payload } },
+  onEvent: event => {
+    const type: string = event.type
+    void type
+    // @ts-expect-error without schemas the payload is unknown
+    void event.payload.id
+  }
+})

@@ -58,3 +58,11 @@ t.test('the many-tenants example is examples/many-tenants.ts, word for word, in 
   t.equal(example, asUserWrites)
   t.ok(example!.trimEnd().split('\n').length < 20)
 })
+
+t.test('the generic Standard Webhooks example is examples/any-sender.ts, word for word, in under 10 lines', async t => {
+  const file = await readFile(new URL('../examples/any-sender.ts', import.meta.url), 'utf8')
+  const asUserWrites = file.slice(file.indexOf('*/\n') + 3).replace("from '../plugins/standard-webhooks.js'", "from 'fastify-webhooks/standard-webhooks'")
+  const example = exampleIn(readme, '## Any Standard Webhooks sender: `fastify-webhooks/standard-webhooks`')
+  t.equal(example, asUserWrites)
+  t.ok(example!.trimEnd().split('\n').length < 10)
+})

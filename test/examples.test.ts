@@ -6,6 +6,7 @@
 import { type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import t, { type Test } from 'tap'
+import { pulse } from '../plugins/pulse.js'
 import { fixtures, sign } from '../plugins/testing.js'
 import type { ProviderName } from '../plugins/registry.js'
 import { runExample, type LogLine } from './helpers/example-process.js'
@@ -100,6 +101,21 @@ const cases: Array<{ example: string, env: Record<string, string>, run: (t: Test
       t.match(await app.waitFor('pulse job failed'), { error: 'Document processing failed: Invalid PDF structure' })
       t.equal((await app.post('pulse', { type: 'job.archived', timestamp: '2025-01-01T00:00:00Z', data: {} }, SW_SECRET)).status, 200)
       t.match(await app.waitFor('pulse event of a new type'), { type: 'job.archived' })
+    }
+  },
+  {
+    example: 'any-sender',
+    env: { ACME_WEBHOOK_SECRET: SW_SECRET },
+    run: async (t, app) => {
+      const paid = { type: 'invoice.paid', data: { invoice: 'in_1', cents: 1250 } }
+      // Signed by the Standard Webhooks scheme, as any such sender signs.
+      const post = async (payload: unknown): Promise<Response> => {
+        const body = JSON.stringify(payload)
+        return await fetch(`${app.base}/webhooks/acme`, { method: 'POST', headers: { 'content-type': 'application/json', ...pulse.provider.scheme.sign(SW_SECRET, body) }, body })
+      }
+      t.equal((await post(paid)).status, 200)
+      t.match(await app.waitFor('invoice paid'), { cents: 1250 })
+      t.equal((await post({ ...paid, data: { invoice: 'in_2' } })).status, 400, 'a payload that fails its schema')
     }
   },
   {
