@@ -54,7 +54,7 @@ export function resolveTenants (spec: ProviderSpec, options: { secret?: unknown,
   async function load (name: string, request: FastifyRequest): Promise<TenantKeys> {
     const found = await lookup(name, request)
     if (found === undefined || found === null) return null
-    const secrets: unknown[] = typeof found === 'string' ? [found] : Array.isArray(found) ? found : [found]
+    const secrets: unknown[] = Array.isArray(found) ? found : [found]
     if (secrets.length === 0) return null
     return secrets.map(each => {
       if (typeof each !== 'string') throw new TypeError(`the secret of tenant "${name}" is not a string`)
