@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (add `-- --quick` for a smoke run under a minute; `--only=verify,route,http,memory,observe,queue,stores` for a part).
+ * `npm run bench` (add `-- --quick` for a smoke run under a minute; `--only=verify,route,http,memory,observe,queue,stores,tenants` for a part).
  * Prints the tables and writes bench/results.json and bench/results.md.
  */
 import { redisAvailable } from '../support/redis-server.js'
@@ -9,6 +9,7 @@ import { queueBench } from './queue.js'
 import { printSection, printTargets, writeResults, type Section } from './report.js'
 import { routeScalingSection } from './route.js'
 import { storesSection } from './stores.js'
+import { tenantsSection } from './tenants.js'
 import { verifyScalingSection, verifySection } from './verify.js'
 
 const quick = process.argv.includes('--quick')
@@ -43,6 +44,7 @@ if (pin) pinSelf('0')
 await add('verify', () => verifySection(quick))
 await add('verify', () => verifyScalingSection(quick))
 await add('route', () => routeScalingSection(quick))
+await add('tenants', () => tenantsSection(quick))
 await add('http', () => httpSection(quick, pin))
 await add('memory', () => memorySection(quick, pin))
 await add('observe', () => observeSection(quick, pin))

@@ -2,13 +2,14 @@ import { createRequire } from 'node:module'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { resolveProvider } from './provider.js'
 import { providers } from '../plugins/registry.js'
-import { newSecret } from './secret.js'
+import { newSecret, secretOptions } from './secret.js'
 import { send, sendOptions } from './send.js'
 import { stats, statsOptions } from './stats.js'
 import { UsageError, type Io } from './io.js'
 import { verify, verifyOptions } from './verify.js'
 
 const timed = Object.values(providers).filter(plugin => plugin.provider.scheme.signsTimestamp).map(plugin => plugin.provider.name).join(', ')
+const keyPairs = Object.values(providers).filter(plugin => plugin.provider.scheme.generateKeyPair !== undefined).map(plugin => plugin.provider.name).join(', ')
 const severalSignatures = Object.values(providers).filter(plugin => (plugin.provider.scheme.maxSignatures ?? 1) > 1).map(plugin => plugin.provider.name).join(', ')
 
 /** Each command: its options, what runs it, and its usage (the line under "Usage:", then what it does). */
@@ -28,10 +29,14 @@ const commands = {
     ]
   },
   secret: {
-    options: {},
+    options: secretOptions,
     run: newSecret,
-    synopsis: 'secret <provider>',
-    help: ['Prints a new secret in the format the provider uses.']
+    synopsis: 'secret <provider> [--ed25519]',
+    help: [
+      'Prints a new secret in the format the provider uses.',
+      `--ed25519               an ed25519 key pair instead (${keyPairs}): the secret key (whsk_) that signs,`,
+      '                        then the public key (whpk_) that the receiver verifies with'
+    ]
   },
   verify: {
     options: verifyOptions,

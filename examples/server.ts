@@ -52,7 +52,7 @@ if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].re
   const address = await app.listen({ host: process.env.HOST ?? '127.0.0.1', port })
   const lines = ['', 'fastify-webhooks demo is listening. Send each provider a signed sample event:', '']
   for (const [name, plugin] of Object.entries(providers)) {
-    lines.push(`  node dist/bin/cli.js send ${name} ${plugin.provider.sample.type} --url ${address}/webhooks/${name} --secret '${secrets[name as ProviderName]}'`)
+    lines.push(`  node dist/bin/cli.js send ${name} ${plugin.provider.sample?.type ?? ''} --url ${address}/webhooks/${name} --secret '${secrets[name as ProviderName]}'`)
   }
   const variables = Object.keys(providers).map(name => `${name.toUpperCase()}_WEBHOOK_SECRET`).join(', ')
   lines.push('', `(secrets are made up per start unless ${variables} are set;`, ' add --tamper or --stale to see a delivery refused)', '')

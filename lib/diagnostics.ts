@@ -20,6 +20,8 @@ export interface JobInfo {
 
 interface EventFields {
   provider: string
+  /** the tenant whose secret verified it, with many tenants */
+  tenant?: string
   id: string
   type: string
 }
@@ -150,7 +152,9 @@ export function publishAcceptedInvalid (provider: string): void {
 /** Publishes that a queue took an event. */
 export function publishQueued (event: EventFields, queue: string, jobId: string): void {
   if (!queued.hasSubscribers) return
-  queued.publish({ provider: event.provider, id: event.id, type: event.type, queue, jobId } satisfies QueuedMessage)
+  const published: QueuedMessage = { provider: event.provider, id: event.id, type: event.type, queue, jobId }
+  if (event.tenant !== undefined) published.tenant = event.tenant
+  queued.publish(published)
 }
 
 function observed (): boolean {
@@ -164,6 +168,7 @@ function observed (): boolean {
 export function observedDispatch (d: Dispatch, event: EventFields, where: Where, handles: boolean, job?: JobInfo & { traceparent?: string }): Promise<Dispatched> {
   if (!observed()) return dispatch(d)
   const message: DeliveryMessage = { provider: event.provider, id: event.id, type: event.type, where }
+  if (event.tenant !== undefined) message.tenant = event.tenant
   if (job !== undefined) {
     const { traceparent, ...info } = job
     message.job = info
@@ -200,21 +205,28 @@ export function observedDispatch (d: Dispatch, event: EventFields, where: Where,
   )
 }
 
+/** The fields every outcome message of an event carries: provider, tenant when there is one, id, type, where. */
+function eventFields (message: DeliveryMessage): EventFields & { where: Where } {
+  const fields: EventFields & { where: Where } = { provider: message.provider, id: message.id, type: message.type, where: message.where }
+  if (message.tenant !== undefined) fields.tenant = message.tenant
+  return fields
+}
+
 function publishHandled (message: DeliveryMessage, duration: number): void {
   if (!handled.hasSubscribers) return
-  const published: HandledMessage = { provider: message.provider, id: message.id, type: message.type, where: message.where, duration }
+  const published: HandledMessage = { ...eventFields(message), duration }
   if (message.job !== undefined) published.job = message.job
   handled.publish(published)
 }
 
 function publishDuplicate (message: DeliveryMessage, inFlight: boolean): void {
   if (!duplicate.hasSubscribers) return
-  duplicate.publish({ provider: message.provider, id: message.id, type: message.type, where: message.where, inFlight } satisfies DuplicateMessage)
+  duplicate.publish({ ...eventFields(message), inFlight } satisfies DuplicateMessage)
 }
 
 function publishFailed (message: DeliveryMessage, duration: number, error: string): void {
   if (!failed.hasSubscribers) return
-  const published: FailedMessage = { provider: message.provider, id: message.id, type: message.type, where: message.where, duration, error }
+  const published: FailedMessage = { ...eventFields(message), duration, error }
   if (message.job !== undefined) published.job = message.job
   failed.publish(published)
 }

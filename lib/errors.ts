@@ -18,6 +18,7 @@ export const WebhookHandlerError = createError('WEBHOOK_HANDLER_FAILED', 'The we
 export const WebhookStoreError = createError('WEBHOOK_STORE_UNAVAILABLE', 'The idempotency store is unavailable; retry later', 500)
 export const WebhookClaimLostError = createError('WEBHOOK_CLAIM_LOST', 'The claim on this webhook event ran out and another request took it; the transaction was rolled back', 409)
 export const WebhookBufferFullError = createError('WEBHOOK_BUFFER_FULL', 'The webhook receiver is holding as many request bodies as it may; retry later', 503)
+export const WebhookSecretLookupError = createError('WEBHOOK_SECRET_UNAVAILABLE', 'The webhook secret could not be looked up; retry later', 500)
 export const WebhookQueueError = createError('WEBHOOK_QUEUE_UNAVAILABLE', 'The webhook queue did not take the event; retry later', 500)
 
 export const rejectionErrors = {

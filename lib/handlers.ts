@@ -3,7 +3,7 @@
  * (in the request, in a queue worker, in a replay). The arguments after the event are the caller's:
  * `(request, reply)` in the Fastify route, `(job)` in the BullMQ worker.
  */
-import type { WebhookEventData } from './provider.js'
+import type { ProviderSpec, WebhookEventData } from './provider.js'
 
 export type Handler<Args extends unknown[]> = (event: WebhookEventData, ...args: Args) => unknown
 
@@ -39,6 +39,11 @@ export function checkHandlers<Args extends unknown[]> (
     handlers.set(type, handler)
   }
   return { on: handlers, onEvent: optionalHandler(options.onEvent, 'onEvent', fail), onUnknown: optionalHandler(options.onUnknown, 'onUnknown', fail) }
+}
+
+/** The event types `on` may name, for `checkHandlers`: null for a provider that takes any type. */
+export function handlerTypes (spec: ProviderSpec): { provider: string, names: readonly string[] } | null {
+  return spec.anyType === true ? null : { provider: spec.name, names: Object.keys(spec.events) }
 }
 
 /** Runs the handlers of one event: its type's handler in `on`, then `onEvent`; or `onUnknown` for a type no schema knows. */

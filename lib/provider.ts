@@ -23,6 +23,8 @@ export interface ProviderSpec {
   readonly scheme: SignatureScheme
   /** Event type → payload schema (with an example payload in `examples`). Types not in here are verified and go to `onUnknown`. */
   readonly events: EventSchemas
+  /** Every type is one the provider sends: a type `events` does not list is valid with any payload, for `on` and `onEvent`. */
+  readonly anyType?: boolean
   /** The event type, from a parsed (not yet validated) payload or the headers. Read fields with `field`/`stringField`. */
   typeOf (payload: unknown, delivery: DeliveryContext): string | undefined
   /** The idempotency key. Default: the id the scheme signs; with neither, the SHA-256 of the body. */
@@ -68,6 +70,8 @@ export type EventTypeOf<S extends ProviderSpec> = S extends { events: infer E } 
 export type EventOfType<S extends ProviderSpec, T extends EventTypeOf<S>> = Simplify<{
   /** the provider that sent it */
   provider: S['name']
+  /** the tenant whose secret verified it, when `secret` is looked up per delivery (many tenants) */
+  tenant?: string
   /** the event id used for idempotency (the signed message id, or the payload's own id) */
   id: string
   /** the event type */
@@ -87,6 +91,8 @@ export type EventOf<S extends ProviderSpec, T extends EventTypeOf<S> = EventType
 /** A verified event whose type no schema knows: handed to `onUnknown`, never validated. */
 export type UnknownEventOf<S extends ProviderSpec> = Simplify<{
   provider: S['name']
+  /** the tenant whose secret verified it, when `secret` is looked up per delivery (many tenants) */
+  tenant?: string
   id: string
   /** the type as read from the payload, or '' when it has none */
   type: string
@@ -97,6 +103,8 @@ export type UnknownEventOf<S extends ProviderSpec> = Simplify<{
 /** An event as the engine sees it, before types: what `receive` makes (with the scheme's and `extend`'s fields) and a queue stores. */
 export interface WebhookEventData {
   provider: string
+  /** the tenant whose secret verified it, when `secret` is looked up per delivery */
+  tenant?: string
   id: string
   type: string
   payload: unknown

@@ -59,11 +59,17 @@ export const DEFAULT_JOB_OPTIONS = {
 export const UNKNOWN_JOB_PREFIX = 'unknown:'
 
 /**
- * The job id: provider and event id, so a redelivery adds nothing (BullMQ keeps the first job).
- * BullMQ refuses ':' in custom ids (and pure integers): '%' and ':' are escaped, which keeps ids distinct.
+ * The job id: provider, tenant if any, and event id, so a redelivery adds nothing (BullMQ keeps the first job).
+ * BullMQ refuses ':' in custom ids (and pure integers): '%' and ':' are escaped, which keeps ids distinct;
+ * a tenant comes after a '/', which no provider name has, and has its '.' escaped too.
  */
-export function jobIdOf (provider: string, id: string): string {
-  return `${provider}.${id.replaceAll('%', '%25').replaceAll(':', '%3A')}`
+export function jobIdOf (provider: string, id: string, tenant?: string): string {
+  const head = tenant === undefined ? provider : `${provider}/${escape(tenant).replaceAll('.', '%2E')}`
+  return `${head}.${escape(id)}`
+}
+
+function escape (text: string): string {
+  return text.replaceAll('%', '%25').replaceAll(':', '%3A')
 }
 
 /** True when a job holds an event of a known type (its name is its type), false for `onUnknown` ones. */
@@ -96,7 +102,7 @@ export function queueSink<Args extends unknown[]> (option: unknown, provider: st
       const traceparent = traceparentOf(event)
       const data = traceparent === undefined ? transformed : { ...transformed, traceparent }
       const name = known ? event.type : UNKNOWN_JOB_PREFIX + event.type
-      const jobId = jobIdOf(provider, event.id)
+      const jobId = jobIdOf(provider, event.id, event.tenant)
       let timer: NodeJS.Timeout | undefined
       const late = new Promise<never>((_resolve, reject) => {
         timer = setTimeout(() => reject(new Error(`the queue did not take the job within ${timeout} ms`)), timeout)

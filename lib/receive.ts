@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto'
 import sjson from 'secure-json-parse'
+import Type from 'typebox'
 import { Compile, type Validator } from 'typebox/compile'
 import {
   WebhookInvalidJsonError, WebhookInvalidPayloadError, WebhookUnreadablePayloadError, rejectionErrors
@@ -16,10 +17,16 @@ import { schemaFailure, type SchemaFailure } from './schema-failure.js'
 export interface CompiledProvider {
   spec: ProviderSpec
   validators: ReadonlyMap<string, Validator>
+  /** the validator of a type `events` does not list, when the spec takes any type */
+  anyType: Validator | undefined
 }
 
 export function compileProvider (spec: ProviderSpec): CompiledProvider {
-  return { spec, validators: new Map(Object.entries(spec.events).map(([type, schema]) => [type, Compile(schema)])) }
+  return {
+    spec,
+    validators: new Map(Object.entries(spec.events).map(([type, schema]) => [type, Compile(schema)])),
+    anyType: spec.anyType === true ? Compile(Type.Unknown()) : undefined
+  }
 }
 
 /** How to parse: the poisoning settings of the app (Fastify's `onProtoPoisoning`, `onConstructorPoisoning`). */
@@ -84,17 +91,18 @@ export function receive (provider: CompiledProvider, delivery: Delivery): Receiv
   const event: WebhookEventData = { provider: spec.name, id, type: type ?? '', payload, receivedAt: delivery.receivedAt }
   // Object.assign rather than a spread in the literal, which takes V8's slow path for every event.
   if (verification !== null) Object.assign(event, verification.meta)
-  return check(provider, event, delivery.options)
+  return check(provider, event, delivery.options, type !== undefined)
 }
 
 /**
  * Checks a verified event against the schema of its type and the provider's own checks (its `extend`),
  * as a delivery is checked, or a kept event when it is replayed under today's schemas.
  */
-export function check (provider: CompiledProvider, event: WebhookEventData, options: object): Received {
+export function check (provider: CompiledProvider, event: WebhookEventData, options: object, typed = true): Received {
   const { spec } = provider
   const { payload } = event
-  const validator = provider.validators.get(event.type)
+  // A payload with no readable type stays unknown even where any type is taken.
+  const validator = provider.validators.get(event.type) ?? (typed ? provider.anyType : undefined)
   if (validator === undefined) return { ok: true, event, known: false }
 
   if (!validator.Check(payload)) return invalid(event, schemaFailure(validator, payload))

@@ -42,7 +42,7 @@ export async function replayKept (replay: Replay): Promise<ReplayResult> {
   for await (const { key, ...event } of store.kept(selection)) {
     const fields = { provider: event.provider, id: event.id, type: event.type }
     // The selection names only these providers.
-    const checked = check(compiled.get(event.provider)!, event, replay.options[event.provider] ?? {})
+    const checked = check(compiled.get(event.provider)!, event, replay.options[event.provider] ?? {}, event.type !== '')
     if (!checked.ok) {
       await store.keepInvalid(key, event, checked.error.message)
       log.warn({ ...fields, ...checked.log }, 'replayed webhook event is still invalid')

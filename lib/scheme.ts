@@ -52,6 +52,8 @@ export interface SignatureScheme<Key = unknown, Meta extends object = object> {
   parseSecret (secret: string): Key
   /** A new random secret in this scheme's format. */
   generateSecret (): string
+  /** A new asymmetric key pair, where the scheme has one: the sender signs with `secretKey`, the receiver holds `publicKey`. */
+  generateKeyPair? (): { secretKey: string, publicKey: string }
   /** Whether a secret looks like one this scheme hands out (its prefix), as opposed to merely parsing. */
   claims (secret: string): boolean
   verify (keys: readonly Key[], headers: Headers, body: Buffer, context: VerifyContext): Verification<Meta>

@@ -1,13 +1,17 @@
 import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto'
+import { generateEd25519KeyPair, parseEd25519PublicKey, signEd25519, verifyEd25519 } from './ed25519.js'
+import { safeEqual } from './safe-equal.js'
 import {
-  MAX_SIGNATURES, MAX_SIGNATURE_HEADER, headerValue, reject, secretsToSign, verifyAny,
+  MAX_SIGNATURES, MAX_SIGNATURE_HEADER, headerValue, reject, secretsToSign,
   type Headers, type Rejection, type SignOptions, type SignatureScheme, type Verification, type VerifyContext
 } from './scheme.js'
 
 /**
  * Standard Webhooks (https://www.standardwebhooks.com), as Svix sends it:
  * HMAC-SHA256 over `${id}.${timestamp}.${body}`, base64, in a space-separated
- * list of `v1,<signature>` entries, keyed by the base64 secret after `whsec_`.
+ * list of `v1,<signature>` entries, keyed by the base64 secret after `whsec_`;
+ * and the spec's asymmetric `v1a,<signature>` entries, ed25519 over the same
+ * bytes, checked with a public key `whpk_` (signed with a secret key `whsk_`).
  */
 
 const SECRET_PREFIX = 'whsec_'
@@ -32,8 +36,14 @@ export function parseStandardSecret (secret: string): Buffer {
   return key
 }
 
-/** The key the verifier holds: a KeyObject made once per secret (Node 24's createHmac is 5x slower given a Buffer). */
+/**
+ * The key the verifier holds, made once per secret: an HMAC key for `whsec_` (a KeyObject: Node 24's createHmac is
+ * 5x slower given a Buffer), an ed25519 public key for `whpk_`. A secret key `whsk_` is refused: it signs, and a
+ * receiver that holds it could forge deliveries.
+ */
 export function standardSecretKey (secret: string): KeyObject {
+  if (secret.startsWith('whpk_')) return parseEd25519PublicKey(secret)
+  if (secret.startsWith('whsk_')) throw new TypeError('is an ed25519 secret key ("whsk_"), which only the sender needs: give its public key ("whpk_")')
   return createSecretKey(parseStandardSecret(secret))
 }
 
@@ -47,12 +57,12 @@ export function signStandard (key: Buffer | KeyObject, id: string, timestamp: nu
   return createHmac('sha256', key).update(`${id}.${timestamp}.`).update(body).digest('base64')
 }
 
-interface SignedHeaders { id: string, stamp: string, timestamp: number, received: string[] }
-
 export interface StandardWebhooksOptions {
   /** Header name prefixes to look for, in order: `webhook` (the spec) and/or `svix` (older Svix senders). */
   headerPrefixes: readonly string[]
 }
+
+interface SignedHeaders { prefix: string, id: string, stamp: string, timestamp: number, hmac: string[], ed25519: string[] }
 
 export function standardWebhooks (options: StandardWebhooksOptions): SignatureScheme<KeyObject, StandardMeta> {
   const prefixes = options.headerPrefixes
@@ -88,24 +98,45 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
     if (skew > context.tolerance) return reject('timestamp-outside-tolerance', `timestamp ${skew} s in the past (tolerance ${context.tolerance} s)`)
     if (-skew > context.tolerance) return reject('timestamp-outside-tolerance', `timestamp ${-skew} s in the future (tolerance ${context.tolerance} s)`)
 
-    // Only `v1,` entries count; other versions (`v1a,` is ed25519) are skipped, and at most MAX_SIGNATURES are looked at.
-    // Walked with indexOf rather than split: no array of every entry, and it stops at the cap.
-    const received: string[] = []
-    for (let start = 0; start <= list.length && received.length < MAX_SIGNATURES;) {
+    // `v1,` (HMAC) and `v1a,` (ed25519) entries count; other versions are skipped, and at most MAX_SIGNATURES are
+    // looked at. Walked with indexOf rather than split: no array of every entry, and it stops at the cap.
+    const hmac: string[] = []
+    const ed25519: string[] = []
+    for (let start = 0; start <= list.length && hmac.length + ed25519.length < MAX_SIGNATURES;) {
       const space = list.indexOf(' ', start)
       const end = space === -1 ? list.length : space
-      if (list.startsWith('v1,', start)) received.push(list.slice(start + 3, end))
+      if (list.startsWith('v1,', start)) hmac.push(list.slice(start + 3, end))
+      else if (list.startsWith('v1a,', start)) ed25519.push(list.slice(start + 4, end))
       start = end + 1
     }
-    if (received.length === 0) return reject('malformed-signature', `${prefix}-signature has no v1 entry`)
-    return { id, stamp, timestamp, received }
+    if (hmac.length + ed25519.length === 0) return reject('malformed-signature', `${prefix}-signature has no v1 or v1a entry`)
+    return { prefix, id, stamp, timestamp, hmac, ed25519 }
   }
 
   function verify (keys: readonly KeyObject[], headers: Headers, body: Buffer, context: VerifyContext): Verification<StandardMeta> {
     const signed = signedHeaders(headers, context)
     if ('reason' in signed) return signed
-    const { id, stamp, timestamp, received } = signed
-    return verifyAny(keys, received, key => signStandard(key, id, stamp, body), { ok: true, id, meta: { timestamp } })
+    const { prefix, id, stamp, timestamp, hmac, ed25519 } = signed
+    // Only entries some configured key can check: a list of `v1a` entries alone is no signature for HMAC secrets.
+    const wanted = wantedVersions(keys)
+    if ((!wanted.v1 || hmac.length === 0) && (!wanted.v1a || ed25519.length === 0)) {
+      return reject('malformed-signature', `${prefix}-signature has no ${[wanted.v1 ? 'v1' : '', wanted.v1a ? 'v1a' : ''].filter(Boolean).join(' or ')} entry`)
+    }
+
+    let message: Buffer | undefined
+    for (const key of keys) {
+      if (key.type === 'secret') {
+        if (hmac.length === 0) continue
+        const expected = signStandard(key, id, stamp, body)
+        for (const candidate of hmac) if (safeEqual(candidate, expected)) return { ok: true, id, meta: { timestamp } }
+      } else {
+        if (ed25519.length === 0) continue
+        message ??= signedBytes(id, stamp, body)
+        for (const candidate of ed25519) if (verifyEd25519(key, message, candidate)) return { ok: true, id, meta: { timestamp } }
+      }
+    }
+    const received = hmac.length + ed25519.length
+    return reject('invalid-signature', `no signature matched (${received} received, ${keys.length} secret${keys.length === 1 ? '' : 's'} tried)`)
   }
 
   function precheck (headers: Headers, context: VerifyContext): Rejection | undefined {
@@ -123,7 +154,7 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
     return {
       [`${primary}-id`]: id,
       [`${primary}-timestamp`]: String(timestamp),
-      [`${primary}-signature`]: secrets.map(each => `v1,${signStandard(parseStandardSecret(each), id, timestamp, body)}`).join(' ')
+      [`${primary}-signature`]: secrets.map(each => signatureOf(each, id, timestamp, body)).join(' ')
     }
   }
 
@@ -131,11 +162,12 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
     name: 'standard-webhooks',
     title,
     headers: names.flatMap(set => [set.id, set.timestamp, set.signature]),
-    secretFormat: `"${SECRET_PREFIX}" followed by base64`,
+    secretFormat: `"${SECRET_PREFIX}" followed by base64, or an ed25519 public key "whpk_" followed by base64`,
     signsTimestamp: true,
     parseSecret: standardSecretKey,
     generateSecret: generateStandardSecret,
-    claims: secret => secret.startsWith('whsec'),
+    generateKeyPair: generateEd25519KeyPair,
+    claims: secret => ['whsec', 'whpk', 'whsk'].some(mark => secret.startsWith(mark)),
     verify,
     precheck,
     sign,
@@ -147,4 +179,26 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
       hint: 'the sender does not follow Standard Webhooks; fix the sender, not the receiver'
     }]
   }
+}
+
+/** Which versions of entries the configured keys can check. */
+function wantedVersions (keys: readonly KeyObject[]): { v1: boolean, v1a: boolean } {
+  let v1 = false
+  let v1a = false
+  for (const key of keys) {
+    if (key.type === 'secret') v1 = true
+    else v1a = true
+  }
+  return { v1, v1a }
+}
+
+/** The bytes both versions sign: `${id}.${timestamp}.` and the body, as received. */
+function signedBytes (id: string, timestamp: string, body: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`${id}.${timestamp}.`), body])
+}
+
+/** One entry of the signature header: `v1,` for a `whsec_` secret, `v1a,` for an ed25519 secret key `whsk_`. */
+function signatureOf (secret: string, id: string, timestamp: number, body: Buffer | string): string {
+  if (secret.startsWith('whsk_')) return `v1a,${signEd25519(secret, signedBytes(id, String(timestamp), Buffer.from(body)))}`
+  return `v1,${signStandard(parseStandardSecret(secret), id, timestamp, body)}`
 }

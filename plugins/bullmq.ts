@@ -8,6 +8,7 @@ import { Worker, type ConnectionOptions, type Job, type WorkerOptions } from 'bu
 import type { FastifyWebhookProviders } from 'fastify'
 import { observedDispatch } from '../lib/diagnostics.js'
 import { silentLogger, type Logger } from '../lib/dispatch.js'
+import { eventKey } from '../lib/event-key.js'
 import { checkHandlers, runHandlers } from '../lib/handlers.js'
 import type { ProviderSpec } from '../lib/provider.js'
 import { isKnownJob } from '../lib/queue.js'
@@ -19,7 +20,7 @@ export type { EventHandlers, UnknownWebhookEvent } from './types.js'
 export { DEFAULT_JOB_OPTIONS, UNKNOWN_JOB_PREFIX, jobIdOf, type QueueOption, type WebhookJobOptions, type WebhookQueue } from '../lib/queue.js'
 
 /** What the worker needs of an event type: the fields every verified event has. */
-export interface WorkerEvent { provider: string, id: string, type: string, payload: unknown, receivedAt: Date }
+export interface WorkerEvent { provider: string, tenant?: string, id: string, type: string, payload: unknown, receivedAt: Date }
 
 /** Every event of the provider plugins imported in this program (the type of `request.webhook`). */
 export type WebhookEvent = FastifyWebhookProviders[keyof FastifyWebhookProviders]
@@ -92,10 +93,10 @@ export function createWebhookWorker<E extends WorkerEvent = WebhookEvent> (
     const info = { queue: job.queueName, id: String(job.id), attempt: job.attemptsMade + 1, lag: Date.now() - job.timestamp, traceparent }
     await observedDispatch({
       idempotency,
-      key: `${data.provider}:${data.id}`,
+      key: eventKey(data),
       event,
       log: logger,
-      fields: { provider: data.provider, id: data.id, type: data.type, job: job.id },
+      fields: { provider: data.provider, tenant: data.tenant, id: data.id, type: data.type, job: job.id },
       run: async () => {
         await runHandlers(handlers, event, known, job)
         return true

@@ -1,18 +1,16 @@
 import { randomUUID } from 'node:crypto'
-import { stringField } from '../lib/fields.js'
-import { standardWebhooks } from '../lib/standard-webhooks.js'
 import { cyberdeskEvents } from '../schemas/cyberdesk.js'
-import { defineProvider } from './receiver.js'
+import { defineStandardWebhooks } from './standard-webhooks.js'
 import type { EventFor, EventTypeFor, HandlersFor } from './types.js'
 
 /** Cyberdesk sends through Svix: Standard Webhooks under `svix-*` header names (`webhook-*` accepted too). */
-export const cyberdesk = defineProvider({
+export const cyberdesk = defineStandardWebhooks({
   name: 'cyberdesk',
   title: 'Cyberdesk',
-  scheme: standardWebhooks({ headerPrefixes: ['svix', 'webhook'] }),
+  headerPrefixes: ['svix', 'webhook'],
   events: cyberdeskEvents,
   // The idempotency key is the signed svix-id, which comes back on every retry.
-  typeOf: payload => stringField(payload, 'event_type'),
+  type: 'event_type',
   sample: { type: 'run_complete', fresh: event => ({ ...event, event_id: randomUUID(), occurred_at: new Date().toISOString() }) }
 })
 

@@ -5,12 +5,14 @@ export { cyberdesk, type CyberdeskEvent, type CyberdeskHandlers } from './cyberd
 export { dropFileUrl, retab, type RetabEvent, type RetabExtraction, type RetabHandlers, type RetabOptions, type RetabTypes } from './retab.js'
 export { pulse, type PulseEvent, type PulseHandlers } from './pulse.js'
 export { defineProvider } from './receiver.js'
+export { defineStandardWebhooks, type AnyEvents, type StandardWebhooksOptions, type StandardWebhooksSpec } from './standard-webhooks.js'
 export type {
   EventFor, EventHandlers, EventOf, EventOfType, EventSchemas, EventTypeFor, EventTypeOf, HandlersFor, HandlersOf, IdempotencyOptions,
-  ProviderOptions, ProviderSpec, ReceiverOptions, SecretOptions, UnknownEventOf, WebhookHandler, WebhookHandlers, WebhookPlugin, WebhookSecret
+  ProviderOptions, ProviderSpec, ReceiverOptions, SecretLookup, SecretOptions, TenantOptions, UnknownEventOf, WebhookHandler, WebhookHandlers, WebhookPlugin, WebhookSecret
 } from './types.js'
 export type { DeliveryContext } from '../lib/provider.js'
 export { field, stringField, stringAt } from '../lib/fields.js'
+export { SecretCache, SecretCacheTimeoutError, type SecretCacheOptions } from '../lib/secret-cache.js'
 export { MemoryStore, type ClaimResult, type IdempotencyStore, type MemoryStoreOptions } from '../lib/idempotency.js'
 export { hmacHex, signHex, type HmacHexOptions } from '../lib/hmac-hex.js'
 export { standardWebhooks, signStandard, generateStandardSecret, type StandardMeta } from '../lib/standard-webhooks.js'

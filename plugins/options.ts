@@ -1,9 +1,10 @@
 import type { Idempotency } from '../lib/dispatch.js'
-import { checkHandlers, type Handler } from '../lib/handlers.js'
+import { checkHandlers, handlerTypes, type Handler } from '../lib/handlers.js'
 import { MemoryStore, keepsEvents, type IdempotencyStore, type KeepingStore } from '../lib/idempotency.js'
 import type { ProviderSpec, WebhookEventData } from '../lib/provider.js'
 import { queueSink } from '../lib/queue.js'
 import { inlineSink, type Sink } from '../lib/sinks.js'
+import { resolveTenants, type Tenants } from './tenants.js'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 
 /** What the route's sink is handed besides the event. */
@@ -11,7 +12,9 @@ export type RouteArgs = [request: FastifyRequest, reply: FastifyReply]
 
 export interface ResolvedOptions {
   /** null only when unsigned deliveries were allowed explicitly */
-  keys: unknown[] | null
+  keys: readonly unknown[] | null
+  /** set when `secret` is a function: keys looked up per delivery */
+  tenants: Tenants | null
   path: string
   tolerance: number
   bodyLimit: number
@@ -35,6 +38,8 @@ export type InvalidHandler = (event: WebhookEventData, failure: { path: string, 
 /** The options as the checks see them: not yet trusted to have their declared types. */
 export interface LooseOptions {
   secret?: unknown
+  tenant?: unknown
+  secretCache?: unknown
   allowUnsigned?: unknown
   path?: unknown
   on?: unknown
@@ -52,7 +57,7 @@ export interface LooseOptions {
 
 type Fail = (message: string) => never
 
-const KNOWN_OPTIONS = new Set(['secret', 'path', 'on', 'onEvent', 'onUnknown', 'onInvalid', 'acceptInvalid', 'tolerance', 'bodyLimit', 'bufferLimit', 'idempotency', 'queue', 'allowUnsigned', 'prefix', 'logLevel', 'logSerializers'])
+const KNOWN_OPTIONS = new Set(['secret', 'tenant', 'secretCache', 'path', 'on', 'onEvent', 'onUnknown', 'onInvalid', 'acceptInvalid', 'tolerance', 'bodyLimit', 'bufferLimit', 'idempotency', 'queue', 'allowUnsigned', 'prefix', 'logLevel', 'logSerializers'])
 const DEFAULT_BODY_LIMIT = 1024 * 1024
 
 /** Checks every option at registration and fails early, naming the plugin and the option. */
@@ -61,7 +66,8 @@ export function resolveOptions (spec: ProviderSpec, options: LooseOptions): Reso
   for (const name of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(name) && !(spec.options ?? []).includes(name)) fail(`unknown option "${name}"`)
   }
-  const keys = resolveKeys(spec, options, fail)
+  const tenants = resolveTenants(spec, options, fail)
+  const keys = tenants === null ? resolveKeys(spec, options, fail) : tenants.dummy
   const path = options.path ?? `/webhooks/${spec.name}`
   if (typeof path !== 'string' || !path.startsWith('/')) return fail('option "path" must be a string starting with "/"')
   const tolerance = positive(options.tolerance, 300, 'tolerance', fail)
@@ -72,7 +78,7 @@ export function resolveOptions (spec: ProviderSpec, options: LooseOptions): Reso
   const sink = resolveSink(spec, options, fail)
   // With a queue the job id deduplicates across instances: no store unless one is asked for.
   const idempotency = resolveIdempotency(options.idempotency ?? (sink.deduplicates ? false : {}), fail)
-  return { keys, path, tolerance, bodyLimit, bufferLimit, idempotency, sink, invalid: resolveInvalid(options, idempotency, fail) }
+  return { keys, tenants, path, tolerance, bodyLimit, bufferLimit, idempotency, sink, invalid: resolveInvalid(options, idempotency, fail) }
 }
 
 function resolveInvalid (options: LooseOptions, idempotency: Idempotency | null, fail: Fail): KeptInvalid | null {
@@ -121,7 +127,7 @@ function resolveSink (spec: ProviderSpec, options: LooseOptions, fail: Fail): Si
     }
     return queue
   }
-  const handlers = checkHandlers<RouteArgs>(options, { provider: spec.name, names: Object.keys(spec.events) }, fail)
+  const handlers = checkHandlers<RouteArgs>(options, handlerTypes(spec), fail)
   return inlineSink({ ...handlers, onUnknown: handlers.onUnknown ?? logUnknown }, (_request, reply) => reply.sent || reply.raw.headersSent)
 }
 

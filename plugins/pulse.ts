@@ -1,20 +1,16 @@
-import { stringField } from '../lib/fields.js'
-import { standardWebhooks } from '../lib/standard-webhooks.js'
 import { pulseEvents } from '../schemas/pulse.js'
-import { defineProvider } from './receiver.js'
+import { defineStandardWebhooks } from './standard-webhooks.js'
 import type { EventFor, EventTypeFor, HandlersFor } from './types.js'
 
 /**
  * Pulse sends through a Svix portal: Standard Webhooks with `webhook-*`
  * headers. (The sample code on Pulse's page is wrong; this follows the spec.)
  */
-export const pulse = defineProvider({
+export const pulse = defineStandardWebhooks({
   name: 'pulse',
   title: 'Pulse',
-  scheme: standardWebhooks({ headerPrefixes: ['webhook'] }),
   events: pulseEvents,
-  typeOf: payload => stringField(payload, 'type'),
-  // The key is the signed webhook-id, new for each message.
+  // The type is the body's `type`, the default; the key is the signed webhook-id, new for each message.
   sample: { type: 'job.completed', fresh: event => ({ ...event, timestamp: new Date().toISOString() }) }
 })
 

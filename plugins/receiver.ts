@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { observedDispatch, publishAcceptedInvalid, publishRefused } from '../lib/diagnostics.js'
+import { eventKey } from '../lib/event-key.js'
 import { WebhookEmptyBodyError, WebhookStoreError } from '../lib/errors.js'
 import type { ProviderSpec, WebhookEventData } from '../lib/provider.js'
 import { compileProvider, receive, refuseEarly, type Refusal } from '../lib/receive.js'
@@ -12,6 +13,7 @@ import type { SchemaFailure } from '../lib/schema-failure.js'
 import { closeIfBodyUnread, guardBody, serverBudget } from './body-guard.js'
 import { resolveOptions, type KeptInvalid, type LooseOptions } from './options.js'
 import { routeDocs, warnIfSwaggerComesLate } from './openapi.js'
+import { unknownTenant } from './tenants.js'
 import type { ProviderOptions, WebhookPlugin } from './types.js'
 
 declare module 'fastify' {
@@ -42,6 +44,7 @@ const kEvent = Symbol('fastify-webhooks.event')
 interface Parsed { event: WebhookEventData, known: boolean, invalid?: Invalid }
 interface Invalid extends SchemaFailure { error: Error, kept: KeptInvalid }
 type RequestWithEvent = FastifyRequest & { [kEvent]: Parsed | null }
+type Done = (err: Error | null, body?: unknown) => void
 
 /** A plugin's `options`: only its type does anything. */
 function sameOptions<S extends ProviderSpec> (options: ProviderOptions<S>): ProviderOptions<S> {
@@ -61,7 +64,7 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
 
   async function receiver (fastify: FastifyInstance, options: ProviderOptions<S>): Promise<void> {
     const loose: LooseOptions = options
-    const { keys, path, tolerance, bodyLimit, bufferLimit, idempotency, sink, invalid } = resolveOptions(spec, loose)
+    const { keys, tenants, path, tolerance, bodyLimit, bufferLimit, idempotency, sink, invalid } = resolveOptions(spec, loose)
     const budget = serverBudget(fastify.server, `fastify-webhooks-${spec.name}`, bodyLimit, bufferLimit)
     sink.start?.(fastify.log)
     if (!fastify.hasRequestDecorator('webhook')) fastify.decorateRequest('webhook', null)
@@ -71,8 +74,15 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
     const parse = { protoAction, constructorAction }
 
     // Steps 1-3 run as the body parser, so nothing reaches a handler unverified.
-    function parseDelivery (request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void): void {
-      const received = receive(provider, { headers: request.headers, body, keys, receivedAt: new Date(), tolerance, parse, options })
+    function parseDelivery (request: FastifyRequest, body: Buffer, done: Done): void {
+      if (tenants === null) return accept(request, body, keys, done)
+      // Many tenants: the keys are looked up first (at once when cached), then the same steps run.
+      tenants.resolve(request, (found, tenant, tenantKnown) => accept(request, body, found, done, tenant, tenantKnown), done)
+    }
+
+    function accept (request: FastifyRequest, body: Buffer, keys: readonly unknown[] | null, done: Done, tenant?: string, tenantKnown = true): void {
+      let received = receive(provider, { headers: request.headers, body, keys, receivedAt: new Date(), tolerance, parse, options })
+      if (received.ok && !tenantKnown) received = unknownTenant()
       if (!received.ok) {
         const error = logged(request, received)
         if (received.invalid === undefined || invalid === null) return done(error)
@@ -82,9 +92,10 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
         request.rawBody = body
         return done(null, event.payload)
       }
-      const { event, known } = received
+      const { event } = received
+      if (tenant !== undefined) event.tenant = tenant
       // The schema check just passed: this is one of the union's members, which TypeScript cannot see from here.
-      if (known) request.webhook = event as FastifyRequest['webhook']
+      if (received.known) request.webhook = event as FastifyRequest['webhook']
       ;(request as RequestWithEvent)[kEvent] = received
       request.rawBody = body
       done(null, event.payload)
@@ -105,7 +116,7 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       const parsed = (request as RequestWithEvent)[kEvent]
       if (parsed === null) throw new WebhookEmptyBodyError()
       const { event, known } = parsed
-      const key = `${spec.name}:${event.id}`
+      const key = eventKey(event)
       if (parsed.invalid !== undefined) return await keepInvalid(event, parsed.invalid, key, request, reply)
       const fields = { provider: spec.name, id: event.id, type: event.type }
       let answered = false
@@ -145,6 +156,7 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       scope.removeAllContentTypeParsers()
       scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, parseDelivery)
       scope.decorateRequest(kEvent, null)
+      if (tenants !== null) scope.addHook('onRequest', tenants.onRequest)
       scope.addHook('preParsing', guardBody(budget, refuseHeaders))
       scope.addHook('onSend', closeIfBodyUnread)
       // Refusals (413 and 415 included) are published here, where a tracer's request context is active.

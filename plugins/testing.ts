@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
-import { checkHandlers, runHandlers } from '../lib/handlers.js'
+import { checkHandlers, handlerTypes, runHandlers } from '../lib/handlers.js'
 import type { ProviderSpec, WebhookEventData } from '../lib/provider.js'
 import { compileProvider, receive as receiveDelivery, type CompiledProvider } from '../lib/receive.js'
 import type { SignOptions } from '../lib/scheme.js'
@@ -104,7 +104,7 @@ export async function receive<P extends ProviderRef, const T extends string> (
 export async function receive (handlers: object, event: { provider: ProviderRef, type: string, payload: unknown, id?: string, receivedAt?: Date }): Promise<WebhookEventData> {
   const spec = specOf(event.provider)
   const fail = (message: string): never => { throw new TypeError(`${NAME}: ${message}`) }
-  const checked = checkHandlers<[]>(handlers, { provider: spec.name, names: Object.keys(spec.events) }, fail)
+  const checked = checkHandlers<[]>(handlers, handlerTypes(spec), fail)
   const secret = spec.scheme.generateSecret()
   const receivedAt = event.receivedAt ?? new Date()
   const { headers, body } = signed(spec, JSON.stringify(event.payload), {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { IdempotencyStore } from '../lib/idempotency.js'
 import type { EventOf, EventTypeOf, ExtraOptionsOf, ProviderSpec, UnknownEventOf } from '../lib/provider.js'
 import type { QueueOption } from '../lib/queue.js'
+import type { SecretCache } from '../lib/secret-cache.js'
 
 export type { EventOf, EventOfType, EventSchemas, EventTypeOf, ProviderSpec, UnknownEventOf } from '../lib/provider.js'
 
@@ -47,20 +48,34 @@ export interface UnknownWebhookEvent {
 export type WebhookSecret = string | readonly string[]
 
 /**
+ * A tenant's secret, looked up per delivery (kept in the `secretCache`): its secret, several while rotating,
+ * or `undefined` for a tenant you do not know (answered 401, as a wrong signature is).
+ */
+export type SecretLookup = (tenant: string, request: FastifyRequest) => WebhookSecret | undefined | null | Promise<WebhookSecret | undefined | null>
+
+/** Many tenants on one route: with `secret` a SecretLookup. */
+export interface TenantOptions {
+  /** The tenant of a delivery, e.g. a path parameter: `request => request.params.tenant`. Required with a `secret` function. */
+  tenant?: (request: FastifyRequest) => string | undefined | Promise<string | undefined>
+  /** Where looked-up keys are kept, and `invalidate(tenant)` after a rotation. Default: a new `SecretCache()`. */
+  secretCache?: SecretCache
+}
+
+/**
  * `secret`. A provider that always signs requires the key, so that forgetting it is a type error; its value
  * may be `undefined` (`process.env.X`), which throws at registration. One that may send unsigned
  * deliveries (Autosana) takes `secret` or `allowUnsigned: true`.
  */
 export type SecretOptions<S extends ProviderSpec> = S extends { unsigned: true }
   ? {
-      /** The signing secret, or several while rotating (any may match). Required unless `allowUnsigned`. */
-      secret?: WebhookSecret | undefined
+      /** The signing secret, or several while rotating (any may match), or a lookup per tenant. Required unless `allowUnsigned`. */
+      secret?: WebhookSecret | SecretLookup | undefined
       /** Accept unsigned deliveries; only without `secret`. */
       allowUnsigned?: boolean | undefined
     }
   : {
-      /** The signing secret, or several while rotating (any may match). `undefined` throws at registration. */
-      secret: WebhookSecret | undefined
+      /** The signing secret, or several while rotating (any may match), or a lookup per tenant. `undefined` throws at registration. */
+      secret: WebhookSecret | SecretLookup | undefined
     }
 
 export interface ReceiverOptions<E extends { type: string }, U> {
@@ -104,7 +119,7 @@ export interface ReceiverOptions<E extends { type: string }, U> {
  * The options of one provider's plugin: `secret` (or `allowUnsigned` where it may be unsigned), the common
  * ones, and the ones its `extend` reads.
  */
-export type ProviderOptions<S extends ProviderSpec> = SecretOptions<S> & ReceiverOptions<EventOf<S>, UnknownEventOf<S>> & ExtraOptionsOf<S>
+export type ProviderOptions<S extends ProviderSpec> = SecretOptions<S> & TenantOptions & ReceiverOptions<EventOf<S>, UnknownEventOf<S>> & ExtraOptionsOf<S>
 
 /** The plugin's `on` for a provider description: `HandlersOf<typeof myProvider.provider>`. */
 export type HandlersOf<S extends ProviderSpec> = WebhookHandlers<EventOf<S>>

@@ -83,6 +83,7 @@ try {
   const expected = {
     '.': [...providers, 'defineProvider', 'MemoryStore', 'signStandard', 'WebhookInvalidSignatureError'],
     ...Object.fromEntries(providers.map(name => [`./${name}`, [name, 'default']])),
+    './standard-webhooks': ['defineStandardWebhooks'],
     './testing': ['sign', 'fixtures', 'fixture', 'deliver', 'receive'],
     './redis': ['RedisStore'],
     './postgres': ['PostgresStore', 'migrationSql', 'PostgresClaimLostError'],

@@ -6,7 +6,7 @@ import Fastify from 'fastify'
 import type { Static } from 'typebox'
 import Type from 'typebox'
 import {
-  autosana, autotab, cyberdesk, defineProvider, hmacHex, pulse, retab,
+  SecretCache, autosana, autotab, cyberdesk, defineProvider, hmacHex, pulse, retab,
   type AutotabEvent, type AutotabHandlers, type CyberdeskEvent, type EventFor, type EventHandlers, type EventTypeFor, type HandlersFor,
   type PulseEvent, type PulseHandlers, type RetabEvent, type WebhookSecret
 } from '../plugins/index.js'
@@ -14,6 +14,7 @@ import type { EventHandlers as BullmqEventHandlers } from '../plugins/bullmq.js'
 import { pulse as pulseOnly, type PulseEvent as PulseEventOnly, type PulseHandlers as PulseHandlersOnly } from '../plugins/pulse.js'
 import defaultPulse from '../plugins/pulse.js'
 import { sign, fixtures } from '../plugins/testing.js'
+import { defineStandardWebhooks } from '../plugins/standard-webhooks.js'
 
 const app = Fastify()
 const Invoice = Type.Object({ total: Type.Number(), currency: Type.String() })
@@ -234,3 +235,37 @@ type AcmePaid = EventFor<typeof mine, 'order.paid'>
 const paid = (event: AcmePaid): number => event.payload.amount
 const acmeHandlers: HandlersFor<typeof mine> = { 'order.paid': (event) => { void paid(event) } }
 void acmeHandlers
+
+// Many tenants: `secret` looks a tenant's secret up, sync or async; the event carries the tenant.
+void app.register(pulse, {
+  path: '/webhooks/pulse/:tenant',
+  tenant: request => (request.params as { tenant: string }).tenant,
+  secret: async tenant => tenant === 'acme' ? ['whsec_a', 'whsec_b'] : undefined,
+  secretCache: new SecretCache({ ttl: 60 }),
+  onEvent: event => { const tenant: string | undefined = event.tenant; void tenant }
+})
+void app.register(autosana, { tenant: request => request.headers.host, secret: () => 'plain' })
+// @ts-expect-error a lookup gives secrets, not numbers
+void app.register(pulse, { tenant: () => 'acme', secret: () => 42 })
+// @ts-expect-error the cache is a SecretCache
+void app.register(pulse, { tenant: () => 'acme', secret: () => 'whsec_x', secretCache: new Map() })
+
+// Any Standard Webhooks sender: typed by its schemas, or payloads unknown without them.
+const acme = defineStandardWebhooks({ name: 'acme', events: { 'invoice.paid': Type.Object({ cents: Type.Integer() }) }, type: { header: 'x-event' } })
+void app.register(acme, {
+  secret: 'whpk_x',
+  on: { 'invoice.paid': event => { const cents: number = event.payload.cents; const signedAt: number = event.timestamp; void cents; void signedAt } }
+})
+// @ts-expect-error not an acme event type
+void app.register(acme, { secret: 'whsec_x', on: { 'invoice.lost': () => {} } })
+const anyone = defineStandardWebhooks({ name: 'anyone' })
+void app.register(anyone, {
+  secret: 'whsec_x',
+  on: { 'anything.at.all': event => { const payload: unknown = event.payload; void payload } },
+  onEvent: event => {
+    const type: string = event.type
+    void type
+    // @ts-expect-error without schemas the payload is unknown
+    void event.payload.id
+  }
+})

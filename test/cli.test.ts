@@ -169,7 +169,7 @@ t.test('cli', async t => {
     t.match(verify.out, /^Usage: fastify-webhooks verify <provider> --secret <secret> --headers <headers\.json> --body <body>\n/)
     t.match(verify.out, '--tolerance <seconds>')
     t.same(await cli(['help', 'verify']), verify)
-    t.match((await cli(['secret', '--help'])).out, /^Usage: fastify-webhooks secret <provider>\n\n {2}Prints a new secret/)
+    t.match((await cli(['secret', '--help'])).out, /^Usage: fastify-webhooks secret <provider> \[--ed25519\]\n\n {2}Prints a new secret/)
   })
 
   t.test('secret: a new secret in each provider\'s format, alone on stdout', async t => {

@@ -108,3 +108,38 @@ t.test('publishRefused ignores what is not a refusal, and names an error without
   })
   t.same(seen, [{ provider: 'pulse', outcome: 'invalid', reason: 'UNKNOWN', status: 404 }])
 })
+
+t.test('with many tenants, every message of an event carries its tenant', async t => {
+  const app = Fastify()
+  await app.register(pulse, {
+    path: '/webhooks/pulse/:tenant',
+    tenant: request => (request.params as { tenant: string }).tenant,
+    secret: async tenant => tenant === 'acme' ? SW_SECRET : undefined,
+    on: { 'job.completed': async event => { if (event.payload.data.job_id === 'job_boom') throw new Error('boom') } }
+  })
+  t.teardown(() => app.close())
+  const send = async (id: string, payload: unknown = completed): Promise<unknown> => {
+    const body = JSON.stringify(payload)
+    const headers = { 'content-type': 'application/json', ...signWith({ kind: 'standard', prefix: 'webhook' }, body, { secret: SW_SECRET, id }) }
+    return await app.inject({ method: 'POST', url: '/webhooks/pulse/acme', headers, payload: body })
+  }
+  const fields = { provider: 'pulse', tenant: 'acme', type: 'job.completed', where: 'route' }
+  t.match(await seenOn(CHANNELS.handled, () => send('msg_t1')), [{ ...fields, id: 'msg_t1' }])
+  t.same(await seenOn(CHANNELS.duplicate, () => send('msg_t1')), [{ ...fields, id: 'msg_t1', inFlight: false }])
+  t.match(await seenOn(CHANNELS.failed, () => send('msg_t2', { ...completed, data: { ...completed.data, job_id: 'job_boom' } })), [{ ...fields, id: 'msg_t2', error: 'WEBHOOK_HANDLER_FAILED' }])
+})
+
+t.test('queued with many tenants: the tenant is in the message and the job id', async t => {
+  const redis = await startRedis()
+  const producer = connect(redis)
+  await ready(producer)
+  const queue = new Queue('observed-tenants', { connection: producer })
+  queue.on('error', () => {})
+  const app = Fastify()
+  await app.register(pulse, { path: '/webhooks/pulse/:tenant', tenant: request => (request.params as { tenant: string }).tenant, secret: () => SW_SECRET, queue })
+  t.teardown(async () => { await app.close(); await queue.close(); producer.disconnect(); await redis.close() })
+  const body = JSON.stringify(completed)
+  const headers = { 'content-type': 'application/json', ...signWith({ kind: 'standard', prefix: 'webhook' }, body, { secret: SW_SECRET, id: 'msg_tq' }) }
+  const queued = await seenOn(CHANNELS.queued, () => app.inject({ method: 'POST', url: '/webhooks/pulse/globex', headers, payload: body }))
+  t.match(queued, [{ provider: 'pulse', tenant: 'globex', id: 'msg_tq', queue: 'observed-tenants' }])
+})

@@ -54,3 +54,21 @@ t.test('the Prometheus recipe is examples/prometheus.ts, word for word', async t
   const asUserWrites = file.slice(file.indexOf('*/\n') + 3).replace("from '../plugins/index.js'", "from 'fastify-webhooks'")
   t.equal(exampleIn(readme, '### Prometheus with prom-client'), asUserWrites)
 })
+
+t.test('the many-tenants example is examples/many-tenants.ts, word for word, in under 20 lines', async t => {
+  const file = await readFile(new URL('../examples/many-tenants.ts', import.meta.url), 'utf8')
+  const asUserWrites = file.slice(file.indexOf('*/\n') + 3)
+    .replace("from '../plugins/index.js'", "from 'fastify-webhooks'")
+    .replace("from '../plugins/pulse.js'", "from 'fastify-webhooks/pulse'")
+  const example = exampleIn(readme, '## Many tenants: a secret per delivery')
+  t.equal(example, asUserWrites)
+  t.ok(example!.trimEnd().split('\n').length < 20)
+})
+
+t.test('the generic Standard Webhooks example is examples/any-sender.ts, word for word, in under 10 lines', async t => {
+  const file = await readFile(new URL('../examples/any-sender.ts', import.meta.url), 'utf8')
+  const asUserWrites = file.slice(file.indexOf('*/\n') + 3).replace("from '../plugins/standard-webhooks.js'", "from 'fastify-webhooks/standard-webhooks'")
+  const example = exampleIn(readme, '## Any Standard Webhooks sender: `fastify-webhooks/standard-webhooks`')
+  t.equal(example, asUserWrites)
+  t.ok(example!.trimEnd().split('\n').length < 10)
+})

@@ -6,10 +6,11 @@
 import { type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import t, { type Test } from 'tap'
+import { pulse } from '../plugins/pulse.js'
 import { fixtures, sign } from '../plugins/testing.js'
 import type { ProviderName } from '../plugins/registry.js'
 import { runExample, type LogLine } from './helpers/example-process.js'
-import { HEX_SECRET, SW_SECRET } from './helpers/sign.js'
+import { HEX_SECRET, SW_SECRET, SW_SECRET_2 } from './helpers/sign.js'
 
 interface Running {
   child: ChildProcess
@@ -100,6 +101,35 @@ const cases: Array<{ example: string, env: Record<string, string>, run: (t: Test
       t.match(await app.waitFor('pulse job failed'), { error: 'Document processing failed: Invalid PDF structure' })
       t.equal((await app.post('pulse', { type: 'job.archived', timestamp: '2025-01-01T00:00:00Z', data: {} }, SW_SECRET)).status, 200)
       t.match(await app.waitFor('pulse event of a new type'), { type: 'job.archived' })
+    }
+  },
+  {
+    example: 'any-sender',
+    env: { ACME_WEBHOOK_SECRET: SW_SECRET },
+    run: async (t, app) => {
+      const paid = { type: 'invoice.paid', data: { invoice: 'in_1', cents: 1250 } }
+      // Signed by the Standard Webhooks scheme, as any such sender signs.
+      const post = async (payload: unknown): Promise<Response> => {
+        const body = JSON.stringify(payload)
+        return await fetch(`${app.base}/webhooks/acme`, { method: 'POST', headers: { 'content-type': 'application/json', ...pulse.provider.scheme.sign(SW_SECRET, body) }, body })
+      }
+      t.equal((await post(paid)).status, 200)
+      t.match(await app.waitFor('invoice paid'), { cents: 1250 })
+      t.equal((await post({ ...paid, data: { invoice: 'in_2' } })).status, 400, 'a payload that fails its schema')
+    }
+  },
+  {
+    example: 'many-tenants',
+    env: { TENANT_SECRETS: JSON.stringify({ acme: SW_SECRET, globex: SW_SECRET_2 }) },
+    run: async (t, app) => {
+      const completed = fixtures.pulse['job.completed']
+      t.equal((await app.post('pulse', completed, SW_SECRET, '/webhooks/pulse/acme')).status, 200)
+      t.match(await app.waitFor('tenant job done'), { tenant: 'acme', job: completed.data.job_id })
+      t.equal((await app.post('pulse', completed, SW_SECRET_2, '/webhooks/pulse/globex')).status, 200, 'each tenant with its own secret')
+      t.equal((await app.post('pulse', completed, SW_SECRET, '/webhooks/pulse/globex')).status, 401, 'not with another tenant\'s')
+      t.equal((await app.post('pulse', completed, SW_SECRET, '/webhooks/pulse/initech')).status, 401, 'an unknown tenant')
+      t.equal((await fetch(`${app.base}/admin/rotated/acme`, { method: 'POST' })).status, 200)
+      t.equal((await app.post('pulse', completed, SW_SECRET, '/webhooks/pulse/acme')).status, 200, 'looked up again after the rotation')
     }
   },
   {

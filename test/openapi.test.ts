@@ -89,7 +89,7 @@ t.test('each error answer lists the codes its status can carry', async t => {
   t.same(codes(409), ['WEBHOOK_CLAIM_LOST', 'WEBHOOK_IN_FLIGHT'])
   t.same(codes(413), ['FST_ERR_CTP_BODY_TOO_LARGE'])
   t.same(codes(415), ['FST_ERR_CTP_INVALID_MEDIA_TYPE'])
-  t.same(codes(500).sort(), ['WEBHOOK_HANDLER_FAILED', 'WEBHOOK_QUEUE_UNAVAILABLE', 'WEBHOOK_STORE_UNAVAILABLE'])
+  t.same(codes(500).sort(), ['WEBHOOK_HANDLER_FAILED', 'WEBHOOK_QUEUE_UNAVAILABLE', 'WEBHOOK_SECRET_UNAVAILABLE', 'WEBHOOK_STORE_UNAVAILABLE'])
   t.same(responses['401']!.content!['application/json']!.schema.properties.statusCode, { type: 'integer', enum: [401] }, 'the status itself')
 
   // The answers the route gives are among the documented ones.

@@ -11,7 +11,7 @@ import { examplesOf } from '../plugins/testing.js'
 import type { ProviderSpec } from '../plugins/index.js'
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { exports: Record<string, unknown> }
-const NOT_PROVIDERS = ['.', './package.json', './testing', './redis', './bullmq', './postgres', './otel']
+const NOT_PROVIDERS = ['.', './package.json', './testing', './redis', './bullmq', './postgres', './otel', './standard-webhooks']
 
 t.test('package.json exports one subpath per registered provider, and none for anything else', async t => {
   const subpaths = Object.keys(pkg.exports).filter(subpath => !NOT_PROVIDERS.includes(subpath))

@@ -37,17 +37,17 @@ const first = (file: string): string[] => byFile.get(file)?.[0] ?? []
 
 t.test('a misspelled event type in `on` is reported as itself, on the first line', async t => {
   const [line] = first('misspelled-on.ts')
-  t.match(line, /^error TS2353: Object literal may only specify known properties, and ''job\.complete'' does not exist in type 'WebhookHandlers<EventOf<\{ readonly name: "pulse";/)
+  t.match(line, /^error TS2353: Object literal may only specify known properties, and ''job\.complete'' does not exist in type 'WebhookHandlers<EventOf<StandardWebhooksSpec<"pulse", /)
 })
 
 t.test('a secret that is no string is reported as itself, on the first line', async t => {
-  t.same(first('wrong-secret.ts'), ["error TS2322: Type 'number' is not assignable to type 'WebhookSecret | undefined'."])
+  t.same(first('wrong-secret.ts'), ["error TS2322: Type 'number' is not assignable to type 'WebhookSecret | SecretLookup | undefined'."])
 })
 
 t.test('a missing secret is a type error, named on the second line', async t => {
   const [line, detail] = first('missing-secret.ts')
-  t.match(line, /^error TS2345: Argument of type '\{ on: \{\}; \}' is not assignable to parameter of type 'ProviderOptions<\{ readonly name: "pulse";/)
-  t.equal(detail, "Property 'secret' is missing in type '{ on: {}; }' but required in type '{ secret: WebhookSecret | undefined; }'.")
+  t.match(line, /^error TS2345: Argument of type '\{ on: \{\}; \}' is not assignable to parameter of type 'ProviderOptions<StandardWebhooksSpec<"pulse", /)
+  t.equal(detail, "Property 'secret' is missing in type '{ on: {}; }' but required in type '{ secret: WebhookSecret | SecretLookup | undefined; }'.")
 })
 
 t.test('without `options`, Fastify\'s overloads report the same mistake under their own first line', async t => {

@@ -1,0 +1,117 @@
+/**
+ * The parsed keys of many tenants, looked up on demand: bounded (least recently used goes first), each entry
+ * kept for a time, one lookup at a time per tenant, and `invalidate(tenant)` for a rotation without restart.
+ * No Fastify here.
+ */
+
+export interface SecretCacheOptions {
+  /** Most tenants kept. Default 10,000. */
+  max?: number
+  /** Seconds a tenant's keys (or that it is unknown) are kept. Default 300. */
+  ttl?: number
+  /** Seconds a lookup may take before the delivery is answered 500 (the sender retries). Default 5. */
+  timeout?: number
+}
+
+/** A tenant's keys, or null for a tenant the lookup does not know. */
+export type TenantKeys = readonly unknown[] | null
+
+interface Entry { keys: TenantKeys, expires: number }
+
+export class SecretCacheTimeoutError extends Error {
+  constructor (seconds: number) {
+    super(`the secret lookup did not answer within ${seconds} s`)
+    this.name = 'SecretCacheTimeoutError'
+  }
+}
+
+export class SecretCache {
+  readonly #max: number
+  readonly #ttlMs: number
+  readonly #timeout: number
+  readonly #entries = new Map<string, Entry>()
+  readonly #pending = new Map<string, Promise<TenantKeys>>()
+  #owner: string | undefined
+
+  constructor (options: SecretCacheOptions = {}) {
+    const { max = 10_000, ttl = 300, timeout = 5 } = options
+    for (const [name, value] of Object.entries({ max, ttl, timeout })) {
+      if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) throw new TypeError(`SecretCache: option "${name}" must be a positive number`)
+    }
+    this.#max = max
+    this.#ttlMs = ttl * 1000
+    this.#timeout = timeout
+  }
+
+  /** How many tenants are kept. */
+  get size (): number {
+    return this.#entries.size
+  }
+
+  /** Forgets one tenant: its next delivery looks its secret up again (after a rotation, or a new tenant). */
+  invalidate (tenant: string): void {
+    this.#entries.delete(tenant)
+    this.#pending.delete(tenant)
+  }
+
+  /** Forgets every tenant. */
+  clear (): void {
+    this.#entries.clear()
+    this.#pending.clear()
+  }
+
+  /**
+   * Keys of one scheme live here, so one cache serves one registration: a second one would read keys
+   * parsed for another scheme. Throws when another registration holds it.
+   */
+  claim (owner: string): void {
+    if (this.#owner !== undefined && this.#owner !== owner) throw new TypeError(`this SecretCache is already used by ${this.#owner}: give each registration its own`)
+    this.#owner = owner
+  }
+
+  /**
+   * The tenant's keys: at once (no promise) when kept, else from `load` (one call for concurrent deliveries
+   * of the same tenant). A `load` that throws or outlasts the timeout rejects, and nothing is kept.
+   */
+  keysOf (tenant: string, load: () => Promise<TenantKeys>): TenantKeys | Promise<TenantKeys> {
+    const entry = this.#entries.get(tenant)
+    const now = Date.now()
+    if (entry !== undefined) {
+      if (entry.expires > now) {
+        // Re-inserted so that the Map's order stays least recently used first.
+        this.#entries.delete(tenant)
+        this.#entries.set(tenant, entry)
+        return entry.keys
+      }
+      this.#entries.delete(tenant)
+    }
+    const waiting = this.#pending.get(tenant)
+    if (waiting !== undefined) return waiting
+    const pending: Promise<TenantKeys> = this.#withTimeout(load).then(keys => {
+      // Kept only if not invalidated meanwhile: a rotation during the lookup must not bring the old keys back.
+      if (this.#pending.get(tenant) === pending) this.#keep(tenant, keys)
+      return keys
+    }).finally(() => {
+      if (this.#pending.get(tenant) === pending) this.#pending.delete(tenant)
+    })
+    this.#pending.set(tenant, pending)
+    return pending
+  }
+
+  #keep (tenant: string, keys: TenantKeys): void {
+    if (this.#entries.size >= this.#max) this.#entries.delete(this.#entries.keys().next().value as string)
+    this.#entries.set(tenant, { keys, expires: Date.now() + this.#ttlMs })
+  }
+
+  async #withTimeout (load: () => Promise<TenantKeys>): Promise<TenantKeys> {
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new SecretCacheTimeoutError(this.#timeout)), this.#timeout * 1000)
+    })
+    try {
+      return await Promise.race([load(), late])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+}

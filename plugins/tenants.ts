@@ -1,0 +1,97 @@
+/**
+ * Secrets looked up per delivery, for many tenants on one route: `tenant` names the tenant from the request,
+ * `secret(tenant, request)` finds its secret, kept parsed in a SecretCache. An unknown tenant is verified
+ * against a dummy key of the same scheme and refused like a wrong signature, so neither the answer nor the
+ * time taken tells it apart from a known tenant with a bad signature.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { WebhookInvalidSignatureError, WebhookSecretLookupError } from '../lib/errors.js'
+import type { ProviderSpec } from '../lib/provider.js'
+import type { Refusal } from '../lib/receive.js'
+import { SecretCache, type TenantKeys } from '../lib/secret-cache.js'
+
+type Fail = (message: string) => never
+type Lookup = (tenant: string, request: FastifyRequest) => unknown
+
+/** Longest tenant name looked up: it is a cache key, and a log field. */
+const MAX_TENANT = 256
+const kTenant = Symbol('fastify-webhooks.tenant')
+type RequestWithTenant = FastifyRequest & { [kTenant]?: string | undefined }
+
+export interface Tenants {
+  /** Keys of the scheme's shape that no sender holds: what an unknown tenant is verified against. */
+  readonly dummy: readonly unknown[]
+  /** The route's onRequest hook: reads the tenant, and puts it on every log line of the request. */
+  onRequest (request: FastifyRequest, reply: FastifyReply): Promise<void>
+  /**
+   * Calls `then` with the tenant and its keys (at once when cached), or the dummy keys and `known: false`;
+   * or `done` with a WebhookSecretLookupError when the lookup throws or times out.
+   */
+  resolve (request: FastifyRequest, then: (keys: readonly unknown[], tenant: string | undefined, known: boolean) => void, done: (err: Error) => void): void
+}
+
+/** The tenant options, checked at registration; null when `secret` is fixed. */
+export function resolveTenants (spec: ProviderSpec, options: { secret?: unknown, tenant?: unknown, secretCache?: unknown, allowUnsigned?: unknown }, fail: Fail): Tenants | null {
+  const { secret, tenant, secretCache } = options
+  if (typeof secret !== 'function') {
+    if (tenant !== undefined || secretCache !== undefined) fail('options "tenant" and "secretCache" need "secret" to be a function (tenant, request) => secret')
+    return null
+  }
+  if (typeof tenant !== 'function') return fail('option "secret" is a function: give option "tenant", a function (request) => the tenant\'s name')
+  if (options.allowUnsigned !== undefined) fail('option "allowUnsigned" does not go with a "secret" function')
+  if (secretCache !== undefined && !(secretCache instanceof SecretCache)) fail('option "secretCache" must be a SecretCache')
+  const cache = secretCache ?? new SecretCache()
+  try {
+    cache.claim(`fastify-webhooks-${spec.name}`)
+  } catch (err) {
+    fail(`option "secretCache": ${(err as Error).message}`)
+  }
+  const tenantOf = tenant as (request: FastifyRequest) => unknown
+  const lookup = secret as Lookup
+  const dummy = [spec.scheme.parseSecret(spec.scheme.generateSecret())]
+
+  // Parsed once per cache fill, not per delivery. A secret the scheme cannot read is the tenant's setup at fault: 500.
+  async function load (name: string, request: FastifyRequest): Promise<TenantKeys> {
+    const found = await lookup(name, request)
+    if (found === undefined || found === null) return null
+    const secrets: unknown[] = Array.isArray(found) ? found : [found]
+    if (secrets.length === 0) return null
+    return secrets.map(each => {
+      if (typeof each !== 'string') throw new TypeError(`the secret of tenant "${name}" is not a string`)
+      try {
+        return spec.scheme.parseSecret(each)
+      } catch (err) {
+        throw new TypeError(`the secret of tenant "${name}" ${(err as Error).message}`)
+      }
+    })
+  }
+
+  return {
+    dummy,
+    async onRequest (request, reply) {
+      let name: unknown
+      try {
+        name = await tenantOf(request)
+      } catch (err) {
+        throw new WebhookSecretLookupError({ cause: err })
+      }
+      const valid = typeof name === 'string' && name.length > 0 && name.length <= MAX_TENANT ? name : undefined
+      ;(request as RequestWithTenant)[kTenant] = valid
+      request.log = request.log.child({ tenant: valid ?? null })
+      reply.log = request.log
+    },
+    resolve (request, then, done) {
+      const name = (request as RequestWithTenant)[kTenant]
+      if (name === undefined) return then(dummy, undefined, false)
+      const answer = (keys: TenantKeys): void => keys === null ? then(dummy, name, false) : then(keys, name, true)
+      const found = cache.keysOf(name, async () => await load(name, request))
+      if (!(found instanceof Promise)) return answer(found)
+      found.then(answer, err => done(new WebhookSecretLookupError({ cause: err })))
+    }
+  }
+}
+
+/** The refusal of a delivery for an unknown tenant whose dummy verification passed: none ever should, but fail closed. */
+export function unknownTenant (): Refusal {
+  return { ok: false, error: new WebhookInvalidSignatureError(), message: 'webhook rejected', log: { reason: 'invalid-signature', detail: 'unknown tenant' } }
+}
