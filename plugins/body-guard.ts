@@ -106,7 +106,7 @@ class GuardedBody extends Readable {
   override _read (): void {
     if (this.#started) return
     this.#started = true
-    const refusal = this.#refuse() ?? (this.#take(this.#declared) ? null : this.#full())
+    const refusal = this.#refuse() ?? (this.#take(this.#declared, this.#declared) ? null : this.#full())
     if (refusal !== null) {
       this.destroy(refusal)
       return
@@ -124,8 +124,9 @@ class GuardedBody extends Readable {
     callback(err)
   }
 
-  #take (bytes: number): boolean {
-    if (!this.#budget.take(bytes)) return false
+  /** Takes `bytes` more for this body, which then holds `body` bytes. */
+  #take (bytes: number, body: number): boolean {
+    if (!this.#budget.take(bytes, body)) return false
     this.#taken += bytes
     return true
   }
@@ -133,7 +134,7 @@ class GuardedBody extends Readable {
   #onData = (chunk: Buffer): void => {
     this.#received += chunk.length
     // Beyond what was declared (nothing, for a chunked body), each byte is taken as it comes.
-    if (!this.#take(Math.max(0, this.#received - this.#taken))) {
+    if (!this.#take(Math.max(0, this.#received - this.#taken), Math.max(this.#received, this.#taken))) {
       this.destroy(this.#full())
       return
     }

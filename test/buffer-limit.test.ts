@@ -22,6 +22,11 @@ function pulseDelivery (size: number, id: string): { headers: Record<string, str
   return { headers: { 'content-type': 'application/json', ...signWith({ kind: 'standard', prefix: 'webhook' }, body, { secret: SW_SECRET, id }) }, body }
 }
 
+/** fetch's request options for a delivery. */
+function bodyOf ({ headers, body }: { headers: Record<string, string>, body: string }): { headers: Record<string, string>, body: string } {
+  return { headers, body }
+}
+
 async function server (t: Test, options: Record<string, unknown> = { bufferLimit: BUFFER_LIMIT }) {
   const app = Fastify()
   let handled = 0
@@ -71,6 +76,29 @@ t.test('a chunked body with no declared length is counted as it arrives, and ref
   t.equal(inUse(), BODY_LIMIT, 'the refused body gave its share back')
   held.socket.destroy()
   t.equal(handled(), 0)
+})
+
+t.test('large bodies cannot take the share kept for small ones: a real delivery still passes a flood of large forged ones', async t => {
+  // bufferLimit 400,000: an eighth (50,000) is kept for bodies of 64 KiB or less.
+  const { port, handled, inUse } = await server(t, { bodyLimit: 200_000, bufferLimit: 400_000 })
+  const open = async (size: number, id: string) => {
+    const { headers, body } = pulseDelivery(size, id)
+    const request = await rawPost(port, '/webhooks/pulse', { ...headers, 'content-length': body.length, connection: 'close' })
+    return { ...request, rest: body }
+  }
+  const first = await open(200_000, 'msg_large_1')
+  await until(() => inUse() === 200_000)
+  const second = await open(150_000, 'msg_large_2')
+  await until(() => inUse() === 350_000)
+  t.equal((await fetch(`http://127.0.0.1:${port}/webhooks/pulse`, { method: 'POST', ...bodyOf(pulseDelivery(70_000, 'msg_large_3')) })).status, 503, 'a large body finds its share full')
+  t.equal((await fetch(`http://127.0.0.1:${port}/webhooks/pulse`, { method: 'POST', ...bodyOf(pulseDelivery(2_000, 'msg_small')) })).status, 200, 'a small one still has room')
+  // A chunked body is small while it is: past 64 KiB it counts as large, and the large share is full.
+  const { headers, body } = pulseDelivery(70_000, 'msg_chunked_large')
+  const chunked = await rawPost(port, '/webhooks/pulse', { ...headers, 'transfer-encoding': 'chunked' }, `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`)
+  t.equal((await chunked.answer).status, 503)
+  for (const held of [first, second]) held.socket.destroy()
+  await until(() => inUse() === 0)
+  t.equal(handled(), 1)
 })
 
 t.test('an aborted upload frees its share', async t => {
