@@ -5,7 +5,7 @@
  * prepack builds (nothing built here is used, so a tarball without dist/ cannot pass for want of a build).
  * Installs the tarball in a fresh project beside it (from npm's cache where it can; fastify is a peer, so it
  * is installed beside it, with the optional peers bullmq, ioredis, pg and @opentelemetry/api), then checks every subpath export:
- * ESM import, CommonJS require (Node 20.19+), TypeScript types under moduleResolution node16 and bundler,
+ * ESM import, CommonJS require (require of ESM, Node 22.12+), TypeScript types under moduleResolution node16 and bundler,
  * the bin, and publint and attw over the same tarball. Prints one line per check; exits 1 if any fails.
  */
 import { execFileSync } from 'node:child_process'
@@ -117,7 +117,7 @@ try {
     const lines = subpaths.map(subpath => `{${loadAndCheck(subpath, 'require')}
     }`)
     writeFileSync(join(dir, 'cjs.cjs'), lines.join('\n'))
-    // require(esm) is on by default from Node 20.19 and 22.12; on 20 it still prints an ExperimentalWarning.
+    // require(esm) is on by default from Node 22.12.
     run(process.execPath, ['--disable-warning=ExperimentalWarning', 'cjs.cjs'])
     return `Node ${process.versions.node}`
   })
@@ -204,7 +204,7 @@ if (!stdout.includes('200 OK {"received":true}') || done.length !== 1) throw new
 
   check('publint --strict over the tarball', () => run(bin('publint'), ['--strict', tarball]).trim().split('\n').at(-1))
 
-  // ESM only on purpose: require() of it works from Node 20.19 (checked above), which attw's node16-cjs
+  // ESM only on purpose: require() of it works from Node 22.12 (checked above), which attw's node16-cjs
   // resolution does not model, so that rule is ignored. Profile node16 leaves out moduleResolution node10,
   // which predates `exports` and so cannot see subpaths (TypeScript deprecates it). Every other rule applies.
   check('attw --profile node16 (are the types wrong), ignoring only cjs-resolves-to-esm', () => {
