@@ -75,7 +75,7 @@ export async function serverStats (server: Server): Promise<ServerStats> {
 export interface LoadResult { rps: number, p50: number, p99: number, ok: number, bad: number, cpuUs: number }
 
 /** A delivery source: the same signed request every time, or a freshly signed distinct one per request. */
-type Deliveries = { fixed: Record<string, string> } | { distinct: () => string }
+export type Deliveries = { fixed: Record<string, string> } | { distinct: () => string }
 
 /** One autocannon run. Latencies are kept per response (autocannon's own histogram has 1 ms resolution). */
 export async function load (url: string, body: Buffer, deliveries: Deliveries, run: { duration?: number, amount?: number }, pid?: number): Promise<LoadResult> {
@@ -119,6 +119,38 @@ const LABELS: Record<string, string> = {
   express: 'Express + svix (the provider page recipe)'
 }
 
+export interface Rounds { rounds: number, warmSeconds: number, seconds: number }
+
+/**
+ * Servers of the contenders under load one at a time: a warm-up run each (JIT, sockets, caches), then `rounds`
+ * rounds of one run each, the order rotated every round, so that a noisy moment hits every contender alike.
+ * `deliveries` says what a contender is sent. Stops the servers; the results per contender, and the non-2xx count.
+ */
+export async function interleaved<N extends string> (
+  servers: Record<N, Server>, body: Buffer, deliveries: (name: N) => Deliveries, { rounds, warmSeconds, seconds }: Rounds
+): Promise<{ results: Record<N, LoadResult[]>, bad: number }> {
+  const names = Object.keys(servers) as N[]
+  const results = Object.fromEntries(names.map(n => [n, []])) as unknown as Record<N, LoadResult[]>
+  let bad = 0
+  const runOne = async (name: N, duration: number): Promise<LoadResult> => {
+    const r = await load(servers[name].url, body, deliveries(name), { duration }, servers[name].child.pid)
+    bad += r.bad
+    return r
+  }
+  try {
+    for (const name of names) await runOne(name, warmSeconds)
+    for (let round = 0; round < rounds; round++) {
+      for (let k = 0; k < names.length; k++) {
+        const name = names[(k + round) % names.length]!
+        results[name].push(await runOne(name, seconds))
+      }
+    }
+  } finally {
+    for (const name of names) stopServer(servers[name])
+  }
+  return { results, bad }
+}
+
 /** Section 3: HTTP under load. */
 export async function httpSection (quick: boolean, pin: boolean): Promise<Section> {
   const body = pulseBody(KB)
@@ -127,28 +159,10 @@ export async function httpSection (quick: boolean, pin: boolean): Promise<Sectio
   await Promise.all(contenders.map(async name => { servers[name] = await startServer(name, { pin }) }))
   const rounds = quick ? 2 : 5
   const duration = quick ? 0.5 : 4
-  const results: Record<string, LoadResult[]> = Object.fromEntries(contenders.map(n => [n, []]))
-  let bad = 0
-  const runOne = async (name: string, seconds: number): Promise<LoadResult> => {
+  const { results, bad } = await interleaved(servers, body, name => name === 'plugin-idempotent'
+    ? { distinct: nextId }
     // A fixed delivery is signed afresh each run, so its timestamp stays inside the 300 s window.
-    const deliveries: Deliveries = name === 'plugin-idempotent'
-      ? { distinct: nextId }
-      : { fixed: standardHeaders(`msg_fixed_${runTag}`, body) }
-    const r = await load(servers[name]!.url, body, deliveries, { duration: seconds }, servers[name]!.child.pid)
-    bad += r.bad
-    return r
-  }
-  try {
-    for (const name of contenders) await runOne(name, quick ? 0.2 : 2) // warm-up: JIT, sockets, caches
-    for (let round = 0; round < rounds; round++) {
-      for (let k = 0; k < contenders.length; k++) {
-        const name = contenders[(k + round) % contenders.length]!
-        results[name]!.push(await runOne(name, duration))
-      }
-    }
-  } finally {
-    for (const server of Object.values(servers)) stopServer(server)
-  }
+    : { fixed: standardHeaders(`msg_fixed_${runTag}`, body) }, { rounds, warmSeconds: quick ? 0.2 : 2, seconds: duration })
 
   const s = (name: string, key: 'rps' | 'p50' | 'p99' | 'cpuUs'): Stat => stat(results[name]!.map(r => r[key]))
   const bare = { rps: s('bare', 'rps').median, p50: s('bare', 'p50').median, p99: s('bare', 'p99').median, cpuUs: s('bare', 'cpuUs').median }

@@ -6,7 +6,7 @@
  */
 import { observedDispatch } from '../lib/diagnostics.js'
 import { dispatch, type Dispatch } from '../lib/dispatch.js'
-import { load, startServer, stopServer, type LoadResult, type Server } from './http.js'
+import { interleaved, startServer, type Server } from './http.js'
 import { compareAsync, spread, stat, type Stat } from './measure.js'
 import { KB, pulseBody, standardHeaders } from './payloads.js'
 import type { Section, Target } from './report.js'
@@ -39,24 +39,7 @@ export async function observeSection (quick: boolean, pin: boolean): Promise<Sec
   await Promise.all(contenders.map(async name => { servers[name] = await startServer(name, { pin }) }))
   const rounds = quick ? 2 : 5
   const duration = quick ? 0.5 : 4
-  const results: Record<string, LoadResult[]> = Object.fromEntries(contenders.map(n => [n, []]))
-  let bad = 0
-  const runOne = async (name: string, seconds: number): Promise<LoadResult> => {
-    const r = await load(servers[name]!.url, body, { fixed: standardHeaders('msg_observe', body) }, { duration: seconds }, servers[name]!.child.pid)
-    bad += r.bad
-    return r
-  }
-  try {
-    for (const name of contenders) await runOne(name, quick ? 0.2 : 2)
-    for (let round = 0; round < rounds; round++) {
-      for (let k = 0; k < contenders.length; k++) {
-        const name = contenders[(k + round) % contenders.length]!
-        results[name]!.push(await runOne(name, duration))
-      }
-    }
-  } finally {
-    for (const server of Object.values(servers)) stopServer(server)
-  }
+  const { results, bad } = await interleaved(servers, body, () => ({ fixed: standardHeaders('msg_observe', body) }), { rounds, warmSeconds: quick ? 0.2 : 2, seconds: duration })
 
   const s = (name: string, key: 'rps' | 'cpuUs'): Stat => stat(results[name]!.map(r => r[key]))
   const base = s('plugin', 'cpuUs').median

@@ -6,7 +6,7 @@
  */
 import { startPostgres } from '../support/postgres-server.js'
 import { startRedisServer } from '../support/redis-server.js'
-import { load, nextId, startServer, stopServer, type LoadResult } from './http.js'
+import { interleaved, nextId, startServer } from './http.js'
 import { stat } from './measure.js'
 import { KB, pulseBody } from './payloads.js'
 import type { Section } from './report.js'
@@ -25,27 +25,15 @@ export async function storesSection (quick: boolean, pin: boolean): Promise<Sect
   const contenders = Object.keys(LABELS) as Contender[]
   const where: Record<Contender, string> = { memory: '100000', redis: String(redis.port), postgres: postgres.connectionString, 'postgres-inbox': postgres.connectionString }
   const servers = Object.fromEntries(await Promise.all(contenders.map(async name => [name, await startServer(name, { pin, args: [where[name]] })] as const)))
-  const results: Record<string, LoadResult[]> = Object.fromEntries(contenders.map(n => [n, []]))
   const rounds = quick ? 2 : 4
   const duration = quick ? 0.5 : 3
-  let bad = 0
-  const runOne = async (name: Contender, seconds: number): Promise<LoadResult> => {
-    const r = await load(servers[name]!.url, body, { distinct: nextId }, { duration: seconds }, servers[name]!.child.pid)
-    bad += r.bad
-    return r
-  }
+  let measured
   try {
-    for (const name of contenders) await runOne(name, quick ? 0.2 : 1)
-    for (let round = 0; round < rounds; round++) {
-      for (let k = 0; k < contenders.length; k++) {
-        const name = contenders[(k + round) % contenders.length]!
-        results[name]!.push(await runOne(name, duration))
-      }
-    }
+    measured = await interleaved(servers, body, () => ({ distinct: nextId }), { rounds, warmSeconds: quick ? 0.2 : 1, seconds: duration })
   } finally {
-    for (const server of Object.values(servers)) stopServer(server)
     await Promise.all([redis.close(), postgres.close()])
   }
+  const { results, bad } = measured
   const median = (name: Contender, key: 'rps' | 'p50' | 'p99' | 'cpuUs'): number => stat(results[name]!.map(r => r[key])).median
   const rows = contenders.map(name => ({
     store: LABELS[name],
