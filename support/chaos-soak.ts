@@ -20,7 +20,7 @@ import pg from 'pg'
 import { PostgresStore } from '../lib/postgres-store.js'
 import type { PostgresServer } from './postgres-server.js'
 import type { RedisServer } from './redis-server.js'
-import { SECRET, plan, request, withDefaults, type Delivery, type SoakOptions } from './soak-core.js'
+import { SECRET, badInputViolations, plan, request, soakFigures, withDefaults, type Delivery, type SoakFigures, type SoakOptions } from './soak-core.js'
 
 /** A fault, at a share of the deliveries planned: SIGKILL an instance (then start it again), or restart the store's server. */
 export type Fault = { at: number, kill: number } | { at: number, store: 'restart' }
@@ -37,32 +37,17 @@ export interface ChaosOptions extends Omit<SoakOptions, 'redisPort'> {
   downMs?: number
 }
 
-export interface ChaosReport {
-  deliveriesSent: number
-  httpRequests: number
-  distinctValidEvents: number
-  eventsHandledExactlyOnce: number
-  eventsHandledMoreThanOnce: number
+export interface ChaosReport extends SoakFigures {
   /** runs after the first that came within a lease (plus slack) after a fault: the crash window explained below */
   reRunsAfterAFault: number
   reRunsOtherwise: number
-  handlerFailuresInjected: number
-  forgeriesSent: number
-  forgeriesAccepted: number
-  expiredSent: number
-  expiredAccepted: number
-  badInput5xx: number
-  lostEvents: number
   /** valid deliveries the sender gave up on (over its time limit) */
   gaveUp: number
   /** which store: with Postgres the runs counted are committed effects, and none may repeat, fault or not */
   store: 'redis' | 'postgres'
   answersDuringFaults: { status5xx: number, connectionErrors: number, inFlight409: number }
-  statuses: Record<string, number>
   /** what happened when, with the runs after the first that came in the window of each fault */
   timeline: Array<{ second: number, delivered: number, what: string, reRunsAfter?: number }>
-  seconds: number
-  deliveriesPerSecond: number
 }
 
 /** The invariants a chaos run must hold; empty when it held them all. */
@@ -71,10 +56,7 @@ export function chaosViolations (r: ChaosReport): string[] {
   if (r.eventsHandledExactlyOnce + r.eventsHandledMoreThanOnce !== r.distinctValidEvents) broken.push('not every valid event was handled')
   if (r.reRunsOtherwise !== 0) broken.push('events handled more than once away from any fault')
   if (r.store === 'postgres' && r.eventsHandledMoreThanOnce !== 0) broken.push('effects committed more than once')
-  if (r.forgeriesAccepted !== 0) broken.push('forgeries accepted')
-  if (r.expiredAccepted !== 0) broken.push('expired deliveries accepted')
-  if (r.badInput5xx !== 0) broken.push('5xx on bad input')
-  if (r.lostEvents !== 0) broken.push('lost events')
+  broken.push(...badInputViolations(r))
   if (r.gaveUp !== 0) broken.push('the sender gave up on valid deliveries')
   return broken
 }
@@ -250,28 +232,13 @@ export async function runChaosSoak (options: ChaosOptions): Promise<ChaosReport>
     const entry = timeline[fault.entry]!
     entry.reRunsAfter = (entry.reRunsAfter ?? 0) + 1
   }
-  const times = [...validIds].map(id => runs.get(id) ?? 0)
   return {
-    deliveriesSent: deliveries.length,
-    httpRequests: count.requests,
-    distinctValidEvents: validIds.size,
-    eventsHandledExactlyOnce: times.filter(n => n === 1).length,
-    eventsHandledMoreThanOnce: times.filter(n => n > 1).length,
+    ...soakFigures(deliveries, [...validIds].map(id => runs.get(id) ?? 0), count, statuses, failures, seconds),
     reRunsAfterAFault: afterFault,
     reRunsOtherwise: reruns.length - afterFault,
-    handlerFailuresInjected: failures,
-    forgeriesSent: deliveries.filter(d => d.kind === 'forged').length,
-    forgeriesAccepted: count.forgedAccepted,
-    expiredSent: deliveries.filter(d => d.kind === 'expired').length,
-    expiredAccepted: count.expiredAccepted,
-    badInput5xx: count.bad5xx,
-    lostEvents: times.filter(n => n === 0).length,
     gaveUp: count.gaveUp,
     store: 'redis' in store ? 'redis' : 'postgres',
     answersDuringFaults: { status5xx: count.outage5xx, connectionErrors: count.connectionErrors, inFlight409: count.inFlight },
-    statuses,
-    timeline,
-    seconds: Math.round(seconds * 100) / 100,
-    deliveriesPerSecond: Math.round(deliveries.length / seconds)
+    timeline
   }
 }

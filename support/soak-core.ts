@@ -30,13 +30,13 @@ export interface SoakOptions {
   failRate?: number
 }
 
-export interface SoakReport {
+/** What every soak run reports: its plan, how often each valid event ran, and what the sender saw. */
+export interface SoakFigures {
   deliveriesSent: number
   httpRequests: number
   distinctValidEvents: number
   eventsHandledExactlyOnce: number
   eventsHandledMoreThanOnce: number
-  duplicatesSuppressed: { answered200Duplicate: number, answered409InFlight: number }
   handlerFailuresInjected: number
   forgeriesSent: number
   forgeriesAccepted: number
@@ -47,6 +47,44 @@ export interface SoakReport {
   statuses: Record<string, number>
   seconds: number
   deliveriesPerSecond: number
+}
+
+/** What the sender counted of its requests. */
+export interface SenderCounts { requests: number, forgedAccepted: number, expiredAccepted: number, bad5xx: number }
+
+/** The figures of a run of `deliveries`, `times` the runs of each valid event, over `seconds`. */
+export function soakFigures (deliveries: readonly Delivery[], times: readonly number[], count: SenderCounts, statuses: Record<string, number>, failures: number, seconds: number): SoakFigures {
+  return {
+    deliveriesSent: deliveries.length,
+    httpRequests: count.requests,
+    distinctValidEvents: times.length,
+    eventsHandledExactlyOnce: times.filter(n => n === 1).length,
+    eventsHandledMoreThanOnce: times.filter(n => n > 1).length,
+    handlerFailuresInjected: failures,
+    forgeriesSent: deliveries.filter(d => d.kind === 'forged').length,
+    forgeriesAccepted: count.forgedAccepted,
+    expiredSent: deliveries.filter(d => d.kind === 'expired').length,
+    expiredAccepted: count.expiredAccepted,
+    badInput5xx: count.bad5xx,
+    lostEvents: times.filter(n => n === 0).length,
+    statuses,
+    seconds: Math.round(seconds * 100) / 100,
+    deliveriesPerSecond: Math.round(deliveries.length / seconds)
+  }
+}
+
+/** The invariants every soak run holds, faults or not: no bad input accepted or answered 5xx, nothing lost. */
+export function badInputViolations (r: SoakFigures): string[] {
+  const broken: string[] = []
+  if (r.forgeriesAccepted !== 0) broken.push('forgeries accepted')
+  if (r.expiredAccepted !== 0) broken.push('expired deliveries accepted')
+  if (r.badInput5xx !== 0) broken.push('5xx on bad input')
+  if (r.lostEvents !== 0) broken.push('lost events')
+  return broken
+}
+
+export interface SoakReport extends SoakFigures {
+  duplicatesSuppressed: { answered200Duplicate: number, answered409InFlight: number }
   requestsPerSecond: number
 }
 
@@ -55,11 +93,7 @@ export function violations (r: SoakReport): string[] {
   const broken: string[] = []
   if (r.eventsHandledExactlyOnce !== r.distinctValidEvents) broken.push('events handled exactly once != distinct valid events')
   if (r.eventsHandledMoreThanOnce !== 0) broken.push('events handled more than once')
-  if (r.forgeriesAccepted !== 0) broken.push('forgeries accepted')
-  if (r.expiredAccepted !== 0) broken.push('expired deliveries accepted')
-  if (r.badInput5xx !== 0) broken.push('5xx on bad input')
-  if (r.lostEvents !== 0) broken.push('lost events')
-  return broken
+  return [...broken, ...badInputViolations(r)]
 }
 
 type Kind = 'valid' | 'forged' | 'expired'
@@ -207,24 +241,9 @@ export async function runSoak (options: SoakOptions): Promise<SoakReport> {
     await app.close()
     client.disconnect()
   }
-  const times = [...handled.values()]
   return {
-    deliveriesSent: deliveries.length,
-    httpRequests: count.requests,
-    distinctValidEvents: validIds.size,
-    eventsHandledExactlyOnce: times.filter(n => n === 1).length,
-    eventsHandledMoreThanOnce: times.filter(n => n > 1).length,
+    ...soakFigures(deliveries, [...handled.values()], count, statuses, failed.size, seconds),
     duplicatesSuppressed: { answered200Duplicate: count.duplicate, answered409InFlight: count.inFlight },
-    handlerFailuresInjected: failed.size,
-    forgeriesSent: deliveries.filter(d => d.kind === 'forged').length,
-    forgeriesAccepted: count.forgedAccepted,
-    expiredSent: deliveries.filter(d => d.kind === 'expired').length,
-    expiredAccepted: count.expiredAccepted,
-    badInput5xx: count.bad5xx,
-    lostEvents: times.filter(n => n === 0).length,
-    statuses,
-    seconds: Math.round(seconds * 100) / 100,
-    deliveriesPerSecond: Math.round(deliveries.length / seconds),
     requestsPerSecond: Math.round(count.requests / seconds)
   }
 }
