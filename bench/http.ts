@@ -40,6 +40,11 @@ export async function startServer (contender: string, options: { pin: boolean, a
   return { child, url: `http://127.0.0.1:${port}${PATH}` }
 }
 
+/** A server per contender, started at once; `args` gives a contender's arguments. */
+export async function startServers<N extends string> (names: readonly N[], pin: boolean, args: (name: N) => string[] = () => []): Promise<Record<N, Server>> {
+  return Object.fromEntries(await Promise.all(names.map(async name => [name, await startServer(name, { pin, args: args(name) })] as const))) as Record<N, Server>
+}
+
 export function stopServer (server: Server): void {
   server.child.disconnect()
 }
@@ -155,8 +160,7 @@ export async function interleaved<N extends string> (
 export async function httpSection (quick: boolean, pin: boolean): Promise<Section> {
   const body = pulseBody(KB)
   const contenders = Object.keys(LABELS)
-  const servers: Record<string, Server> = {}
-  await Promise.all(contenders.map(async name => { servers[name] = await startServer(name, { pin }) }))
+  const servers = await startServers(contenders, pin)
   const rounds = quick ? 2 : 5
   const duration = quick ? 0.5 : 4
   const { results, bad } = await interleaved(servers, body, name => name === 'plugin-idempotent'

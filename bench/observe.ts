@@ -6,7 +6,7 @@
  */
 import { observedDispatch } from '../lib/diagnostics.js'
 import { dispatch, type Dispatch } from '../lib/dispatch.js'
-import { interleaved, startServer, type Server } from './http.js'
+import { interleaved, startServers } from './http.js'
 import { compareAsync, spread, stat, type Stat } from './measure.js'
 import { KB, pulseBody, standardHeaders } from './payloads.js'
 import type { Section, Target } from './report.js'
@@ -35,8 +35,7 @@ export async function observeSection (quick: boolean, pin: boolean): Promise<Sec
   const inProcess = await unsubscribed(quick)
   const body = pulseBody(KB)
   const contenders = Object.keys(LABELS)
-  const servers: Record<string, Server> = {}
-  await Promise.all(contenders.map(async name => { servers[name] = await startServer(name, { pin }) }))
+  const servers = await startServers(contenders, pin)
   const rounds = quick ? 2 : 5
   const duration = quick ? 0.5 : 4
   const { results, bad } = await interleaved(servers, body, () => ({ fixed: standardHeaders('msg_observe', body) }), { rounds, warmSeconds: quick ? 0.2 : 2, seconds: duration })

@@ -6,7 +6,7 @@
  */
 import { startPostgres } from '../support/postgres-server.js'
 import { startRedisServer } from '../support/redis-server.js'
-import { interleaved, nextId, startServer } from './http.js'
+import { interleaved, nextId, startServers } from './http.js'
 import { stat } from './measure.js'
 import { KB, pulseBody } from './payloads.js'
 import type { Section } from './report.js'
@@ -24,7 +24,7 @@ export async function storesSection (quick: boolean, pin: boolean): Promise<Sect
   const body = pulseBody(KB)
   const contenders = Object.keys(LABELS) as Contender[]
   const where: Record<Contender, string> = { memory: '100000', redis: String(redis.port), postgres: postgres.connectionString, 'postgres-inbox': postgres.connectionString }
-  const servers = Object.fromEntries(await Promise.all(contenders.map(async name => [name, await startServer(name, { pin, args: [where[name]] })] as const)))
+  const servers = await startServers(contenders, pin, name => [where[name]])
   const rounds = quick ? 2 : 4
   const duration = quick ? 0.5 : 3
   let measured
