@@ -4,9 +4,10 @@
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { Queue } from 'bullmq'
-import Fastify, { type FastifyInstance } from 'fastify'
-import t from 'tap'
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
+import t, { type Test } from 'tap'
 import { CHANNELS, publishRefused } from '../lib/diagnostics.js'
+import { jobIdOf } from '../lib/queue.js'
 import { pulse } from '../plugins/pulse.js'
 import { fixtures } from '../plugins/testing.js'
 import { failFastClient as connect, ready, startRedis } from './helpers/redis-server.js'
@@ -23,10 +24,28 @@ async function inline (): Promise<FastifyInstance> {
   return app
 }
 
-async function post (app: FastifyInstance, id: string, payload: unknown = completed): Promise<{ statusCode: number }> {
+async function post (app: FastifyInstance, id: string, payload: unknown = completed, url = '/webhooks/pulse'): Promise<{ statusCode: number }> {
   const body = JSON.stringify(payload)
   const headers = { 'content-type': 'application/json', ...signWith({ kind: 'standard', prefix: 'webhook' }, body, { secret: SW_SECRET, id }) }
-  return await app.inject({ method: 'POST', url: '/webhooks/pulse', headers, payload: body })
+  return await app.inject({ method: 'POST', url, headers, payload: body })
+}
+
+/** A Pulse receiver whose `queue` is a BullMQ queue named `name` on a real redis-server of its own. */
+async function queued (t: Test, name: string, options: Record<string, unknown> = {}): Promise<{ app: FastifyInstance, queue: Queue }> {
+  const redis = await startRedis()
+  const producer = connect(redis)
+  await ready(producer)
+  const queue = new Queue(name, { connection: producer })
+  queue.on('error', () => {})
+  const app = Fastify()
+  await app.register(pulse, { secret: SW_SECRET, queue, ...options })
+  t.teardown(async () => {
+    await app.close()
+    await queue.close()
+    producer.disconnect()
+    await redis.close()
+  })
+  return { app, queue }
 }
 
 /** The messages published on `name` while `run` runs, with only that channel subscribed. */
@@ -79,21 +98,9 @@ t.test('each channel alone, with exactly its fields', async t => {
 })
 
 t.test('queued: the queue and the job id, on a real redis-server', async t => {
-  const redis = await startRedis()
-  const producer = connect(redis)
-  await ready(producer)
-  const queue = new Queue('observed', { connection: producer })
-  queue.on('error', () => {})
-  const app = Fastify()
-  await app.register(pulse, { secret: SW_SECRET, queue })
-  t.teardown(async () => {
-    await app.close()
-    await queue.close()
-    producer.disconnect()
-    await redis.close()
-  })
-  const queued = await seenOn(CHANNELS.queued, () => post(app, 'msg_q'))
-  t.same(queued, [{ provider: 'pulse', id: 'msg_q', type: 'job.completed', queue: 'observed', jobId: 'pulse.msg_q' }])
+  const { app, queue } = await queued(t, 'observed')
+  const published = await seenOn(CHANNELS.queued, () => post(app, 'msg_q'))
+  t.same(published, [{ provider: 'pulse', id: 'msg_q', type: 'job.completed', queue: 'observed', jobId: 'pulse.msg_q' }])
   const job = await queue.getJob('pulse.msg_q')
   t.notOk(job?.data.traceparent, 'no tracer listening: the job carries no traceparent')
   // Only the handled channel subscribed: a queue does not handle, so nothing is published there.
@@ -118,11 +125,7 @@ t.test('with many tenants, every message of an event carries its tenant', async 
     on: { 'job.completed': async event => { if (event.payload.data.job_id === 'job_boom') throw new Error('boom') } }
   })
   t.teardown(() => app.close())
-  const send = async (id: string, payload: unknown = completed): Promise<unknown> => {
-    const body = JSON.stringify(payload)
-    const headers = { 'content-type': 'application/json', ...signWith({ kind: 'standard', prefix: 'webhook' }, body, { secret: SW_SECRET, id }) }
-    return await app.inject({ method: 'POST', url: '/webhooks/pulse/acme', headers, payload: body })
-  }
+  const send = async (id: string, payload: unknown = completed): Promise<unknown> => await post(app, id, payload, '/webhooks/pulse/acme')
   const fields = { provider: 'pulse', tenant: 'acme', type: 'job.completed', where: 'route' }
   t.match(await seenOn(CHANNELS.handled, () => send('msg_t1')), [{ ...fields, id: 'msg_t1' }])
   t.same(await seenOn(CHANNELS.duplicate, () => send('msg_t1')), [{ ...fields, id: 'msg_t1', inFlight: false }])
@@ -130,16 +133,7 @@ t.test('with many tenants, every message of an event carries its tenant', async 
 })
 
 t.test('queued with many tenants: the tenant is in the message and the job id', async t => {
-  const redis = await startRedis()
-  const producer = connect(redis)
-  await ready(producer)
-  const queue = new Queue('observed-tenants', { connection: producer })
-  queue.on('error', () => {})
-  const app = Fastify()
-  await app.register(pulse, { path: '/webhooks/pulse/:tenant', tenant: request => (request.params as { tenant: string }).tenant, secret: () => SW_SECRET, queue })
-  t.teardown(async () => { await app.close(); await queue.close(); producer.disconnect(); await redis.close() })
-  const body = JSON.stringify(completed)
-  const headers = { 'content-type': 'application/json', ...signWith({ kind: 'standard', prefix: 'webhook' }, body, { secret: SW_SECRET, id: 'msg_tq' }) }
-  const queued = await seenOn(CHANNELS.queued, () => app.inject({ method: 'POST', url: '/webhooks/pulse/globex', headers, payload: body }))
-  t.match(queued, [{ provider: 'pulse', tenant: 'globex', id: 'msg_tq', queue: 'observed-tenants' }])
+  const { app } = await queued(t, 'observed-tenants', { path: '/webhooks/pulse/:tenant', tenant: (request: FastifyRequest) => (request.params as { tenant: string }).tenant, secret: () => SW_SECRET })
+  const published = await seenOn(CHANNELS.queued, () => post(app, 'msg_tq', completed, '/webhooks/pulse/globex'))
+  t.match(published, [{ provider: 'pulse', tenant: 'globex', id: 'msg_tq', queue: 'observed-tenants', jobId: jobIdOf('pulse', 'msg_tq', 'globex') }])
 })
