@@ -83,20 +83,21 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
     function accept (request: FastifyRequest, body: Buffer, keys: readonly unknown[] | null, done: Done, tenant?: string, tenantKnown = true): void {
       let received = receive(provider, { headers: request.headers, body, keys, receivedAt: new Date(), tolerance, parse, options })
       if (received.ok && !tenantKnown) received = unknownTenant()
-      if (!received.ok) {
+      let parsed: Parsed
+      if (received.ok) {
+        parsed = received
+      } else {
         const error = logged(request, received)
         if (received.invalid === undefined || invalid === null) return done(error)
         // Kept by the route, then refused or accepted: after a schema fix, a replay recovers it.
         const { event, path, reason } = received.invalid
-        ;(request as RequestWithEvent)[kEvent] = { event, known: true, invalid: { error, path, reason, kept: invalid } }
-        request.rawBody = body
-        return done(null, event.payload)
+        parsed = { event, known: true, invalid: { error, path, reason, kept: invalid } }
       }
-      const { event } = received
+      const { event } = parsed
       if (tenant !== undefined) event.tenant = tenant
       // The schema check just passed: this is one of the union's members, which TypeScript cannot see from here.
-      if (received.known) request.webhook = event as FastifyRequest['webhook']
-      ;(request as RequestWithEvent)[kEvent] = received
+      if (parsed.known && parsed.invalid === undefined) request.webhook = event as FastifyRequest['webhook']
+      ;(request as RequestWithEvent)[kEvent] = parsed
       request.rawBody = body
       done(null, event.payload)
     }

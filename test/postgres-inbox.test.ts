@@ -127,6 +127,27 @@ t.test('the inbox', async t => {
     t.match(await kept(pool, 'shop:inv-3'), { status: 'done', payload: { amount: 3 } }, 'an invalid body never overwrites a handled event')
   })
 
+  t.test('with many tenants, an invalid event is kept under its tenant\'s key, with its tenant', async t => {
+    const app = Fastify()
+    await app.register(pulse, {
+      path: '/webhooks/pulse/:tenant',
+      tenant: request => (request.params as { tenant: string }).tenant,
+      secret: () => SW_SECRET,
+      idempotency: { store },
+      acceptInvalid: true
+    })
+    const url = await listen(app)
+    t.teardown(() => app.close())
+    const invalidBody = JSON.stringify({ type: 'job.completed', data: { job_id: 'j' } })
+    for (const tenant of ['acme', 'globex']) {
+      t.same(await postPulse(`${url}/webhooks/pulse/${tenant}`, invalidBody, 'msg_tenant_invalid'), { status: 200, body: { received: true, invalid: true } })
+      t.match(await kept(pool, `pulse/${tenant}:msg_tenant_invalid`), { status: 'invalid', meta: { tenant } }, `${tenant}'s own row`)
+    }
+    t.equal(await kept(pool, 'pulse:msg_tenant_invalid'), undefined, 'no row without the tenant')
+    // Out of the way of the replay tests below, which select recent invalid Pulse events.
+    await pool.query("DELETE FROM fastify_webhooks_idempotency WHERE event_id = 'msg_tenant_invalid'")
+  })
+
   t.test('an invalid payload while the store is down: 500 (the sender retries), never 2xx', async t => {
     const down = new pg.Pool({ connectionString: 'postgres://nobody@127.0.0.1:1/none', connectionTimeoutMillis: 500 })
     down.on('error', () => {})
