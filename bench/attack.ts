@@ -4,11 +4,12 @@
  * looks right) and 200 more trickle bodies in a byte a second. Reports the server's peak RSS, the valid
  * deliveries' p50/p99 and their success share. `--flood` is the cheap reproduction: N concurrent 60 MB POSTs once.
  */
-import { fork, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { spawnNode, stopChild } from '../support/child-process.js'
 import { rawPost } from '../support/raw-http.js'
 import { forgedSignature, validDelivery } from './attack-payloads.js'
 
@@ -19,14 +20,13 @@ interface Server { child: ChildProcess, port: number, url: string }
 
 async function startServer (plugin: string | undefined): Promise<Server> {
   const script = fileURLToPath(new URL('./attack-server.js', import.meta.url))
-  const child = fork(script, plugin === undefined ? [] : [plugin], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const child = spawnNode(script, plugin === undefined ? [] : [plugin])
   const [message] = await once(child, 'message') as [{ port: number }]
   return { child, port: message.port, url: `http://127.0.0.1:${message.port}${PATH}` }
 }
 
 async function stopServer (server: Server): Promise<void> {
-  server.child.kill('SIGKILL')
-  await once(server.child, 'exit')
+  await stopChild(server.child)
 }
 
 /** The process's resident memory now and at its peak (VmRSS, VmHWM), MiB. */
@@ -127,7 +127,8 @@ export async function runAttack (o: AttackOptions): Promise<Record<string, unkno
   const quietPeak = memory(pid).peak
 
   // The attackers run in a process of their own, so that the valid sender's clock is not theirs.
-  const attackers = fork(fileURLToPath(new URL('./attack-load.js', import.meta.url)), [String(server.port), String(o.bogus), String(o.trickle), o.unsigned === true ? 'unsigned' : 'forged'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const load = fileURLToPath(new URL('./attack-load.js', import.meta.url))
+  const attackers = spawnNode(load, [String(server.port), String(o.bogus), String(o.trickle), o.unsigned === true ? 'unsigned' : 'forged'])
   await sleep(1000) // let the attack build up before measuring
   const underAttack = summary(await steadyFlow(server.url, o.rate, o.attackSeconds, 1_000_000))
   attackers.send('stop')

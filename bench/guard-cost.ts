@@ -3,10 +3,11 @@
  * this build's Retab receiver against another build's (`node dist/bench/guard-cost.js <other dist/plugins/retab.js>`,
  * e.g. a checkout from before the guard), the same server (bench/attack-server.ts), interleaved round by round.
  */
-import { fork, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
+import { spawnNode } from '../support/child-process.js'
 import { validDelivery } from './attack-payloads.js'
 import { cpuSeconds } from './http.js'
 
@@ -15,7 +16,7 @@ if (other === undefined) throw new TypeError('usage: node dist/bench/guard-cost.
 const ROUNDS = Number(process.argv[3] ?? 5)
 
 async function start (plugin: string | undefined): Promise<{ child: ChildProcess, url: string }> {
-  const child = fork(fileURLToPath(new URL('./attack-server.js', import.meta.url)), plugin === undefined ? [] : [plugin], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const child = spawnNode(fileURLToPath(new URL('./attack-server.js', import.meta.url)), plugin === undefined ? [] : [plugin])
   const [{ port }] = await once(child, 'message') as [{ port: number }]
   return { child, url: `http://127.0.0.1:${port}/webhooks/retab` }
 }

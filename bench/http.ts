@@ -1,7 +1,8 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import autocannon from 'autocannon'
+import { spawnChild } from '../support/child-process.js'
 import { quantile, spread, stat, type Stat } from './measure.js'
 import { KB, pulseBody, standardHeaders } from './payloads.js'
 import type { Section, Target } from './report.js'
@@ -31,8 +32,8 @@ export interface Server { child: ChildProcess, url: string }
 export async function startServer (contender: string, options: { pin: boolean, args?: string[], nodeFlags?: string[] }): Promise<Server> {
   const argv = [...(options.nodeFlags ?? []), SERVER, contender, ...(options.args ?? [])]
   const child = options.pin
-    ? spawn('taskset', ['-c', '1', process.execPath, ...argv], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-    : spawn(process.execPath, argv, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    ? spawnChild('taskset', ['-c', '1', process.execPath, ...argv], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    : spawnChild(process.execPath, argv, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (m: { port: number }) => resolve(m.port))
     child.once('exit', code => reject(new Error(`${contender} server exited with ${code}`)))

@@ -4,9 +4,10 @@
  * deliveries from autocannon (10 connections), in interleaved rounds, against one real redis-server.
  * Called by bench/run.ts (`npm run bench`); alone: `node dist/bench/queue.js [--quick]`.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Queue } from 'bullmq'
+import { spawnNode } from '../support/child-process.js'
 import { startRedisServer } from '../support/redis-server.js'
 import { load, nextId, type LoadResult } from './http.js'
 import { markdownTable, median, textTable } from './measure.js'
@@ -25,7 +26,7 @@ export async function queueBench (options: { quick: boolean }): Promise<QueueBen
   const redis = await startRedisServer()
   const children: ChildProcess[] = []
   const start = async (role: string): Promise<number> => {
-    const child = spawn(process.execPath, [SCRIPT, role, String(redis.port), QUEUE_NAME, String(WORK_MS), String(WORKER_CONCURRENCY)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    const child = spawnNode(SCRIPT, [role, String(redis.port), QUEUE_NAME, String(WORK_MS), String(WORKER_CONCURRENCY)])
     children.push(child)
     return await new Promise<number>((resolve, reject) => {
       child.once('message', (m: { port?: number }) => resolve(m.port ?? 0))

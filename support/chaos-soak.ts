@@ -9,7 +9,7 @@
  * handler writes in the transaction that marks the event done: there, a run that did not commit leaves no row,
  * so the count is of effects, and a crash may not add one.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { extname } from 'node:path'
@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
 import pg from 'pg'
 import { PostgresStore } from '../lib/postgres-store.js'
+import { spawnNode, stopChild } from './child-process.js'
 import type { PostgresServer } from './postgres-server.js'
 import type { RedisServer } from './redis-server.js'
 import { SECRET, badInputViolations, plan, request, soakFigures, withDefaults, type Delivery, type SoakFigures, type SoakOptions } from './soak-core.js'
@@ -35,6 +36,8 @@ export interface ChaosOptions extends Omit<SoakOptions, 'redisPort'> {
   lease?: number
   /** milliseconds a fault lasts before the instance or Redis is started again */
   downMs?: number
+  /** called once both instances listen, before the first delivery */
+  onStart?: () => void
 }
 
 export interface ChaosReport extends SoakFigures {
@@ -69,16 +72,10 @@ interface Slot { child: ChildProcess, url: string }
 
 async function startInstance (env: Record<string, string>): Promise<Slot> {
   // The parent's execArgv: under tap that is its TypeScript loader, so the instance runs from source.
-  const child = spawn(process.execPath, [...process.execArgv, INSTANCE], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  // Its own process group, killed with this process however it ends (support/child-process.ts).
+  const child = spawnNode(INSTANCE, [], { env: { ...process.env, ...env } })
   const [message] = await once(child, 'message') as [{ port: number }]
   return { child, url: `http://127.0.0.1:${message.port}/webhooks/pulse` }
-}
-
-async function kill (child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = once(child, 'exit')
-  child.kill('SIGKILL')
-  await exited
 }
 
 /** Where the instances count their runs, and how to read them back and restart the server under them. */
@@ -143,6 +140,7 @@ export async function runChaosSoak (options: ChaosOptions): Promise<ChaosReport>
     ...ledger.env, SOAK_SECRET: SECRET, SOAK_SEED: String(o.seed), SOAK_FAIL_RATE: String(o.failRate), SOAK_LEASE: String(lease)
   }
   const slots = await Promise.all([startInstance(env), startInstance(env)])
+  options.onStart?.()
 
   const statuses: Record<string, number> = {}
   const count = { requests: 0, forgedAccepted: 0, expiredAccepted: 0, bad5xx: 0, gaveUp: 0, outage5xx: 0, connectionErrors: 0, inFlight: 0 }
@@ -192,7 +190,7 @@ export async function runChaosSoak (options: ChaosOptions): Promise<ChaosReport>
     faultTimes.push({ at: Date.now(), entry: timeline.length })
     if ('kill' in fault) {
       const slot = slots[fault.kill]!
-      await kill(slot.child)
+      await stopChild(slot.child)
       note(`SIGKILL instance ${fault.kill} (pid ${slot.child.pid})`)
       await sleep(downMs)
       slots[fault.kill] = await startInstance(env)
@@ -220,7 +218,7 @@ export async function runChaosSoak (options: ChaosOptions): Promise<ChaosReport>
   note('all delivered')
   const seconds = (Date.now() - started) / 1000
 
-  await Promise.all(slots.map(async slot => { await kill(slot.child) }))
+  await Promise.all(slots.map(async slot => { await stopChild(slot.child) }))
   const { runs, reruns, failures } = await ledger.read()
 
   const windowMs = lease * 1000 + 10_000

@@ -1,13 +1,14 @@
 /**
  * A throwaway redis-server on a free port in a temp dir: for the tests
  * (through test/helpers/redis-server.ts) and for `npm run soak` and
- * `npm run bench`. Its output is not inherited, so a server left behind by a
- * killed test run never holds the runner's pipe open.
+ * `npm run bench`. It is a child of ours (support/child-process.ts): it goes
+ * when this process goes, however this process ends.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { spawnChild, stopChild } from './child-process.js'
 import { freePort } from './free-port.js'
 
 export interface RedisServer {
@@ -29,10 +30,6 @@ export function redisAvailable (): boolean {
   return spawnSync(redisServerBinary(), ['--version']).status === 0
 }
 
-const running = new Set<ChildProcess>()
-// Last resort when a test file ends without closing its server.
-process.once('exit', () => { for (const child of running) child.kill('SIGKILL') })
-
 export interface RedisServerOptions {
   /** keep an append-only file with every write fsynced before its reply, so that a SIGKILL loses nothing */
   appendOnly?: boolean
@@ -46,10 +43,9 @@ export async function startRedisServer (options: RedisServerOptions = {}): Promi
 
   async function start (): Promise<void> {
     const binary = redisServerBinary()
-    const spawned = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...persistence], { stdio: ['ignore', 'pipe', 'ignore'] })
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...persistence]
+    const spawned = spawnChild(binary, args, { stdio: ['ignore', 'pipe', 'ignore'] })
     child = spawned
-    running.add(spawned)
-    spawned.once('exit', () => running.delete(spawned))
     await new Promise<void>((resolve, reject) => {
       let out = ''
       spawned.once('error', err => reject(new Error(`could not start ${binary} (node scripts/ensure-redis.mjs finds or installs one): ${err.message}`)))
@@ -64,12 +60,7 @@ export async function startRedisServer (options: RedisServerOptions = {}): Promi
   async function stop (): Promise<void> {
     const current = child
     child = null
-    // Not started, or already gone: nothing to wait for.
-    if (current?.exitCode !== null) return
-    await new Promise<void>(resolve => {
-      current.once('exit', () => resolve())
-      current.kill('SIGKILL')
-    })
+    if (current !== null) await stopChild(current)
   }
 
   await start()

@@ -1,5 +1,4 @@
 import t from 'tap'
-import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { Queue, type Job } from 'bullmq'
@@ -9,6 +8,7 @@ import { createWebhookWorker, jobIdOf, DEFAULT_JOB_OPTIONS, type WebhookJobData 
 import { pulse, type PulseEvent } from '../plugins/pulse.js'
 import { dropFileUrl, retab, type RetabEvent } from '../plugins/retab.js'
 import { fixtures } from '../plugins/testing.js'
+import { spawnNode, stopChild } from '../support/child-process.js'
 import { HEX_SECRET, SW_SECRET, postPulse, signWith } from './helpers/sign.js'
 import { runExample } from './helpers/example-process.js'
 import { failFastClient as connect, ready, startRedis } from './helpers/redis-server.js'
@@ -389,8 +389,8 @@ t.test('BullMQ on a real redis-server', async t => {
     t.teardown(() => app.close())
     t.equal((await deliver(url, completed, 'msg_killed')).status, 202)
 
-    const child = spawn(process.execPath, [...process.execArgv, CHILD, String(redis.port), 'killed'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-    t.teardown(() => { child.kill('SIGKILL') })
+    const child = spawnNode(CHILD, [String(redis.port), 'killed'])
+    t.teardown(() => stopChild(child))
     const started = await new Promise<{ started: string }>(resolve => child.on('message', (m: { started?: string }) => { if (m.started !== undefined) resolve(m as { started: string }) }))
     t.equal(started.started, 'msg_killed', 'the first worker holds the job')
     const exited = once(child, 'exit')

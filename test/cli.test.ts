@@ -4,7 +4,6 @@
  * so its coverage counts), the rest through `main` in this process (the same
  * code, minus the ~2 s it takes a child to load TypeScript).
  */
-import { spawn } from 'node:child_process'
 import { createHmac } from 'node:crypto'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -16,6 +15,7 @@ import { main, USAGE } from '../bin/main.js'
 import { parsePlainSecret } from '../lib/hmac-hex.js'
 import { parseStandardSecret } from '../lib/standard-webhooks.js'
 import { fixtures, sign } from '../plugins/testing.js'
+import { spawnChild } from '../support/child-process.js'
 import { providers, type ProviderName } from '../plugins/registry.js'
 import { HEX_SECRET, HEX_SECRET_2, SW_SECRET, SW_SECRET_2 } from './helpers/sign.js'
 
@@ -49,11 +49,11 @@ interface Run { code: number, out: string, err: string }
 /** The real bin, as `npx fastify-webhooks` runs it, in a child process. */
 function bin (args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, 'bin/cli.ts', ...args], { env: { ...process.env, WEBHOOK_SECRET: '' } })
+    const child = spawnChild(process.execPath, [...process.execArgv, 'bin/cli.ts', ...args], { env: { ...process.env, WEBHOOK_SECRET: '' } })
     let out = ''
     let err = ''
-    child.stdout.on('data', chunk => { out += chunk })
-    child.stderr.on('data', chunk => { err += chunk })
+    child.stdout!.on('data', chunk => { out += chunk })
+    child.stderr!.on('data', chunk => { err += chunk })
     child.on('error', reject)
     child.on('close', code => { resolve({ code: code ?? -1, out, err }) })
   })
@@ -75,9 +75,6 @@ async function closedPort (): Promise<number> {
   await app.close()
   return port
 }
-
-// Four child processes that each load TypeScript: on a busy two-core machine that can pass 30 s (tap's default).
-t.setTimeout(90_000)
 
 t.test('cli', async t => {
   const { app, base } = await startServer()

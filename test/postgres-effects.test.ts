@@ -3,7 +3,6 @@
  * through `store.client()` commit with the event's done mark, or not at all, whatever the process does.
  */
 import t from 'tap'
-import { fork } from 'node:child_process'
 import { once } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
@@ -14,6 +13,7 @@ import { PostgresStore } from '../lib/postgres-store.js'
 import { createWebhookWorker } from '../plugins/bullmq.js'
 import { pulse, type PulseEvent } from '../plugins/pulse.js'
 import { fixtures } from '../plugins/testing.js'
+import { spawnNode, stopChild } from '../support/child-process.js'
 import { postPulse } from './helpers/sign.js'
 import { connect, startPostgres } from './helpers/postgres.js'
 import { failFastClient, startRedis } from './helpers/redis-server.js'
@@ -120,8 +120,8 @@ t.test('handlers that write through store.client()', async t => {
   })
 
   t.test('an instance SIGKILLed inside a handler\'s transaction: no partial write; the retry after the lease commits one', async t => {
-    const child = fork(CHILD, [server.connectionString], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-    t.teardown(() => { child.kill('SIGKILL') })
+    const child = spawnNode(CHILD, [server.connectionString])
+    t.teardown(() => stopChild(child))
     const { listening } = await new Promise<{ listening: string }>(resolve => child.on('message', (m: { listening?: string }) => { if (m.listening !== undefined) resolve(m as { listening: string }) }))
     const writing = new Promise(resolve => child.on('message', (m: { writing?: string }) => { if (m.writing !== undefined) resolve(m.writing) }))
     const doomed = postPulse(`${listening}/webhooks/pulse`, BODY, 'msg_effects_killed').catch((err: Error) => err)

@@ -3,15 +3,15 @@
  * as a user starts it: node:test and tap files as scripts (here through tap's TypeScript loader), the
  * Vitest file through Vitest's own CLI, which compiles TypeScript itself.
  */
-import { spawn } from 'node:child_process'
 import t from 'tap'
+import { spawnChild } from '../support/child-process.js'
 
 function run (args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null, output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawnChild(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { output += chunk })
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { output += chunk })
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { output += chunk })
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { output += chunk })
     child.once('error', reject)
     child.once('close', code => { resolve({ code, output }) })
   })

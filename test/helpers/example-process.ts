@@ -2,7 +2,8 @@
  * Runs examples/<name>.ts as its own process under tap's TypeScript loader (so its coverage counts) and
  * reads its JSON log lines, for tests that drive an example the way a user starts it.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { spawnChild } from '../../support/child-process.js'
 
 export type LogLine = Record<string, unknown> & { msg: string }
 
@@ -14,11 +15,11 @@ export interface ExampleProcess {
 }
 
 export function runExample (name: string, env: Record<string, string>): ExampleProcess {
-  const child = spawn(process.execPath, [...process.execArgv, `examples/${name}.ts`], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawnChild(process.execPath, [...process.execArgv, `examples/${name}.ts`], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
   const lines: LogLine[] = []
   const waiting: Array<{ match: (line: LogLine) => boolean, resolve: (line: LogLine) => void }> = []
   let buffered = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
     buffered += chunk
     const complete = buffered.split('\n')
     buffered = complete.pop()!
