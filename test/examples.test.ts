@@ -157,9 +157,6 @@ const cases: Array<{ example: string, env: Record<string, string>, run: (t: Test
   }
 ]
 
-// Six processes that each load TypeScript: on a busy two-core machine that can pass 30 s (tap's default).
-t.setTimeout(90_000)
-
 // Started all at once: loading TypeScript is most of a start, and they may as well wait together.
 const started = cases.map(c => start(c.example, c.env))
 for (const [i, c] of cases.entries()) {

@@ -14,9 +14,6 @@ import { SW_SECRET, postPulse } from './helpers/sign.js'
 
 const run = promisify(execFile)
 
-// Each example starts as a process under the TypeScript loader, which takes a few seconds.
-t.setTimeout(180_000)
-
 const completed = (job: string): string => JSON.stringify({ ...fixtures.pulse['job.completed'], data: { ...fixtures.pulse['job.completed'].data, job_id: job } })
 
 async function start (example: string, database: string): Promise<{ url: string, stop: () => Promise<void> }> {

@@ -33,22 +33,20 @@ t.test('persistent: the data survives stop and start on the same port; close del
 })
 
 t.test('a test process killed with SIGKILL leaves no server behind', async t => {
+  // A plain child, killed outright below: what stops its server is the launcher's own watchdog.
   const child = spawn(process.execPath, [...process.execArgv, '--input-type=module', '-e', `
     import { startPostgres } from './support/postgres-server.ts'
     const server = await startPostgres()
     console.log(server.connectionString)
-    setInterval(() => {}, 1000)`], { stdio: ['ignore', 'pipe', 'inherit'] })
+    setInterval(() => {}, 1000)`], { stdio: ['ignore', 'pipe', 'pipe'] })
   const [line] = await once(child.stdout, 'data') as [Buffer]
   const pool = connect({ connectionString: line.toString().trim() } as never, { max: 1 })
   t.teardown(() => pool.end())
   const dir = await dataDirOf(line.toString().trim())
   child.kill('SIGKILL')
-  let up = true
-  for (let i = 0; i < 100 && up; i++) {
-    await sleep(50)
-    up = await pool.query('SELECT 1').then(() => true, () => false)
-  }
-  t.notOk(up, 'the server went down with its process')
+  // However long the machine takes to stop it: the file's timeout bounds the wait.
+  while (await pool.query('SELECT 1').then(() => true, () => false)) await sleep(50)
+  t.pass('the server went down with its process')
   while (existsSync(dir)) await sleep(20)
   t.pass('its temp dir is gone')
 })
