@@ -1,6 +1,6 @@
 /** What the attack run sends: valid Retab deliveries, signed with node:crypto (not the code under test). */
 import { createHmac, randomBytes } from 'node:crypto'
-import { fixtures } from '../plugins/testing.js'
+import { fixtures } from '../lib/testing/kit.js'
 
 export const ATTACK_SECRET = 'attack-run-secret'
 

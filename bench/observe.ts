@@ -4,8 +4,8 @@
  * every diagnostics channel subscribed, with OpenTelemetry tracing requests (@fastify/otel), and with
  * fastify-webhooks/otel on as well (bench/observers.ts), interleaved.
  */
-import { observedDispatch } from '../lib/diagnostics.js'
-import { dispatch, type Dispatch } from '../lib/dispatch.js'
+import { observedDispatch } from '../lib/observe/diagnostics.js'
+import { dispatch, type Dispatch } from '../lib/core/dispatch.js'
 import { interleaved, startServers } from './http.js'
 import { compareAsync, spread, stat, type Stat } from './measure.js'
 import { KB, pulseBody, standardHeaders } from './payloads.js'

@@ -11,8 +11,8 @@ import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics'
 import { BatchSpanProcessor, TracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace'
 import { FastifyOtelInstrumentation } from '@fastify/otel'
 import type { FastifyPluginCallback } from 'fastify'
-import { CHANNELS, delivery } from '../lib/diagnostics.js'
-import { instrumentWebhooks } from '../lib/otel.js'
+import { CHANNELS, delivery } from '../lib/observe/diagnostics.js'
+import { instrumentWebhooks } from '../lib/observe/otel.js'
 
 const count = (): void => {}
 

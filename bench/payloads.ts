@@ -1,7 +1,7 @@
 import { createHmac, type KeyObject } from 'node:crypto'
-import { fixtures } from '../plugins/testing.js'
-import { signHex } from '../lib/hmac-hex.js'
-import { signStandard, standardSecretKey } from '../lib/standard-webhooks.js'
+import { fixtures } from '../lib/testing/kit.js'
+import { signHex } from '../lib/schemes/hmac-hex.js'
+import { signStandard, standardSecretKey } from '../lib/schemes/standard-webhooks.js'
 
 /** Fixed secrets: the benchmarks need no randomness, and none of these is used anywhere real. */
 export const STANDARD_SECRET = 'whsec_' + Buffer.alloc(32, 7).toString('base64')

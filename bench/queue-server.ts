@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { Queue } from 'bullmq'
 import Fastify from 'fastify'
 import { Redis } from 'ioredis'
-import { createWebhookWorker } from '../plugins/bullmq.js'
+import { createWebhookWorker } from '../lib/queue/worker.js'
 import { pulse, type PulseEvent } from '../plugins/pulse.js'
 import { STANDARD_SECRET } from './payloads.js'
 

@@ -4,9 +4,9 @@
  */
 import type { KeyObject } from 'node:crypto'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { generateEd25519KeyPair, signEd25519 } from '../lib/ed25519.js'
-import { standardSecretKey } from '../lib/standard-webhooks.js'
-import { SecretCache } from '../lib/secret-cache.js'
+import { generateEd25519KeyPair, signEd25519 } from '../lib/schemes/ed25519.js'
+import { standardSecretKey } from '../lib/schemes/standard-webhooks.js'
+import { SecretCache } from '../lib/tenants/secret-cache.js'
 import { pulse } from '../plugins/pulse.js'
 import { compareSync, median, spread, stat, type Stat } from './measure.js'
 import { KB, STANDARD_KEY, STANDARD_SECRET, pulseBody, standardHeaders } from './payloads.js'

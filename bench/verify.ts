@@ -1,7 +1,7 @@
 import sjson from 'secure-json-parse'
 import { Webhook as StandardWebhook } from 'standardwebhooks'
 import { Webhook as SvixWebhook } from 'svix'
-import { plainSecretKey } from '../lib/hmac-hex.js'
+import { plainSecretKey } from '../lib/schemes/hmac-hex.js'
 import { pulse } from '../plugins/pulse.js'
 import { retab } from '../plugins/retab.js'
 import { compareSync, spread, type Stat } from './measure.js'

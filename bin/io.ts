@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import type { ProviderSpec } from '../lib/provider.js'
+import type { ProviderSpec } from '../lib/core/provider.js'
 
 /** Where a command writes, and what it reads from its environment: the process's, or a test's. */
 export interface Io {

@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import type { ProviderSpec } from '../lib/provider.js'
+import type { ProviderSpec } from '../lib/core/provider.js'
 import { providers } from '../plugins/registry.js'
 import { UsageError } from './io.js'
 

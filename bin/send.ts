@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import type { ProviderSpec } from '../lib/provider.js'
-import { examplesOf, sign } from '../plugins/testing.js'
+import type { ProviderSpec } from '../lib/core/provider.js'
+import { examplesOf, sign } from '../lib/testing/kit.js'
 import { UsageError, count, httpUrl, networkReason, readInput, secretsFrom, type CommandInput } from './io.js'
 
 export const sendOptions = {

@@ -1,5 +1,5 @@
-import { diagnose } from '../lib/diagnose.js'
-import type { Headers } from '../lib/scheme.js'
+import { diagnose } from '../lib/schemes/diagnose.js'
+import type { Headers } from '../lib/schemes/scheme.js'
 import { providers } from '../plugins/registry.js'
 import { UsageError, count, readInput, secretsFrom, type CommandInput } from './io.js'
 

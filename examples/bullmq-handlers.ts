@@ -4,7 +4,7 @@
  * (`createWebhookWorker({ ..., on })`): moving the work out of the request is a one-line change.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { EventHandlers } from '../plugins/bullmq.js'
+import type { EventHandlers } from '../lib/queue/worker.js'
 import type { PulseEvent } from '../plugins/pulse.js'
 
 export interface Log { info (fields: object, message: string): void }

@@ -4,7 +4,7 @@
  *   node dist/examples/bullmq-worker.js
  */
 import { Redis } from 'ioredis'
-import { createWebhookWorker } from '../plugins/bullmq.js'
+import { createWebhookWorker } from '../lib/queue/worker.js'
 import type { PulseEvent } from '../plugins/pulse.js'
 import { pulseHandlers } from './bullmq-handlers.js'
 

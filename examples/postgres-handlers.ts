@@ -2,8 +2,8 @@
  * The handlers of examples/postgres.ts, shared with examples/replay.ts: handlers that take the event
  * alone fit the plugin's `on` and `replay`'s alike.
  */
-import type { EventHandlers } from '../plugins/types.js'
-import type { PostgresStore } from '../plugins/postgres.js'
+import type { EventHandlers } from '../lib/fastify/types.js'
+import type { PostgresStore } from '../lib/stores/postgres-entry.js'
 import type { PulseEvent } from '../plugins/pulse.js'
 
 export function pulseHandlers (store: PostgresStore): EventHandlers<PulseEvent> {

@@ -7,7 +7,7 @@
 import Fastify from 'fastify'
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
-import { PostgresStore } from '../plugins/postgres.js'
+import { PostgresStore } from '../lib/stores/postgres-entry.js'
 import { pulse } from '../plugins/pulse.js'
 
 interface Database { pulse_jobs: { job_id: string, pages: number } }

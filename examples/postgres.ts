@@ -7,7 +7,7 @@
  */
 import Fastify from 'fastify'
 import pg from 'pg'
-import { PostgresStore } from '../plugins/postgres.js'
+import { PostgresStore } from '../lib/stores/postgres-entry.js'
 import { pulse } from '../plugins/pulse.js'
 import { pulseHandlers } from './postgres-handlers.js'
 

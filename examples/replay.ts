@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util'
 import pg from 'pg'
-import { PostgresStore, replay, type KeptStatus } from '../plugins/postgres.js'
+import { PostgresStore, replay, type KeptStatus } from '../lib/stores/postgres-entry.js'
 import { pulse } from '../plugins/pulse.js'
 import { pulseHandlers } from './postgres-handlers.js'
 

@@ -1,8 +1,8 @@
-import { stringField } from '../lib/fields.js'
-import { hmacHex } from '../lib/hmac-hex.js'
+import { stringField } from '../lib/core/fields.js'
+import { hmacHex } from '../lib/schemes/hmac-hex.js'
 import { autosanaEvents } from '../schemas/autosana.js'
-import { defineProvider } from './receiver.js'
-import type { EventFor, EventTypeFor, HandlersFor } from './types.js'
+import { defineProvider } from '../lib/fastify/define-provider.js'
+import type { EventFor, EventTypeFor, HandlersFor } from '../lib/fastify/types.js'
 
 /**
  * Autosana: `X-Autosana-Signature-256: sha256=<hex>`. Signing is optional on

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import { stringField } from '../lib/fields.js'
-import { hmacHex } from '../lib/hmac-hex.js'
+import { stringField } from '../lib/core/fields.js'
+import { hmacHex } from '../lib/schemes/hmac-hex.js'
 import { autotabEvents } from '../schemas/autotab.js'
-import { defineProvider } from './receiver.js'
-import type { EventFor, EventTypeFor, HandlersFor } from './types.js'
+import { defineProvider } from '../lib/fastify/define-provider.js'
+import type { EventFor, EventTypeFor, HandlersFor } from '../lib/fastify/types.js'
 
 /** Autotab: HMAC-SHA256 hex of the body in `Autotab-Signature`; the event type is the run session's `state`. */
 export const autotab = defineProvider({

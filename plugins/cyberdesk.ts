@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { cyberdeskEvents } from '../schemas/cyberdesk.js'
 import { defineStandardWebhooks } from './standard-webhooks.js'
-import type { EventFor, EventTypeFor, HandlersFor } from './types.js'
+import type { EventFor, EventTypeFor, HandlersFor } from '../lib/fastify/types.js'
 
 /** Cyberdesk sends through Svix: Standard Webhooks under `svix-*` header names (`webhook-*` accepted too). */
 export const cyberdesk = defineStandardWebhooks({

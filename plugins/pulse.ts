@@ -1,6 +1,6 @@
 import { pulseEvents } from '../schemas/pulse.js'
 import { defineStandardWebhooks } from './standard-webhooks.js'
-import type { EventFor, EventTypeFor, HandlersFor } from './types.js'
+import type { EventFor, EventTypeFor, HandlersFor } from '../lib/fastify/types.js'
 
 /**
  * Pulse sends through a Svix portal: Standard Webhooks with `webhook-*`

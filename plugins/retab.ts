@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto'
 import sjson from 'secure-json-parse'
 import type { TSchema } from 'typebox'
 import { Compile, type Validator } from 'typebox/compile'
-import { field, stringAt } from '../lib/fields.js'
-import { hmacHex } from '../lib/hmac-hex.js'
-import { schemaFailure } from '../lib/schema-failure.js'
+import { field, stringAt } from '../lib/core/fields.js'
+import { hmacHex } from '../lib/schemes/hmac-hex.js'
+import { schemaFailure } from '../lib/core/schema-failure.js'
 import { retabEvents } from '../schemas/retab.js'
-import { defineProvider } from './receiver.js'
-import type { EventFor, EventTypeFor, HandlersFor } from './types.js'
+import { defineProvider } from '../lib/fastify/define-provider.js'
+import type { EventFor, EventTypeFor, HandlersFor } from '../lib/fastify/types.js'
 
 /**
  * The type of the extracted object, which you define in Retab. Declare it once

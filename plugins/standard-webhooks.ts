@@ -5,12 +5,12 @@
  */
 import type { KeyObject } from 'node:crypto'
 import type { TUnknown } from 'typebox'
-import { stringAt } from '../lib/fields.js'
-import type { EventSchemas, ProviderSpec } from '../lib/provider.js'
-import { headerValue, type SignatureScheme } from '../lib/scheme.js'
-import { standardWebhooks, type StandardMeta } from '../lib/standard-webhooks.js'
-import { defineProvider } from './receiver.js'
-import type { WebhookPlugin } from './types.js'
+import { stringAt } from '../lib/core/fields.js'
+import type { EventSchemas, ProviderSpec } from '../lib/core/provider.js'
+import { headerValue, type SignatureScheme } from '../lib/schemes/scheme.js'
+import { standardWebhooks, type StandardMeta } from '../lib/schemes/standard-webhooks.js'
+import { defineProvider } from '../lib/fastify/define-provider.js'
+import type { WebhookPlugin } from '../lib/fastify/types.js'
 
 export interface StandardWebhooksOptions<N extends string, E extends EventSchemas> {
   /** Lowercase name: the default path is `/webhooks/<name>`, the plugin is `fastify-webhooks-<name>`. */

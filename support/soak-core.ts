@@ -11,8 +11,8 @@ import { once } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { Redis } from 'ioredis'
-import { RedisStore } from '../lib/redis-store.js'
-import { fixtures } from '../plugins/testing.js'
+import { RedisStore } from '../lib/stores/redis.js'
+import { fixtures } from '../lib/testing/kit.js'
 import { pulse } from '../plugins/pulse.js'
 
 export interface SoakOptions {

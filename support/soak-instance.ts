@@ -9,9 +9,9 @@ import { createHash } from 'node:crypto'
 import Fastify from 'fastify'
 import { Redis } from 'ioredis'
 import pg from 'pg'
-import type { IdempotencyStore } from '../lib/idempotency.js'
-import { PostgresStore } from '../lib/postgres-store.js'
-import { RedisStore } from '../lib/redis-store.js'
+import type { IdempotencyStore } from '../lib/stores/idempotency.js'
+import { PostgresStore } from '../lib/stores/postgres.js'
+import { RedisStore } from '../lib/stores/redis.js'
 import { pulse } from '../plugins/pulse.js'
 
 const { SOAK_STORE = 'redis', SOAK_REDIS_PORT, SOAK_DATABASE_URL, SOAK_PREFIX = '', SOAK_SECRET, SOAK_SEED = '1', SOAK_FAIL_RATE = '0', SOAK_LEASE = '5' } = process.env

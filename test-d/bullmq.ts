@@ -5,7 +5,7 @@
 
 import { Queue, type Job } from 'bullmq'
 import Fastify from 'fastify'
-import { createWebhookWorker, type EventHandlers, type WebhookJobData } from '../plugins/bullmq.js'
+import { createWebhookWorker, type EventHandlers, type WebhookJobData } from '../lib/queue/worker.js'
 import { pulse, type PulseEvent } from '../plugins/pulse.js'
 import { dropFileUrl, retab } from '../plugins/retab.js'
 

@@ -5,8 +5,8 @@
 
 import Fastify from 'fastify'
 import pg from 'pg'
-import { PostgresStore, migrationSql, type TransactionalStore } from '../lib/postgres-store.js'
-import type { IdempotencyStore } from '../lib/idempotency.js'
+import { PostgresStore, migrationSql, type TransactionalStore } from '../lib/stores/postgres.js'
+import type { IdempotencyStore } from '../lib/stores/idempotency.js'
 import { pulse } from '../plugins/pulse.js'
 
 const pool = new pg.Pool()
@@ -35,7 +35,7 @@ void new PostgresStore({ pool: new pg.Client() })
 void new PostgresStore({ table: 'seen' })
 
 // The package's entry point: the store, replay, and the inbox options.
-import { replay, type ReplayResult, PostgresStore as Exported } from '../plugins/postgres.js'
+import { replay, type ReplayResult, PostgresStore as Exported } from '../lib/stores/postgres-entry.js'
 import { retab } from '../plugins/retab.js'
 
 const inbox = new Exported({ pool, inbox: { retention: 86_400, redact: event => ({ id: event.id }) } })

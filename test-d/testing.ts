@@ -9,8 +9,8 @@ import { defineProvider, hmacHex } from '../plugins/index.js'
 import { pulse, type PulseEvent } from '../plugins/pulse.js'
 import { retab } from '../plugins/retab.js'
 import type { ProviderName } from '../plugins/registry.js'
-import { deliver, fixture, fixtures, receive, sign, type ShippedProvider } from '../plugins/testing.js'
-import type { EventHandlers } from '../plugins/bullmq.js'
+import { deliver, fixture, fixtures, receive, sign, type ShippedProvider } from '../lib/testing/kit.js'
+import type { EventHandlers } from '../lib/queue/worker.js'
 
 const app = Fastify()
 const secret = 'whsec_x'

@@ -10,10 +10,10 @@ import {
   type AutotabEvent, type AutotabHandlers, type CyberdeskEvent, type EventFor, type EventHandlers, type EventTypeFor, type HandlersFor,
   type PulseEvent, type PulseHandlers, type RetabEvent, type WebhookSecret
 } from '../plugins/index.js'
-import type { EventHandlers as BullmqEventHandlers } from '../plugins/bullmq.js'
+import type { EventHandlers as BullmqEventHandlers } from '../lib/queue/worker.js'
 import { pulse as pulseOnly, type PulseEvent as PulseEventOnly, type PulseHandlers as PulseHandlersOnly } from '../plugins/pulse.js'
 import defaultPulse from '../plugins/pulse.js'
-import { sign, fixtures } from '../plugins/testing.js'
+import { sign, fixtures } from '../lib/testing/kit.js'
 import { defineStandardWebhooks } from '../plugins/standard-webhooks.js'
 
 const app = Fastify()

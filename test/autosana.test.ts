@@ -2,7 +2,7 @@ import t from 'tap'
 import Fastify from 'fastify'
 import { createHash } from 'node:crypto'
 import { autosana } from '../plugins/autosana.js'
-import { fixtures } from '../plugins/testing.js'
+import { fixtures } from '../lib/testing/kit.js'
 import { providerSuite } from './helpers/provider-suite.js'
 import { HEX_SECRET, HEX_SECRET_2 } from './helpers/sign.js'
 

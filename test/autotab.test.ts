@@ -1,7 +1,7 @@
 import t from 'tap'
 import { createHash } from 'node:crypto'
 import { autotab } from '../plugins/autotab.js'
-import { fixtures } from '../plugins/testing.js'
+import { fixtures } from '../lib/testing/kit.js'
 import { buildApp, deliver, providerSuite, type ProviderCase } from './helpers/provider-suite.js'
 import { HEX_SECRET, HEX_SECRET_2 } from './helpers/sign.js'
 

@@ -4,10 +4,10 @@
  */
 import Fastify from 'fastify'
 import t, { type Test } from 'tap'
-import { BUDGET_BODIES, RETRY_AFTER, bufferedBytes } from '../plugins/body-guard.js'
+import { BUDGET_BODIES, RETRY_AFTER, bufferedBytes } from '../lib/fastify/body-guard.js'
 import { pulse } from '../plugins/pulse.js'
 import { retab } from '../plugins/retab.js'
-import { fixtures } from '../plugins/testing.js'
+import { fixtures } from '../lib/testing/kit.js'
 import { HEX_SECRET, SW_SECRET, signWith } from './helpers/sign.js'
 import { rawPost, until } from '../support/raw-http.js'
 

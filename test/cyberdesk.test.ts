@@ -1,7 +1,7 @@
 import t from 'tap'
 import Fastify from 'fastify'
 import { cyberdesk } from '../plugins/cyberdesk.js'
-import { fixtures } from '../plugins/testing.js'
+import { fixtures } from '../lib/testing/kit.js'
 import { providerSuite } from './helpers/provider-suite.js'
 import { SW_SECRET, SW_SECRET_2, signWith } from './helpers/sign.js'
 

@@ -1,10 +1,10 @@
 /** `diagnose` names the other providers a secret belongs to by their title, or by their name when they have none. */
 import { createHmac } from 'node:crypto'
 import t from 'tap'
-import { diagnose } from '../lib/diagnose.js'
-import { hmacHex } from '../lib/hmac-hex.js'
-import { standardWebhooks } from '../lib/standard-webhooks.js'
-import type { ProviderSpec } from '../lib/provider.js'
+import { diagnose } from '../lib/schemes/diagnose.js'
+import { hmacHex } from '../lib/schemes/hmac-hex.js'
+import { standardWebhooks } from '../lib/schemes/standard-webhooks.js'
+import type { ProviderSpec } from '../lib/core/provider.js'
 
 const plain: ProviderSpec = { name: 'plain', scheme: hmacHex({ headers: ['x-sig'] }), events: {}, typeOf: () => undefined }
 const untitled: ProviderSpec = { name: 'acme', scheme: standardWebhooks({ headerPrefixes: ['webhook'] }), events: {}, typeOf: () => undefined }

@@ -21,7 +21,7 @@ export function asInReadme (testFile: string): string {
   return testFile
     .slice(testFile.indexOf('\n') + 1)
     .replace("from '../plugins/pulse.js'", "from 'fastify-webhooks/pulse'")
-    .replace("from '../plugins/testing.js'", "from 'fastify-webhooks/testing'")
+    .replace("from '../lib/testing/kit.js'", "from 'fastify-webhooks/testing'")
 }
 
 const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8')

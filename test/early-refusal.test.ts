@@ -6,10 +6,10 @@
 import type { Socket } from 'node:net'
 import Fastify from 'fastify'
 import t, { type Test } from 'tap'
-import { bufferedBytes } from '../plugins/body-guard.js'
+import { bufferedBytes } from '../lib/fastify/body-guard.js'
 import { pulse } from '../plugins/pulse.js'
 import { retab } from '../plugins/retab.js'
-import { fixtures } from '../plugins/testing.js'
+import { fixtures } from '../lib/testing/kit.js'
 import { HEX_SECRET, SW_SECRET, signWith } from './helpers/sign.js'
 import { rawPost } from '../support/raw-http.js'
 

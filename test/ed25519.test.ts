@@ -8,10 +8,10 @@ import { randomBytes, webcrypto } from 'node:crypto'
 import { promisify } from 'node:util'
 import Fastify from 'fastify'
 import { main } from '../bin/main.js'
-import { generateEd25519KeyPair, parseEd25519PublicKey, parseEd25519SecretKey, signEd25519 } from '../lib/ed25519.js'
+import { generateEd25519KeyPair, parseEd25519PublicKey, parseEd25519SecretKey, signEd25519 } from '../lib/schemes/ed25519.js'
 import { pulse } from '../plugins/pulse.js'
 import { cyberdesk } from '../plugins/cyberdesk.js'
-import { fixtures, sign } from '../plugins/testing.js'
+import { fixtures, sign } from '../lib/testing/kit.js'
 import { SW_SECRET, SW_SECRET_2, signWith } from './helpers/sign.js'
 
 const ORACLE = new URL('./helpers/ed25519_oracle.py', import.meta.url).pathname

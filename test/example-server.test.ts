@@ -1,6 +1,6 @@
 import t from 'tap'
 import { buildServer, devSecrets } from '../examples/server.js'
-import { sign, fixtures } from '../plugins/testing.js'
+import { sign, fixtures } from '../lib/testing/kit.js'
 import type { ProviderName } from '../plugins/registry.js'
 
 t.test('the demo server verifies a signed sample for each provider and refuses a forged one', async t => {

@@ -11,7 +11,7 @@ import { autotabEvents } from '../schemas/autotab.js'
 import { cyberdeskEvents } from '../schemas/cyberdesk.js'
 import { pulseEvents } from '../schemas/pulse.js'
 import { retabEvents } from '../schemas/retab.js'
-import { fixtures, sign } from '../plugins/testing.js'
+import { fixtures, sign } from '../lib/testing/kit.js'
 import { providers, type ProviderName } from '../plugins/registry.js'
 import { HEX_SECRET, SW_SECRET } from './helpers/sign.js'
 

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { createHmac } from 'node:crypto'
-import { hmacHex, parsePlainSecret, signHex } from '../lib/hmac-hex.js'
+import { hmacHex, parsePlainSecret, signHex } from '../lib/schemes/hmac-hex.js'
 
 const scheme = hmacHex({ headers: ['retab-signature', 'x-retab-signature'] })
 const prefixed = hmacHex({ headers: ['x-autosana-signature-256'], prefix: 'sha256=' })

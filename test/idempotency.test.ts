@@ -1,5 +1,5 @@
 import t from 'tap'
-import { MemoryStore } from '../lib/idempotency.js'
+import { MemoryStore } from '../lib/stores/idempotency.js'
 
 t.test('claim, complete, release, and expiry on a clock', async t => {
   let now = 0

@@ -9,7 +9,7 @@ import t from 'tap'
 import { autotab } from '../plugins/autotab.js'
 import { pulse } from '../plugins/pulse.js'
 import { retab } from '../plugins/retab.js'
-import { fixtures, sign } from '../plugins/testing.js'
+import { fixtures, sign } from '../lib/testing/kit.js'
 import { HEX_SECRET, SW_SECRET } from './helpers/sign.js'
 
 interface Operation {

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type pg from 'pg'
-import { PostgresClaimLostError, PostgresStore } from '../lib/postgres-store.js'
+import { PostgresClaimLostError, PostgresStore } from '../lib/stores/postgres.js'
 import { connect, startPostgres } from './helpers/postgres.js'
 
 t.test('PostgresStore.transaction: the handler\'s writes and the done mark commit together, or neither', async t => {

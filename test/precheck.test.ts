@@ -4,9 +4,9 @@
  */
 import { createHmac } from 'node:crypto'
 import t, { type Test } from 'tap'
-import { hmacHex } from '../lib/hmac-hex.js'
-import { standardWebhooks } from '../lib/standard-webhooks.js'
-import type { Headers, SignatureScheme } from '../lib/scheme.js'
+import { hmacHex } from '../lib/schemes/hmac-hex.js'
+import { standardWebhooks } from '../lib/schemes/standard-webhooks.js'
+import type { Headers, SignatureScheme } from '../lib/schemes/scheme.js'
 import { SW_SECRET, signWith } from './helpers/sign.js'
 
 const body = Buffer.from('{"type":"job.completed"}')

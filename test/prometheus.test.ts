@@ -8,7 +8,7 @@ import { main } from '../bin/main.js'
 import { parseExposition } from '../bin/exposition.js'
 import { metricsRoute } from '../examples/prometheus.js'
 import { pulse } from '../plugins/pulse.js'
-import { fixtures } from '../plugins/testing.js'
+import { fixtures } from '../lib/testing/kit.js'
 import { SW_SECRET, signWith } from './helpers/sign.js'
 
 const completed = fixtures.pulse['job.completed']

@@ -1,5 +1,5 @@
 /**
- * Differential: lib/standard-webhooks.ts verify agrees with the `svix` and
+ * Differential: lib/schemes/standard-webhooks.ts verify agrees with the `svix` and
  * `standardwebhooks` packages (used as oracles only), accept for accept and
  * reject for reject, on random inputs; the by-design differences are listed
  * and each is shown by a test of its own.
@@ -9,8 +9,8 @@ import { equal } from 'node:assert/strict'
 import fc from 'fast-check'
 import { Webhook as SvixWebhook } from 'svix'
 import { Webhook as StandardWebhook } from 'standardwebhooks'
-import { standardSecretKey, standardWebhooks } from '../lib/standard-webhooks.js'
-import { MAX_SIGNATURES } from '../lib/scheme.js'
+import { standardSecretKey, standardWebhooks } from '../lib/schemes/standard-webhooks.js'
+import { MAX_SIGNATURES } from '../lib/schemes/scheme.js'
 import { swSecret, swSignature } from './helpers/property.js'
 
 const ours = standardWebhooks({ headerPrefixes: ['webhook'] })

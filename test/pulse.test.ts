@@ -2,7 +2,7 @@ import t from 'tap'
 import Fastify from 'fastify'
 import { createHmac } from 'node:crypto'
 import { pulse } from '../plugins/pulse.js'
-import { fixtures } from '../plugins/testing.js'
+import { fixtures } from '../lib/testing/kit.js'
 import { providerSuite } from './helpers/provider-suite.js'
 import { SW_SECRET, SW_SECRET_2 } from './helpers/sign.js'
 

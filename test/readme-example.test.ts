@@ -2,7 +2,7 @@
 import Fastify from 'fastify'
 import t from 'tap'
 import { pulse } from '../plugins/pulse.js'
-import { fixtures, sign } from '../plugins/testing.js'
+import { fixtures, sign } from '../lib/testing/kit.js'
 
 // Any secret in the provider's format (`npx fastify-webhooks secret pulse` makes one).
 const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'

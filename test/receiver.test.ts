@@ -4,8 +4,8 @@ import rawBody from 'fastify-raw-body'
 import { pulse } from '../plugins/pulse.js'
 import { autotab } from '../plugins/autotab.js'
 import { cyberdesk } from '../plugins/cyberdesk.js'
-import { MemoryStore, type IdempotencyStore } from '../lib/idempotency.js'
-import { fixtures } from '../plugins/testing.js'
+import { MemoryStore, type IdempotencyStore } from '../lib/stores/idempotency.js'
+import { fixtures } from '../lib/testing/kit.js'
 import { HEX_SECRET, SW_SECRET, SW_SECRET_2, signWith } from './helpers/sign.js'
 
 const completed = fixtures.pulse['job.completed']

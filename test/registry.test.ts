@@ -7,7 +7,7 @@ import t from 'tap'
 import { Compile } from 'typebox/compile'
 import * as root from '../plugins/index.js'
 import { providers } from '../plugins/registry.js'
-import { examplesOf } from '../plugins/testing.js'
+import { examplesOf } from '../lib/testing/kit.js'
 import type { ProviderSpec } from '../plugins/index.js'
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { exports: Record<string, unknown> }

@@ -12,7 +12,7 @@ import { autotab } from '../plugins/autotab.js'
 import { cyberdesk } from '../plugins/cyberdesk.js'
 import { pulse } from '../plugins/pulse.js'
 import { retab } from '../plugins/retab.js'
-import { fixtures } from '../plugins/testing.js'
+import { fixtures } from '../lib/testing/kit.js'
 import { HEX_SECRET, HEX_SECRET_2, SW_SECRET, SW_SECRET_2, signWith } from './helpers/sign.js'
 
 interface Line { level: number, msg: string, provider?: string, reason?: string, detail?: string }

@@ -2,7 +2,7 @@ import t from 'tap'
 import Fastify from 'fastify'
 import Type from 'typebox'
 import { retab } from '../plugins/retab.js'
-import { fixtures } from '../plugins/testing.js'
+import { fixtures } from '../lib/testing/kit.js'
 import { providerSuite } from './helpers/provider-suite.js'
 import { HEX_SECRET, HEX_SECRET_2, signWith } from './helpers/sign.js'
 

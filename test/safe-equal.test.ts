@@ -1,6 +1,6 @@
 import t from 'tap'
-import { safeEqual } from '../lib/safe-equal.js'
-import { signHex } from '../lib/hmac-hex.js'
+import { safeEqual } from '../lib/schemes/safe-equal.js'
+import { signHex } from '../lib/schemes/hmac-hex.js'
 
 const digest = signHex('secret', 'body')
 

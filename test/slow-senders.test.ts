@@ -7,9 +7,9 @@
 import { connect } from 'node:net'
 import Fastify from 'fastify'
 import t, { type Test } from 'tap'
-import { bufferedBytes } from '../plugins/body-guard.js'
+import { bufferedBytes } from '../lib/fastify/body-guard.js'
 import { pulse } from '../plugins/pulse.js'
-import { fixtures } from '../plugins/testing.js'
+import { fixtures } from '../lib/testing/kit.js'
 import { SW_SECRET, signWith } from './helpers/sign.js'
 import { rawPost, until } from '../support/raw-http.js'
 

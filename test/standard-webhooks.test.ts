@@ -2,8 +2,8 @@ import t from 'tap'
 import { createHmac, randomBytes } from 'node:crypto'
 import { Webhook as SvixWebhook } from 'svix'
 import { Webhook as StandardWebhook } from 'standardwebhooks'
-import { generateStandardSecret, parseStandardSecret, signStandard, standardWebhooks } from '../lib/standard-webhooks.js'
-import { MAX_SIGNATURES } from '../lib/scheme.js'
+import { generateStandardSecret, parseStandardSecret, signStandard, standardWebhooks } from '../lib/schemes/standard-webhooks.js'
+import { MAX_SIGNATURES } from '../lib/schemes/scheme.js'
 
 // The spec's own known-good vector.
 const VECTOR = {

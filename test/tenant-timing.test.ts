@@ -7,7 +7,7 @@ import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import Fastify, { type FastifyRequest } from 'fastify'
 import { pulse } from '../plugins/pulse.js'
-import { fixtures } from '../plugins/testing.js'
+import { fixtures } from '../lib/testing/kit.js'
 import { SW_SECRET, SW_SECRET_2, signWith } from './helpers/sign.js'
 
 const ROUNDS = 400

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
 import { generateStandardSecret } from '../../plugins/index.js'
-import { deliver, fixture, receive, sign } from '../../plugins/testing.js'
+import { deliver, fixture, receive, sign } from '../../lib/testing/kit.js'
 import { buildApp, jobs, on } from './app.js'
 
 const secret = generateStandardSecret()

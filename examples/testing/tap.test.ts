@@ -1,7 +1,7 @@
 /** The testing kit with tap. In your project: `tap`. */
 import t from 'tap'
 import { generateStandardSecret } from '../../plugins/index.js'
-import { deliver, fixture, receive, sign } from '../../plugins/testing.js'
+import { deliver, fixture, receive, sign } from '../../lib/testing/kit.js'
 import { buildApp, jobs, on } from './app.js'
 
 const secret = generateStandardSecret()

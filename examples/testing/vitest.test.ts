@@ -1,7 +1,7 @@
 /** The testing kit with Vitest. In your project: `vitest run`. */
 import { afterAll, expect, test } from 'vitest'
 import { generateStandardSecret } from '../../plugins/index.js'
-import { deliver, fixture, receive, sign } from '../../plugins/testing.js'
+import { deliver, fixture, receive, sign } from '../../lib/testing/kit.js'
 import { buildApp, jobs, on } from './app.js'
 
 const secret = generateStandardSecret()

@@ -3,7 +3,7 @@
  * idempotency store, run, then mark it done, or release it so that the sender's retry runs it again.
  */
 import { WebhookClaimLostError, WebhookInFlightError, WebhookStoreError } from './errors.js'
-import { isTransactional, type ClaimResult, type IdempotencyStore, type TransactionalStore } from './idempotency.js'
+import { isTransactional, type ClaimResult, type IdempotencyStore, type TransactionalStore } from '../stores/idempotency.js'
 import type { WebhookEventData } from './provider.js'
 
 export interface Idempotency {

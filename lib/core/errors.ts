@@ -3,7 +3,7 @@ import createError from '@fastify/error'
 /**
  * Every answer the plugins give other than 2xx, made once with a fixed code
  * and status. Messages are fixed text: never a secret, signature or payload
- * (an invalid payload's message names the path and the rule, lib/schema-failure.ts).
+ * (an invalid payload's message names the path and the rule, lib/core/schema-failure.ts).
  */
 export const WebhookMissingSignatureError = createError('WEBHOOK_MISSING_SIGNATURE', 'The webhook signature headers are missing', 401)
 export const WebhookMalformedSignatureError = createError('WEBHOOK_MALFORMED_SIGNATURE', 'The webhook signature headers are malformed', 401)

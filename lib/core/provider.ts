@@ -1,9 +1,9 @@
 /**
  * A provider description: everything that differs between providers, and nothing else.
- * The engine (lib/receive.ts, lib/dispatch.ts) and the Fastify plugin are made from it.
+ * The engine (lib/core/receive.ts, lib/core/dispatch.ts) and the Fastify plugin are made from it.
  */
 import type { Static, TSchema } from 'typebox'
-import type { Headers, SignatureScheme } from './scheme.js'
+import type { Headers, SignatureScheme } from '../schemes/scheme.js'
 
 /** Event type name → TypeBox schema of the payload. */
 export type EventSchemas = Record<string, TSchema>

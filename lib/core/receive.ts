@@ -10,7 +10,7 @@ import {
   WebhookInvalidJsonError, WebhookInvalidPayloadError, WebhookUnreadablePayloadError, rejectionErrors
 } from './errors.js'
 import type { ProviderSpec, WebhookEventData } from './provider.js'
-import type { Headers, Rejection, VerifyContext } from './scheme.js'
+import type { Headers, Rejection, VerifyContext } from '../schemes/scheme.js'
 import { schemaFailure, type SchemaFailure } from './schema-failure.js'
 
 /** A provider with its schemas compiled: made once per provider, not per registration or request. */

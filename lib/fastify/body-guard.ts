@@ -7,8 +7,8 @@
 import type { ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest, onSendHookHandler, preParsingHookHandler } from 'fastify'
-import { ByteBudget } from '../lib/byte-budget.js'
-import { WebhookBufferFullError } from '../lib/errors.js'
+import { ByteBudget } from './byte-budget.js'
+import { WebhookBufferFullError } from '../core/errors.js'
 
 /** Seconds a sender refused for want of buffer space is told to wait. */
 export const RETRY_AFTER = 5

@@ -1,19 +1,19 @@
 /**
  * The Fastify face of the engine: a scoped JSON parser that hands the exact bytes to `receive`
- * (lib/receive.ts), and a route that hands the event to `dispatch` (lib/dispatch.ts) and its sink.
+ * (lib/core/receive.ts), and a route that hands the event to `dispatch` (lib/core/dispatch.ts) and its sink.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { observedDispatch, publishAcceptedInvalid, publishRefused } from '../lib/diagnostics.js'
-import { eventKey } from '../lib/event-key.js'
-import { WebhookEmptyBodyError, WebhookStoreError } from '../lib/errors.js'
-import type { ProviderSpec, WebhookEventData } from '../lib/provider.js'
-import { compileProvider, receive, refuseEarly, type Refusal } from '../lib/receive.js'
-import type { SchemaFailure } from '../lib/schema-failure.js'
+import { observedDispatch, publishAcceptedInvalid, publishRefused } from '../observe/diagnostics.js'
+import { eventKey } from '../core/event-key.js'
+import { WebhookEmptyBodyError, WebhookStoreError } from '../core/errors.js'
+import type { ProviderSpec, WebhookEventData } from '../core/provider.js'
+import { compileProvider, receive, refuseEarly, type Refusal } from '../core/receive.js'
+import type { SchemaFailure } from '../core/schema-failure.js'
 import { closeIfBodyUnread, guardBody, serverBudget } from './body-guard.js'
 import { resolveOptions, type KeptInvalid, type LooseOptions } from './options.js'
 import { routeDocs, warnIfSwaggerComesLate } from './openapi.js'
-import { unknownTenant } from './tenants.js'
+import { unknownTenant } from '../tenants/resolve-tenants.js'
 import type { ProviderOptions, WebhookPlugin } from './types.js'
 
 declare module 'fastify' {
@@ -102,7 +102,7 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       done(null, event.payload)
     }
 
-    // What the headers alone refuse, before the body is read (plugins/body-guard.ts): the same answer and log line.
+    // What the headers alone refuse, before the body is read (lib/fastify/body-guard.ts): the same answer and log line.
     function refuseHeaders (request: FastifyRequest): Error | null {
       const refusal = refuseEarly(provider, { headers: request.headers, keys, receivedAt: new Date(), tolerance })
       return refusal === null ? null : logged(request, refusal)

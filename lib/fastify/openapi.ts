@@ -1,7 +1,7 @@
 import { errorCodes, type FastifyInstance, type FastifySchema, type FastifySchemaCompiler, type FastifySerializerCompiler } from 'fastify'
 import Type, { type TSchema } from 'typebox'
-import * as webhookErrors from '../lib/errors.js'
-import type { ProviderSpec } from '../lib/provider.js'
+import * as webhookErrors from '../core/errors.js'
+import type { ProviderSpec } from '../core/provider.js'
 
 /**
  * What `@fastify/swagger` shows for a webhook route: the payload (the union of
@@ -38,7 +38,7 @@ function serialize (data: unknown): string {
 const plainJson: FastifySerializerCompiler<unknown> = () => serialize
 
 /**
- * The codes each status may carry: every error of lib/errors.ts, and Fastify's own for a body it
+ * The codes each status may carry: every error of lib/core/errors.ts, and Fastify's own for a body it
  * refuses to read (the content-type parser's limits run before ours).
  */
 const codesByStatus = new Map<number, string[]>()

@@ -1,10 +1,10 @@
-import type { Idempotency } from '../lib/dispatch.js'
-import { checkHandlers, handlerTypes, type Handler } from '../lib/handlers.js'
-import { MemoryStore, keepsEvents, type IdempotencyStore, type KeepingStore } from '../lib/idempotency.js'
-import type { ProviderSpec, WebhookEventData } from '../lib/provider.js'
-import { queueSink } from '../lib/queue.js'
-import { inlineSink, type Sink } from '../lib/sinks.js'
-import { resolveTenants, type Tenants } from './tenants.js'
+import type { Idempotency } from '../core/dispatch.js'
+import { checkHandlers, handlerTypes, type Handler } from '../core/handlers.js'
+import { MemoryStore, keepsEvents, type IdempotencyStore, type KeepingStore } from '../stores/idempotency.js'
+import type { ProviderSpec, WebhookEventData } from '../core/provider.js'
+import { queueSink } from '../queue/sink.js'
+import { inlineSink, type Sink } from '../core/sinks.js'
+import { resolveTenants, type Tenants } from '../tenants/resolve-tenants.js'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 
 /** What the route's sink is handed besides the event. */

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
-import type { IdempotencyStore } from '../lib/idempotency.js'
-import type { EventOf, EventTypeOf, ExtraOptionsOf, ProviderSpec, UnknownEventOf } from '../lib/provider.js'
-import type { QueueOption } from '../lib/queue.js'
-import type { SecretCache } from '../lib/secret-cache.js'
+import type { IdempotencyStore } from '../stores/idempotency.js'
+import type { EventOf, EventTypeOf, ExtraOptionsOf, ProviderSpec, UnknownEventOf } from '../core/provider.js'
+import type { QueueOption } from '../queue/sink.js'
+import type { SecretCache } from '../tenants/secret-cache.js'
 
-export type { EventOf, EventOfType, EventSchemas, EventTypeOf, ProviderSpec, UnknownEventOf } from '../lib/provider.js'
+export type { EventOf, EventOfType, EventSchemas, EventTypeOf, ProviderSpec, UnknownEventOf } from '../core/provider.js'
 
 /**
  * A handler. Return nothing and the plugin answers 200 `{ "received": true }`;

@@ -5,7 +5,7 @@
  * a signature or a payload. Every publish waits for `hasSubscribers`, so nobody listening costs nothing.
  */
 import { channel, subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel'
-import { dispatch, type Dispatch, type Dispatched } from './dispatch.js'
+import { dispatch, type Dispatch, type Dispatched } from '../core/dispatch.js'
 
 /** The job a worker runs (worker messages only). */
 export interface JobInfo {

@@ -1,6 +1,6 @@
 /**
  * `fastify-webhooks/otel`: OpenTelemetry spans and metrics made from the package's diagnostics channels
- * (lib/diagnostics.ts). The core never imports this module, so an app without OpenTelemetry pays nothing;
+ * (lib/observe/diagnostics.ts). The core never imports this module, so an app without OpenTelemetry pays nothing;
  * `@opentelemetry/api` is an optional peer dependency, needed only here.
  */
 import {

@@ -3,10 +3,10 @@
  * the request. Only the shape of a BullMQ `Queue` is used here (bullmq is never imported), so the core
  * package does not need bullmq installed.
  */
-import { publishQueued, traceparentOf } from './diagnostics.js'
-import { WebhookQueueError } from './errors.js'
-import type { Logger } from './dispatch.js'
-import type { Sink } from './sinks.js'
+import { publishQueued, traceparentOf } from '../observe/diagnostics.js'
+import { WebhookQueueError } from '../core/errors.js'
+import type { Logger } from '../core/dispatch.js'
+import type { Sink } from '../core/sinks.js'
 
 /** How many finished jobs BullMQ keeps (its `KeepJobs`). */
 export type KeepJobs = { count: number } | { age: number, count?: number, limit?: number }

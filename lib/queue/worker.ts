@@ -6,18 +6,18 @@
  */
 import { Worker, type ConnectionOptions, type Job, type WorkerOptions } from 'bullmq'
 import type { FastifyWebhookProviders } from 'fastify'
-import { observedDispatch } from '../lib/diagnostics.js'
-import { silentLogger, type Logger } from '../lib/dispatch.js'
-import { eventKey } from '../lib/event-key.js'
-import { checkHandlers, runHandlers } from '../lib/handlers.js'
-import type { ProviderSpec } from '../lib/provider.js'
-import { isKnownJob } from '../lib/queue.js'
-import { resolveIdempotency } from './options.js'
-import type { IdempotencyOptions, UnknownWebhookEvent } from './types.js'
-export type {} from './receiver.js' // declares FastifyWebhookProviders (an export, so that the .d.ts keeps it)
+import { observedDispatch } from '../observe/diagnostics.js'
+import { silentLogger, type Logger } from '../core/dispatch.js'
+import { eventKey } from '../core/event-key.js'
+import { checkHandlers, runHandlers } from '../core/handlers.js'
+import type { ProviderSpec } from '../core/provider.js'
+import { isKnownJob } from './sink.js'
+import { resolveIdempotency } from '../fastify/options.js'
+import type { IdempotencyOptions, UnknownWebhookEvent } from '../fastify/types.js'
+export type {} from '../fastify/define-provider.js' // declares FastifyWebhookProviders (an export, so that the .d.ts keeps it)
 
-export type { EventHandlers, UnknownWebhookEvent } from './types.js'
-export { DEFAULT_JOB_OPTIONS, UNKNOWN_JOB_PREFIX, jobIdOf, type QueueOption, type WebhookJobOptions, type WebhookQueue } from '../lib/queue.js'
+export type { EventHandlers, UnknownWebhookEvent } from '../fastify/types.js'
+export { DEFAULT_JOB_OPTIONS, UNKNOWN_JOB_PREFIX, jobIdOf, type QueueOption, type WebhookJobOptions, type WebhookQueue } from './sink.js'
 
 /** What the worker needs of an event type: the fields every verified event has. */
 export interface WorkerEvent { provider: string, tenant?: string, id: string, type: string, payload: unknown, receivedAt: Date }

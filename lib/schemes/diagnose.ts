@@ -1,4 +1,4 @@
-import type { ProviderSpec } from './provider.js'
+import type { ProviderSpec } from '../core/provider.js'
 import type { Headers, Verification } from './scheme.js'
 
 /**

@@ -3,7 +3,7 @@ import { safeEqual } from './safe-equal.js'
 
 export type Headers = Record<string, string | string[] | undefined>
 
-/** Why a delivery was refused. Each maps to one error code (lib/errors.ts). */
+/** Why a delivery was refused. Each maps to one error code (lib/core/errors.ts). */
 export type RejectReason =
   | 'missing-signature'
   | 'malformed-signature'

@@ -2,10 +2,10 @@
  * Idempotency: each event id is claimed before its handlers run.
  * `new`: this request owns the event and runs it; `in-flight`: another request
  * owns it (its lease has not run out); `done`: it was handled already.
- * A store only needs these three calls, so Redis (lib/redis-store.ts) or a
+ * A store only needs these three calls, so Redis (lib/stores/redis.ts) or a
  * database can stand in for the in-memory one.
  */
-import type { WebhookEventData } from './provider.js'
+import type { WebhookEventData } from '../core/provider.js'
 
 export type ClaimResult = 'new' | 'in-flight' | 'done'
 

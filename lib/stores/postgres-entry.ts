@@ -2,17 +2,17 @@
  * `fastify-webhooks/postgres`: the idempotency store on your `pg` Pool, whose done mark commits in the
  * same transaction as your handlers' writes, and with `inbox` keeps every verified event for `replay`.
  */
-import { silentLogger, type Logger } from '../lib/dispatch.js'
-import { checkHandlers } from '../lib/handlers.js'
-import type { KeptStatus, PostgresStore } from '../lib/postgres-store.js'
-import type { ProviderSpec } from '../lib/provider.js'
-import { replayKept, type ReplayResult } from '../lib/replay.js'
-import type { EventFor, EventHandlers, UnknownWebhookEvent } from './types.js'
-export type {} from './receiver.js' // declares FastifyWebhookProviders (an export, so that the .d.ts keeps it)
+import { silentLogger, type Logger } from '../core/dispatch.js'
+import { checkHandlers } from '../core/handlers.js'
+import type { KeptStatus, PostgresStore } from './postgres.js'
+import type { ProviderSpec } from '../core/provider.js'
+import { replayKept, type ReplayResult } from './replay.js'
+import type { EventFor, EventHandlers, UnknownWebhookEvent } from '../fastify/types.js'
+export type {} from '../fastify/define-provider.js' // declares FastifyWebhookProviders (an export, so that the .d.ts keeps it)
 
-export { PostgresClaimLostError, PostgresStore, migrationSql, type InboxOptions, type KeptEvent, type KeptSelection, type KeptStatus, type PostgresStoreOptions, type TableOptions, type TransactionalStore } from '../lib/postgres-store.js'
-export type { ReplayResult } from '../lib/replay.js'
-export type { UnknownWebhookEvent } from './types.js'
+export { PostgresClaimLostError, PostgresStore, migrationSql, type InboxOptions, type KeptEvent, type KeptSelection, type KeptStatus, type PostgresStoreOptions, type TableOptions, type TransactionalStore } from './postgres.js'
+export type { ReplayResult } from './replay.js'
+export type { UnknownWebhookEvent } from '../fastify/types.js'
 
 type Plugins = ReadonlyArray<{ readonly provider: ProviderSpec }>
 

@@ -1,9 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomBytes } from 'node:crypto'
 import type { Pool, PoolClient } from 'pg'
-import { WebhookClaimLostError } from './errors.js'
+import { WebhookClaimLostError } from '../core/errors.js'
 import type { ClaimResult, TransactionalStore } from './idempotency.js'
-import type { WebhookEventData } from './provider.js'
+import type { WebhookEventData } from '../core/provider.js'
 import { migrationSql, statements, tableNames, type Statements, type TableOptions } from './postgres-sql.js'
 
 export { migrationSql, type TableOptions } from './postgres-sql.js'

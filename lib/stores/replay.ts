@@ -4,12 +4,12 @@
  * An event is judged as it was received: its signature was checked then, with the clock of then, and is
  * not checked again; its `receivedAt` and signed timestamp are the ones it arrived with.
  */
-import { dispatch, type Logger } from './dispatch.js'
-import { WebhookInFlightError } from './errors.js'
-import { runHandlers, type Handlers } from './handlers.js'
-import type { PostgresStore, KeptSelection } from './postgres-store.js'
-import type { ProviderSpec } from './provider.js'
-import { check, compileProvider, type CompiledProvider } from './receive.js'
+import { dispatch, type Logger } from '../core/dispatch.js'
+import { WebhookInFlightError } from '../core/errors.js'
+import { runHandlers, type Handlers } from '../core/handlers.js'
+import type { PostgresStore, KeptSelection } from './postgres.js'
+import type { ProviderSpec } from '../core/provider.js'
+import { check, compileProvider, type CompiledProvider } from '../core/receive.js'
 
 export interface Replay {
   store: PostgresStore

@@ -5,10 +5,10 @@
  * time taken tells it apart from a known tenant with a bad signature.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { WebhookInvalidSignatureError, WebhookSecretLookupError } from '../lib/errors.js'
-import type { ProviderSpec } from '../lib/provider.js'
-import type { Refusal } from '../lib/receive.js'
-import { SecretCache, type TenantKeys } from '../lib/secret-cache.js'
+import { WebhookInvalidSignatureError, WebhookSecretLookupError } from '../core/errors.js'
+import type { ProviderSpec } from '../core/provider.js'
+import type { Refusal } from '../core/receive.js'
+import { SecretCache, type TenantKeys } from './secret-cache.js'
 
 type Fail = (message: string) => never
 type Lookup = (tenant: string, request: FastifyRequest) => unknown

@@ -5,14 +5,14 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
-import { checkHandlers, handlerTypes, runHandlers } from '../lib/handlers.js'
-import type { ProviderSpec, WebhookEventData } from '../lib/provider.js'
-import { compileProvider, receive as receiveDelivery, type CompiledProvider } from '../lib/receive.js'
-import type { SignOptions } from '../lib/scheme.js'
-import { providers } from './registry.js'
-import type { DeepPartial, KitEvent, KitEventType, KitHandlers, KitPayload, KitReceived, KitUnknownEvent, Fixtures, ProviderRef } from './testing-types.js'
+import { checkHandlers, handlerTypes, runHandlers } from '../core/handlers.js'
+import type { ProviderSpec, WebhookEventData } from '../core/provider.js'
+import { compileProvider, receive as receiveDelivery, type CompiledProvider } from '../core/receive.js'
+import type { SignOptions } from '../schemes/scheme.js'
+import { providers } from '../../plugins/registry.js'
+import type { DeepPartial, KitEvent, KitEventType, KitHandlers, KitPayload, KitReceived, KitUnknownEvent, Fixtures, ProviderRef } from './types.js'
 
-export type { DeepPartial, Fixtures, KitEvent, KitEventType, KitHandlers, KitPayload, KitReceived, KitUnknownEvent, ProviderRef, ShippedProvider } from './testing-types.js'
+export type { DeepPartial, Fixtures, KitEvent, KitEventType, KitHandlers, KitPayload, KitReceived, KitUnknownEvent, ProviderRef, ShippedProvider } from './types.js'
 
 const NAME = 'fastify-webhooks/testing'
 

@@ -4,9 +4,9 @@
  * to `request.webhook`.
  */
 import type { FastifyWebhookProviders } from 'fastify'
-import type { EventOf, ProviderSpec, UnknownEventOf } from '../lib/provider.js'
+import type { EventOf, ProviderSpec, UnknownEventOf } from '../core/provider.js'
 // Declares FastifyWebhookProviders; an export, because declaration output drops an empty import.
-export type {} from './receiver.js'
+export type {} from '../fastify/define-provider.js'
 
 /** The providers this package ships (plugins/registry.ts; a type test keeps the two lists equal). */
 export type ShippedProvider = 'autotab' | 'autosana' | 'cyberdesk' | 'retab' | 'pulse'

@@ -3,7 +3,7 @@
  * (over IPC) when its handler has started, then blocks forever, so the parent can
  * SIGKILL it while it holds the job. Args: <redis port> <queue name>.
  */
-import { createWebhookWorker } from '../../plugins/bullmq.js'
+import { createWebhookWorker } from '../../lib/queue/worker.js'
 import type { PulseEvent } from '../../plugins/pulse.js'
 
 const [port, queueName] = process.argv.slice(2) as [string, string]

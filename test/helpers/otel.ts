@@ -7,7 +7,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { MeterProvider, MetricReader, type DataPoint } from '@opentelemetry/sdk-metrics'
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace'
 import { FastifyOtelInstrumentation } from '@fastify/otel'
-import { instrumentWebhooks } from '../../lib/otel.js'
+import { instrumentWebhooks } from '../../lib/observe/otel.js'
 
 /** A reader that exports nothing by itself: `collect()` when the test wants the figures. */
 class OnDemandReader extends MetricReader {

@@ -5,7 +5,7 @@
  */
 import Fastify from 'fastify'
 import pg from 'pg'
-import { PostgresStore } from '../../lib/postgres-store.js'
+import { PostgresStore } from '../../lib/stores/postgres.js'
 import { pulse } from '../../plugins/pulse.js'
 import { SW_SECRET } from './sign.js'
 

@@ -8,7 +8,7 @@
 import { createHmac } from 'node:crypto'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import fc from 'fast-check'
-import { defineProvider } from '../../plugins/receiver.js'
+import { defineProvider } from '../../lib/fastify/define-provider.js'
 import { pulse } from '../../plugins/pulse.js'
 import { autosana } from '../../plugins/autosana.js'
 

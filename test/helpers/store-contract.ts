@@ -4,7 +4,7 @@
  */
 import type { Test } from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { IdempotencyStore } from '../../lib/idempotency.js'
+import type { IdempotencyStore } from '../../lib/stores/idempotency.js'
 
 export function storeContract (t: Test, make: (instance: 0 | 1) => IdempotencyStore): void {
   t.test('store contract: done is seen by another instance, and a claim in flight by itself too', async t => {
