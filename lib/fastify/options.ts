@@ -3,6 +3,7 @@ import { checkHandlers, handlerTypes, type Handler } from '../core/handlers.js'
 import { MemoryStore, keepsEvents, type IdempotencyStore, type KeepingStore } from '../stores/idempotency.js'
 import type { ProviderSpec, WebhookEventData } from '../core/provider.js'
 import { queueSink } from '../queue/sink.js'
+import { parseSecrets } from '../schemes/secret-list.js'
 import { inlineSink, type Sink } from '../core/sinks.js'
 import { resolveTenants, type Tenants } from '../tenants/resolve-tenants.js'
 import type { FastifyReply, FastifyRequest } from 'fastify'
@@ -107,15 +108,11 @@ function resolveKeys (spec: ProviderSpec, options: LooseOptions, fail: Fail): un
   if (!Array.isArray(secrets) || secrets.length === 0) {
     return fail(`option "secret" is required (a string, or an array of strings while rotating)${spec.unsigned === true ? ', or set "allowUnsigned: true" to accept unsigned deliveries' : ''}`)
   }
-  return secrets.map((s: unknown, i) => {
-    const name = secrets.length === 1 ? 'option "secret"' : `option "secret[${i}]"`
-    if (typeof s !== 'string') return fail(`${name} must be a string`)
-    try {
-      return spec.scheme.parseSecret(s)
-    } catch (err) {
-      return fail(`${name} ${(err as Error).message}`)
-    }
-  })
+  try {
+    return parseSecrets(spec.scheme, secrets, i => secrets.length === 1 ? 'option "secret"' : `option "secret[${i}]"`)
+  } catch (err) {
+    return fail((err as Error).message)
+  }
 }
 
 /** The inline handlers, or the queue that a worker takes events from (then handlers belong to the worker). */

@@ -8,6 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { WebhookInvalidSignatureError, WebhookSecretLookupError } from '../core/errors.js'
 import type { ProviderSpec } from '../core/provider.js'
 import type { Refusal } from '../core/receive.js'
+import { parseSecrets } from '../schemes/secret-list.js'
 import { SecretCache, type TenantKeys } from './secret-cache.js'
 
 type Fail = (message: string) => never
@@ -56,14 +57,7 @@ export function resolveTenants (spec: ProviderSpec, options: { secret?: unknown,
     if (found === undefined || found === null) return null
     const secrets: unknown[] = Array.isArray(found) ? found : [found]
     if (secrets.length === 0) return null
-    return secrets.map(each => {
-      if (typeof each !== 'string') throw new TypeError(`the secret of tenant "${name}" is not a string`)
-      try {
-        return spec.scheme.parseSecret(each)
-      } catch (err) {
-        throw new TypeError(`the secret of tenant "${name}" ${(err as Error).message}`)
-      }
-    })
+    return parseSecrets(spec.scheme, secrets, () => `the secret of tenant "${name}"`)
   }
 
   return {
