@@ -4,10 +4,10 @@
  * secret key (its 32-byte seed; the 64-byte seed-and-public-key form of libsodium is read too).
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto'
+import { canonicalBase64 } from './base64.js'
 
 const PUBLIC_PREFIX = 'whpk_'
 const SECRET_PREFIX = 'whsk_'
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/
 // The DER headers of an ed25519 key (RFC 8410) in front of its raw bytes: how node:crypto imports raw keys.
 const SPKI_HEADER = Buffer.from('302a300506032b6570032100', 'hex')
 const PKCS8_HEADER = Buffer.from('302e020100300506032b657004220420', 'hex')
@@ -16,9 +16,8 @@ const SIGNATURE_LENGTH = 88
 
 function decode (value: string, prefix: string): Buffer {
   if (!value.startsWith(prefix)) throw new TypeError(`must start with "${prefix}"`)
-  const encoded = value.slice(prefix.length)
-  const bytes = Buffer.from(encoded, 'base64')
-  if (!BASE64.test(encoded) || bytes.toString('base64') !== encoded) throw new TypeError(`must be "${prefix}" followed by base64`)
+  const bytes = canonicalBase64(value.slice(prefix.length))
+  if (bytes === null) throw new TypeError(`must be "${prefix}" followed by base64`)
   return bytes
 }
 

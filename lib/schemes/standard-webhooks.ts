@@ -1,5 +1,6 @@
 import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto'
 import { generateEd25519KeyPair, parseEd25519PublicKey, signEd25519, verifyEd25519 } from './ed25519.js'
+import { canonicalBase64 } from './base64.js'
 import { safeEqual } from './safe-equal.js'
 import {
   MAX_SIGNATURES, MAX_SIGNATURE_HEADER, headerValue, reject, secretsToSign,
@@ -15,7 +16,6 @@ import {
  */
 
 const SECRET_PREFIX = 'whsec_'
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/
 const TIMESTAMP = /^[0-9]{1,12}$/
 const MAX_ID = 256
 
@@ -27,11 +27,8 @@ export interface StandardMeta {
 /** `whsec_` + canonical base64 of 24 to 64 random bytes, as the spec says. */
 export function parseStandardSecret (secret: string): Buffer {
   if (!secret.startsWith(SECRET_PREFIX)) throw new TypeError(`must start with "${SECRET_PREFIX}" (Standard Webhooks format)`)
-  const encoded = secret.slice(SECRET_PREFIX.length)
-  const key = Buffer.from(encoded, 'base64')
-  if (!BASE64.test(encoded) || key.toString('base64') !== encoded) {
-    throw new TypeError(`must be "${SECRET_PREFIX}" followed by base64`)
-  }
+  const key = canonicalBase64(secret.slice(SECRET_PREFIX.length))
+  if (key === null) throw new TypeError(`must be "${SECRET_PREFIX}" followed by base64`)
   if (key.length < 24 || key.length > 64) throw new TypeError(`must decode to 24 to 64 bytes, not ${key.length}`)
   return key
 }
