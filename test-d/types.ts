@@ -15,6 +15,8 @@ import { pulse as pulseOnly, type PulseEvent as PulseEventOnly, type PulseHandle
 import defaultPulse from '../plugins/pulse.js'
 import { sign, fixtures } from '../lib/testing/kit.js'
 import { defineStandardWebhooks } from '../plugins/standard-webhooks.js'
+import type { ProviderOptions } from '../plugins/index.js'
+import type { RECEIVER_OPTIONS } from '../lib/fastify/options.js'
 
 const app = Fastify()
 const Invoice = Type.Object({ total: Type.Number(), currency: Type.String() })
@@ -269,3 +271,10 @@ void app.register(anyone, {
     void event.payload.id
   }
 })
+
+// The runtime's list of option names (lib/fastify/options.ts) and the public options type name the same options.
+type PublicOptionName = keyof ProviderOptions<typeof autosana.provider>
+type CheckedOptionName = typeof RECEIVER_OPTIONS[number]
+const everyPublicOptionIsChecked: CheckedOptionName[] = [] as PublicOptionName[]
+const everyCheckedOptionIsPublic: PublicOptionName[] = [] as CheckedOptionName[]
+void everyPublicOptionIsChecked; void everyCheckedOptionIsPublic

@@ -36,29 +36,26 @@ export interface KeptInvalid {
 
 export type InvalidHandler = (event: WebhookEventData, failure: { path: string, reason: string }, ...args: RouteArgs) => unknown
 
+/**
+ * Every option of a provider plugin: the one list that unknown names are checked against and that
+ * `LooseOptions` is made from. A type test (test-d/types.ts) keeps the public options to the same names.
+ * A provider adds its own (`spec.options`).
+ */
+export const RECEIVER_OPTIONS = [
+  'secret', 'allowUnsigned', 'tenant', 'secretCache', 'path', 'on', 'onEvent', 'onUnknown', 'onInvalid', 'acceptInvalid',
+  'tolerance', 'bodyLimit', 'bufferLimit', 'idempotency', 'queue'
+] as const
+
+/** Fastify's own options of `register`, which reach the plugin too. */
+const REGISTER_OPTIONS = ['prefix', 'logLevel', 'logSerializers'] as const
+
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set([...RECEIVER_OPTIONS, ...REGISTER_OPTIONS])
+
 /** The options as the checks see them: not yet trusted to have their declared types. */
-export interface LooseOptions {
-  secret?: unknown
-  tenant?: unknown
-  secretCache?: unknown
-  allowUnsigned?: unknown
-  path?: unknown
-  on?: unknown
-  onEvent?: unknown
-  onUnknown?: unknown
-  tolerance?: unknown
-  bodyLimit?: unknown
-  bufferLimit?: unknown
-  idempotency?: unknown
-  queue?: unknown
-  prefix?: unknown
-  acceptInvalid?: unknown
-  onInvalid?: unknown
-}
+export type LooseOptions = { [Name in typeof RECEIVER_OPTIONS[number] | 'prefix']?: unknown }
 
 type Fail = (message: string) => never
 
-const KNOWN_OPTIONS = new Set(['secret', 'tenant', 'secretCache', 'path', 'on', 'onEvent', 'onUnknown', 'onInvalid', 'acceptInvalid', 'tolerance', 'bodyLimit', 'bufferLimit', 'idempotency', 'queue', 'allowUnsigned', 'prefix', 'logLevel', 'logSerializers'])
 const DEFAULT_BODY_LIMIT = 1024 * 1024
 
 /** Checks every option at registration and fails early, naming the plugin and the option. */
