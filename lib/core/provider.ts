@@ -89,23 +89,19 @@ export type EventOfType<S extends ProviderSpec, T extends EventTypeOf<S>> = Simp
 export type EventOf<S extends ProviderSpec, T extends EventTypeOf<S> = EventTypeOf<S>> = { [K in T]: EventOfType<S, K> }[T]
 
 /** A verified event whose type no schema knows: handed to `onUnknown`, never validated. */
-export type UnknownEventOf<S extends ProviderSpec> = Simplify<{
-  provider: S['name']
+export type UnknownEventOf<S extends ProviderSpec> = Simplify<{ provider: S['name'] } & Omit<WebhookEventData, 'provider'> & MetaOf<S>>
+
+/**
+ * An event as the engine sees it, before types: what `receive` makes (with the scheme's and `extend`'s fields)
+ * and a queue stores. The one event shape: the typed events, the unknown ones, the worker's and the kit's
+ * are made from it.
+ */
+export interface WebhookEventData {
+  provider: string
   /** the tenant whose secret verified it, when `secret` is looked up per delivery (many tenants) */
   tenant?: string
   id: string
   /** the type as read from the payload, or '' when it has none */
-  type: string
-  payload: unknown
-  receivedAt: Date
-} & MetaOf<S>>
-
-/** An event as the engine sees it, before types: what `receive` makes (with the scheme's and `extend`'s fields) and a queue stores. */
-export interface WebhookEventData {
-  provider: string
-  /** the tenant whose secret verified it, when `secret` is looked up per delivery */
-  tenant?: string
-  id: string
   type: string
   payload: unknown
   receivedAt: Date

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { IdempotencyStore } from '../stores/idempotency.js'
-import type { EventOf, EventTypeOf, ExtraOptionsOf, ProviderSpec, UnknownEventOf } from '../core/provider.js'
+import type { EventOf, EventTypeOf, ExtraOptionsOf, ProviderSpec, UnknownEventOf, WebhookEventData } from '../core/provider.js'
 import type { QueueOption } from '../queue/sink.js'
 import type { SecretCache } from '../tenants/secret-cache.js'
 
@@ -34,12 +34,7 @@ export type WebhookHandlers<E extends { type: string }> = { [T in E['type']]?: W
 export type EventHandlers<E extends { type: string }> = { [T in E['type']]?: (event: Extract<E, { type: T }>) => unknown }
 
 /** A verified event whose type no schema knew when it was received (in a worker), or knows today (in a replay). */
-export interface UnknownWebhookEvent {
-  provider: string
-  id: string
-  type: string
-  payload: unknown
-  receivedAt: Date
+export interface UnknownWebhookEvent extends WebhookEventData {
   /** the signed timestamp (seconds), for Standard Webhooks providers */
   timestamp?: number
 }

@@ -10,7 +10,7 @@ import { observedDispatch } from '../observe/diagnostics.js'
 import { silentLogger, type Logger } from '../core/dispatch.js'
 import { eventKey } from '../core/event-key.js'
 import { checkHandlers, runHandlers } from '../core/handlers.js'
-import type { ProviderSpec } from '../core/provider.js'
+import type { ProviderSpec, WebhookEventData } from '../core/provider.js'
 import { isKnownJob } from './sink.js'
 import { resolveIdempotency } from '../fastify/options.js'
 import type { IdempotencyOptions, UnknownWebhookEvent } from '../fastify/types.js'
@@ -20,7 +20,7 @@ export type { EventHandlers, UnknownWebhookEvent } from '../fastify/types.js'
 export { DEFAULT_JOB_OPTIONS, UNKNOWN_JOB_PREFIX, jobIdOf, type QueueOption, type WebhookJobOptions, type WebhookQueue } from './sink.js'
 
 /** What the worker needs of an event type: the fields every verified event has. */
-export interface WorkerEvent { provider: string, tenant?: string, id: string, type: string, payload: unknown, receivedAt: Date }
+export type WorkerEvent = WebhookEventData
 
 /** Every event of the provider plugins imported in this program (the type of `request.webhook`). */
 export type WebhookEvent = FastifyWebhookProviders[keyof FastifyWebhookProviders]

@@ -4,7 +4,7 @@
  * to `request.webhook`.
  */
 import type { FastifyWebhookProviders } from 'fastify'
-import type { EventOf, ProviderSpec, UnknownEventOf } from '../core/provider.js'
+import type { EventOf, ProviderSpec, UnknownEventOf, WebhookEventData } from '../core/provider.js'
 // Declares FastifyWebhookProviders; an export, because declaration output drops an empty import.
 export type {} from '../fastify/define-provider.js'
 
@@ -43,7 +43,7 @@ export interface KitHandlers<E, U> {
 /** An event of a type no schema of the provider knows, as `onUnknown` gets it. */
 export type KitUnknownEvent<P> = P extends { readonly provider: infer S extends ProviderSpec }
   ? UnknownEventOf<S>
-  : { provider: ProviderField<KitEvent<P>>, id: string, type: string, payload: unknown, receivedAt: Date } &
+  : { provider: ProviderField<KitEvent<P>> } & Omit<WebhookEventData, 'provider' | 'tenant'> &
     ('timestamp' extends keyof KitEvent<P> ? { /** the signed timestamp, seconds */ timestamp: number } : object)
 
 /** What `receive` resolves with: the event of type `T` the handlers got. */
