@@ -28,5 +28,10 @@ export type AutosanaHandlers = HandlersFor<typeof autosana>
 declare module 'fastify' {
   interface FastifyWebhookProviders { autosana: AutosanaEvent }
 }
+// A provider this package ships: the testing kit has its samples. (An export, so that the .d.ts keeps the module.)
+export type {} from '../lib/testing/types.js'
+declare module '../lib/testing/types.js' {
+  interface ShippedProviders { autosana: true }
+}
 
 export default autosana

@@ -28,5 +28,10 @@ export type AutotabHandlers = HandlersFor<typeof autotab>
 declare module 'fastify' {
   interface FastifyWebhookProviders { autotab: AutotabEvent }
 }
+// A provider this package ships: the testing kit has its samples. (An export, so that the .d.ts keeps the module.)
+export type {} from '../lib/testing/types.js'
+declare module '../lib/testing/types.js' {
+  interface ShippedProviders { autotab: true }
+}
 
 export default autotab

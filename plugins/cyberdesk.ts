@@ -22,5 +22,10 @@ export type CyberdeskHandlers = HandlersFor<typeof cyberdesk>
 declare module 'fastify' {
   interface FastifyWebhookProviders { cyberdesk: CyberdeskEvent }
 }
+// A provider this package ships: the testing kit has its samples. (An export, so that the .d.ts keeps the module.)
+export type {} from '../lib/testing/types.js'
+declare module '../lib/testing/types.js' {
+  interface ShippedProviders { cyberdesk: true }
+}
 
 export default cyberdesk

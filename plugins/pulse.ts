@@ -22,5 +22,10 @@ export type PulseHandlers = HandlersFor<typeof pulse>
 declare module 'fastify' {
   interface FastifyWebhookProviders { pulse: PulseEvent }
 }
+// A provider this package ships: the testing kit has its samples. (An export, so that the .d.ts keeps the module.)
+export type {} from '../lib/testing/types.js'
+declare module '../lib/testing/types.js' {
+  interface ShippedProviders { pulse: true }
+}
 
 export default pulse

@@ -92,5 +92,10 @@ export function dropFileUrl<E extends { payload: unknown }> (event: E): E {
 declare module 'fastify' {
   interface FastifyWebhookProviders { retab: RetabEvent }
 }
+// A provider this package ships: the testing kit has its samples. (An export, so that the .d.ts keeps the module.)
+export type {} from '../lib/testing/types.js'
+declare module '../lib/testing/types.js' {
+  interface ShippedProviders { retab: true }
+}
 
 export default retab

@@ -8,11 +8,17 @@ import type { EventOf, ProviderSpec, UnknownEventOf, WebhookEventData } from '..
 // Declares FastifyWebhookProviders; an export, because declaration output drops an empty import.
 export type {} from '../fastify/define-provider.js'
 
-/** The providers this package ships (plugins/registry.ts; a type test keeps the two lists equal). */
-export type ShippedProvider = 'autotab' | 'autosana' | 'cyberdesk' | 'retab' | 'pulse'
+/**
+ * The providers this package ships whose module the program imports: each shipped provider's own file adds
+ * itself here (a type test keeps them to plugins/registry.ts), so that nothing here names one.
+ */
+export interface ShippedProviders {}
+
+/** The name of a shipped provider whose module the program imports. */
+export type ShippedProvider = keyof ShippedProviders & keyof FastifyWebhookProviders
 
 /** Any plugin made by `defineProvider`, or the name of a shipped provider whose module the program imports. */
-export type ProviderRef = (keyof FastifyWebhookProviders & ShippedProvider) | { readonly provider: ProviderSpec }
+export type ProviderRef = ShippedProvider | { readonly provider: ProviderSpec }
 
 /** The verified events of a provider (a shipped name or a plugin): a union discriminated by `type`. */
 export type KitEvent<P> = P extends { readonly provider: infer S extends ProviderSpec }
@@ -30,7 +36,7 @@ export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object
 
 /** A sample payload of every event type of the shipped providers you import: the `examples` of their schemas. */
 export type Fixtures = {
-  readonly [P in keyof FastifyWebhookProviders & ShippedProvider]: { readonly [T in KitEventType<P>]: KitPayload<P, T> }
+  readonly [P in ShippedProvider]: { readonly [T in KitEventType<P>]: KitPayload<P, T> }
 }
 
 /** Handlers as `receive` runs them: each gets the event alone. */
