@@ -13,7 +13,7 @@ import type { SchemaFailure } from '../core/schema-failure.js'
 import { closeIfBodyUnread, guardBody, serverBudget } from './body-guard.js'
 import { resolveOptions, type KeptInvalid, type LooseOptions } from './options.js'
 import { routeDocs, warnIfSwaggerComesLate } from './openapi.js'
-import { unknownTenant } from '../tenants/resolve-tenants.js'
+import { unknownTenant, type DeliveryKeys } from '../tenants/resolve-tenants.js'
 import type { ProviderOptions, WebhookPlugin } from './types.js'
 
 declare module 'fastify' {
@@ -64,7 +64,7 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
 
   async function receiver (fastify: FastifyInstance, options: ProviderOptions<S>): Promise<void> {
     const loose: LooseOptions = options
-    const { keys, tenants, path, tolerance, bodyLimit, bufferLimit, idempotency, sink, invalid } = resolveOptions(spec, loose)
+    const { keys, keysFor, tenants, path, tolerance, bodyLimit, bufferLimit, idempotency, sink, invalid } = resolveOptions(spec, loose)
     const budget = serverBudget(fastify.server, `fastify-webhooks-${spec.name}`, bodyLimit, bufferLimit)
     sink.start?.(fastify.log)
     if (!fastify.hasRequestDecorator('webhook')) fastify.decorateRequest('webhook', null)
@@ -75,14 +75,15 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
 
     // Steps 1-3 run as the body parser, so nothing reaches a handler unverified.
     function parseDelivery (request: FastifyRequest, body: Buffer, done: Done): void {
-      if (tenants === null) return accept(request, body, keys, done)
-      // Many tenants: the keys are looked up first (at once when cached), then the same steps run.
-      tenants.resolve(request, (found, tenant, tenantKnown) => accept(request, body, found, done, tenant, tenantKnown), done)
+      // A tenant's keys may need a lookup; fixed secrets and cached tenants come at once.
+      const found = keysFor(request)
+      if (found instanceof Promise) found.then(keys => { accept(request, body, keys, done) }, done)
+      else accept(request, body, found, done)
     }
 
-    function accept (request: FastifyRequest, body: Buffer, keys: readonly unknown[] | null, done: Done, tenant?: string, tenantKnown = true): void {
+    function accept (request: FastifyRequest, body: Buffer, { keys, tenant, known }: DeliveryKeys, done: Done): void {
       let received = receive(provider, { headers: request.headers, body, keys, receivedAt: new Date(), tolerance, parse, options })
-      if (received.ok && !tenantKnown) received = unknownTenant()
+      if (received.ok && !known) received = unknownTenant()
       let parsed: Parsed
       if (received.ok) {
         parsed = received

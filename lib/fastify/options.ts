@@ -5,16 +5,18 @@ import type { ProviderSpec, WebhookEventData } from '../core/provider.js'
 import { queueSink } from '../queue/sink.js'
 import { parseSecrets } from '../schemes/secret-list.js'
 import { inlineSink, type Sink } from '../core/sinks.js'
-import { resolveTenants, type Tenants } from '../tenants/resolve-tenants.js'
+import { fixedKeys, resolveTenants, type KeysFor, type Tenants } from '../tenants/resolve-tenants.js'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 
 /** What the route's sink is handed besides the event. */
 export type RouteArgs = [request: FastifyRequest, reply: FastifyReply]
 
 export interface ResolvedOptions {
-  /** null only when unsigned deliveries were allowed explicitly */
+  /** the keys the headers are prechecked against: the secrets' (null when unsigned deliveries were allowed), or a dummy */
   keys: readonly unknown[] | null
-  /** set when `secret` is a function: keys looked up per delivery */
+  /** the keys each delivery is verified against: the same `keys`, or a tenant's, looked up per delivery */
+  keysFor: KeysFor
+  /** set when `secret` is a function: the tenant is read from each request */
   tenants: Tenants | null
   path: string
   tolerance: number
@@ -76,7 +78,8 @@ export function resolveOptions (spec: ProviderSpec, options: LooseOptions): Reso
   const sink = resolveSink(spec, options, fail)
   // With a queue the job id deduplicates across instances: no store unless one is asked for.
   const idempotency = resolveIdempotency(options.idempotency ?? (sink.deduplicates ? false : {}), fail)
-  return { keys, tenants, path, tolerance, bodyLimit, bufferLimit, idempotency, sink, invalid: resolveInvalid(options, idempotency, fail) }
+  const keysFor = tenants === null ? fixedKeys(keys) : tenants.keysFor
+  return { keys, keysFor, tenants, path, tolerance, bodyLimit, bufferLimit, idempotency, sink, invalid: resolveInvalid(options, idempotency, fail) }
 }
 
 function resolveInvalid (options: LooseOptions, idempotency: Idempotency | null, fail: Fail): KeptInvalid | null {

@@ -19,16 +19,35 @@ const MAX_TENANT = 256
 const kTenant = Symbol('fastify-webhooks.tenant')
 type RequestWithTenant = FastifyRequest & { [kTenant]?: string | undefined }
 
+/** The keys one delivery is verified against, and whose they are. */
+export interface DeliveryKeys {
+  /** null only when unsigned deliveries were allowed explicitly */
+  keys: readonly unknown[] | null
+  /** with many tenants: the tenant named by the request */
+  tenant?: string | undefined
+  /** false for a tenant no lookup knows: its keys are a dummy, and a match is refused all the same */
+  known: boolean
+}
+
+/**
+ * The keys of a delivery's request, in front of verify: at once (fixed secrets, a cached tenant), or once
+ * looked up, rejecting with a WebhookSecretLookupError when the lookup throws or times out.
+ */
+export type KeysFor = (request: FastifyRequest) => DeliveryKeys | Promise<DeliveryKeys>
+
+/** The keys of fixed secrets: the same for every request. */
+export function fixedKeys (keys: readonly unknown[] | null): KeysFor {
+  const found: DeliveryKeys = { keys, known: true }
+  return () => found
+}
+
 export interface Tenants {
   /** Keys of the scheme's shape that no sender holds: what an unknown tenant is verified against. */
   readonly dummy: readonly unknown[]
   /** The route's onRequest hook: reads the tenant, and puts it on every log line of the request. */
   onRequest (request: FastifyRequest, reply: FastifyReply): Promise<void>
-  /**
-   * Calls `then` with the tenant and its keys (at once when cached), or the dummy keys and `known: false`;
-   * or `done` with a WebhookSecretLookupError when the lookup throws or times out.
-   */
-  resolve (request: FastifyRequest, then: (keys: readonly unknown[], tenant: string | undefined, known: boolean) => void, done: (err: Error) => void): void
+  /** The tenant's keys, or the dummy keys and `known: false`. */
+  keysFor: KeysFor
 }
 
 /** The tenant options, checked at registration; null when `secret` is fixed. */
@@ -50,6 +69,7 @@ export function resolveTenants (spec: ProviderSpec, options: { secret?: unknown,
   const tenantOf = tenant as (request: FastifyRequest) => unknown
   const lookup = secret as Lookup
   const dummy = [spec.scheme.parseSecret(spec.scheme.generateSecret())]
+  const unnamed: DeliveryKeys = { keys: dummy, known: false }
 
   // Parsed once per cache fill, not per delivery. A secret the scheme cannot read is the tenant's setup at fault: 500.
   async function load (name: string, request: FastifyRequest): Promise<TenantKeys> {
@@ -74,13 +94,13 @@ export function resolveTenants (spec: ProviderSpec, options: { secret?: unknown,
       request.log = request.log.child({ tenant: valid ?? null })
       reply.log = request.log
     },
-    resolve (request, then, done) {
+    keysFor (request) {
       const name = (request as RequestWithTenant)[kTenant]
-      if (name === undefined) return then(dummy, undefined, false)
-      const answer = (keys: TenantKeys): void => keys === null ? then(dummy, name, false) : then(keys, name, true)
+      if (name === undefined) return unnamed
+      const answer = (keys: TenantKeys): DeliveryKeys => keys === null ? { keys: dummy, tenant: name, known: false } : { keys, tenant: name, known: true }
       const found = cache.keysOf(name, async () => await load(name, request))
       if (!(found instanceof Promise)) return answer(found)
-      found.then(answer, err => done(new WebhookSecretLookupError({ cause: err })))
+      return found.then(answer, err => { throw new WebhookSecretLookupError({ cause: err }) })
     }
   }
 }
