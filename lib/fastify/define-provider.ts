@@ -64,24 +64,47 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
 
   async function receiver (fastify: FastifyInstance, options: ProviderOptions<S>): Promise<void> {
     const loose: LooseOptions = options
-    const { keys, tenants, path, tolerance, bodyLimit, bufferLimit, idempotency, sink, invalid } = resolveOptions(spec, loose)
+    const { keys, tenants, path, tolerance, bodyLimit, bufferLimit, idempotency, sink, invalid } = resolveOptions(
+      spec,
+      loose
+    )
     const budget = serverBudget(fastify.server, `fastify-webhooks-${spec.name}`, bodyLimit, bufferLimit)
     sink.start?.(fastify.log)
     if (!fastify.hasRequestDecorator('webhook')) fastify.decorateRequest('webhook', null)
     if (!fastify.hasRequestDecorator('rawBody')) fastify.decorateRequest('rawBody', undefined)
     // The instance's poisoning settings are fixed when it is created (Fastify's default: 'error').
-    const { onProtoPoisoning: protoAction = 'error', onConstructorPoisoning: constructorAction = 'error' } = fastify.initialConfig
+    const { onProtoPoisoning: protoAction = 'error', onConstructorPoisoning: constructorAction = 'error' } =
+      fastify.initialConfig
     const parse = { protoAction, constructorAction }
 
     // Steps 1-3 run as the body parser, so nothing reaches a handler unverified.
     function parseDelivery (request: FastifyRequest, body: Buffer, done: Done): void {
       if (tenants === null) return accept(request, body, keys, done)
       // Many tenants: the keys are looked up first (at once when cached), then the same steps run.
-      tenants.resolve(request, (found, tenant, tenantKnown) => accept(request, body, found, done, tenant, tenantKnown), done)
+      tenants.resolve(
+        request,
+        (found, tenant, tenantKnown) => accept(request, body, found, done, tenant, tenantKnown),
+        done
+      )
     }
 
-    function accept (request: FastifyRequest, body: Buffer, keys: readonly unknown[] | null, done: Done, tenant?: string, tenantKnown = true): void {
-      let received = receive(provider, { headers: request.headers, body, keys, receivedAt: new Date(), tolerance, parse, options })
+    function accept (
+      request: FastifyRequest,
+      body: Buffer,
+      keys: readonly unknown[] | null,
+      done: Done,
+      tenant?: string,
+      tenantKnown = true
+    ): void {
+      let received = receive(provider, {
+        headers: request.headers,
+        body,
+        keys,
+        receivedAt: new Date(),
+        tolerance,
+        parse,
+        options
+      })
       if (received.ok && !tenantKnown) received = unknownTenant()
       let parsed: Parsed
       if (received.ok) {
@@ -139,7 +162,13 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       return answered ? reply : reply.code(sink.status).type('application/json').send(RECEIVED)
     }
 
-    async function keepInvalid (event: WebhookEventData, { error, path, reason, kept }: Invalid, key: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    async function keepInvalid (
+      event: WebhookEventData,
+      { error, path, reason, kept }: Invalid,
+      key: string,
+      request: FastifyRequest,
+      reply: FastifyReply
+    ): Promise<FastifyReply> {
       try {
         await kept.store.keepInvalid(key, event, error.message)
       } catch (err) {
@@ -148,7 +177,10 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       if (!kept.accept) throw error
       await kept.onInvalid?.(event, { path, reason }, request, reply)
       publishAcceptedInvalid(spec.name)
-      request.log.warn({ provider: spec.name, id: event.id, type: event.type }, 'webhook event kept as invalid; answered 200')
+      request.log.warn(
+        { provider: spec.name, id: event.id, type: event.type },
+        'webhook event kept as invalid; answered 200'
+      )
       return reply.sent ? reply : reply.type('application/json').send(INVALID)
     }
 
@@ -168,5 +200,8 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
     }, typeof loose.prefix === 'string' ? { prefix: loose.prefix } : {})
   }
 
-  return Object.assign(fp(receiver, { fastify: '5.x', name: `fastify-webhooks-${spec.name}` }), { provider: spec, options: sameOptions<S> })
+  return Object.assign(fp(receiver, { fastify: '5.x', name: `fastify-webhooks-${spec.name}` }), {
+    provider: spec,
+    options: sameOptions<S>
+  })
 }

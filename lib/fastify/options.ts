@@ -33,7 +33,11 @@ export interface KeptInvalid {
   onInvalid: InvalidHandler | undefined
 }
 
-export type InvalidHandler = (event: WebhookEventData, failure: { path: string, reason: string }, ...args: RouteArgs) => unknown
+export type InvalidHandler = (
+  event: WebhookEventData,
+  failure: { path: string; reason: string },
+  ...args: RouteArgs
+) => unknown
 
 /** The options as the checks see them: not yet trusted to have their declared types. */
 export interface LooseOptions {
@@ -57,7 +61,26 @@ export interface LooseOptions {
 
 type Fail = (message: string) => never
 
-const KNOWN_OPTIONS = new Set(['secret', 'tenant', 'secretCache', 'path', 'on', 'onEvent', 'onUnknown', 'onInvalid', 'acceptInvalid', 'tolerance', 'bodyLimit', 'bufferLimit', 'idempotency', 'queue', 'allowUnsigned', 'prefix', 'logLevel', 'logSerializers'])
+const KNOWN_OPTIONS = new Set([
+  'secret',
+  'tenant',
+  'secretCache',
+  'path',
+  'on',
+  'onEvent',
+  'onUnknown',
+  'onInvalid',
+  'acceptInvalid',
+  'tolerance',
+  'bodyLimit',
+  'bufferLimit',
+  'idempotency',
+  'queue',
+  'allowUnsigned',
+  'prefix',
+  'logLevel',
+  'logSerializers'
+])
 const DEFAULT_BODY_LIMIT = 1024 * 1024
 
 /** Checks every option at registration and fails early, naming the plugin and the option. */
@@ -73,12 +96,25 @@ export function resolveOptions (spec: ProviderSpec, options: LooseOptions): Reso
   const tolerance = positive(options.tolerance, 300, 'tolerance', fail)
   const bodyLimit = positive(options.bodyLimit, spec.bodyLimit ?? DEFAULT_BODY_LIMIT, 'bodyLimit', fail)
   if (!Number.isInteger(bodyLimit)) fail('option "bodyLimit" must be an integer number of bytes')
-  const bufferLimit = options.bufferLimit === undefined ? undefined : positive(options.bufferLimit, 0, 'bufferLimit', fail)
-  if (bufferLimit !== undefined && !Number.isInteger(bufferLimit)) fail('option "bufferLimit" must be an integer number of bytes')
+  const bufferLimit =
+    options.bufferLimit === undefined ? undefined : positive(options.bufferLimit, 0, 'bufferLimit', fail)
+  if (bufferLimit !== undefined && !Number.isInteger(bufferLimit)) {
+    fail('option "bufferLimit" must be an integer number of bytes')
+  }
   const sink = resolveSink(spec, options, fail)
   // With a queue the job id deduplicates across instances: no store unless one is asked for.
   const idempotency = resolveIdempotency(options.idempotency ?? (sink.deduplicates ? false : {}), fail)
-  return { keys, tenants, path, tolerance, bodyLimit, bufferLimit, idempotency, sink, invalid: resolveInvalid(options, idempotency, fail) }
+  return {
+    keys,
+    tenants,
+    path,
+    tolerance,
+    bodyLimit,
+    bufferLimit,
+    idempotency,
+    sink,
+    invalid: resolveInvalid(options, idempotency, fail)
+  }
 }
 
 function resolveInvalid (options: LooseOptions, idempotency: Idempotency | null, fail: Fail): KeptInvalid | null {
@@ -88,7 +124,12 @@ function resolveInvalid (options: LooseOptions, idempotency: Idempotency | null,
   if (onInvalid !== undefined && acceptInvalid !== true) fail('option "onInvalid" runs only with "acceptInvalid: true"')
   const store = idempotency?.store
   if (store === undefined || !keepsEvents(store)) {
-    if (acceptInvalid === true) fail('option "acceptInvalid" needs an idempotency store that keeps events (a PostgresStore with "inbox"), or the event would be lost')
+    if (acceptInvalid === true) {
+      fail(
+        'option "acceptInvalid" needs an idempotency store that keeps events (a PostgresStore with "inbox"), or the ' +
+        'event would be lost'
+      )
+    }
     return null
   }
   return { store, accept: acceptInvalid === true, onInvalid: onInvalid as InvalidHandler | undefined }
@@ -99,13 +140,18 @@ function resolveKeys (spec: ProviderSpec, options: LooseOptions, fail: Fail): un
   const { secret, allowUnsigned = false } = options
   if (typeof allowUnsigned !== 'boolean') fail('option "allowUnsigned" must be a boolean')
   if (allowUnsigned === true) {
-    if (spec.unsigned !== true) fail(`option "allowUnsigned" is not supported: ${spec.name} always signs its deliveries`)
+    if (spec.unsigned !== true) {
+      fail(`option "allowUnsigned" is not supported: ${spec.name} always signs its deliveries`)
+    }
     if (secret !== undefined) fail('give either option "secret" or "allowUnsigned: true", not both')
     return null
   }
   const secrets: unknown = typeof secret === 'string' ? [secret] : secret
   if (!Array.isArray(secrets) || secrets.length === 0) {
-    return fail(`option "secret" is required (a string, or an array of strings while rotating)${spec.unsigned === true ? ', or set "allowUnsigned: true" to accept unsigned deliveries' : ''}`)
+    return fail(
+      'option "secret" is required (a string, or an array of strings while ' +
+      `rotating)${spec.unsigned === true ? ', or set "allowUnsigned: true" to accept unsigned deliveries' : ''}`
+    )
   }
   return secrets.map((s: unknown, i) => {
     const name = secrets.length === 1 ? 'option "secret"' : `option "secret[${i}]"`
@@ -123,16 +169,26 @@ function resolveSink (spec: ProviderSpec, options: LooseOptions, fail: Fail): Si
   const queue = queueSink<RouteArgs>(options.queue, spec.name, fail)
   if (queue !== null) {
     for (const name of ['on', 'onEvent', 'onUnknown'] as const) {
-      if (options[name] !== undefined) fail(`option "${name}" does not run with option "queue": give it to createWebhookWorker (fastify-webhooks/bullmq)`)
+      if (options[name] !== undefined) {
+        fail(
+          `option "${name}" does not run with option "queue": give it to createWebhookWorker (fastify-webhooks/bullmq)`
+        )
+      }
     }
     return queue
   }
   const handlers = checkHandlers<RouteArgs>(options, handlerTypes(spec), fail)
-  return inlineSink({ ...handlers, onUnknown: handlers.onUnknown ?? logUnknown }, (_request, reply) => reply.sent || reply.raw.headersSent)
+  return inlineSink(
+    { ...handlers, onUnknown: handlers.onUnknown ?? logUnknown },
+    (_request, reply) => reply.sent || reply.raw.headersSent
+  )
 }
 
 const logUnknown: Handler<RouteArgs> = (event, request) => {
-  request.log.warn({ provider: event.provider, id: event.id, type: event.type }, 'webhook event of a type no schema knows; answered 200')
+  request.log.warn(
+    { provider: event.provider, id: event.id, type: event.type },
+    'webhook event of a type no schema knows; answered 200'
+  )
 }
 
 /** The `idempotency` option, of the plugin or of a worker. */
@@ -156,6 +212,8 @@ function isStore (value: unknown): value is IdempotencyStore {
 
 function positive (value: unknown, fallback: number, name: string, fail: Fail): number {
   if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return fail(`option "${name}" must be a positive number`)
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    return fail(`option "${name}" must be a positive number`)
+  }
   return value
 }
