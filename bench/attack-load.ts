@@ -24,7 +24,10 @@ const loops = [
   }),
   ...Array.from({ length: trickleCount }, async () => {
     while (attack.on) {
-      const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': 1024 * 1024 }
+      const headers: Record<string, string | number> = {
+        'content-type': 'application/json',
+        'content-length': 1024 * 1024
+      }
       if (forged) headers['retab-signature'] = forgedSignature()
       const request = await rawPost(port, '/webhooks/retab', headers, '{')
       trickle.opened++

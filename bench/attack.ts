@@ -38,7 +38,10 @@ function memory (pid: number): { rss: number, peak: number } {
 
 /** One bogus upload: the whole 60 MB offered at once; resolves with the status (0: the connection died first). */
 export async function bogus (port: number, signed: boolean): Promise<number> {
-  const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': SIXTY_MB.length }
+  const headers: Record<string, string | number> = {
+    'content-type': 'application/json',
+    'content-length': SIXTY_MB.length
+  }
   if (signed) headers['retab-signature'] = forgedSignature()
   const request = await rawPost(port, PATH, headers)
   request.socket.write(SIXTY_MB, () => {})
@@ -46,7 +49,11 @@ export async function bogus (port: number, signed: boolean): Promise<number> {
 }
 
 /** The cheap reproduction: `count` concurrent 60 MB bodies, signed (forged) or not; the server's peak RSS. */
-export async function runFlood (options: { plugin?: string, count: number, signed: boolean }): Promise<Record<string, unknown>> {
+export async function runFlood (options: {
+  plugin?: string
+  count: number
+  signed: boolean
+}): Promise<Record<string, unknown>> {
   const server = await startServer(options.plugin)
   const before = memory(server.child.pid!)
   const statuses: Record<string, number> = {}
@@ -56,7 +63,15 @@ export async function runFlood (options: { plugin?: string, count: number, signe
   }))
   const after = memory(server.child.pid!)
   await stopServer(server)
-  return { plugin: options.plugin ?? 'this package', bodies: options.count, signed: options.signed, rssBeforeMiB: Math.round(before.rss), peakRssMiB: Math.round(after.peak), growthMiB: Math.round(after.peak - before.rss), statuses }
+  return {
+    plugin: options.plugin ?? 'this package',
+    bodies: options.count,
+    signed: options.signed,
+    rssBeforeMiB: Math.round(before.rss),
+    peakRssMiB: Math.round(after.peak),
+    growthMiB: Math.round(after.peak - before.rss),
+    statuses
+  }
 }
 
 interface Valid { firstStatus: number, firstMs: number, acceptedMs: number, attempts: number, accepted: boolean }
@@ -76,8 +91,9 @@ async function deliverValid (url: string, n: number): Promise<Valid> {
     } catch {}
     if (attempt === 0) Object.assign(result, { firstStatus: status, firstMs: performance.now() - t0 })
     result.attempts++
-    if (status >= 200 && status < 300) Object.assign(result, { accepted: true, acceptedMs: performance.now() - started })
-    else await sleep(100)
+    if (status >= 200 && status < 300) {
+      Object.assign(result, { accepted: true, acceptedMs: performance.now() - started })
+    } else await sleep(100)
   }
   return result
 }
@@ -105,16 +121,38 @@ function summary (results: Valid[]): Record<string, number> {
     sent: results.length,
     acceptedEventually: accepted.length,
     acceptedFirstTry: results.filter(r => r.firstStatus >= 200 && r.firstStatus < 300).length,
-    successShareFirstTry: Math.round((results.filter(r => r.firstStatus < 300 && r.firstStatus >= 200).length / results.length) * 10000) / 10000,
-    p50Ms: percentile(accepted.map(r => r.acceptedMs), 50),
-    p99Ms: percentile(accepted.map(r => r.acceptedMs), 99),
-    firstTryP50Ms: percentile(results.map(r => r.firstMs), 50),
-    firstTryP99Ms: percentile(results.map(r => r.firstMs), 99),
+    successShareFirstTry:
+      Math.round((results.filter(r => r.firstStatus < 300 && r.firstStatus >= 200).length / results.length) * 10000) /
+      10000,
+    p50Ms: percentile(
+      accepted.map(r => r.acceptedMs),
+      50
+    ),
+    p99Ms: percentile(
+      accepted.map(r => r.acceptedMs),
+      99
+    ),
+    firstTryP50Ms: percentile(
+      results.map(r => r.firstMs),
+      50
+    ),
+    firstTryP99Ms: percentile(
+      results.map(r => r.firstMs),
+      99
+    ),
     retries: results.reduce((sum, r) => sum + r.attempts - 1, 0)
   }
 }
 
-export interface AttackOptions { plugin?: string, rate: number, quietSeconds: number, attackSeconds: number, bogus: number, trickle: number, /** no forged signatures: every attacker sends none */ unsigned?: boolean }
+export interface AttackOptions {
+  plugin?: string
+  rate: number
+  quietSeconds: number
+  attackSeconds: number
+  bogus: number
+  trickle: number
+  /** no forged signatures: every attacker sends none */ unsigned?: boolean
+}
 
 export async function runAttack (o: AttackOptions): Promise<Record<string, unknown>> {
   const server = await startServer(o.plugin)
@@ -128,11 +166,18 @@ export async function runAttack (o: AttackOptions): Promise<Record<string, unkno
 
   // The attackers run in a process of their own, so that the valid sender's clock is not theirs.
   const load = fileURLToPath(new URL('./attack-load.js', import.meta.url))
-  const attackers = spawnNode(load, [String(server.port), String(o.bogus), String(o.trickle), o.unsigned === true ? 'unsigned' : 'forged'])
+  const attackers = spawnNode(load, [
+    String(server.port),
+    String(o.bogus),
+    String(o.trickle),
+    o.unsigned === true ? 'unsigned' : 'forged'
+  ])
   await sleep(1000) // let the attack build up before measuring
   const underAttack = summary(await steadyFlow(server.url, o.rate, o.attackSeconds, 1_000_000))
   attackers.send('stop')
-  const [{ bogusAnswers, trickle }] = await once(attackers, 'message') as [{ bogusAnswers: Record<string, number>, trickle: Record<string, unknown> }]
+  const [{ bogusAnswers, trickle }] = (await once(attackers, 'message')) as [
+    { bogusAnswers: Record<string, number>; trickle: Record<string, unknown> }
+  ]
   clearInterval(sampler)
   const end = memory(pid)
   server.child.send('handled')

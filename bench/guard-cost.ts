@@ -12,12 +12,17 @@ import { validDelivery } from './attack-payloads.js'
 import { cpuSeconds } from './http.js'
 
 const other = process.argv[2]
-if (other === undefined) throw new TypeError('usage: node dist/bench/guard-cost.js <path of another build\'s dist/plugins/retab.js>')
+if (other === undefined) {
+  throw new TypeError("usage: node dist/bench/guard-cost.js <path of another build's dist/plugins/retab.js>")
+}
 const ROUNDS = Number(process.argv[3] ?? 5)
 
-async function start (plugin: string | undefined): Promise<{ child: ChildProcess, url: string }> {
-  const child = spawnNode(fileURLToPath(new URL('./attack-server.js', import.meta.url)), plugin === undefined ? [] : [plugin])
-  const [{ port }] = await once(child, 'message') as [{ port: number }]
+async function start (plugin: string | undefined): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawnNode(
+    fileURLToPath(new URL('./attack-server.js', import.meta.url)),
+    plugin === undefined ? [] : [plugin]
+  )
+  const [{ port }] = (await once(child, 'message')) as [{ port: number }]
   return { child, url: `http://127.0.0.1:${port}/webhooks/retab` }
 }
 
@@ -28,7 +33,9 @@ const results: Record<string, number[]> = Object.fromEntries(Object.keys(contend
 async function round (name: string, url: string, pid: number, seconds: number): Promise<void> {
   const before = cpuSeconds(pid)
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    autocannon({ url, method: 'POST', headers, body, connections: 10, duration: seconds }, (err, res) => err === null ? resolve(res) : reject(err))
+    autocannon({ url, method: 'POST', headers, body, connections: 10, duration: seconds }, (err, res) =>
+      err === null ? resolve(res) : reject(err)
+    )
   })
   const answered = result['2xx']
   if (result.non2xx > 0) throw new Error(`${name}: ${result.non2xx} non-2xx answers`)
@@ -44,5 +51,21 @@ for (let r = 0; r < ROUNDS; r++) {
 }
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 const [mine, theirs] = Object.values(results).map(median) as [number, number]
-console.log(JSON.stringify({ node: process.version, rounds: ROUNDS, cpuUsPerRequest: Object.fromEntries(Object.entries(results).map(([name, v]) => [name, { median: Math.round(median(v) * 10) / 10, rounds: v.map(x => Math.round(x * 10) / 10) }])), ratio: Math.round((mine / theirs) * 1000) / 1000 }, null, 2))
+console.log(
+  JSON.stringify(
+    {
+      node: process.version,
+      rounds: ROUNDS,
+      cpuUsPerRequest: Object.fromEntries(
+        Object.entries(results).map(([name, v]) => [
+          name,
+          { median: Math.round(median(v) * 10) / 10, rounds: v.map(x => Math.round(x * 10) / 10) }
+        ])
+      ),
+      ratio: Math.round((mine / theirs) * 1000) / 1000
+    },
+    null,
+    2
+  )
+)
 for (const { child } of Object.values(contenders)) child.kill()

@@ -29,7 +29,10 @@ export function pinSelf (cores: string): void {
 
 export interface Server { child: ChildProcess, url: string }
 
-export async function startServer (contender: string, options: { pin: boolean, args?: string[], nodeFlags?: string[] }): Promise<Server> {
+export async function startServer (
+  contender: string,
+  options: { pin: boolean; args?: string[]; nodeFlags?: string[] }
+): Promise<Server> {
   const argv = [...(options.nodeFlags ?? []), SERVER, contender, ...(options.args ?? [])]
   const child = options.pin
     ? spawnChild('taskset', ['-c', '1', process.execPath, ...argv], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
@@ -42,8 +45,14 @@ export async function startServer (contender: string, options: { pin: boolean, a
 }
 
 /** A server per contender, started at once; `args` gives a contender's arguments. */
-export async function startServers<N extends string> (names: readonly N[], pin: boolean, args: (name: N) => string[] = () => []): Promise<Record<N, Server>> {
-  return Object.fromEntries(await Promise.all(names.map(async name => [name, await startServer(name, { pin, args: args(name) })] as const))) as Record<N, Server>
+export async function startServers<N extends string> (
+  names: readonly N[],
+  pin: boolean,
+  args: (name: N) => string[] = () => []
+): Promise<Record<N, Server>> {
+  return Object.fromEntries(
+    await Promise.all(names.map(async name => [name, await startServer(name, { pin, args: args(name) })] as const))
+  ) as Record<N, Server>
 }
 
 export function stopServer (server: Server): void {
@@ -84,7 +93,13 @@ export interface LoadResult { rps: number, p50: number, p99: number, ok: number,
 export type Deliveries = { fixed: Record<string, string> } | { distinct: () => string }
 
 /** One autocannon run. Latencies are kept per response (autocannon's own histogram has 1 ms resolution). */
-export async function load (url: string, body: Buffer, deliveries: Deliveries, run: { duration?: number, amount?: number }, pid?: number): Promise<LoadResult> {
+export async function load (
+  url: string,
+  body: Buffer,
+  deliveries: Deliveries,
+  run: { duration?: number; amount?: number },
+  pid?: number
+): Promise<LoadResult> {
   const latencies: number[] = []
   const options: autocannon.Options = { url, connections: CONNECTIONS, pipelining: 1, method: 'POST', ...run }
   if ('fixed' in deliveries) {
@@ -133,8 +148,11 @@ export interface Rounds { rounds: number, warmSeconds: number, seconds: number }
  * `deliveries` says what a contender is sent. Stops the servers; the results per contender, and the non-2xx count.
  */
 export async function interleaved<N extends string> (
-  servers: Record<N, Server>, body: Buffer, deliveries: (name: N) => Deliveries, { rounds, warmSeconds, seconds }: Rounds
-): Promise<{ results: Record<N, LoadResult[]>, bad: number }> {
+  servers: Record<N, Server>,
+  body: Buffer,
+  deliveries: (name: N) => Deliveries,
+  { rounds, warmSeconds, seconds }: Rounds
+): Promise<{ results: Record<N, LoadResult[]>; bad: number }> {
   const names = Object.keys(servers) as N[]
   const results = Object.fromEntries(names.map(n => [n, []])) as unknown as Record<N, LoadResult[]>
   let bad = 0
@@ -164,13 +182,24 @@ export async function httpSection (quick: boolean, pin: boolean): Promise<Sectio
   const servers = await startServers(contenders, pin)
   const rounds = quick ? 2 : 5
   const duration = quick ? 0.5 : 4
-  const { results, bad } = await interleaved(servers, body, name => name === 'plugin-idempotent'
-    ? { distinct: nextId }
-    // A fixed delivery is signed afresh each run, so its timestamp stays inside the 300 s window.
-    : { fixed: standardHeaders(`msg_fixed_${runTag}`, body) }, { rounds, warmSeconds: quick ? 0.2 : 2, seconds: duration })
+  const { results, bad } = await interleaved(
+    servers,
+    body,
+    name =>
+      name === 'plugin-idempotent'
+        ? { distinct: nextId }
+        // A fixed delivery is signed afresh each run, so its timestamp stays inside the 300 s window.
+        : { fixed: standardHeaders(`msg_fixed_${runTag}`, body) },
+    { rounds, warmSeconds: quick ? 0.2 : 2, seconds: duration }
+  )
 
   const s = (name: string, key: 'rps' | 'p50' | 'p99' | 'cpuUs'): Stat => stat(results[name]!.map(r => r[key]))
-  const bare = { rps: s('bare', 'rps').median, p50: s('bare', 'p50').median, p99: s('bare', 'p99').median, cpuUs: s('bare', 'cpuUs').median }
+  const bare = {
+    rps: s('bare', 'rps').median,
+    p50: s('bare', 'p50').median,
+    p99: s('bare', 'p99').median,
+    cpuUs: s('bare', 'cpuUs').median
+  }
   const rows = contenders.map(name => {
     const rps = s(name, 'rps')
     return {
@@ -189,19 +218,49 @@ export async function httpSection (quick: boolean, pin: boolean): Promise<Sectio
   const plugin = s('plugin', 'rps').median
   const targets: Target[] = [
     { target: 'HTTP throughput ≥0.85x the bare route', value: plugin / bare.rps, goal: 0.85, higherIsBetter: true },
-    { target: 'HTTP throughput ≥1.5x the naive recipe', value: plugin / s('naive', 'rps').median, goal: 1.5, higherIsBetter: true },
-    { target: 'HTTP p99 ≤1.2x the bare route', value: s('plugin', 'p99').median / bare.p99, goal: 1.2, higherIsBetter: false },
-    { target: 'server CPU per request, bare / plugin: the throughput ratio of a server that is the bottleneck (not an issue target; context)', value: bare.cpuUs / s('plugin', 'cpuUs').median, goal: 0.85, higherIsBetter: true },
-    { target: 'HTTP throughput with in-memory idempotency ≥0.85x bare (not an issue target; context)', value: s('plugin-idempotent', 'rps').median / bare.rps, goal: 0.85, higherIsBetter: true }
+    {
+      target: 'HTTP throughput ≥1.5x the naive recipe',
+      value: plugin / s('naive', 'rps').median,
+      goal: 1.5,
+      higherIsBetter: true
+    },
+    {
+      target: 'HTTP p99 ≤1.2x the bare route',
+      value: s('plugin', 'p99').median / bare.p99,
+      goal: 1.2,
+      higherIsBetter: false
+    },
+    {
+      target:
+        'server CPU per request, bare / plugin: the throughput ratio of a server that is the bottleneck (not an ' +
+        'issue target; context)',
+      value: bare.cpuUs / s('plugin', 'cpuUs').median,
+      goal: 0.85,
+      higherIsBetter: true
+    },
+    {
+      target: 'HTTP throughput with in-memory idempotency ≥0.85x bare (not an issue target; context)',
+      value: s('plugin-idempotent', 'rps').median / bare.rps,
+      goal: 0.85,
+      higherIsBetter: true
+    }
   ]
   return {
     title: '3. HTTP under load (autocannon)',
-    note: `Pulse route, 1 KB signed body, ${CONNECTIONS} connections, no pipelining; ${pin ? 'server pinned to core 1, load generator to core 0 (taskset)' : 'NOT pinned (needs taskset and 2 cores)'}; ` +
-      `warm-up, then ${rounds} rounds of ${duration} s with the contenders interleaved (order rotated each round); medians, spread ± half the min-max range of req/s. ` +
-      'Every request carries the same signed body, so the plugin runs with `idempotency: false` (with the store on, all but the first would be answered as duplicates); ' +
-      'the in-memory idempotency row instead signs a fresh delivery id per request in the load generator, so every request is new to the store (the body bytes stay the same). ' +
-      'Latencies are per response, not autocannon\'s 1 ms histogram. Server CPU is user + system time of the server process over the run (from /proc) divided by the requests answered: ' +
-      `the steadier measure on a shared machine, since req/s also moves with the load generator. Handlers do nothing. Non-2xx/errors across all runs: ${bad}.`,
+    note:
+      `Pulse route, 1 KB signed body, ${CONNECTIONS} connections, no pipelining; ` +
+      (pin ? 'server pinned to core 1, load generator to core 0 (taskset)' : 'NOT pinned (needs taskset and 2 cores)') +
+      '; ' +
+      `warm-up, then ${rounds} rounds of ${duration} s with the contenders interleaved (order rotated each round); ` +
+      'medians, spread ± half the min-max range of req/s. ' +
+      'Every request carries the same signed body, so the plugin runs with `idempotency: false` (with the store on, ' +
+      'all but the first would be answered as duplicates); ' +
+      'the in-memory idempotency row instead signs a fresh delivery id per request in the load generator, so every ' +
+      'request is new to the store (the body bytes stay the same). ' +
+      "Latencies are per response, not autocannon's 1 ms histogram. Server CPU is user + system time of the server " +
+      'process over the run (from /proc) divided by the requests answered: ' +
+      'the steadier measure on a shared machine, since req/s also moves with the load generator. Handlers do ' +
+      `nothing. Non-2xx/errors across all runs: ${bad}.`,
     rows,
     targets
   }
@@ -221,26 +280,49 @@ export async function memorySection (quick: boolean, pin: boolean): Promise<Sect
   let bad = 0
   try {
     last = await serverStats(server)
-    rows.push({ delivered: 0, 'store keys': last.storeSize ?? 0, 'RSS MiB': mb(last.rss), 'heap used MiB': mb(last.heapUsed) })
+    rows.push({
+      delivered: 0,
+      'store keys': last.storeSize ?? 0,
+      'RSS MiB': mb(last.rss),
+      'heap used MiB': mb(last.heapUsed)
+    })
     for (let i = 1; i <= chunks; i++) {
       const r = await load(server.url, body, { distinct: nextId }, { amount: total / chunks })
       bad += r.bad
       last = await serverStats(server)
       if (atFill === undefined && last.storeSize === maxKeys) atFill = last
-      rows.push({ delivered: last.handled, 'store keys': last.storeSize ?? 0, 'RSS MiB': mb(last.rss), 'heap used MiB': mb(last.heapUsed) })
+      rows.push({
+        delivered: last.handled,
+        'store keys': last.storeSize ?? 0,
+        'RSS MiB': mb(last.rss),
+        'heap used MiB': mb(last.heapUsed)
+      })
     }
   } finally {
     stopServer(server)
   }
   const fill = atFill ?? last
   const targets: Target[] = [
-    { target: `memory: RSS after the store filled grows ≤1.05x (${mb(fill.rss)} → ${mb(last.rss)} MiB)`, value: last.rss / fill.rss, goal: 1.05, higherIsBetter: false },
-    { target: `memory: store keys bounded by maxKeys (${last.storeSize} of ${maxKeys})`, value: (last.storeSize ?? 0) / maxKeys, goal: 1, higherIsBetter: false }
+    {
+      target: `memory: RSS after the store filled grows ≤1.05x (${mb(fill.rss)} → ${mb(last.rss)} MiB)`,
+      value: last.rss / fill.rss,
+      goal: 1.05,
+      higherIsBetter: false
+    },
+    {
+      target: `memory: store keys bounded by maxKeys (${last.storeSize} of ${maxKeys})`,
+      value: (last.storeSize ?? 0) / maxKeys,
+      goal: 1,
+      higherIsBetter: false
+    }
   ]
   return {
     title: '4. Memory with the in-memory idempotency store',
-    note: `${total.toLocaleString('en')} deliveries with distinct ids (1 KB Pulse body, Standard Webhooks signed) into a server whose MemoryStore has maxKeys ${maxKeys.toLocaleString('en')}; ` +
-      `RSS and heap sampled after a forced GC every ${(total / chunks).toLocaleString('en')} deliveries. All ${last.handled.toLocaleString('en')} ran their handler (none taken for a duplicate); non-2xx/errors: ${bad}.`,
+    note:
+      `${total.toLocaleString('en')} deliveries with distinct ids (1 KB Pulse body, Standard Webhooks signed) into a ` +
+      `server whose MemoryStore has maxKeys ${maxKeys.toLocaleString('en')}; ` +
+      `RSS and heap sampled after a forced GC every ${(total / chunks).toLocaleString('en')} deliveries. All ` +
+      `${last.handled.toLocaleString('en')} ran their handler (none taken for a duplicate); non-2xx/errors: ${bad}.`,
     rows,
     targets
   }

@@ -45,7 +45,10 @@ function timeBatch (fn: () => unknown, iterations: number): number {
  * Nanoseconds per call of each contender: calibrated to batches of about `batchMs`, then `rounds` batches each,
  * contenders interleaved within a round (order rotated) so drift on a shared machine hits all alike.
  */
-export function compareSync (contenders: Record<string, () => unknown>, options: { rounds: number, batchMs: number }): Record<string, Stat> {
+export function compareSync (
+  contenders: Record<string, () => unknown>,
+  options: { rounds: number; batchMs: number }
+): Record<string, Stat> {
   const names = Object.keys(contenders)
   const iterations: Record<string, number> = {}
   for (const name of names) {
@@ -73,7 +76,10 @@ export function compareSync (contenders: Record<string, () => unknown>, options:
 }
 
 /** The same for async work (one request at a time): milliseconds per call. */
-export async function compareAsync (contenders: Record<string, () => Promise<unknown>>, options: { rounds: number, batchMs: number }): Promise<Record<string, Stat>> {
+export async function compareAsync (
+  contenders: Record<string, () => Promise<unknown>>,
+  options: { rounds: number; batchMs: number }
+): Promise<Record<string, Stat>> {
   const names = Object.keys(contenders)
   const iterations: Record<string, number> = {}
   async function batch (fn: () => Promise<unknown>, n: number): Promise<number> {

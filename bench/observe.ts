@@ -38,7 +38,11 @@ export async function observeSection (quick: boolean, pin: boolean): Promise<Sec
   const servers = await startServers(contenders, pin)
   const rounds = quick ? 2 : 5
   const duration = quick ? 0.5 : 4
-  const { results, bad } = await interleaved(servers, body, () => ({ fixed: standardHeaders('msg_observe', body) }), { rounds, warmSeconds: quick ? 0.2 : 2, seconds: duration })
+  const { results, bad } = await interleaved(servers, body, () => ({ fixed: standardHeaders('msg_observe', body) }), {
+    rounds,
+    warmSeconds: quick ? 0.2 : 2,
+    seconds: duration
+  })
 
   const s = (name: string, key: 'rps' | 'cpuUs'): Stat => stat(results[name]!.map(r => r[key]))
   const base = s('plugin', 'cpuUs').median
@@ -52,7 +56,8 @@ export async function observeSection (quick: boolean, pin: boolean): Promise<Sec
   }))
   const ns = (name: string): number => inProcess[name]!.median * 1e6
   rows.push({
-    contender: `in process, nobody subscribed: observedDispatch ${ns('observedDispatch').toFixed(0)} ns vs dispatch ${ns('dispatch').toFixed(0)} ns per call`,
+    contender: `in process, nobody subscribed: observedDispatch ${ns('observedDispatch').toFixed(0)} ns vs dispatch ` +
+      `${ns('dispatch').toFixed(0)} ns per call`,
     'server CPU µs/req': '',
     'CPU spread': `${spread(inProcess.observedDispatch!)} / ${spread(inProcess.dispatch!)}`,
     'x baseline CPU': (ns('observedDispatch') / ns('dispatch')).toFixed(3),
@@ -60,16 +65,43 @@ export async function observeSection (quick: boolean, pin: boolean): Promise<Sec
     'x baseline req/s': ''
   })
   const targets: Target[] = [
-    { target: 'no subscriber: the observed dispatch costs ≤1.05x a bare dispatch call (in process)', value: ns('observedDispatch') / ns('dispatch'), goal: 1.05, higherIsBetter: false },
-    { target: 'channels subscribed: server CPU per request ≤1.05x no subscriber', value: s('plugin-channels', 'cpuUs').median / base, goal: 1.05, higherIsBetter: false },
-    { target: 'fastify-webhooks/otel on: server CPU per request ≤1.10x the same app tracing its requests with @fastify/otel', value: s('plugin-otel', 'cpuUs').median / s('plugin-otel-http', 'cpuUs').median, goal: 1.1, higherIsBetter: false },
-    { target: 'OpenTelemetry with @fastify/otel and fastify-webhooks/otel, against no OpenTelemetry at all (context; not a target)', value: s('plugin-otel', 'cpuUs').median / base, goal: 1.1, higherIsBetter: false }
+    {
+      target: 'no subscriber: the observed dispatch costs ≤1.05x a bare dispatch call (in process)',
+      value: ns('observedDispatch') / ns('dispatch'),
+      goal: 1.05,
+      higherIsBetter: false
+    },
+    {
+      target: 'channels subscribed: server CPU per request ≤1.05x no subscriber',
+      value: s('plugin-channels', 'cpuUs').median / base,
+      goal: 1.05,
+      higherIsBetter: false
+    },
+    {
+      target:
+        'fastify-webhooks/otel on: server CPU per request ≤1.10x the same app tracing its requests with @fastify/otel',
+      value: s('plugin-otel', 'cpuUs').median / s('plugin-otel-http', 'cpuUs').median,
+      goal: 1.1,
+      higherIsBetter: false
+    },
+    {
+      target:
+        'OpenTelemetry with @fastify/otel and fastify-webhooks/otel, against no OpenTelemetry at all (context; not a ' +
+        'target)',
+      value: s('plugin-otel', 'cpuUs').median / base,
+      goal: 1.1,
+      higherIsBetter: false
+    }
   ]
   return {
     title: '6. Observing deliveries: diagnostics channels and OpenTelemetry',
-    note: `Pulse route, idempotency off, 1 KB signed body (the same delivery, signed afresh each run); ${pin ? 'server pinned to core 1, load generator to core 0' : 'NOT pinned'}; ` +
-      `warm-up, then ${rounds} rounds of ${duration} s, contenders interleaved (order rotated); medians. Server CPU is user + system time of the server process per answered request. ` +
-      `The last row times one dispatch call in this process, nobody subscribed: the cost an unobserved app pays. Non-2xx/errors: ${bad}.`,
+    note:
+      'Pulse route, idempotency off, 1 KB signed body (the same delivery, signed afresh each run); ' +
+      `${pin ? 'server pinned to core 1, load generator to core 0' : 'NOT pinned'}; ` +
+      `warm-up, then ${rounds} rounds of ${duration} s, contenders interleaved (order rotated); medians. Server CPU ` +
+      'is user + system time of the server process per answered request. ' +
+      'The last row times one dispatch call in this process, nobody subscribed: the cost an unobserved app pays. ' +
+      `Non-2xx/errors: ${bad}.`,
     rows,
     targets
   }

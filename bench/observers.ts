@@ -40,7 +40,9 @@ class HeldReader extends MetricReader {
  */
 export function observeWithOtel (instrument: boolean): FastifyPluginCallback {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
-  const tracerProvider = new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter: new DroppingExporter() })] })
+  const tracerProvider = new TracerProvider({
+    spanProcessors: [new BatchSpanProcessor({ exporter: new DroppingExporter() })]
+  })
   const meterProvider = new MeterProvider({ readers: [new HeldReader()] })
   if (instrument) instrumentWebhooks({ tracerProvider, meterProvider })
   const fastifyOtel = new FastifyOtelInstrumentation()

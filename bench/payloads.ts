@@ -11,7 +11,12 @@ export const HEX_SECRET = 'bench-secret-not-for-production'
 export const KB = 1024
 export const MB = 1024 * 1024
 /** The body sizes of the scaling sections, the last like a Retab delivery carrying a document. */
-export const SIZES: ReadonlyArray<[string, number]> = [['1 KB', KB], ['64 KB', 64 * KB], ['1 MB', MB], ['16 MB', 16 * MB]]
+export const SIZES: ReadonlyArray<[string, number]> = [
+  ['1 KB', KB],
+  ['64 KB', 64 * KB],
+  ['1 MB', MB],
+  ['16 MB', 16 * MB]
+]
 
 /** JSON of `build(filler)` grown with a filler string until it is exactly `size` bytes. */
 function sized (size: number, build: (filler: string) => unknown): Buffer {
@@ -31,11 +36,18 @@ export function pulseBody (size: number): Buffer {
 /** A Retab delivery of exactly `size` bytes, its document inlined as a data URL, as Retab sends it. */
 export function retabBody (size: number): Buffer {
   const event = fixtures.retab['extraction.completed']
-  return sized(size, filler => ({ ...event, file_payload: { filename: 'scan.pdf', url: `data:application/pdf;base64,${filler}` } }))
+  return sized(size, filler => ({
+    ...event,
+    file_payload: { filename: 'scan.pdf', url: `data:application/pdf;base64,${filler}` }
+  }))
 }
 
 /** The three Standard Webhooks headers for one delivery, as Pulse's Svix portal sends them. */
-export function standardHeaders (id: string, body: Buffer, timestamp = Math.floor(Date.now() / 1000)): Record<string, string> {
+export function standardHeaders (
+  id: string,
+  body: Buffer,
+  timestamp = Math.floor(Date.now() / 1000)
+): Record<string, string> {
   return {
     'content-type': 'application/json',
     'webhook-id': id,

@@ -21,10 +21,17 @@ if (pin) pinSelf('0')
 const body = pulseBody(KB)
 const server = await startServer(contender, { pin, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] })
 const warm = await load(server.url, body, { fixed: standardHeaders('msg_warm', body) }, { duration: 2 })
-const deliveries = contender === 'plugin-idempotent' ? { distinct: nextId } : { fixed: standardHeaders('msg_prof', body) }
+const deliveries =
+  contender === 'plugin-idempotent' ? { distinct: nextId } : { fixed: standardHeaders('msg_prof', body) }
 const result = await load(server.url, body, deliveries, { duration: seconds })
-console.log(`${contender}: ${Math.round(result.rps)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, bad ${result.bad}`)
-await new Promise<void>(resolve => { server.child.once('exit', () => resolve()); stopServer(server) })
+console.log(
+  `${contender}: ${Math.round(result.rps)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, ` +
+  `bad ${result.bad}`
+)
+await new Promise<void>(resolve => {
+  server.child.once('exit', () => resolve())
+  stopServer(server)
+})
 
 const file = readdirSync(dir).find(f => f.endsWith('.cpuprofile'))
 if (file === undefined) throw new Error(`no profile written in ${dir}`)
@@ -55,8 +62,15 @@ for (const [id, t] of self) {
 // The profile covers the warm-up too, so per request means over both runs (start-up code included: a comparison aid).
 const requests = warm.ok + result.ok
 const filter = process.argv[4]
-const top = (m: Map<string, number>, n: number): string => [...m].sort((a, b) => b[1] - a[1])
-  .filter(([l]) => filter === undefined || l.includes(filter)).slice(0, n)
-  .map(([l, t]) => `${(t / total * 100).toFixed(1).padStart(5)}%  ${(t / requests).toFixed(2).padStart(7)} µs/req  ${l}`).join('\n')
+const top = (m: Map<string, number>, n: number): string =>
+  [...m]
+    .sort((a, b) => b[1] - a[1])
+    .filter(([l]) => filter === undefined || l.includes(filter))
+    .slice(0, n)
+    .map(
+      ([l, t]) =>
+        `${((t / total) * 100).toFixed(1).padStart(5)}%  ${(t / requests).toFixed(2).padStart(7)} µs/req  ${l}`
+    )
+    .join('\n')
 console.log(`\nself time, top 40 (profile in ${dir})\n${top(selfBy, 40)}`)
 console.log(`\ntotal time, top 50\n${top(totalBy, 50)}`)

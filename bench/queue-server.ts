@@ -14,8 +14,12 @@ import { createWebhookWorker } from '../lib/queue/worker.js'
 import { pulse, type PulseEvent } from '../plugins/pulse.js'
 import { STANDARD_SECRET } from './payloads.js'
 
-const [role, port, queueName, workMs, concurrency] = process.argv.slice(2).map((a, i) => i === 0 || i === 2 ? a : Number(a)) as [string, number, string, number, number]
-const work = async (): Promise<void> => { await sleep(workMs) }
+const [role, port, queueName, workMs, concurrency] = process.argv
+  .slice(2)
+  .map((a, i) => (i === 0 || i === 2 ? a : Number(a))) as [string, number, string, number, number]
+const work = async (): Promise<void> => {
+  await sleep(workMs)
+}
 process.on('disconnect', () => process.exit(0))
 
 if (role === 'worker') {

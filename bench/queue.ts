@@ -71,9 +71,27 @@ export async function queueBench (options: { quick: boolean }): Promise<QueueBen
     const inline = { p50: m('inline', 'p50'), p99: m('inline', 'p99'), rps: m('inline', 'rps') }
     const queued = { p50: m('queue', 'p50'), p99: m('queue', 'p99'), rps: m('queue', 'rps') }
     const rows = [
-      { mode: `inline: ${WORK_MS} ms handler in the request`, 'answer p50 ms': round2(inline.p50), 'answer p99 ms': round2(inline.p99), 'answers/s': Math.round(inline.rps), 'events processed/s': Math.round(inline.rps) },
-      { mode: 'queue: 202 once Redis has the job (workers elsewhere)', 'answer p50 ms': round2(queued.p50), 'answer p99 ms': round2(queued.p99), 'answers/s': Math.round(queued.rps), 'events processed/s': '-' },
-      { mode: `queue, ${burst} burst, ${WORKERS} workers × ${WORKER_CONCURRENCY} on this machine`, 'answer p50 ms': round2(sent.p50), 'answer p99 ms': round2(sent.p99), 'answers/s': Math.round(sent.rps), 'events processed/s': Math.round(processedPerSecond) },
+      {
+        mode: `inline: ${WORK_MS} ms handler in the request`,
+        'answer p50 ms': round2(inline.p50),
+        'answer p99 ms': round2(inline.p99),
+        'answers/s': Math.round(inline.rps),
+        'events processed/s': Math.round(inline.rps)
+      },
+      {
+        mode: 'queue: 202 once Redis has the job (workers elsewhere)',
+        'answer p50 ms': round2(queued.p50),
+        'answer p99 ms': round2(queued.p99),
+        'answers/s': Math.round(queued.rps),
+        'events processed/s': '-'
+      },
+      {
+        mode: `queue, ${burst} burst, ${WORKERS} workers × ${WORKER_CONCURRENCY} on this machine`,
+        'answer p50 ms': round2(sent.p50),
+        'answer p99 ms': round2(sent.p99),
+        'answers/s': Math.round(sent.rps),
+        'events processed/s': Math.round(processedPerSecond)
+      },
       {
         mode: 'ratio: inline / queue for latency, queue / inline for throughput',
         'answer p50 ms': `${round2(inline.p50 / queued.p50)}x (${round2(inline.p50 / sent.p50)}x)`,
@@ -82,10 +100,17 @@ export async function queueBench (options: { quick: boolean }): Promise<QueueBen
         'events processed/s': `${round2(processedPerSecond / inline.rps)}x`
       }
     ]
-    const note = `Distinct signed 1 KiB Pulse deliveries, 10 connections, ${rounds} interleaved rounds of ${duration} s (medians) ` +
-      `against one redis-server on this machine. The burst: ${burst} deliveries timed from the first until the workers had run every job; ` +
+    const note =
+      `Distinct signed 1 KiB Pulse deliveries, 10 connections, ${rounds} interleaved rounds of ${duration} s ` +
+      '(medians) ' +
+      `against one redis-server on this machine. The burst: ${burst} deliveries timed from the first until the ` +
+      'workers had run every job; ' +
       `ratios in parentheses are for the burst. Non-2xx or errors: ${bad}.`
-    return { title: 'Queue (BullMQ) vs inline handlers doing 50 ms of work', rows, markdown: `${markdownTable(rows)}\n\n${note}\n` }
+    return {
+      title: 'Queue (BullMQ) vs inline handlers doing 50 ms of work',
+      rows,
+      markdown: `${markdownTable(rows)}\n\n${note}\n`
+    }
   } finally {
     for (const child of children) if (child.connected) child.disconnect()
     await queue.close()
@@ -97,7 +122,9 @@ export async function queueBench (options: { quick: boolean }): Promise<QueueBen
 async function drained (queue: Queue, completed = 0): Promise<void> {
   for (;;) {
     const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'completed')
-    if (counts.waiting === 0 && counts.active === 0 && counts.delayed === 0 && (counts.completed ?? 0) >= completed) return
+    if (counts.waiting === 0 && counts.active === 0 && counts.delayed === 0 && (counts.completed ?? 0) >= completed) {
+      return
+    }
     await sleep(10)
   }
 }

@@ -52,11 +52,24 @@ export function printTargets (sections: Section[]): void {
   console.log(textTable(targetRows(sections)))
 }
 
-/** Writes results.json and results.md; the hand-kept log of optimisations (bench/optimizations.md) is appended to the latter. */
-export function writeResults (sections: Section[], options: { quick: boolean, seconds: number, json: URL, markdown: URL, optimizations: URL }): void {
+/**
+ * Writes results.json and results.md; the hand-kept log of optimisations (bench/optimizations.md) is appended to the
+ * latter.
+ */
+export function writeResults (
+  sections: Section[],
+  options: { quick: boolean; seconds: number; json: URL; markdown: URL; optimizations: URL }
+): void {
   const date = new Date().toISOString()
   const host = machine()
-  writeFileSync(options.json, JSON.stringify({ date, mode: options.quick ? 'quick' : 'full', seconds: options.seconds, machine: host, sections }, null, 2) + '\n')
+  writeFileSync(
+    options.json,
+    JSON.stringify(
+      { date, mode: options.quick ? 'quick' : 'full', seconds: options.seconds, machine: host, sections },
+      null,
+      2
+    ) + '\n'
+  )
 
   let log = ''
   try {
@@ -67,8 +80,10 @@ export function writeResults (sections: Section[], options: { quick: boolean, se
   const md = [
     '# fastify-webhooks benchmarks',
     '',
-    `Run ${date} (${options.quick ? '`--quick`' : 'full'} mode, ${options.seconds.toFixed(0)} s) on ${host.cpu}, ${host.cores} cores, ${host.memoryGiB} GiB, Node ${host.node}, ${host.platform}.`,
-    'Ratios are the result; absolute numbers are context for this machine only. `npm run bench` regenerates this file (the optimisation log at the end is kept by hand in bench/optimizations.md).',
+    `Run ${date} (${options.quick ? '`--quick`' : 'full'} mode, ${options.seconds.toFixed(0)} s) on ${host.cpu}, ` +
+    `${host.cores} cores, ${host.memoryGiB} GiB, Node ${host.node}, ${host.platform}.`,
+    'Ratios are the result; absolute numbers are context for this machine only. `npm run bench` regenerates this ' +
+    'file (the optimisation log at the end is kept by hand in bench/optimizations.md).',
     '',
     '## Targets',
     '',

@@ -2,7 +2,16 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { pulse } from '../plugins/pulse.js'
 import { retab } from '../plugins/retab.js'
 import { compareAsync, spread } from './measure.js'
-import { HEX_SECRET, MB, SIZES, STANDARD_SECRET, pulseBody, retabBody, retabHeaders, standardHeaders } from './payloads.js'
+import {
+  HEX_SECRET,
+  MB,
+  SIZES,
+  STANDARD_SECRET,
+  pulseBody,
+  retabBody,
+  retabHeaders,
+  standardHeaders
+} from './payloads.js'
 import type { Section } from './report.js'
 
 const LIMIT = 64 * MB
@@ -11,15 +20,29 @@ async function apps (): Promise<Record<'bare' | 'pulse' | 'retab', FastifyInstan
   const bare = Fastify({ bodyLimit: LIMIT })
   bare.post('/webhooks/:provider', async () => ({ received: true }))
   const withPulse = Fastify()
-  await withPulse.register(pulse, { secret: STANDARD_SECRET, idempotency: false, bodyLimit: LIMIT, on: { 'job.completed': async () => {} } })
+  await withPulse.register(pulse, {
+    secret: STANDARD_SECRET,
+    idempotency: false,
+    bodyLimit: LIMIT,
+    on: { 'job.completed': async () => {} }
+  })
   const withRetab = Fastify()
-  await withRetab.register(retab, { secret: HEX_SECRET, idempotency: false, on: { 'extraction.completed': async () => {} } })
+  await withRetab.register(retab, {
+    secret: HEX_SECRET,
+    idempotency: false,
+    on: { 'extraction.completed': async () => {} }
+  })
   await Promise.all([bare.ready(), withPulse.ready(), withRetab.ready()])
   return { bare, pulse: withPulse, retab: withRetab }
 }
 
 /** One injected request, failing loudly on anything but 200 (a benchmark of error answers would flatter). */
-function post (app: FastifyInstance, url: string, headers: Record<string, string>, body: Buffer): () => Promise<unknown> {
+function post (
+  app: FastifyInstance,
+  url: string,
+  headers: Record<string, string>,
+  body: Buffer
+): () => Promise<unknown> {
   return async () => {
     const res = await app.inject({ method: 'POST', url, headers, payload: body })
     if (res.statusCode !== 200) throw new Error(`${url} answered ${res.statusCode}: ${res.body}`)
@@ -63,8 +86,11 @@ export async function routeScalingSection (quick: boolean): Promise<Section> {
   }
   return {
     title: '2b. Full route by body size (app.inject)',
-    note: 'Milliseconds per request, one at a time through `app.inject` (verify + parse + schema check + handler + answer), ' +
-      'against a bare Fastify route with the default JSON parser and no verification. Idempotency off (the same delivery is repeated). ' +
+    note:
+      'Milliseconds per request, one at a time through `app.inject` (verify + parse + schema check + handler + ' +
+      'answer), ' +
+      'against a bare Fastify route with the default JSON parser and no verification. Idempotency off (the same ' +
+      'delivery is repeated). ' +
       'Pulse is Standard Webhooks with bodyLimit raised to 64 MiB; Retab is HMAC hex and also parses the extraction.',
     rows,
     targets: []

@@ -1,6 +1,7 @@
 /**
- * `npm run bench` (add `-- --quick` for a smoke run under a minute; `--only=verify,route,http,memory,observe,queue,stores,tenants` for a part).
- * Prints the tables and writes bench/results.json and bench/results.md.
+ * `npm run bench` (add `-- --quick` for a smoke run under a minute;
+ * `--only=verify,route,http,memory,observe,queue,stores,tenants` for a part). Prints the tables and writes
+ * bench/results.json and bench/results.md.
  */
 import { redisAvailable } from '../support/redis-server.js'
 import { canPin, httpSection, memorySection, pinSelf } from './http.js'
@@ -34,12 +35,17 @@ async function add (part: string, run: () => Section | Promise<Section>): Promis
 
 /** Section 5, the BullMQ queue bench (bench/queue.ts); skipped without redis-server. */
 async function queueSection (): Promise<Section> {
-  if (!redisAvailable()) return { title: '5. Queue (BullMQ)', note: 'Skipped: redis-server is not installed.', rows: [], targets: [] }
+  if (!redisAvailable()) {
+    return { title: '5. Queue (BullMQ)', note: 'Skipped: redis-server is not installed.', rows: [], targets: [] }
+  }
   const result = await queueBench({ quick })
   return { title: `5. ${result.title}`, note: '', rows: result.rows, targets: [], markdown: result.markdown }
 }
 
-console.log(`fastify-webhooks bench (${quick ? 'quick' : 'full'}), Node ${process.version}${pin ? '' : ', NOT pinned: needs taskset and 2 cores'}`)
+console.log(
+  `fastify-webhooks bench (${quick ? 'quick' : 'full'}), Node ` +
+  `${process.version}${pin ? '' : ', NOT pinned: needs taskset and 2 cores'}`
+)
 if (pin) pinSelf('0')
 await add('verify', () => verifySection(quick))
 await add('verify', () => verifyScalingSection(quick))

@@ -18,14 +18,30 @@ import { observeChannels, observeWithOtel } from './observers.js'
 import { STANDARD_SECRET } from './payloads.js'
 
 const PATH = '/webhooks/pulse'
-const CONTENDERS = ['bare', 'plugin', 'plugin-idempotent', 'naive', 'express', 'memory', 'plugin-channels', 'plugin-otel-http', 'plugin-otel', 'redis', 'postgres', 'postgres-inbox'] as const
-type Contender = typeof CONTENDERS[number]
+const CONTENDERS = [
+  'bare',
+  'plugin',
+  'plugin-idempotent',
+  'naive',
+  'express',
+  'memory',
+  'plugin-channels',
+  'plugin-otel-http',
+  'plugin-otel',
+  'redis',
+  'postgres',
+  'postgres-inbox'
+] as const
+type Contender = (typeof CONTENDERS)[number]
 
 let handled = 0
 let store: MemoryStore | undefined
 
 /** The shared stores of the store comparison (bench/stores.ts); `where` is a Redis port or a Postgres URL. */
-async function sharedStore (contender: 'redis' | 'postgres' | 'postgres-inbox', where: string): Promise<IdempotencyStore> {
+async function sharedStore (
+  contender: 'redis' | 'postgres' | 'postgres-inbox',
+  where: string
+): Promise<IdempotencyStore> {
   if (contender === 'redis') return new RedisStore({ client: new Redis(Number(where), '127.0.0.1') })
   const pool = new pg.Pool({ connectionString: where, max: 20 })
   pool.on('error', () => {})
@@ -37,7 +53,15 @@ async function sharedStore (contender: 'redis' | 'postgres' | 'postgres-inbox', 
 async function start (contender: Contender, maxKeys: number): Promise<number> {
   if (contender === 'redis' || contender === 'postgres' || contender === 'postgres-inbox') {
     const app = Fastify()
-    await app.register(pulse, { secret: STANDARD_SECRET, idempotency: { store: await sharedStore(contender, process.argv[3]!) }, on: { 'job.completed': async () => { handled++ } } })
+    await app.register(pulse, {
+      secret: STANDARD_SECRET,
+      idempotency: { store: await sharedStore(contender, process.argv[3]!) },
+      on: {
+        'job.completed': async () => {
+          handled++
+        }
+      }
+    })
     await app.listen({ port: 0, host: '127.0.0.1' })
     return (app.server.address() as AddressInfo).port
   }
@@ -85,8 +109,11 @@ async function start (contender: Contender, maxKeys: number): Promise<number> {
   } else {
     if (contender === 'memory') store = new MemoryStore({ maxKeys })
     if (contender === 'plugin-channels') observeChannels()
-    if (contender === 'plugin-otel-http' || contender === 'plugin-otel') await app.register(observeWithOtel(contender === 'plugin-otel'))
-    const plain = contender === 'plugin' || contender.startsWith('plugin-channels') || contender.startsWith('plugin-otel')
+    if (contender === 'plugin-otel-http' || contender === 'plugin-otel') {
+      await app.register(observeWithOtel(contender === 'plugin-otel'))
+    }
+    const plain =
+      contender === 'plugin' || contender.startsWith('plugin-channels') || contender.startsWith('plugin-otel')
     await app.register(pulse, {
       secret: STANDARD_SECRET,
       idempotency: plain ? false : (store !== undefined ? { store } : {}),

@@ -3,8 +3,9 @@
  * it starts itself. Prints the figures, writes them to bench/soak.json, and
  * exits 1 when an invariant fails. Options: --deliveries N --concurrency N --seed N.
  * `--chaos` runs the chaos soak (support/chaos-soak.ts: instances as processes, one SIGKILLed and restarted twice,
- * Redis restarted once; 100,000 deliveries unless told). `--attack` runs the attack run instead (bench/attack.ts), `--flood N` its cheap reproduction
- * (N concurrent 60 MB bodies, `--signed` with a forged signature; `--plugin <module>` measures another build);
+ * Redis restarted once; 100,000 deliveries unless told). `--attack` runs the attack run instead (bench/attack.ts),
+ * `--flood N` its cheap reproduction (N concurrent 60 MB bodies, `--signed` with a forged signature; `--plugin
+ * <module>` measures another build);
  * `--attack --unsigned` sends no forged signature at all. `--store postgres` runs the chaos soak with the Postgres
  * store (handlers write their effect in its transaction; effects counted from the database), `--chaos` implied.
  */
@@ -42,19 +43,59 @@ const write = (name: string, result: object): void => {
 }
 
 if (values.flood !== undefined) {
-  console.log(JSON.stringify(await runFlood({ plugin: values.plugin, count: Number(values.flood), signed: values.signed }), null, 2))
+  console.log(
+    JSON.stringify(
+      await runFlood({ plugin: values.plugin, count: Number(values.flood), signed: values.signed }),
+      null,
+      2
+    )
+  )
 } else if (values.attack) {
-  const report = await runAttack({ plugin: values.plugin, rate: Number(values.rate), quietSeconds: 20, attackSeconds: Number(values.seconds), bogus: 200, trickle: 200, unsigned: values.unsigned })
-  write(values.unsigned ? 'attack-unsigned.json' : 'attack.json', { date: new Date().toISOString(), node: process.version, ...report })
+  const report = await runAttack({
+    plugin: values.plugin,
+    rate: Number(values.rate),
+    quietSeconds: 20,
+    attackSeconds: Number(values.seconds),
+    bogus: 200,
+    trickle: 200,
+    unsigned: values.unsigned
+  })
+  write(values.unsigned ? 'attack-unsigned.json' : 'attack.json', {
+    date: new Date().toISOString(),
+    node: process.version,
+    ...report
+  })
 } else if (values.chaos || values.store === 'postgres') {
-  const server = values.store === 'postgres' ? await startPostgres({ persistent: true }) : await startRedisServer({ appendOnly: true })
+  const server =
+    values.store === 'postgres'
+      ? await startPostgres({ persistent: true })
+      : await startRedisServer({ appendOnly: true })
   const store: SoakStore = 'connectionString' in server ? { postgres: server } : { redis: server }
   try {
     const deliveries = process.argv.some(arg => arg.startsWith('--deliveries')) ? Number(values.deliveries) : 100_000
-    const faults: Fault[] = [{ at: 0.25, kill: 0 }, { at: 0.5, store: 'restart' }, { at: 0.75, kill: 0 }]
-    const report = await runChaosSoak({ store, deliveries, concurrency: Number(values.concurrency), seed: Number(values.seed), faults })
+    const faults: Fault[] = [
+      { at: 0.25, kill: 0 },
+      { at: 0.5, store: 'restart' },
+      { at: 0.75, kill: 0 }
+    ]
+    const report = await runChaosSoak({
+      store,
+      deliveries,
+      concurrency: Number(values.concurrency),
+      seed: Number(values.seed),
+      faults
+    })
     const broken = chaosViolations(report)
-    write(values.store === 'postgres' ? 'soak-postgres.json' : 'soak.json', { date: new Date().toISOString(), node: process.version, mode: 'chaos', options: { ...values, deliveries }, faults, ...report, invariantsHeld: broken.length === 0, broken })
+    write(values.store === 'postgres' ? 'soak-postgres.json' : 'soak.json', {
+      date: new Date().toISOString(),
+      node: process.version,
+      mode: 'chaos',
+      options: { ...values, deliveries },
+      faults,
+      ...report,
+      invariantsHeld: broken.length === 0,
+      broken
+    })
     if (broken.length > 0) process.exitCode = 1
   } finally {
     await server.close()
@@ -62,9 +103,21 @@ if (values.flood !== undefined) {
 } else {
   const redis = await startRedisServer()
   try {
-    const report = await runSoak({ redisPort: redis.port, deliveries: Number(values.deliveries), concurrency: Number(values.concurrency), seed: Number(values.seed) })
+    const report = await runSoak({
+      redisPort: redis.port,
+      deliveries: Number(values.deliveries),
+      concurrency: Number(values.concurrency),
+      seed: Number(values.seed)
+    })
     const broken = violations(report)
-    write('soak.json', { date: new Date().toISOString(), node: process.version, options: values, ...report, invariantsHeld: broken.length === 0, broken })
+    write('soak.json', {
+      date: new Date().toISOString(),
+      node: process.version,
+      options: values,
+      ...report,
+      invariantsHeld: broken.length === 0,
+      broken
+    })
     if (broken.length > 0) process.exitCode = 1
   } finally {
     await redis.close()

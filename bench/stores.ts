@@ -23,18 +23,28 @@ export async function storesSection (quick: boolean, pin: boolean): Promise<Sect
   const [redis, postgres] = await Promise.all([startRedisServer(), startPostgres()])
   const body = pulseBody(KB)
   const contenders = Object.keys(LABELS) as Contender[]
-  const where: Record<Contender, string> = { memory: '100000', redis: String(redis.port), postgres: postgres.connectionString, 'postgres-inbox': postgres.connectionString }
+  const where: Record<Contender, string> = {
+    memory: '100000',
+    redis: String(redis.port),
+    postgres: postgres.connectionString,
+    'postgres-inbox': postgres.connectionString
+  }
   const servers = await startServers(contenders, pin, name => [where[name]])
   const rounds = quick ? 2 : 4
   const duration = quick ? 0.5 : 3
   let measured
   try {
-    measured = await interleaved(servers, body, () => ({ distinct: nextId }), { rounds, warmSeconds: quick ? 0.2 : 1, seconds: duration })
+    measured = await interleaved(servers, body, () => ({ distinct: nextId }), {
+      rounds,
+      warmSeconds: quick ? 0.2 : 1,
+      seconds: duration
+    })
   } finally {
     await Promise.all([redis.close(), postgres.close()])
   }
   const { results, bad } = measured
-  const median = (name: Contender, key: 'rps' | 'p50' | 'p99' | 'cpuUs'): number => stat(results[name]!.map(r => r[key])).median
+  const median = (name: Contender, key: 'rps' | 'p50' | 'p99' | 'cpuUs'): number =>
+    stat(results[name]!.map(r => r[key])).median
   const rows = contenders.map(name => ({
     store: LABELS[name],
     'deliveries/s': Math.round(median(name, 'rps')),
@@ -45,8 +55,11 @@ export async function storesSection (quick: boolean, pin: boolean): Promise<Sect
   }))
   return {
     title: '7. Idempotency stores side by side',
-    note: 'Pulse route, 1 KB signed body, a new event id per request (every delivery claimed and marked done), handlers that do nothing, 10 connections; ' +
-      `warm-up, then ${rounds} rounds of ${duration} s, contenders interleaved; medians. redis-server and Postgres 18 run on this machine, unpinned, and share its cores with the server: ` +
+    note:
+      'Pulse route, 1 KB signed body, a new event id per request (every delivery claimed and marked done), handlers ' +
+      'that do nothing, 10 connections; ' +
+      `warm-up, then ${rounds} rounds of ${duration} s, contenders interleaved; medians. redis-server and Postgres ` +
+      '18 run on this machine, unpinned, and share its cores with the server: ' +
       `their CPU is not in "Node CPU", which is the receiver process alone. Non-2xx/errors: ${bad}.`,
     rows,
     targets: []

@@ -16,7 +16,12 @@ const scheme = pulse.provider.scheme
 
 async function apps (): Promise<Record<'fixed' | 'tenants', FastifyInstance>> {
   const fixed = Fastify()
-  await fixed.register(pulse, { secret: STANDARD_SECRET, idempotency: false, path: '/webhooks/pulse/:tenant', on: { 'job.completed': async () => {} } })
+  await fixed.register(pulse, {
+    secret: STANDARD_SECRET,
+    idempotency: false,
+    path: '/webhooks/pulse/:tenant',
+    on: { 'job.completed': async () => {} }
+  })
   const tenants = Fastify()
   await tenants.register(pulse, {
     idempotency: false,
@@ -32,7 +37,12 @@ async function apps (): Promise<Record<'fixed' | 'tenants', FastifyInstance>> {
 }
 
 /** CPU microseconds (user + system) per request over `n` injected requests, failing loudly on anything but 200. */
-async function cpuPerRequest (app: FastifyInstance, headers: Record<string, string>, body: Buffer, n: number): Promise<number> {
+async function cpuPerRequest (
+  app: FastifyInstance,
+  headers: Record<string, string>,
+  body: Buffer,
+  n: number
+): Promise<number> {
   const start = process.cpuUsage()
   for (let i = 0; i < n; i++) {
     const res = await app.inject({ method: 'POST', url: '/webhooks/pulse/acme', headers, payload: body })
@@ -55,7 +65,9 @@ export async function tenantsSection (quick: boolean): Promise<Section> {
     for (let round = 0; round < rounds; round++) {
       // Alternating which goes first, so that neither always runs on a warmer or a busier machine.
       const order = round % 2 === 0 ? (['fixed', 'tenants'] as const) : (['tenants', 'fixed'] as const)
-      for (const name of order) perRound[name].push(await cpuPerRequest(name === 'fixed' ? fixed : tenants, headers, body, n))
+      for (const name of order) {
+        perRound[name].push(await cpuPerRequest(name === 'fixed' ? fixed : tenants, headers, body, n))
+      }
     }
   } finally {
     await Promise.all([fixed.close(), tenants.close()])
@@ -67,7 +79,10 @@ export async function tenantsSection (quick: boolean): Promise<Section> {
   const pair = generateEd25519KeyPair()
   const id = headers['webhook-id']!
   const stamp = headers['webhook-timestamp']!
-  const v1aHeaders = { ...headers, 'webhook-signature': `v1a,${signEd25519(pair.secretKey, Buffer.concat([Buffer.from(`${id}.${stamp}.`), body]))}` }
+  const v1aHeaders = {
+    ...headers,
+    'webhook-signature': `v1a,${signEd25519(pair.secretKey, Buffer.concat([Buffer.from(`${id}.${stamp}.`), body]))}`
+  }
   const verify = (keys: readonly KeyObject[], signed: Record<string, string>) => () => {
     const result = scheme.verify(keys, signed, body, { now: Math.floor(Date.now() / 1000), tolerance: 300 })
     if (!result.ok) throw new Error('bench delivery did not verify')
@@ -82,18 +97,41 @@ export async function tenantsSection (quick: boolean): Promise<Section> {
 
   const us = (s: Stat): string => s.median.toFixed(1)
   const rows: Array<Record<string, string | number>> = [
-    { measure: 'route CPU µs/request, fixed secret', value: us(route.fixed), spread: spread(route.fixed), ratio: '1.00' },
-    { measure: 'route CPU µs/request, cached secret lookup per tenant', value: us(route.tenants), spread: spread(route.tenants), ratio: pairRatio.toFixed(3) },
+    {
+      measure: 'route CPU µs/request, fixed secret',
+      value: us(route.fixed),
+      spread: spread(route.fixed),
+      ratio: '1.00'
+    },
+    {
+      measure: 'route CPU µs/request, cached secret lookup per tenant',
+      value: us(route.tenants),
+      spread: spread(route.tenants),
+      ratio: pairRatio.toFixed(3)
+    },
     { measure: 'verify ns/op, v1 HMAC', value: Math.round(v1.median), spread: spread(v1), ratio: '1.00' },
-    { measure: 'verify ns/op, v1a ed25519', value: Math.round(v1a.median), spread: spread(v1a), ratio: (v1a.median / v1.median).toFixed(2) }
+    {
+      measure: 'verify ns/op, v1a ed25519',
+      value: Math.round(v1a.median),
+      spread: spread(v1a),
+      ratio: (v1a.median / v1.median).toFixed(2)
+    }
   ]
   const targets: Target[] = [
-    { target: 'route with a cached secret lookup within 1.05x of a fixed secret (CPU)', value: pairRatio, goal: 1.05, higherIsBetter: false }
+    {
+      target: 'route with a cached secret lookup within 1.05x of a fixed secret (CPU)',
+      value: pairRatio,
+      goal: 1.05,
+      higherIsBetter: false
+    }
   ]
   return {
     title: '8. Many tenants and ed25519',
-    note: `Route: process CPU (user + system) per request through \`app.inject\`, 1 KB Pulse body, idempotency off, median of ${rounds} ` +
-      `interleaved rounds of ${n} requests; the ratio is the median of the per-round ratios. Verify: the scheme's verify alone, 1 KB body.`,
+    note:
+      'Route: process CPU (user + system) per request through `app.inject`, 1 KB Pulse body, idempotency off, ' +
+      `median of ${rounds} ` +
+      `interleaved rounds of ${n} requests; the ratio is the median of the per-round ratios. Verify: the scheme's ` +
+      'verify alone, 1 KB body.',
     rows,
     targets
   }

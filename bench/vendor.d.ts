@@ -22,7 +22,15 @@ declare module 'autocannon' {
       body?: string | Buffer
       requests?: Request[]
     }
-    interface Histogram { average: number, mean: number, p50: number, p99: number, min: number, max: number, total: number }
+    interface Histogram {
+      average: number
+      mean: number
+      p50: number
+      p99: number
+      min: number
+      max: number
+      total: number
+    }
     interface Result {
       requests: Histogram & { sent: number }
       latency: Histogram
@@ -33,12 +41,18 @@ declare module 'autocannon' {
       '2xx': number
     }
     interface Instance extends EventEmitter, PromiseLike<Result> {
-      on (event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): this
-      on (event: 'done', listener: (result: Result) => void): this
-      stop (): void
+      on(
+        event: 'response',
+        listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void
+      ): this
+      on(event: 'done', listener: (result: Result) => void): this
+      stop(): void
     }
   }
-  function autocannon (options: autocannon.Options, callback: (err: Error | null, result: autocannon.Result) => void): autocannon.Instance
+  function autocannon (
+    options: autocannon.Options,
+    callback: (err: Error | null, result: autocannon.Result) => void
+  ): autocannon.Instance
   export default autocannon
 }
 

@@ -61,7 +61,9 @@ function sampleOf (line: string, n: number): Sample {
   }
   if (!/^[ \t]/.test(rest)) fail(`${name}: expected a space, then the value`)
   const [value = '', timestamp, ...extra] = rest.trim().split(/[ \t]+/)
-  if (timestamp !== undefined && !TIMESTAMP.test(timestamp)) fail(`${name}: the timestamp "${timestamp}" is not an integer`)
+  if (timestamp !== undefined && !TIMESTAMP.test(timestamp)) {
+    fail(`${name}: the timestamp "${timestamp}" is not an integer`)
+  }
   if (extra.length > 0) fail(`${name}: unexpected "${extra.join(' ')}" after the timestamp`)
   return { name, labels, value: numberOf(value) ?? fail(`${name}: "${value}" is not a number`) }
 }

@@ -41,7 +41,9 @@ export async function readInput (path: string, option: string): Promise<Buffer> 
 export function count (value: string | undefined, option: string, fallback: number, max: number): number {
   if (value === undefined) return fallback
   const n = Number(value)
-  if (!/^[0-9]+$/.test(value) || n < 1 || n > max) throw new UsageError(`${option} must be a whole number from 1 to ${max}, not "${value}"`)
+  if (!/^[0-9]+$/.test(value) || n < 1 || n > max) {
+    throw new UsageError(`${option} must be a whole number from 1 to ${max}, not "${value}"`)
+  }
   return n
 }
 

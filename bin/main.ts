@@ -8,9 +8,18 @@ import { stats, statsOptions } from './stats.js'
 import { UsageError, type Io } from './io.js'
 import { verify, verifyOptions } from './verify.js'
 
-const timed = Object.values(providers).filter(plugin => plugin.provider.scheme.signsTimestamp).map(plugin => plugin.provider.name).join(', ')
-const keyPairs = Object.values(providers).filter(plugin => plugin.provider.scheme.generateKeyPair !== undefined).map(plugin => plugin.provider.name).join(', ')
-const severalSignatures = Object.values(providers).filter(plugin => (plugin.provider.scheme.maxSignatures ?? 1) > 1).map(plugin => plugin.provider.name).join(', ')
+const timed = Object.values(providers)
+  .filter(plugin => plugin.provider.scheme.signsTimestamp)
+  .map(plugin => plugin.provider.name)
+  .join(', ')
+const keyPairs = Object.values(providers)
+  .filter(plugin => plugin.provider.scheme.generateKeyPair !== undefined)
+  .map(plugin => plugin.provider.name)
+  .join(', ')
+const severalSignatures = Object.values(providers)
+  .filter(plugin => (plugin.provider.scheme.maxSignatures ?? 1) > 1)
+  .map(plugin => plugin.provider.name)
+  .join(', ')
 
 /** Each command: its options, what runs it, and its usage (the line under "Usage:", then what it does). */
 const commands = {
@@ -58,7 +67,10 @@ const commands = {
       'from a Prometheus endpoint fed by this package (README, "Observing deliveries").'
     ]
   }
-} satisfies Record<string, { options: ParseArgsConfig['options'], run: unknown, withoutProvider?: true, synopsis: string, help: string[] }>
+} satisfies Record<
+  string,
+  { options: ParseArgsConfig['options']; run: unknown; withoutProvider?: true; synopsis: string; help: string[] }
+>
 
 type CommandName = keyof typeof commands
 
@@ -68,7 +80,9 @@ const NOTES = `  Providers: ${Object.keys(providers).join(', ')}, or the path of
 
 export const USAGE = `Usage: fastify-webhooks <command> [options]
 
-${Object.values(commands).map(({ synopsis, help }) => [`  ${synopsis}`, ...help.map(line => `      ${line}`)].join('\n')).join('\n')}
+${Object.values(commands)
+  .map(({ synopsis, help }) => [`  ${synopsis}`, ...help.map(line => `      ${line}`)].join('\n'))
+  .join('\n')}
 
   fastify-webhooks <command> --help   that command's usage
   fastify-webhooks --version          this package's version
@@ -87,13 +101,17 @@ function version (): string {
 }
 
 function commandNamed (name: string): CommandName {
-  if (!Object.hasOwn(commands, name)) throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(commands).join(', ')})`)
+  if (!Object.hasOwn(commands, name)) {
+    throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(commands).join(', ')})`)
+  }
   return name as CommandName
 }
 
 /** The usage asked for, if any: `--help` or `help` (all), `help <command>` or `<command> --help` (its own). */
 function helpAsked (first: string, rest: readonly string[]): string | undefined {
-  if (first === 'help' || first === '--help' || first === '-h') return rest[0] === undefined ? USAGE : usageOf(commandNamed(rest[0]))
+  if (first === 'help' || first === '--help' || first === '-h') {
+    return rest[0] === undefined ? USAGE : usageOf(commandNamed(rest[0]))
+  }
   if (rest.includes('--help') || rest.includes('-h')) return usageOf(commandNamed(first))
   return undefined
 }
@@ -123,9 +141,13 @@ export async function main (argv: readonly string[], io: Io): Promise<number> {
     } catch (err) {
       throw new UsageError((err as Error).message)
     }
-    if ('withoutProvider' in command) return await command.run({ positionals: parsed.positionals, values: parsed.values as never, io })
+    if ('withoutProvider' in command) {
+      return await command.run({ positionals: parsed.positionals, values: parsed.values as never, io })
+    }
     const [providerName, ...positionals] = parsed.positionals
-    if (providerName === undefined) throw new UsageError(`${name} needs a provider (${Object.keys(providers).join(', ')})`)
+    if (providerName === undefined) {
+      throw new UsageError(`${name} needs a provider (${Object.keys(providers).join(', ')})`)
+    }
     const provider = await resolveProvider(providerName)
     return await command.run({ provider, positionals, values: parsed.values as never, io })
   } catch (err) {

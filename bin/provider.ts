@@ -11,7 +11,10 @@ import { UsageError } from './io.js'
 export async function resolveProvider (name: string): Promise<ProviderSpec> {
   if (Object.hasOwn(providers, name)) return providers[name as keyof typeof providers].provider
   if (!(name.startsWith('.') || isAbsolute(name))) {
-    throw new UsageError(`unknown provider "${name}" (providers: ${Object.keys(providers).join(', ')}, or a path to a module made with defineProvider)`)
+    throw new UsageError(
+      `unknown provider "${name}" (providers: ${Object.keys(providers).join(', ')}, or a path to a module made with ` +
+      'defineProvider)'
+    )
   }
   let exports: Record<string, unknown>
   try {

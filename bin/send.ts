@@ -12,7 +12,14 @@ export const sendOptions = {
   stale: { type: 'boolean' }
 } as const
 
-interface SendValues { url?: string, secret?: string[], file?: string, repeat?: string, tamper?: boolean, stale?: boolean }
+interface SendValues {
+  url?: string
+  secret?: string[]
+  file?: string
+  repeat?: string
+  tamper?: boolean
+  stale?: boolean
+}
 
 /** Svix wants an answer within 15 s; a slower endpoint counts as failing. */
 const TIMEOUT_MS = 15_000
@@ -26,13 +33,17 @@ const MAX_ANSWER = 500
  */
 export async function send ({ provider: spec, positionals, values, io }: CommandInput<SendValues>): Promise<number> {
   const { scheme, name: provider } = spec
-  if (positionals.length > 1) throw new UsageError(`send takes a provider and one event type, not "${positionals.join(' ')}"`)
+  if (positionals.length > 1) {
+    throw new UsageError(`send takes a provider and one event type, not "${positionals.join(' ')}"`)
+  }
   const url = httpUrl(values.url, `http://127.0.0.1:3000/webhooks/${provider}`)
   const secrets = signingSecrets(spec, secretsFrom(values, io))
   const repeat = count(values.repeat, '--repeat', 1, 1000)
   const timed = scheme.signsTimestamp
   if (values.stale === true && !timed) {
-    throw new UsageError(`--stale: ${provider} signs no timestamp, so a delivery cannot be stale (deduplication is its replay defence)`)
+    throw new UsageError(
+      `--stale: ${provider} signs no timestamp, so a delivery cannot be stale (deduplication is its replay defence)`
+    )
   }
 
   const [type] = positionals
@@ -46,9 +57,13 @@ export async function send ({ provider: spec, positionals, values, io }: Command
   } else {
     const samples = examplesOf(spec)
     const chosen = type ?? spec.sample?.type ?? Object.keys(samples)[0] ?? ''
-    if (!Object.hasOwn(samples, chosen)) throw new UsageError(`unknown ${provider} event type "${chosen}" (types: ${Object.keys(samples).join(', ')})`)
+    if (!Object.hasOwn(samples, chosen)) {
+      throw new UsageError(`unknown ${provider} event type "${chosen}" (types: ${Object.keys(samples).join(', ')})`)
+    }
     const sample = samples[chosen]
-    if (sample === undefined) throw new UsageError(`the ${provider} schema of "${chosen}" has no example to send: give --file`)
+    if (sample === undefined) {
+      throw new UsageError(`the ${provider} schema of "${chosen}" has no example to send: give --file`)
+    }
     body = JSON.stringify(fresh(spec, sample))
     label = chosen
     eventType = chosen
@@ -59,12 +74,23 @@ export async function send ({ provider: spec, positionals, values, io }: Command
   let failures = 0
   for (let attempt = 1; attempt <= repeat; attempt++) {
     const timestamp = Math.floor(Date.now() / 1000) - (values.stale === true ? STALE_SECONDS : 0)
-    const delivery = sign({ provider: spec }, body, { secret: secrets[0]!, id, timestamp, ...(eventType === undefined ? {} : { type: eventType }) })
+    const delivery = sign({ provider: spec }, body, {
+      secret: secrets[0]!,
+      id,
+      timestamp,
+      ...(eventType === undefined ? {} : { type: eventType })
+    })
     // The kit signs with one secret; the scheme's own headers, signed with each, take the place of its signature.
     const headers = { ...delivery.headers, ...scheme.sign(secrets, body, { id, timestamp }) }
     // Tampered: one byte added after signing (still valid JSON, so only the signature can catch it).
     const sent = values.tamper === true ? `${delivery.body}\n` : delivery.body
-    const what = [provider, label, timed ? `id ${id}` : '', values.tamper === true ? 'tampered' : '', values.stale === true ? `signed ${STALE_SECONDS} s ago` : '']
+    const what = [
+      provider,
+      label,
+      timed ? `id ${id}` : '',
+      values.tamper === true ? 'tampered' : '',
+      values.stale === true ? `signed ${STALE_SECONDS} s ago` : ''
+    ]
     io.out(`POST ${url} (${what.filter(Boolean).join(', ')})${repeat > 1 ? ` [${attempt}/${repeat}]` : ''}`)
     let res: Response
     try {
@@ -74,14 +100,20 @@ export async function send ({ provider: spec, positionals, values, io }: Command
       return 1
     }
     const answer = await res.text()
-    io.out(`${res.status} ${res.statusText}${answer === '' ? '' : ` ${answer.length > MAX_ANSWER ? answer.slice(0, MAX_ANSWER) + '…' : answer}`}`)
+    io.out(
+      `${res.status} ${res.statusText}` +
+      `${answer === '' ? '' : ` ${answer.length > MAX_ANSWER ? answer.slice(0, MAX_ANSWER) + '…' : answer}`}`
+    )
     const refused = res.status >= 400 && res.status < 500
     if (broken ? !refused : !res.ok) failures++
   }
   if (failures > 0) {
-    io.err(broken
-      ? `the endpoint accepted ${failures} of ${repeat} broken deliveries: it does not verify signatures${values.stale === true ? ' or timestamps' : ''}`
-      : `the endpoint refused ${failures} of ${repeat} deliveries`)
+    io.err(
+      broken
+        ? `the endpoint accepted ${failures} of ${repeat} broken deliveries: it does not verify ` +
+          `signatures${values.stale === true ? ' or timestamps' : ''}`
+        : `the endpoint refused ${failures} of ${repeat} deliveries`
+    )
     return 1
   }
   if (broken) io.out('refused, as it should be')
@@ -95,14 +127,20 @@ export async function send ({ provider: spec, positionals, values, io }: Command
 function signingSecrets ({ name, scheme }: ProviderSpec, secrets: string[]): string[] {
   const most = scheme.maxSignatures ?? 1
   if (secrets.length > most) {
-    throw new UsageError(`--secret is given ${secrets.length} times, but ${name}'s deliveries (${scheme.title}) carry ${most === 1 ? 'one signature: give one secret' : `at most ${most} signatures`}`)
+    throw new UsageError(
+      `--secret is given ${secrets.length} times, but ${name}'s deliveries (${scheme.title}) carry ` +
+      `${most === 1 ? 'one signature: give one secret' : `at most ${most} signatures`}`
+    )
   }
   secrets.forEach((secret, index) => {
     try {
       // Checked by signing, not by parsing: a sender's secret (an ed25519 "whsk_") is not what a receiver holds.
       scheme.sign(secret, '')
     } catch (err) {
-      throw new UsageError(`--secret${secrets.length === 1 ? '' : ` ${index + 1}`} is not in ${name}'s format: it ${(err as Error).message}`)
+      throw new UsageError(
+        `--secret${secrets.length === 1 ? '' : ` ${index + 1}`} is not in ${name}'s format: it ` +
+        `${(err as Error).message}`
+      )
     }
   })
   return secrets

@@ -17,8 +17,12 @@ const DELIVERIES = 'webhook_deliveries_total'
 const HANDLER_BUCKETS = 'webhook_handler_duration_seconds_bucket'
 
 /** Reads the endpoint and prints the table. Exit 0, or 1 when it cannot be read or has no webhook figures. */
-export async function stats ({ positionals, values, io }: Omit<CommandInput<StatsValues>, 'provider'>): Promise<number> {
-  if (positionals.length > 0) throw new UsageError(`stats takes no provider or other argument, not "${positionals.join(' ')}"`)
+export async function stats (
+  { positionals, values, io }: Omit<CommandInput<StatsValues>, 'provider'>
+): Promise<number> {
+  if (positionals.length > 0) {
+    throw new UsageError(`stats takes no provider or other argument, not "${positionals.join(' ')}"`)
+  }
   const url = httpUrl(values.url, 'http://127.0.0.1:3000/metrics')
   let text: string
   try {
@@ -41,7 +45,10 @@ export async function stats ({ positionals, values, io }: Omit<CommandInput<Stat
   }
   const rows = providerStats(samples)
   if (rows.length === 0) {
-    io.err(`${url} has no ${DELIVERIES}: set up the Prometheus recipe or fastify-webhooks/otel (README, "Observing deliveries")`)
+    io.err(
+      `${url} has no ${DELIVERIES}: set up the Prometheus recipe or fastify-webhooks/otel (README, "Observing ` +
+      'deliveries")'
+    )
     return 1
   }
   io.out(table(rows.map(row)))
@@ -67,7 +74,9 @@ export function providerStats (samples: readonly Sample[]): ProviderStats[] {
   const byProvider = new Map<string, ProviderStats>()
   const of = (provider: string): ProviderStats => {
     let stats = byProvider.get(provider)
-    if (stats === undefined) byProvider.set(provider, stats = { provider, outcomes: new Map(), reasons: new Map(), buckets: new Map() })
+    if (stats === undefined) {
+      byProvider.set(provider, (stats = { provider, outcomes: new Map(), reasons: new Map(), buckets: new Map() }))
+    }
     return stats
   }
   for (const sample of samples) {

@@ -16,7 +16,9 @@ interface VerifyValues { secret?: string[], headers?: string, body?: string, tol
 export async function verify ({ provider, positionals, values, io }: CommandInput<VerifyValues>): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`verify takes only a provider, not "${positionals.join(' ')}"`)
   const secrets = secretsFrom(values, io)
-  if (values.headers === undefined) throw new UsageError('--headers <headers.json> is required: the request headers, as a JSON object')
+  if (values.headers === undefined) {
+    throw new UsageError('--headers <headers.json> is required: the request headers, as a JSON object')
+  }
   if (values.body === undefined) throw new UsageError('--body <file> is required: the exact bytes of the request body')
   const tolerance = count(values.tolerance, '--tolerance', 300, 1e10)
   const headers = parseHeaders(await readInput(values.headers, '--headers'), values.headers)
@@ -46,8 +48,13 @@ function parseHeaders (bytes: Buffer, path: string): Headers {
   } catch (err) {
     throw new UsageError(`--headers ${path}: not JSON (${(err as Error).message})`)
   }
-  const valid = typeof value === 'object' && value !== null && !Array.isArray(value) &&
-    Object.values(value).every(v => typeof v === 'string' || (Array.isArray(v) && v.every(item => typeof item === 'string')))
+  const valid =
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every(
+      v => typeof v === 'string' || (Array.isArray(v) && v.every(item => typeof item === 'string'))
+    )
   if (!valid) throw new UsageError(`--headers ${path}: must be a JSON object of header name to string value`)
   return value as Headers
 }

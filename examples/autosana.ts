@@ -17,8 +17,13 @@ await app.register(autosana, {
   on: {
     'batch.completed': async (event, request) => {
       const { app: build, summary, run_groups: groups } = event.payload
-      const failed = groups.flatMap(group => group.runs.filter(run => run.status === 'failed').map(run => `${group.name}: ${run.name}`))
-      request.log.info({ app: build.name, platform: build.platform, passed: summary.passed_groups, failed }, 'autosana batch completed')
+      const failed = groups.flatMap(group =>
+        group.runs.filter(run => run.status === 'failed').map(run => `${group.name}: ${run.name}`)
+      )
+      request.log.info(
+        { app: build.name, platform: build.platform, passed: summary.passed_groups, failed },
+        'autosana batch completed'
+      )
     }
   }
 })

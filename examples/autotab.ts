@@ -15,7 +15,10 @@ await app.register(autotab, {
   on: {
     // Autotab sends the run session once per state change; the state is the event type.
     finish: async (event, request) => {
-      request.log.info({ session: event.payload.id, skill: event.payload.skill_id, ended: event.payload.end_time }, 'autotab run finished')
+      request.log.info(
+        { session: event.payload.id, skill: event.payload.skill_id, ended: event.payload.end_time },
+        'autotab run finished'
+      )
     },
     cancel: async (event, request) => {
       request.log.warn({ session: event.payload.id }, 'autotab run cancelled')

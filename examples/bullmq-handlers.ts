@@ -13,7 +13,10 @@ export function pulseHandlers (log: Log): EventHandlers<PulseEvent> {
   return {
     'job.completed': async event => {
       const { job_id: job, pages_processed: pages } = event.payload.data
-      if (pages === 0) throw new Error(`job ${job} has no pages yet`) // a throw fails this attempt: BullMQ retries it later
+      if (pages === 0) {
+        throw new Error(`job ${job} has no pages ` +
+        'yet')
+      } // a throw fails this attempt: BullMQ retries it later
       await sleep(200) // the slow part: fetch the result, write a report...
       log.info({ job, pages, received: event.receivedAt.toISOString() }, 'report written')
     },

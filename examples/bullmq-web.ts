@@ -9,7 +9,13 @@ import Fastify from 'fastify'
 import { Redis } from 'ioredis'
 import { pulse } from '../plugins/pulse.js'
 
-const { PULSE_WEBHOOK_SECRET, REDIS_URL = 'redis://127.0.0.1:6379', QUEUE = 'webhooks', PORT = '3000', HOST = '127.0.0.1' } = process.env
+const {
+  PULSE_WEBHOOK_SECRET,
+  REDIS_URL = 'redis://127.0.0.1:6379',
+  QUEUE = 'webhooks',
+  PORT = '3000',
+  HOST = '127.0.0.1'
+} = process.env
 
 const app = Fastify({ logger: true })
 // Fail fast while Redis is down: the request gets 500 at once and the sender retries later.

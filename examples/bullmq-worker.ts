@@ -10,7 +10,11 @@ import { pulseHandlers } from './bullmq-handlers.js'
 
 const { REDIS_URL = 'redis://127.0.0.1:6379', QUEUE = 'webhooks', CONCURRENCY = '10' } = process.env
 
-const log = { info: (fields: object, msg: string) => { process.stdout.write(JSON.stringify({ pid: process.pid, ...fields, msg }) + '\n') } }
+const log = {
+  info: (fields: object, msg: string) => {
+    process.stdout.write(JSON.stringify({ pid: process.pid, ...fields, msg }) + '\n')
+  }
+}
 const worker = createWebhookWorker<PulseEvent>({
   // A worker waits on Redis with blocking commands: BullMQ needs maxRetriesPerRequest: null here.
   connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }),
@@ -20,7 +24,9 @@ const worker = createWebhookWorker<PulseEvent>({
 })
 // An 'error' event nobody listens to would end the process: log it, BullMQ reconnects by itself.
 worker.on('error', err => log.info({ err: err.message }, 'worker error'))
-worker.on('failed', (job, err) => log.info({ job: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job attempt failed'))
+worker.on('failed', (job, err) =>
+  log.info({ job: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job attempt failed')
+)
 await worker.waitUntilReady()
 log.info({ queue: QUEUE, concurrency: Number(CONCURRENCY) }, 'worker ready')
 // Finish the jobs in hand, then exit (a job cut short by a kill is retried by another worker).

@@ -25,7 +25,12 @@ export const github = defineProvider({
       repository: Repository,
       commits: Type.Array(Type.Object({ id: Type.String(), message: Type.String() }))
     }, {
-      examples: [{ ref: 'refs/heads/main', after: '6113728f27ae82c7b1a177c8d03f9e96e0adf246', repository, commits: [{ id: '6113728f27ae82c7b1a177c8d03f9e96e0adf246', message: 'Fix the build' }] }]
+      examples: [{
+        ref: 'refs/heads/main',
+        after: '6113728f27ae82c7b1a177c8d03f9e96e0adf246',
+        repository,
+        commits: [{ id: '6113728f27ae82c7b1a177c8d03f9e96e0adf246', message: 'Fix the build' }]
+      }]
     }),
     issues: Type.Object({
       action: Type.String(),

@@ -20,5 +20,6 @@ await app.register(pulse, {
   on: { 'job.completed': async event => { await db.markDone(event.tenant, event.payload.data.job_id) } }
 })
 // After a tenant rotates its secret, its next delivery looks the new one up (a cache entry is all this clears).
-app.post('/admin/rotated/:tenant', async request => { secrets.invalidate((request.params as { tenant: string }).tenant); return {} })
+app.post('/admin/rotated/:tenant',
+  async request => { secrets.invalidate((request.params as { tenant: string }).tenant); return {} })
 await app.listen({ host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 3000) })

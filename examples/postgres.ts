@@ -1,6 +1,6 @@
 /**
- * Exactly-once effects on Postgres with plain `pg` (handlers in examples/postgres-handlers.ts): the insert and the done mark
- * commit in one transaction, so a crash, a retry or a second instance never writes twice. Every
+ * Exactly-once effects on Postgres with plain `pg` (handlers in examples/postgres-handlers.ts): the insert and the done
+ * mark commit in one transaction, so a crash, a retry or a second instance never writes twice. Every
  * verified event is kept (`inbox`) for a replay (examples/replay.ts). After `npm run build`:
  *   DATABASE_URL=postgres://... PULSE_WEBHOOK_SECRET=whsec_... node dist/examples/postgres.js
  * In your project, import from 'fastify-webhooks/postgres' and 'fastify-webhooks/pulse'.

@@ -36,5 +36,7 @@ subscribeWebhooks({
 
 /** GET /metrics, for Prometheus to scrape: `await app.register(metricsRoute)`. */
 export async function metricsRoute (app: FastifyInstance): Promise<void> {
-  app.get('/metrics', async (_request, reply) => reply.type(client.register.contentType).send(await client.register.metrics()))
+  app.get('/metrics', async (_request, reply) =>
+    reply.type(client.register.contentType).send(await client.register.metrics())
+  )
 }

@@ -31,7 +31,11 @@ try {
     ...(values.type === undefined ? {} : { type: values.type }),
     ...(values.since === undefined ? {} : { since: new Date(values.since) }),
     ...(values.until === undefined ? {} : { until: new Date(values.until) }),
-    logger: { info: () => {}, warn: (fields, message) => console.error(message, fields), error: (fields, message) => console.error(message, fields) }
+    logger: {
+      info: () => {},
+      warn: (fields, message) => console.error(message, fields),
+      error: (fields, message) => console.error(message, fields)
+    }
   })
   console.log(JSON.stringify(result))
 } finally {

@@ -21,7 +21,10 @@ await app.register(retab, {
   on: {
     'extraction.completed': async (event, request) => {
       // The body may hold the whole document as a data URL (tens of MB): never log the payload itself.
-      request.log.info({ completion: event.payload.completion.id, fields: Object.keys(event.extraction as object) }, 'retab extraction completed')
+      request.log.info(
+        { completion: event.payload.completion.id, fields: Object.keys(event.extraction as object) },
+        'retab extraction completed'
+      )
     }
   }
 })

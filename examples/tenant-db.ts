@@ -2,7 +2,9 @@
  * A stand-in for your database in examples/many-tenants.ts: each tenant's Pulse secret, from
  * TENANT_SECRETS (JSON: { "acme": "whsec_..." }), and the jobs done, in memory.
  */
-const secrets = new Map<string, string>(Object.entries(JSON.parse(process.env.TENANT_SECRETS ?? '{}') as Record<string, string>))
+const secrets = new Map<string, string>(
+  Object.entries(JSON.parse(process.env.TENANT_SECRETS ?? '{}') as Record<string, string>)
+)
 
 export const db = {
   async pulseSecretOf (tenant: string): Promise<string | undefined> {

@@ -21,7 +21,10 @@ export const autosana = defineProvider({
 })
 
 /** A verified Autosana event: the union of all types, or `AutosanaEvent<'batch.completed'>` the event of that type. */
-export type AutosanaEvent<T extends EventTypeFor<typeof autosana> = EventTypeFor<typeof autosana>> = EventFor<typeof autosana, T>
+export type AutosanaEvent<T extends EventTypeFor<typeof autosana> = EventTypeFor<typeof autosana>> = EventFor<
+  typeof autosana,
+  T
+>
 /** The `on` option: one handler per Autosana event type. */
 export type AutosanaHandlers = HandlersFor<typeof autosana>
 

@@ -21,7 +21,10 @@ export const autotab = defineProvider({
 })
 
 /** A verified Autotab event: the union of all types, or `AutotabEvent<'finish'>` the event of that type. */
-export type AutotabEvent<T extends EventTypeFor<typeof autotab> = EventTypeFor<typeof autotab>> = EventFor<typeof autotab, T>
+export type AutotabEvent<T extends EventTypeFor<typeof autotab> = EventTypeFor<typeof autotab>> = EventFor<
+  typeof autotab,
+  T
+>
 /** The `on` option: one handler per Autotab event type. */
 export type AutotabHandlers = HandlersFor<typeof autotab>
 

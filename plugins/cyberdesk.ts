@@ -11,11 +11,17 @@ export const cyberdesk = defineStandardWebhooks({
   events: cyberdeskEvents,
   // The idempotency key is the signed svix-id, which comes back on every retry.
   type: 'event_type',
-  sample: { type: 'run_complete', fresh: event => ({ ...event, event_id: randomUUID(), occurred_at: new Date().toISOString() }) }
+  sample: {
+    type: 'run_complete',
+    fresh: event => ({ ...event, event_id: randomUUID(), occurred_at: new Date().toISOString() })
+  }
 })
 
 /** A verified Cyberdesk event: the union of all types, or `CyberdeskEvent<'run_complete'>` the event of that type. */
-export type CyberdeskEvent<T extends EventTypeFor<typeof cyberdesk> = EventTypeFor<typeof cyberdesk>> = EventFor<typeof cyberdesk, T>
+export type CyberdeskEvent<T extends EventTypeFor<typeof cyberdesk> = EventTypeFor<typeof cyberdesk>> = EventFor<
+  typeof cyberdesk,
+  T
+>
 /** The `on` option: one handler per Cyberdesk event type. */
 export type CyberdeskHandlers = HandlersFor<typeof cyberdesk>
 

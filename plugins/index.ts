@@ -2,24 +2,82 @@
 export { autotab, type AutotabEvent, type AutotabHandlers } from './autotab.js'
 export { autosana, type AutosanaEvent, type AutosanaHandlers } from './autosana.js'
 export { cyberdesk, type CyberdeskEvent, type CyberdeskHandlers } from './cyberdesk.js'
-export { dropFileUrl, retab, type RetabEvent, type RetabExtraction, type RetabHandlers, type RetabOptions, type RetabTypes } from './retab.js'
+export {
+  dropFileUrl,
+  retab,
+  type RetabEvent,
+  type RetabExtraction,
+  type RetabHandlers,
+  type RetabOptions,
+  type RetabTypes
+} from './retab.js'
 export { pulse, type PulseEvent, type PulseHandlers } from './pulse.js'
 export { defineProvider } from '../lib/fastify/define-provider.js'
-export { defineStandardWebhooks, type AnyEvents, type StandardWebhooksOptions, type StandardWebhooksSpec } from './standard-webhooks.js'
+export {
+  defineStandardWebhooks,
+  type AnyEvents,
+  type StandardWebhooksOptions,
+  type StandardWebhooksSpec
+} from './standard-webhooks.js'
 export type {
-  EventFor, EventHandlers, EventOf, EventOfType, EventSchemas, EventTypeFor, EventTypeOf, HandlersFor, HandlersOf, IdempotencyOptions,
-  ProviderOptions, ProviderSpec, ReceiverOptions, SecretLookup, SecretOptions, TenantOptions, UnknownEventOf, WebhookHandler, WebhookHandlers, WebhookPlugin, WebhookSecret
+  EventFor,
+  EventHandlers,
+  EventOf,
+  EventOfType,
+  EventSchemas,
+  EventTypeFor,
+  EventTypeOf,
+  HandlersFor,
+  HandlersOf,
+  IdempotencyOptions,
+  ProviderOptions,
+  ProviderSpec,
+  ReceiverOptions,
+  SecretLookup,
+  SecretOptions,
+  TenantOptions,
+  UnknownEventOf,
+  WebhookHandler,
+  WebhookHandlers,
+  WebhookPlugin,
+  WebhookSecret
 } from '../lib/fastify/types.js'
 export type { DeliveryContext } from '../lib/core/provider.js'
 export { field, stringField, stringAt } from '../lib/core/fields.js'
 export { SecretCache, SecretCacheTimeoutError, type SecretCacheOptions } from '../lib/tenants/secret-cache.js'
-export { MemoryStore, type ClaimResult, type IdempotencyStore, type MemoryStoreOptions } from '../lib/stores/idempotency.js'
+export {
+  MemoryStore,
+  type ClaimResult,
+  type IdempotencyStore,
+  type MemoryStoreOptions
+} from '../lib/stores/idempotency.js'
 export { hmacHex, signHex, type HmacHexOptions } from '../lib/schemes/hmac-hex.js'
-export { standardWebhooks, signStandard, generateStandardSecret, type StandardMeta } from '../lib/schemes/standard-webhooks.js'
+export {
+  standardWebhooks,
+  signStandard,
+  generateStandardSecret,
+  type StandardMeta
+} from '../lib/schemes/standard-webhooks.js'
 export { headerValue } from '../lib/schemes/scheme.js'
 export { schemaFailure, type SchemaFailure } from '../lib/core/schema-failure.js'
-export type { Headers, MistakenKey, RejectReason, SignatureScheme, SignOptions, Verification } from '../lib/schemes/scheme.js'
+export type {
+  Headers,
+  MistakenKey,
+  RejectReason,
+  SignatureScheme,
+  SignOptions,
+  Verification
+} from '../lib/schemes/scheme.js'
 export * from '../lib/core/errors.js'
 export {
-  CHANNELS, subscribeWebhooks, type WebhookListeners, type DeliveryMessage, type DuplicateMessage, type FailedMessage, type HandledMessage, type JobInfo, type QueuedMessage, type RefusedMessage
+  CHANNELS,
+  subscribeWebhooks,
+  type WebhookListeners,
+  type DeliveryMessage,
+  type DuplicateMessage,
+  type FailedMessage,
+  type HandledMessage,
+  type JobInfo,
+  type QueuedMessage,
+  type RefusedMessage
 } from '../lib/observe/diagnostics.js'

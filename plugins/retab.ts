@@ -23,7 +23,10 @@ export interface RetabTypes {}
 export type RetabExtraction = RetabTypes extends { extraction: infer T } ? T : unknown
 
 export interface RetabOptions {
-  /** TypeBox schema of the extracted object: `choices[0].message.content` is parsed and checked against it (400 if it fails). */
+  /**
+   * TypeBox schema of the extracted object: `choices[0].message.content` is parsed and checked against it (400 if it
+   * fails).
+   */
   extraction?: TSchema
 }
 
@@ -32,7 +35,10 @@ const CONTENT = '/completion/choices/0/message/content'
 const compiled = new WeakMap<TSchema, Validator>()
 
 /** `choices[0].message.content` parsed, and checked against the `extraction` schema when one is given. */
-function extract (payload: unknown, options: RetabOptions): { extraction: RetabExtraction } | { invalid: string, reason: string } {
+function extract (
+  payload: unknown,
+  options: RetabOptions
+): { extraction: RetabExtraction } | { invalid: string; reason: string } {
   const content = stringAt(field(payload, 'completion'), 'choices', '0', 'message', 'content')
   let extraction: unknown
   try {
@@ -70,7 +76,10 @@ export const retab = defineProvider({
   extend: (payload: unknown, options: RetabOptions) => extract(payload, options),
   sample: {
     type: 'extraction.completed',
-    fresh: body => ({ ...body, completion: Object.assign({}, field(body, 'completion'), { id: `chatcmpl-${randomBytes(8).toString('hex')}` }) })
+    fresh: body => ({
+      ...body,
+      completion: Object.assign({}, field(body, 'completion'), { id: `chatcmpl-${randomBytes(8).toString('hex')}` })
+    })
   }
 })
 
@@ -80,8 +89,8 @@ export type RetabEvent<T extends EventTypeFor<typeof retab> = EventTypeFor<typeo
 export type RetabHandlers = HandlersFor<typeof retab>
 
 /**
- * A `queue.transform` (the `queue` option) for Retab: empties `file_payload.url` (the whole document as a data URL, up to
- * tens of MB) before the event is stored, keeping the filename. `queue: { queue, transform: dropFileUrl }`
+ * A `queue.transform` (the `queue` option) for Retab: empties `file_payload.url` (the whole document as a data URL, up
+ * to tens of MB) before the event is stored, keeping the filename. `queue: { queue, transform: dropFileUrl }`
  */
 export function dropFileUrl<E extends { payload: unknown }> (event: E): E {
   const payload = event.payload as { file_payload?: { url?: unknown } | null } | null

@@ -41,11 +41,15 @@ export interface StandardWebhooksSpec<N extends string, E extends EventSchemas> 
 export type AnyEvents = Record<string, TUnknown>
 
 /**
- * A plugin for one Standard Webhooks sender: `defineStandardWebhooks({ name: 'acme', events: { 'invoice.paid': Invoice } })`,
- * then `app.register(acme, { secret, on: { 'invoice.paid': async event => ... } })`.
+ * A plugin for one Standard Webhooks sender: `defineStandardWebhooks({ name: 'acme', events: { 'invoice.paid': Invoice
+ * } })`, then `app.register(acme, { secret, on: { 'invoice.paid': async event => ... } })`.
  */
-export function defineStandardWebhooks<const N extends string, const E extends EventSchemas> (options: StandardWebhooksOptions<N, E> & { events: E }): WebhookPlugin<StandardWebhooksSpec<N, E>>
-export function defineStandardWebhooks<const N extends string> (options: StandardWebhooksOptions<N, never> & { events?: undefined }): WebhookPlugin<StandardWebhooksSpec<N, AnyEvents>>
+export function defineStandardWebhooks<const N extends string, const E extends EventSchemas> (
+  options: StandardWebhooksOptions<N, E> & { events: E }
+): WebhookPlugin<StandardWebhooksSpec<N, E>>
+export function defineStandardWebhooks<const N extends string> (
+  options: StandardWebhooksOptions<N, never> & { events?: undefined }
+): WebhookPlugin<StandardWebhooksSpec<N, AnyEvents>>
 export function defineStandardWebhooks (options: StandardWebhooksOptions<string, EventSchemas>): unknown {
   const { name, title, events, type = 'type', headerPrefixes = ['webhook'], sample } = options
   const path = typeof type === 'string' ? type.split('.') as [...string[], string] : undefined
@@ -57,7 +61,10 @@ export function defineStandardWebhooks (options: StandardWebhooksOptions<string,
     events: events ?? {},
     // No schemas: every type is one the receiver takes, its payload unknown.
     ...(events === undefined ? { anyType: true } : {}),
-    typeOf: path === undefined ? (_payload, { headers }) => headerValue(headers, header!) : payload => stringAt(payload, ...path),
+    typeOf:
+      path === undefined
+        ? (_payload, { headers }) => headerValue(headers, header!)
+        : payload => stringAt(payload, ...path),
     ...(sample === undefined ? {} : { sample })
   })
 }

@@ -2,7 +2,15 @@ import Type, { type Static } from 'typebox'
 import { Literals, Nullable } from './common.js'
 
 /** Every run status; a completion webhook carries a terminal one (success, error, task_failed, cancelled). */
-export const CyberdeskRunStatus = Literals('scheduling', 'running', 'success', 'cancelled', 'error', 'task_failed', 'running_checks')
+export const CyberdeskRunStatus = Literals(
+  'scheduling',
+  'running',
+  'success',
+  'cancelled',
+  'error',
+  'task_failed',
+  'running_checks'
+)
 
 export const CyberdeskRun = Type.Object({
   id: Type.String(),

@@ -1,7 +1,9 @@
 import Type, { type Static } from 'typebox'
 import { Nullable } from './common.js'
 
-/** An OpenAI-style `chat.completion` plus Retab's fields. `message.content` holds the extracted object as a JSON string. */
+/**
+ * An OpenAI-style `chat.completion` plus Retab's fields. `message.content` holds the extracted object as a JSON string.
+ */
 export const RetabCompletion = Type.Object({
   id: Type.String(),
   object: Type.String(),

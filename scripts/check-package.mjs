@@ -4,9 +4,10 @@
  * Packs it as a publish would: a git clone of HEAD in a temp dir, `npm ci` there, then `npm pack`, whose
  * prepack builds (nothing built here is used, so a tarball without dist/ cannot pass for want of a build).
  * Installs the tarball in a fresh project beside it (from npm's cache where it can; fastify is a peer, so it
- * is installed beside it, with the optional peers bullmq, ioredis, pg and @opentelemetry/api), then checks every subpath export:
- * ESM import, CommonJS require (require of ESM, Node 22.12+), TypeScript types under moduleResolution node16 and bundler,
- * the bin, and publint and attw over the same tarball. Prints one line per check; exits 1 if any fails.
+ * is installed beside it, with the optional peers bullmq, ioredis, pg and @opentelemetry/api), then checks every
+ * subpath export: ESM import, CommonJS require (require of ESM, Node 22.12+), TypeScript types under moduleResolution
+ * node16 and bundler, the bin, and publint and attw over the same tarball. Prints one line per check; exits 1 if any
+ * fails.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -71,7 +72,9 @@ try {
       .filter(file => !packed.files.some(entry => entry.path === file))
     if (missing.length > 0) throw new Error(`the tarball lacks ${missing.join(', ')}`)
     const stray = packed.files.filter(entry => /^dist\/(test|bench|examples|support)\//.test(entry.path))
-    if (stray.length > 0) throw new Error(`the tarball holds files users do not need: ${stray.map(e => e.path).join(', ')}`)
+    if (stray.length > 0) {
+      throw new Error(`the tarball holds files users do not need: ${stray.map(e => e.path).join(', ')}`)
+    }
     return `${packed.files.length} files, ${Math.round(packed.size / 1024)} kB`
   })
   if (tarball === undefined) throw new Error('nothing to install')
@@ -93,8 +96,19 @@ try {
 
   check('npm install of the tarball in a fresh project, fastify as peer', () => {
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
-    const peers = ['fastify', 'bullmq', 'ioredis', 'pg', '@opentelemetry/api', '@types/pg', '@types/node'].map(name => `${name}@${versionOf(name)}`)
-    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', tarball, ...peers])
+    const peers = ['fastify', 'bullmq', 'ioredis', 'pg', '@opentelemetry/api', '@types/pg', '@types/node'].map(
+      name => `${name}@${versionOf(name)}`
+    )
+    run('npm', [
+      'install',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--ignore-scripts',
+      '--loglevel=error',
+      tarball,
+      ...peers
+    ])
     return peers.join(', ')
   })
 
@@ -106,7 +120,8 @@ try {
 
   check('ESM import of every subpath export', () => {
     const lines = subpaths.map(subpath => `{${loadAndCheck(subpath, 'await import')}
-      if ('default' in m && m.default !== m[${JSON.stringify(subpath.slice(2))}]) throw new Error(${JSON.stringify(subpath)} + ': default is not the named plugin')
+      if ('default' in m && m.default !== m[${JSON.stringify(subpath.slice(2))}]) \
+throw new Error(${JSON.stringify(subpath)} + ': default is not the named plugin')
     }`)
     writeFileSync(join(dir, 'esm.mjs'), lines.join('\n'))
     run(process.execPath, ['esm.mjs'])
@@ -125,7 +140,9 @@ try {
   writeFileSync(join(dir, 'consumer.ts'), `
 import Fastify from 'fastify'
 import { defineProvider, hmacHex, MemoryStore, type PulseEvent } from 'fastify-webhooks'
-${providers.map(name => `import { ${name} } from 'fastify-webhooks/${name}'\nimport ${name}Default from 'fastify-webhooks/${name}'`).join('\n')}
+${providers.map(name =>
+  `import { ${name} } from 'fastify-webhooks/${name}'\nimport ${name}Default from 'fastify-webhooks/${name}'`
+).join('\n')}
 import { fixtures, sign } from 'fastify-webhooks/testing'
 import { RedisStore } from 'fastify-webhooks/redis'
 import { PostgresStore } from 'fastify-webhooks/postgres'
@@ -141,11 +158,17 @@ await app.register(pulse, {
 })
 ${providers.map(name => `// @ts-expect-error the types are real: a type ${name} does not send is refused
 await app.register(${name}, { secret: 's', on: { 'no.such.type': async () => {} } })
-await app.register(${name}Default, { secret: ${JSON.stringify(registry[name].provider.scheme.generateSecret())}, path: '/${name}-default' })`).join('\n')}
+await app.register(${name}Default, \
+{ secret: ${JSON.stringify(registry[name].provider.scheme.generateSecret())}, path: '/${name}-default' })`
+  )
+  .join('\n')}
 const postgres = new PostgresStore({ pool: new pg.Pool() })
-const committed: Promise<boolean> = postgres.transaction('pulse:msg_1', 60_000, async (tx) => (await tx.query('SELECT 1')).rowCount === 1)
-const mine = defineProvider({ name: 'mine', scheme: hmacHex({ headers: ['x-sig'] }), events: {}, typeOf: () => undefined })
-const delivery: { headers: Record<string, string>, body: string } = sign('pulse', fixtures.pulse['job.failed'], { secret: 'whsec_x' })
+const committed: Promise<boolean> = postgres.transaction('pulse:msg_1', 60_000, \
+async (tx) => (await tx.query('SELECT 1')).rowCount === 1)
+const mine = defineProvider({ name: 'mine', scheme: hmacHex({ headers: ['x-sig'] }), events: {}, \
+typeOf: () => undefined })
+const delivery: { headers: Record<string, string>, body: string } = \
+sign('pulse', fixtures.pulse['job.failed'], { secret: 'whsec_x' })
 const event: PulseEvent['type'] = 'job.failed'
 const stop: () => void = instrumentWebhooks()
 void mine; void delivery; void event; void RedisStore; void committed; void createWebhookWorker; void stop
@@ -165,15 +188,37 @@ void sign
 `)
   for (const [resolution, module] of [['node16', 'node16'], ['bundler', 'esnext']]) {
     check(`TypeScript, moduleResolution ${resolution}: the types of every subpath export resolve`, () => {
-      writeFileSync(join(dir, `tsconfig.${resolution}.json`), JSON.stringify({
-        compilerOptions: { target: 'es2022', module, moduleResolution: resolution, strict: true, noEmit: true, skipLibCheck: true, types: ['node'] },
-        files: ['consumer.ts']
-      }))
+      writeFileSync(
+        join(dir, `tsconfig.${resolution}.json`),
+        JSON.stringify({
+          compilerOptions: {
+            target: 'es2022',
+            module,
+            moduleResolution: resolution,
+            strict: true,
+            noEmit: true,
+            skipLibCheck: true,
+            types: ['node']
+          },
+          files: ['consumer.ts']
+        })
+      )
       run(bin('tsc'), ['-p', `tsconfig.${resolution}.json`])
-      writeFileSync(join(dir, `tsconfig.kit.${resolution}.json`), JSON.stringify({
-        compilerOptions: { target: 'es2022', module, moduleResolution: resolution, strict: true, noEmit: true, skipLibCheck: true, types: ['node'] },
-        files: ['kit-only.ts']
-      }))
+      writeFileSync(
+        join(dir, `tsconfig.kit.${resolution}.json`),
+        JSON.stringify({
+          compilerOptions: {
+            target: 'es2022',
+            module,
+            moduleResolution: resolution,
+            strict: true,
+            noEmit: true,
+            skipLibCheck: true,
+            types: ['node']
+          },
+          files: ['kit-only.ts']
+        })
+      )
       run(bin('tsc'), ['-p', `tsconfig.kit.${resolution}.json`])
     })
   }
@@ -181,7 +226,11 @@ void sign
   check('the installed bin: --version, send --help, a secret, and an event that the installed plugin verifies', () => {
     const version = run('npx', ['--no-install', 'fastify-webhooks', '--version']).trim()
     if (version !== pkg.version) throw new Error(`--version printed "${version}", not ${pkg.version}`)
-    if (!run('npx', ['--no-install', 'fastify-webhooks', 'send', '--help']).startsWith('Usage: fastify-webhooks send ')) throw new Error('send --help printed no usage of send')
+    if (
+      !run('npx', ['--no-install', 'fastify-webhooks', 'send', '--help']).startsWith('Usage: fastify-webhooks send ')
+    ) {
+      throw new Error('send --help printed no usage of send')
+    }
     const secret = run('npx', ['--no-install', 'fastify-webhooks', 'secret', 'pulse']).trim()
     if (!/^whsec_[A-Za-z0-9+/]+={0,2}$/.test(secret)) throw new Error(`unexpected output: ${secret}`)
     // The README's walk: a server, then `send` from the command line (run async: the server must answer meanwhile).
@@ -193,9 +242,11 @@ import { pulse } from 'fastify-webhooks/pulse'
 const secret = process.env.PULSE_WEBHOOK_SECRET
 const app = Fastify()
 const done = []
-await app.register(pulse, { secret, on: { 'job.completed': async (event) => { done.push(event.payload.data.job_id) } } })
+await app.register(pulse, { secret, on: { 'job.completed': async (event) => { \
+done.push(event.payload.data.job_id) } } })
 const url = await app.listen({ host: '127.0.0.1', port: 0 })
-const { stdout } = await promisify(execFile)('npx', ['--no-install', 'fastify-webhooks', 'send', 'pulse', 'job.completed', '--url', url + '/webhooks/pulse', '--secret', secret])
+const { stdout } = await promisify(execFile)('npx', ['--no-install', 'fastify-webhooks', 'send', 'pulse', \
+'job.completed', '--url', url + '/webhooks/pulse', '--secret', secret])
 await app.close()
 if (!stdout.includes('200 OK {"received":true}') || done.length !== 1) throw new Error('not verified: ' + stdout)
 `)
@@ -208,11 +259,23 @@ if (!stdout.includes('200 OK {"received":true}') || done.length !== 1) throw new
   // resolution does not model, so that rule is ignored. Profile node16 leaves out moduleResolution node10,
   // which predates `exports` and so cannot see subpaths (TypeScript deprecates it). Every other rule applies.
   check('attw --profile node16 (are the types wrong), ignoring only cjs-resolves-to-esm', () => {
-    run(bin('attw'), [tarball, '--profile', 'node16', '--ignore-rules', 'cjs-resolves-to-esm', '--format', 'table-flipped', '--no-color'])
+    run(bin('attw'), [
+      tarball,
+      '--profile',
+      'node16',
+      '--ignore-rules',
+      'cjs-resolves-to-esm',
+      '--format',
+      'table-flipped',
+      '--no-color'
+    ])
   })
 } finally {
   rmSync(work, { recursive: true, force: true })
 }
 
-console.log(`${failed === 0 ? 'package ok' : `${failed} package check(s) failed`} in ${Math.round((Date.now() - started) / 1000)} s`)
+console.log(
+  `${failed === 0 ? 'package ok' : `${failed} package check(s) failed`} in ` +
+  `${Math.round((Date.now() - started) / 1000)} s`
+)
 process.exitCode = failed === 0 ? 0 : 1

@@ -9,7 +9,9 @@ import { spawnSync } from 'node:child_process'
 import { accessSync, constants } from 'node:fs'
 import { delimiter, join } from 'node:path'
 
-const HOW_TO_INSTALL = 'install it with `sudo apt-get install redis-server` (Debian/Ubuntu) or `brew install redis` (macOS), or set REDIS_SERVER to its path'
+const HOW_TO_INSTALL =
+  'install it with `sudo apt-get install redis-server` (Debian/Ubuntu) or `brew install redis` (macOS), or set ' +
+  'REDIS_SERVER to its path'
 
 // The tests set ENSURE_REDIS_UID to take the root and non-root paths on any machine; other runs use the real uid.
 const uid = Number(process.env.ENSURE_REDIS_UID ?? process.getuid())
@@ -32,7 +34,11 @@ function stop (line) {
 }
 
 function apt (...args) {
-  return spawnSync('apt-get', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
+  return spawnSync('apt-get', args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+  })
 }
 
 /** apt-get install, and again after apt-get update when that fails (a fresh container has no package lists). */
@@ -41,7 +47,9 @@ function aptInstall () {
   if (apt('install', '-y', 'redis-server').status === 0) return
   apt('update')
   const retry = apt('install', '-y', 'redis-server')
-  if (retry.status !== 0) stop(`apt-get install -y redis-server failed (${retry.stderr.trim().split('\n').at(-1)}): ${HOW_TO_INSTALL}`)
+  if (retry.status !== 0) {
+    stop(`apt-get install -y redis-server failed (${retry.stderr.trim().split('\n').at(-1)}): ${HOW_TO_INSTALL}`)
+  }
 }
 
 function choose () {
@@ -53,7 +61,11 @@ function choose () {
 }
 
 const binary = choose()
-if (binary === undefined) stop(`redis-server is missing (REDIS_SERVER is not set and none is on the PATH): ${HOW_TO_INSTALL}`)
+if (binary === undefined) {
+  stop(`redis-server is missing (REDIS_SERVER is not set and none is on the PATH): ${HOW_TO_INSTALL}`)
+}
 // It must start, not merely exist: a broken REDIS_SERVER should fail here, not in the middle of the tests.
-if (spawnSync(binary, ['--version'], { stdio: 'ignore' }).status !== 0) stop(`${binary} --version failed: ${HOW_TO_INSTALL}`)
+if (spawnSync(binary, ['--version'], { stdio: 'ignore' }).status !== 0) {
+  stop(`${binary} --version failed: ${HOW_TO_INSTALL}`)
+}
 console.log(`redis-server for the tests: ${binary}`)

@@ -16,7 +16,9 @@ import { delimiter, join } from 'node:path'
 const LINE = 24
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 const minimum = /^>=(\d+)\.(\d+)\.(\d+)$/.exec(pkg.engines.node)?.slice(1).map(Number)
-if (minimum === undefined) throw new Error(`scripts/supported-node.mjs reads engines.node as ">=X.Y.Z", not "${pkg.engines.node}"`)
+if (minimum === undefined) {
+  throw new Error(`scripts/supported-node.mjs reads engines.node as ">=X.Y.Z", not "${pkg.engines.node}"`)
+}
 
 function supported (version) {
   const v = version.replace(/^v/, '').split('.').map(Number)
@@ -35,9 +37,16 @@ function bringNode () {
   const name = `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`
   const bin = join(prefix, 'node_modules', name, 'bin')
   if (existsSync(join(bin, 'node'))) return bin
-  const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--prefix', prefix, `${name}@${LINE}`], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
+  const install = spawnSync(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--no-save', '--prefix', prefix, `${name}@${LINE}`],
+    { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' }
+  )
   if (install.status !== 0 || !existsSync(join(bin, 'node'))) {
-    stop(`Node ${process.version} is older than this package supports (${pkg.engines.node}), and npm could not install ${name}@${LINE}: install Node ${LINE} (e.g. \`nvm install ${LINE}\`) and run it again`)
+    stop(
+      `Node ${process.version} is older than this package supports (${pkg.engines.node}), and npm could not install ` +
+      `${name}@${LINE}: install Node ${LINE} (e.g. \`nvm install ${LINE}\`) and run it again`
+    )
   }
   return bin
 }
@@ -52,13 +61,20 @@ if (supported(process.version)) {
   const version = spawnSync(join(bin, 'node'), ['--version'], { encoding: 'utf8' }).stdout.trim()
   if (command === '--version') console.log(version)
   else {
-    console.error(`Node ${process.version} is older than this package supports (${pkg.engines.node}): running \`${[command, ...args].join(' ')}\` under Node ${version} from ${bin}`)
+    console.error(
+      `Node ${process.version} is older than this package supports (${pkg.engines.node}): running ` +
+      `\`${[command, ...args].join(' ')}\` under Node ${version} from ${bin}`
+    )
     process.exitCode = run(`${bin}${delimiter}${process.env.PATH}`)
   }
 }
 
 function run (path) {
-  const { status, signal, error } = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, PATH: path }, shell: process.platform === 'win32' })
+  const { status, signal, error } = spawnSync(command, args, {
+    stdio: 'inherit',
+    env: { ...process.env, PATH: path },
+    shell: process.platform === 'win32'
+  })
   if (error !== undefined) stop(`could not run ${command}: ${error.message}`)
   return signal === null ? status : 1
 }

@@ -21,12 +21,28 @@ import { PostgresStore } from '../lib/stores/postgres.js'
 import { spawnNode, stopChild } from './child-process.js'
 import type { PostgresServer } from './postgres-server.js'
 import type { RedisServer } from './redis-server.js'
-import { SECRET, badInputViolations, plan, request, soakFigures, withDefaults, type Delivery, type SoakFigures, type SoakOptions } from './soak-core.js'
+import {
+  SECRET,
+  badInputViolations,
+  plan,
+  request,
+  soakFigures,
+  withDefaults,
+  type Delivery,
+  type SoakFigures,
+  type SoakOptions
+} from './soak-core.js'
 
-/** A fault, at a share of the deliveries planned: SIGKILL an instance (then start it again), or restart the store's server. */
+/**
+ * A fault, at a share of the deliveries planned: SIGKILL an instance (then start it again), or restart the store's
+ * server.
+ */
 export type Fault = { at: number, kill: number } | { at: number, store: 'restart' }
 
-/** The store the instances share: a redis-server started with `appendOnly` (so a restart loses nothing), or a Postgres started `persistent`. */
+/**
+ * The store the instances share: a redis-server started with `appendOnly` (so a restart loses nothing), or a Postgres
+ * started `persistent`.
+ */
 export type SoakStore = { redis: RedisServer } | { postgres: PostgresServer }
 
 export interface ChaosOptions extends Omit<SoakOptions, 'redisPort'> {
@@ -56,7 +72,9 @@ export interface ChaosReport extends SoakFigures {
 /** The invariants a chaos run must hold; empty when it held them all. */
 export function chaosViolations (r: ChaosReport): string[] {
   const broken: string[] = []
-  if (r.eventsHandledExactlyOnce + r.eventsHandledMoreThanOnce !== r.distinctValidEvents) broken.push('not every valid event was handled')
+  if (r.eventsHandledExactlyOnce + r.eventsHandledMoreThanOnce !== r.distinctValidEvents) {
+    broken.push('not every valid event was handled')
+  }
   if (r.reRunsOtherwise !== 0) broken.push('events handled more than once away from any fault')
   if (r.store === 'postgres' && r.eventsHandledMoreThanOnce !== 0) broken.push('effects committed more than once')
   broken.push(...badInputViolations(r))
@@ -89,7 +107,16 @@ function redisLedger (redis: RedisServer): Ledger {
   const prefix = `chaos-${randomBytes(4).toString('hex')}:`
   return {
     env: { SOAK_STORE: 'redis', SOAK_REDIS_PORT: String(redis.port), SOAK_PREFIX: prefix },
-    restart: { stop: async () => { await redis.stop() }, start: async () => { await redis.start() }, stopped: 'SIGKILL redis-server', started: 'redis-server restarted (append-only file replayed)' },
+    restart: {
+      stop: async () => {
+        await redis.stop()
+      },
+      start: async () => {
+        await redis.start()
+      },
+      stopped: 'SIGKILL redis-server',
+      started: 'redis-server restarted (append-only file replayed)'
+    },
     read: async () => {
       const client = new Redis(redis.port, '127.0.0.1')
       try {
@@ -117,14 +144,29 @@ async function postgresLedger (postgres: PostgresServer): Promise<Ledger> {
   const pool = new pg.Pool({ connectionString: postgres.connectionString })
   await new PostgresStore({ pool }).migrate()
   await pool.end()
-  await query('DROP TABLE IF EXISTS soak_runs, soak_failed; CREATE TABLE soak_runs (event_id text NOT NULL, ran_at timestamptz NOT NULL DEFAULT clock_timestamp()); CREATE TABLE soak_failed (id text PRIMARY KEY)')
+  await query(
+    'DROP TABLE IF EXISTS soak_runs, soak_failed; CREATE TABLE soak_runs (event_id text NOT NULL, ran_at timestamptz ' +
+    'NOT NULL DEFAULT clock_timestamp()); CREATE TABLE soak_failed (id text PRIMARY KEY)'
+  )
   return {
     env: { SOAK_STORE: 'postgres', SOAK_DATABASE_URL: postgres.connectionString },
-    restart: { stop: postgres.stop, start: postgres.start, stopped: 'Postgres stopped', started: 'Postgres started again (its data kept)' },
+    restart: {
+      stop: postgres.stop,
+      start: postgres.start,
+      stopped: 'Postgres stopped',
+      started: 'Postgres started again (its data kept)'
+    },
     read: async () => {
-      const counts = await query<{ id: string, n: number }>('SELECT event_id AS id, count(*)::int AS n FROM soak_runs GROUP BY event_id')
-      const later = await query<{ ms: number }>('SELECT extract(epoch FROM ran_at)::float8 * 1000 AS ms FROM (SELECT ran_at, row_number() OVER (PARTITION BY event_id ORDER BY ran_at) AS nth FROM soak_runs) AS r WHERE nth > 1')
-      const [{ n: failures }] = await query<{ n: number }>('SELECT count(*)::int AS n FROM soak_failed') as [{ n: number }]
+      const counts = await query<{ id: string; n: number }>(
+        'SELECT event_id AS id, count(*)::int AS n FROM soak_runs GROUP BY event_id'
+      )
+      const later = await query<{ ms: number }>(
+        'SELECT extract(epoch FROM ran_at)::float8 * 1000 AS ms FROM (SELECT ran_at, row_number() OVER (PARTITION BY ' +
+        'event_id ORDER BY ran_at) AS nth FROM soak_runs) AS r WHERE nth > 1'
+      )
+      const [{ n: failures }] = (await query<{ n: number }>('SELECT count(*)::int AS n FROM soak_failed')) as [
+        { n: number }
+      ]
       return { runs: new Map(counts.map(r => [r.id, r.n])), reruns: later.map(r => r.ms), failures }
     }
   }
@@ -137,18 +179,33 @@ export async function runChaosSoak (options: ChaosOptions): Promise<ChaosReport>
   const validIds = new Set(deliveries.filter(d => d.kind === 'valid').map(d => d.id))
   const ledger = 'redis' in store ? redisLedger(store.redis) : await postgresLedger(store.postgres)
   const env = {
-    ...ledger.env, SOAK_SECRET: SECRET, SOAK_SEED: String(o.seed), SOAK_FAIL_RATE: String(o.failRate), SOAK_LEASE: String(lease)
+    ...ledger.env,
+    SOAK_SECRET: SECRET,
+    SOAK_SEED: String(o.seed),
+    SOAK_FAIL_RATE: String(o.failRate),
+    SOAK_LEASE: String(lease)
   }
   const slots = await Promise.all([startInstance(env), startInstance(env)])
   options.onStart?.()
 
   const statuses: Record<string, number> = {}
-  const count = { requests: 0, forgedAccepted: 0, expiredAccepted: 0, bad5xx: 0, gaveUp: 0, outage5xx: 0, connectionErrors: 0, inFlight: 0 }
+  const count = {
+    requests: 0,
+    forgedAccepted: 0,
+    expiredAccepted: 0,
+    bad5xx: 0,
+    gaveUp: 0,
+    outage5xx: 0,
+    connectionErrors: 0,
+    inFlight: 0
+  }
   const timeline: ChaosReport['timeline'] = []
   const faultTimes: Array<{ at: number, entry: number }> = []
   let next = 0
   const started = Date.now()
-  const note = (what: string): void => { timeline.push({ second: (Date.now() - started) / 1000, delivered: next, what }) }
+  const note = (what: string): void => {
+    timeline.push({ second: (Date.now() - started) / 1000, delivered: next, what })
+  }
 
   async function attempt (d: Delivery, target: Slot): Promise<number> {
     const { headers, body } = request(d)
@@ -236,7 +293,11 @@ export async function runChaosSoak (options: ChaosOptions): Promise<ChaosReport>
     reRunsOtherwise: reruns.length - afterFault,
     gaveUp: count.gaveUp,
     store: 'redis' in store ? 'redis' : 'postgres',
-    answersDuringFaults: { status5xx: count.outage5xx, connectionErrors: count.connectionErrors, inFlight409: count.inFlight },
+    answersDuringFaults: {
+      status5xx: count.outage5xx,
+      connectionErrors: count.connectionErrors,
+      inFlight409: count.inFlight
+    },
     timeline
   }
 }

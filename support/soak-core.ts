@@ -53,7 +53,14 @@ export interface SoakFigures {
 export interface SenderCounts { requests: number, forgedAccepted: number, expiredAccepted: number, bad5xx: number }
 
 /** The figures of a run of `deliveries`, `times` the runs of each valid event, over `seconds`. */
-export function soakFigures (deliveries: readonly Delivery[], times: readonly number[], count: SenderCounts, statuses: Record<string, number>, failures: number, seconds: number): SoakFigures {
+export function soakFigures (
+  deliveries: readonly Delivery[],
+  times: readonly number[],
+  count: SenderCounts,
+  statuses: Record<string, number>,
+  failures: number,
+  seconds: number
+): SoakFigures {
   return {
     deliveriesSent: deliveries.length,
     httpRequests: count.requests,
@@ -91,7 +98,9 @@ export interface SoakReport extends SoakFigures {
 /** The invariants a run must hold; empty when it held them all. */
 export function violations (r: SoakReport): string[] {
   const broken: string[] = []
-  if (r.eventsHandledExactlyOnce !== r.distinctValidEvents) broken.push('events handled exactly once != distinct valid events')
+  if (r.eventsHandledExactlyOnce !== r.distinctValidEvents) {
+    broken.push('events handled exactly once != distinct valid events')
+  }
   if (r.eventsHandledMoreThanOnce !== 0) broken.push('events handled more than once')
   return [...broken, ...badInputViolations(r)]
 }
@@ -118,7 +127,12 @@ export function random (seed: number): () => number {
 function signed (secret: string, id: string, stamp: number, body: string): Record<string, string> {
   const key = Buffer.from(secret.slice('whsec_'.length), 'base64')
   const signature = createHmac('sha256', key).update(`${id}.${stamp}.${body}`).digest('base64')
-  return { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(stamp), 'webhook-signature': `v1,${signature}` }
+  return {
+    'content-type': 'application/json',
+    'webhook-id': id,
+    'webhook-timestamp': String(stamp),
+    'webhook-signature': `v1,${signature}`
+  }
 }
 
 function bodyOf (id: string): string {
@@ -133,11 +147,22 @@ export function request (d: Delivery): { headers: Record<string, string>, body: 
   if (d.kind === 'valid') return { headers: signed(SECRET, d.id, now, body), body }
   if (d.kind === 'expired') return { headers: signed(SECRET, d.id, now - 3600, body), body }
   switch (d.forgery) {
-    case 0: return { headers: signed(WRONG_SECRET, d.id, now, body), body }
-    case 1: return { headers: signed(SECRET, d.id, now, body), body: bodyOf(`${d.id}-tampered`) }
-    case 2: return { headers: { ...signed(SECRET, `${d.id}-other`, now, body), 'webhook-id': d.id }, body }
-    case 3: return { headers: { ...signed(SECRET, d.id, now, body), 'webhook-signature': `v1,${randomBytes(32).toString('base64')}` }, body }
-    default: return { headers: { 'content-type': 'application/json', 'webhook-id': d.id }, body }
+    case 0:
+      return { headers: signed(WRONG_SECRET, d.id, now, body), body }
+    case 1:
+      return { headers: signed(SECRET, d.id, now, body), body: bodyOf(`${d.id}-tampered`) }
+    case 2:
+      return { headers: { ...signed(SECRET, `${d.id}-other`, now, body), 'webhook-id': d.id }, body }
+    case 3:
+      return {
+        headers: {
+          ...signed(SECRET, d.id, now, body),
+          'webhook-signature': `v1,${randomBytes(32).toString('base64')}`
+        },
+        body
+      }
+    default:
+      return { headers: { 'content-type': 'application/json', 'webhook-id': d.id }, body }
   }
 }
 
@@ -165,9 +190,18 @@ export function plan (o: Required<SoakOptions>): Delivery[] {
   return out
 }
 
-async function instance (redisPort: number, prefix: string, handle: (id: string) => void): Promise<{ app: FastifyInstance, client: Redis, url: string }> {
+async function instance (
+  redisPort: number,
+  prefix: string,
+  handle: (id: string) => void
+): Promise<{ app: FastifyInstance; client: Redis; url: string }> {
   // The fail-fast client settings the README advises.
-  const client = new Redis(redisPort, '127.0.0.1', { maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 2000, commandTimeout: 2000 })
+  const client = new Redis(redisPort, '127.0.0.1', {
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    connectTimeout: 2000,
+    commandTimeout: 2000
+  })
   await once(client, 'ready')
   const app = Fastify()
   await app.register(pulse, {

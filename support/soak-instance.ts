@@ -14,7 +14,16 @@ import { PostgresStore } from '../lib/stores/postgres.js'
 import { RedisStore } from '../lib/stores/redis.js'
 import { pulse } from '../plugins/pulse.js'
 
-const { SOAK_STORE = 'redis', SOAK_REDIS_PORT, SOAK_DATABASE_URL, SOAK_PREFIX = '', SOAK_SECRET, SOAK_SEED = '1', SOAK_FAIL_RATE = '0', SOAK_LEASE = '5' } = process.env
+const {
+  SOAK_STORE = 'redis',
+  SOAK_REDIS_PORT,
+  SOAK_DATABASE_URL,
+  SOAK_PREFIX = '',
+  SOAK_SECRET,
+  SOAK_SEED = '1',
+  SOAK_FAIL_RATE = '0',
+  SOAK_LEASE = '5'
+} = process.env
 
 /** Whether an event's handler fails on its first run: the same answer in every instance, from the event id. */
 function failsFirst (id: string): boolean {
@@ -35,7 +44,12 @@ interface Recorder {
 
 function redisRecorder (): Recorder {
   // The fail-fast client settings the README advises; reconnects on its own after Redis restarts.
-  const client = new Redis(Number(SOAK_REDIS_PORT), '127.0.0.1', { maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 2000, commandTimeout: 2000 })
+  const client = new Redis(Number(SOAK_REDIS_PORT), '127.0.0.1', {
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    connectTimeout: 2000,
+    commandTimeout: 2000
+  })
   client.on('error', () => {}) // every failed reconnect lands here; requests see their failed commands
   return {
     store: new RedisStore({ client, prefix: SOAK_PREFIX }),
@@ -51,8 +65,11 @@ function postgresRecorder (): Recorder {
   const store = new PostgresStore({ pool })
   return {
     store,
-    firstFailure: async id => (await pool.query('INSERT INTO soak_failed (id) VALUES ($1) ON CONFLICT DO NOTHING', [id])).rowCount === 1,
-    record: async id => { await store.client().query('INSERT INTO soak_runs (event_id) VALUES ($1)', [id]) }
+    firstFailure: async id =>
+      (await pool.query('INSERT INTO soak_failed (id) VALUES ($1) ON CONFLICT DO NOTHING', [id])).rowCount === 1,
+    record: async id => {
+      await store.client().query('INSERT INTO soak_runs (event_id) VALUES ($1)', [id])
+    }
   }
 }
 

@@ -14,13 +14,36 @@ const queue = new Queue('webhooks', { connection: { host: '127.0.0.1' } })
 
 // A BullMQ Queue is the option, alone or with job options, a transform and a time limit.
 void app.register(pulse, { secret: 'whsec_x', queue })
-void app.register(pulse, { secret: 'whsec_x', queue: { queue, jobOptions: { attempts: 8, backoff: { type: 'exponential', delay: 2000 }, removeOnFail: { age: 86_400 } }, timeout: 2000 } })
+void app.register(pulse, {
+  secret: 'whsec_x',
+  queue: {
+    queue,
+    jobOptions: { attempts: 8, backoff: { type: 'exponential', delay: 2000 }, removeOnFail: { age: 86_400 } },
+    timeout: 2000
+  }
+})
 void app.register(retab, { secret: 'x', queue: { queue, transform: dropFileUrl } })
-void app.register(retab, { secret: 'x', queue: { queue, transform: async event => { await Promise.resolve(); return dropFileUrl(event) } } })
+void app.register(retab, {
+  secret: 'x',
+  queue: {
+    queue,
+    transform: async event => {
+      await Promise.resolve()
+      return dropFileUrl(event)
+    }
+  }
+})
 void app.register(pulse, {
   secret: 'whsec_x',
   // transform gets the typed event and must give one back
-  queue: { queue, transform: event => { const type: PulseEvent['type'] = event.type; void type; return { ...event, id: `v2-${event.id}` } } }
+  queue: {
+    queue,
+    transform: event => {
+      const type: PulseEvent['type'] = event.type
+      void type
+      return { ...event, id: `v2-${event.id}` }
+    }
+  }
 })
 // @ts-expect-error a transform must return the event
 void app.register(pulse, { secret: 'whsec_x', queue: { queue, transform: () => 1 } })
@@ -41,8 +64,16 @@ const worker = createWebhookWorker<PulseEvent>({
       void pages; void when; void attempts
     }
   },
-  onEvent: event => { const provider: 'pulse' = event.provider; void provider },
-  onUnknown: event => { const type: string = event.type; const payload: unknown = event.payload; void type; void payload },
+  onEvent: event => {
+    const provider: 'pulse' = event.provider
+    void provider
+  },
+  onUnknown: event => {
+    const type: string = event.type
+    const payload: unknown = event.payload
+    void type
+    void payload
+  },
   worker: { lockDuration: 60_000 }
 })
 // In Redis the event is JSON: receivedAt is a string there.

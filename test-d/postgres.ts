@@ -47,12 +47,31 @@ const replayed: Promise<ReplayResult> = replay(inbox, {
   providers: [pulse],
   status: ['failed', 'invalid'],
   since: new Date('2026-11-30'),
-  on: { 'job.completed': async event => { const pages: number = event.payload.data.pages_processed; void pages } },
-  onEvent: async event => { const type: 'job.created' | 'job.processing' | 'job.completed' | 'job.failed' | 'job.cancelled' = event.type; void type },
-  onUnknown: async event => { const payload: unknown = event.payload; void payload }
+  on: {
+    'job.completed': async event => {
+      const pages: number = event.payload.data.pages_processed
+      void pages
+    }
+  },
+  onEvent: async event => {
+    const type: 'job.created' | 'job.processing' | 'job.completed' | 'job.failed' | 'job.cancelled' = event.type
+    void type
+  },
+  onUnknown: async event => {
+    const payload: unknown = event.payload
+    void payload
+  }
 })
 void replayed
-void replay(inbox, { providers: [pulse, retab], onEvent: async event => { if (event.provider === 'retab') { const provider: 'retab' = event.provider; void provider } } })
+void replay(inbox, {
+  providers: [pulse, retab],
+  onEvent: async event => {
+    if (event.provider === 'retab') {
+      const provider: 'retab' = event.provider
+      void provider
+    }
+  }
+})
 // @ts-expect-error a type pulse does not have
 void replay(inbox, { providers: [pulse], on: { 'job.done': async () => {} } })
 // @ts-expect-error not a status
@@ -65,5 +84,10 @@ void Fastify().register(pulse, {
   secret: 'whsec_x',
   idempotency: { store: inbox },
   acceptInvalid: true,
-  onInvalid: async (event, failure) => { const path: string = failure.path; const payload: unknown = event.payload; void path; void payload }
+  onInvalid: async (event, failure) => {
+    const path: string = failure.path
+    const payload: unknown = event.payload
+    void path
+    void payload
+  }
 })

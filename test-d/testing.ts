@@ -22,9 +22,25 @@ void named
 
 // sign: the payload is one of the provider's payloads.
 sign('pulse', fixtures.pulse['job.completed'], { secret })
-sign('pulse', { type: 'job.completed', timestamp: 't', data: { job_id: 'j', status: 'completed', pages_processed: 3, processing_time: 1 } }, { secret })
+sign(
+  'pulse',
+  {
+    type: 'job.completed',
+    timestamp: 't',
+    data: { job_id: 'j', status: 'completed', pages_processed: 3, processing_time: 1 }
+  },
+  { secret }
+)
 // @ts-expect-error 'eror' is not the status of a completed job
-sign('pulse', { type: 'job.completed', timestamp: 't', data: { job_id: 'j', status: 'eror', pages_processed: 3, processing_time: 1 } }, { secret })
+sign(
+  'pulse',
+  {
+    type: 'job.completed',
+    timestamp: 't',
+    data: { job_id: 'j', status: 'eror', pages_processed: 3, processing_time: 1 }
+  },
+  { secret }
+)
 // @ts-expect-error not a Pulse event type
 sign('pulse', { type: 'job.teleported', timestamp: 't', data: { job_id: 'j', status: 'x' } }, { secret })
 // @ts-expect-error a Retab payload is no Pulse payload
@@ -57,22 +73,57 @@ void fixture('pulse', 'job.completed').data.error
 fixture('retab', 'extraction.completed', { completion: { choices: [] } })
 
 // deliver: the inject response, for a payload typed as for sign.
-const response: Promise<LightMyRequestResponse> = deliver(app, 'pulse', fixture('pulse', 'job.failed'), { secret, path: '/hooks/pulse', headers: { 'webhook-signature': 'v1,x' } })
+const response: Promise<LightMyRequestResponse> = deliver(app, 'pulse', fixture('pulse', 'job.failed'), {
+  secret,
+  path: '/hooks/pulse',
+  headers: { 'webhook-signature': 'v1,x' }
+})
 void response
 void deliver(app, 'pulse', '{', { secret })
 // @ts-expect-error 'eror' is not the status of a completed job
-void deliver(app, 'pulse', { type: 'job.completed', timestamp: 't', data: { job_id: 'j', status: 'eror', pages_processed: 3, processing_time: 1 } }, { secret })
+void deliver(
+  app,
+  'pulse',
+  {
+    type: 'job.completed',
+    timestamp: 't',
+    data: { job_id: 'j', status: 'eror', pages_processed: 3, processing_time: 1 }
+  },
+  { secret }
+)
 // @ts-expect-error an app has inject
 void deliver({}, 'pulse', '{}', { secret })
 
 // receive: handlers that take the event alone, the payload typed by the event type.
 const on: EventHandlers<PulseEvent> = { 'job.completed': async event => { void event.payload.data.pages_processed } }
 void receive({ on }, { provider: 'pulse', type: 'job.completed', payload: fixture('pulse', 'job.completed') })
-void receive({
-  on: { 'job.failed': event => { const message: string = event.payload.data.error; void message } },
-  onEvent: event => { const stamp: number = event.timestamp; void stamp },
-  onUnknown: event => { const payload: unknown = event.payload; const stamp: number = event.timestamp; void payload; void stamp }
-}, { provider: 'pulse', type: 'job.failed', payload: fixture('pulse', 'job.failed'), id: 'msg_1', receivedAt: new Date() })
+void receive(
+  {
+    on: {
+      'job.failed': event => {
+        const message: string = event.payload.data.error
+        void message
+      }
+    },
+    onEvent: event => {
+      const stamp: number = event.timestamp
+      void stamp
+    },
+    onUnknown: event => {
+      const payload: unknown = event.payload
+      const stamp: number = event.timestamp
+      void payload
+      void stamp
+    }
+  },
+  {
+    provider: 'pulse',
+    type: 'job.failed',
+    payload: fixture('pulse', 'job.failed'),
+    id: 'msg_1',
+    receivedAt: new Date()
+  }
+)
 // A type no schema knows: its payload is anything, and it goes to onUnknown.
 void receive({}, { provider: 'pulse', type: 'job.new_kind', payload: { anything: true } })
 // It resolves with the event the handlers got.
@@ -85,22 +136,44 @@ void (async () => {
   const payload: unknown = other.payload
   void payload
 })
-// @ts-expect-error 'eror' is not the status of a completed job
-void receive({}, { provider: 'pulse', type: 'job.completed', payload: { type: 'job.completed', timestamp: 't', data: { job_id: 'j', status: 'eror', pages_processed: 3, processing_time: 1 } } })
+void receive(
+  {},
+  {
+    provider: 'pulse',
+    type: 'job.completed',
+    payload: {
+      type: 'job.completed',
+      timestamp: 't',
+      // @ts-expect-error 'eror' is not the status of a completed job
+      data: { job_id: 'j', status: 'eror', pages_processed: 3, processing_time: 1 }
+    }
+  }
+)
 // @ts-expect-error the payload of another type
 void receive({}, { provider: 'pulse', type: 'job.completed', payload: fixture('pulse', 'job.failed') })
 // @ts-expect-error not a Pulse event type
 void receive({ on: { 'job.teleported': () => {} } }, { provider: 'pulse', type: 'job.completed', payload: completed })
-// @ts-expect-error handlers get no request: one that needs it is tested with deliver
-void receive({ onEvent: (_event: PulseEvent, request: { url: string }) => request.url }, { provider: 'pulse', type: 'job.completed', payload: completed })
-// @ts-expect-error a job.failed handler gets job.failed events
-void receive({ on: { 'job.failed': event => event.payload.data.pages_processed } }, { provider: 'pulse', type: 'job.failed', payload: failed })
+void receive(
+  // @ts-expect-error handlers get no request: one that needs it is tested with deliver
+  { onEvent: (_event: PulseEvent, request: { url: string }) => request.url },
+  { provider: 'pulse', type: 'job.completed', payload: completed }
+)
+void receive(
+  // @ts-expect-error a job.failed handler gets job.failed events
+  { on: { 'job.failed': event => event.payload.data.pages_processed } },
+  { provider: 'pulse', type: 'job.failed', payload: failed }
+)
 
 // A plugin made by defineProvider, by the plugin: payloads, fixtures and its extend's options typed.
 const acme = defineProvider({
   name: 'acme',
   scheme: hmacHex({ headers: ['x-acme-signature'] }),
-  events: { 'order.paid': Type.Object({ kind: Type.Literal('order.paid'), amount: Type.Number() }, { examples: [{ kind: 'order.paid', amount: 5 }] }) },
+  events: {
+    'order.paid': Type.Object(
+      { kind: Type.Literal('order.paid'), amount: Type.Number() },
+      { examples: [{ kind: 'order.paid', amount: 5 }] }
+    )
+  },
   typeOf: () => 'order.paid',
   options: ['currency'],
   extend: (_payload: unknown, options: { currency?: string }) => ({ currency: options.currency ?? 'EUR' })
@@ -108,8 +181,18 @@ const acme = defineProvider({
 sign(acme, fixture(acme, 'order.paid', { amount: 7 }), { secret: 's' })
 // @ts-expect-error an amount is a number
 fixture(acme, 'order.paid', { amount: '7' })
-void receive({ currency: 'USD', on: { 'order.paid': event => { const currency: string = event.currency; void currency } } },
-  { provider: acme, type: 'order.paid', payload: { kind: 'order.paid', amount: 1 } })
+void receive(
+  {
+    currency: 'USD',
+    on: {
+      'order.paid': event => {
+        const currency: string = event.currency
+        void currency
+      }
+    }
+  },
+  { provider: acme, type: 'order.paid', payload: { kind: 'order.paid', amount: 1 } }
+)
 // @ts-expect-error a currency is a string
 void receive({ currency: 1 }, { provider: acme, type: 'order.paid', payload: { kind: 'order.paid', amount: 1 } })
 // @ts-expect-error a plugin of one's own is passed as the plugin, not by its name
@@ -118,7 +201,10 @@ sign('acme', '{}', { secret: 's' })
 // Retab's extraction is on the event receive resolves with.
 void retab
 void (async () => {
-  const event = await receive({}, { provider: 'retab', type: 'extraction.completed', payload: fixture('retab', 'extraction.completed') })
+  const event = await receive(
+    {},
+    { provider: 'retab', type: 'extraction.completed', payload: fixture('retab', 'extraction.completed') }
+  )
   void event.extraction
 })
 void pulse

@@ -6,12 +6,32 @@ import Fastify from 'fastify'
 import type { Static } from 'typebox'
 import Type from 'typebox'
 import {
-  SecretCache, autosana, autotab, cyberdesk, defineProvider, hmacHex, pulse, retab,
-  type AutotabEvent, type AutotabHandlers, type CyberdeskEvent, type EventFor, type EventHandlers, type EventTypeFor, type HandlersFor,
-  type PulseEvent, type PulseHandlers, type RetabEvent, type WebhookSecret
+  SecretCache,
+  autosana,
+  autotab,
+  cyberdesk,
+  defineProvider,
+  hmacHex,
+  pulse,
+  retab,
+  type AutotabEvent,
+  type AutotabHandlers,
+  type CyberdeskEvent,
+  type EventFor,
+  type EventHandlers,
+  type EventTypeFor,
+  type HandlersFor,
+  type PulseEvent,
+  type PulseHandlers,
+  type RetabEvent,
+  type WebhookSecret
 } from '../plugins/index.js'
 import type { EventHandlers as BullmqEventHandlers } from '../lib/queue/worker.js'
-import { pulse as pulseOnly, type PulseEvent as PulseEventOnly, type PulseHandlers as PulseHandlersOnly } from '../plugins/pulse.js'
+import {
+  pulse as pulseOnly,
+  type PulseEvent as PulseEventOnly,
+  type PulseHandlers as PulseHandlersOnly
+} from '../plugins/pulse.js'
 import defaultPulse from '../plugins/pulse.js'
 import { sign, fixtures } from '../lib/testing/kit.js'
 import { defineStandardWebhooks } from '../plugins/standard-webhooks.js'
@@ -61,8 +81,9 @@ void app.register(cyberdesk, { secret: 'whsec_x', tolerance: '5m' })
 void app.register(cyberdesk, {
   secret: ['whsec_old', 'whsec_new'],
   on: {
-    run_complete: (event) => {
-      const status: 'scheduling' | 'running' | 'success' | 'cancelled' | 'error' | 'task_failed' | 'running_checks' = event.payload.run.status
+    run_complete: event => {
+      const status: 'scheduling' | 'running' | 'success' | 'cancelled' | 'error' | 'task_failed' | 'running_checks' =
+        event.payload.run.status
       // @ts-expect-error 'failed' is not a Cyberdesk status
       if (event.payload.run.status === 'failed') return
       void status
@@ -82,7 +103,13 @@ void app.register(autotab, {
   }
 })
 
-void app.register(autosana, { allowUnsigned: true, onEvent: (event) => { const failed: number = event.payload.summary.failed_groups; void failed } })
+void app.register(autosana, {
+  allowUnsigned: true,
+  onEvent: event => {
+    const failed: number = event.payload.summary.failed_groups
+    void failed
+  }
+})
 // @ts-expect-error allowUnsigned is Autosana's only
 void app.register(pulse, { secret: 'whsec_x', allowUnsigned: true })
 
@@ -157,7 +184,15 @@ type AcmeEvent = EventFor<typeof mine>
 declare module 'fastify' {
   interface FastifyWebhookProviders { acme: AcmeEvent }
 }
-void app.register(mine, { secret: 's', on: { 'order.paid': (event: AcmeEvent) => { const amount: number = event.payload.amount; void amount } } })
+void app.register(mine, {
+  secret: 's',
+  on: {
+    'order.paid': (event: AcmeEvent) => {
+      const amount: number = event.payload.amount
+      void amount
+    }
+  }
+})
 
 // The test kit.
 const delivery = sign('pulse', fixtures.pulse['job.completed'], { secret: 'whsec_x', id: 'msg_1' })
@@ -185,17 +220,34 @@ void app.register(pulse, { secret: rotating })
 void app.register(pulse, { secret: 42 })
 
 // `options`: the same options, checked by the plugin's own types alone; it returns them.
-void app.register(pulse, pulse.options({
-  secret: 'whsec_x',
-  on: { 'job.failed': (event, request, reply) => { const message: string = event.payload.data.error; request.log.info(message); return reply.code(204).send() } }
-}))
+void app.register(
+  pulse,
+  pulse.options({
+    secret: 'whsec_x',
+    on: {
+      'job.failed': (event, request, reply) => {
+        const message: string = event.payload.data.error
+        request.log.info(message)
+        return reply.code(204).send()
+      }
+    }
+  })
+)
 // @ts-expect-error not a Pulse event type
 void pulse.options({ secret: 'whsec_x', on: { 'job.complete': () => {} } })
 // @ts-expect-error the secret key is required
 void pulse.options({})
 void autosana.options({ allowUnsigned: true })
 void retab.options({ secret: 's', extraction: Invoice })
-void mine.options({ secret: 's', on: { 'order.paid': (event) => { const amount: number = event.payload.amount; void amount } } })
+void mine.options({
+  secret: 's',
+  on: {
+    'order.paid': event => {
+      const amount: number = event.payload.amount
+      void amount
+    }
+  }
+})
 
 // Readable names: the union, one member, the types, the `on` map; from the root and from the provider's module.
 const completed = (event: PulseEvent<'job.completed'>): number => event.payload.data.pages_processed
@@ -212,13 +264,20 @@ const extracted = (event: RetabEvent<'extraction.completed'>): number => event.e
 void [completed, one, union, types, notAType, finished, run, extracted]
 
 const handlers: PulseHandlers = {
-  'job.completed': async (event, request) => { request.log.info({ pages: event.payload.data.pages_processed }, 'done') },
+  'job.completed': async (event, request) => {
+    request.log.info({ pages: event.payload.data.pages_processed }, 'done')
+  },
   // @ts-expect-error job.failed has no pages_processed
   'job.failed': (event) => { void event.payload.data.pages_processed }
 }
 void app.register(pulse, { secret: 'whsec_x', on: handlers })
 const sameHandlers: HandlersFor<typeof pulse> = handlers
-const autotabHandlers: AutotabHandlers = { finish: (event) => { const state: 'finish' = event.payload.state; void state } }
+const autotabHandlers: AutotabHandlers = {
+  finish: event => {
+    const state: 'finish' = event.payload.state
+    void state
+  }
+}
 // @ts-expect-error Autotab handlers are not Pulse handlers
 const crossed: PulseHandlers = autotabHandlers
 void [sameHandlers, crossed]
@@ -227,7 +286,12 @@ const eventFromModule: PulseEventOnly<'job.failed'> | undefined = undefined
 void [fromModule, eventFromModule, pulseOnly]
 
 // EventHandlers from the root is the one fastify-webhooks/bullmq exports.
-const onlyEvents: EventHandlers<PulseEvent> = { 'job.cancelled': (event) => { const status: 'cancelled' | 'canceled' = event.payload.data.status; void status } }
+const onlyEvents: EventHandlers<PulseEvent> = {
+  'job.cancelled': event => {
+    const status: 'cancelled' | 'canceled' = event.payload.data.status
+    void status
+  }
+}
 const fromBullmq: BullmqEventHandlers<PulseEvent> = onlyEvents
 void app.register(pulse, { secret: 'whsec_x', on: onlyEvents })
 void fromBullmq
@@ -253,10 +317,21 @@ void app.register(pulse, { tenant: () => 'acme', secret: () => 42 })
 void app.register(pulse, { tenant: () => 'acme', secret: () => 'whsec_x', secretCache: new Map() })
 
 // Any Standard Webhooks sender: typed by its schemas, or payloads unknown without them.
-const acme = defineStandardWebhooks({ name: 'acme', events: { 'invoice.paid': Type.Object({ cents: Type.Integer() }) }, type: { header: 'x-event' } })
+const acme = defineStandardWebhooks({
+  name: 'acme',
+  events: { 'invoice.paid': Type.Object({ cents: Type.Integer() }) },
+  type: { header: 'x-event' }
+})
 void app.register(acme, {
   secret: 'whpk_x',
-  on: { 'invoice.paid': event => { const cents: number = event.payload.cents; const signedAt: number = event.timestamp; void cents; void signedAt } }
+  on: {
+    'invoice.paid': event => {
+      const cents: number = event.payload.cents
+      const signedAt: number = event.timestamp
+      void cents
+      void signedAt
+    }
+  }
 })
 // @ts-expect-error not an acme event type
 void app.register(acme, { secret: 'whsec_x', on: { 'invoice.lost': () => {} } })

@@ -12,7 +12,11 @@ const c: ProviderCase = {
   secret: HEX_SECRET,
   otherSecret: HEX_SECRET_2,
   samples: fixtures.autotab,
-  invalid: { payload: { ...fixtures.autotab.finish, environment: 'moon' }, path: '/environment', reason: 'must be "client", "cloud" or null' },
+  invalid: {
+    payload: { ...fixtures.autotab.finish, environment: 'moon' },
+    path: '/environment',
+    reason: 'must be "client", "cloud" or null'
+  },
   unknown: { ...fixtures.autotab.finish, state: 'archived' },
   // One run session is delivered once per state: its id and state together name the event.
   expectedId: payload => `${(payload as { id: string }).id}:${(payload as { state: string }).state}`
@@ -34,7 +38,12 @@ t.test('autotab: uppercase hex is rejected (the provider sends lowercase)', asyn
   const body = JSON.stringify(fixtures.autotab.finish)
   const { createHmac } = await import('node:crypto')
   const upper = createHmac('sha256', HEX_SECRET).update(body).digest('hex').toUpperCase()
-  const res = await app.inject({ method: 'POST', url: '/webhooks/autotab', headers: { 'content-type': 'application/json', 'autotab-signature': upper }, payload: body })
+  const res = await app.inject({
+    method: 'POST',
+    url: '/webhooks/autotab',
+    headers: { 'content-type': 'application/json', 'autotab-signature': upper },
+    payload: body
+  })
   t.equal(res.statusCode, 401)
   t.equal(received.length, 0)
 })

@@ -19,18 +19,36 @@ function pulseDelivery (size: number, id: string): { headers: Record<string, str
   const sample = fixtures.pulse['job.completed']
   const empty = JSON.stringify({ ...sample, data: { ...sample.data, job_id: '' } })
   const body = JSON.stringify({ ...sample, data: { ...sample.data, job_id: 'j'.repeat(size - empty.length) } })
-  return { headers: { 'content-type': 'application/json', ...signWith({ kind: 'standard', prefix: 'webhook' }, body, { secret: SW_SECRET, id }) }, body }
+  return {
+    headers: {
+      'content-type': 'application/json',
+      ...signWith({ kind: 'standard', prefix: 'webhook' }, body, { secret: SW_SECRET, id })
+    },
+    body
+  }
 }
 
 /** fetch's request options for a delivery. */
-function bodyOf ({ headers, body }: { headers: Record<string, string>, body: string }): { headers: Record<string, string>, body: string } {
+function bodyOf ({ headers, body }: { headers: Record<string, string>; body: string }): {
+  headers: Record<string, string>
+  body: string
+} {
   return { headers, body }
 }
 
 async function server (t: Test, options: Record<string, unknown> = { bufferLimit: BUFFER_LIMIT }) {
   const app = Fastify()
   let handled = 0
-  await app.register(pulse, { secret: SW_SECRET, bodyLimit: BODY_LIMIT, on: { 'job.completed': () => { handled++ } }, ...options })
+  await app.register(pulse, {
+    secret: SW_SECRET,
+    bodyLimit: BODY_LIMIT,
+    on: {
+      'job.completed': () => {
+        handled++
+      }
+    },
+    ...options
+  })
   await app.listen({ host: '127.0.0.1', port: 0 })
   t.teardown(() => app.close())
   const port = (app.server.address() as { port: number }).port
@@ -41,7 +59,11 @@ async function server (t: Test, options: Record<string, unknown> = { bufferLimit
 async function hold (port: number, inUse: () => number, id: string) {
   const { headers, body } = pulseDelivery(BODY_LIMIT, id)
   const before = inUse()
-  const request = await rawPost(port, '/webhooks/pulse', { ...headers, 'content-length': body.length, connection: 'close' })
+  const request = await rawPost(port, '/webhooks/pulse', {
+    ...headers,
+    'content-length': body.length,
+    connection: 'close'
+  })
   await until(() => inUse() === before + body.length)
   return { ...request, rest: body }
 }
@@ -65,41 +87,80 @@ t.test('past the budget a delivery gets 503 with Retry-After; once the held body
   t.equal(handled(), 2)
 })
 
-t.test('a chunked body with no declared length is counted as it arrives, and refused once it crosses the budget', async t => {
-  const { port, handled, inUse } = await server(t)
-  const held = await hold(port, inUse, 'msg_held')
-  const { headers, body } = pulseDelivery(30_000, 'msg_chunked')
-  const chunked = await rawPost(port, '/webhooks/pulse', { ...headers, 'transfer-encoding': 'chunked' }, `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`)
-  const answer = await chunked.answer
-  t.equal(answer.status, 503)
-  t.equal(answer.headers['retry-after'], String(RETRY_AFTER))
-  t.equal(inUse(), BODY_LIMIT, 'the refused body gave its share back')
-  held.socket.destroy()
-  t.equal(handled(), 0)
-})
-
-t.test('large bodies cannot take the share kept for small ones: a real delivery still passes a flood of large forged ones', async t => {
-  // bufferLimit 400,000: an eighth (50,000) is kept for bodies of 64 KiB or less.
-  const { port, handled, inUse } = await server(t, { bodyLimit: 200_000, bufferLimit: 400_000 })
-  const open = async (size: number, id: string) => {
-    const { headers, body } = pulseDelivery(size, id)
-    const request = await rawPost(port, '/webhooks/pulse', { ...headers, 'content-length': body.length, connection: 'close' })
-    return { ...request, rest: body }
+t.test(
+  'a chunked body with no declared length is counted as it arrives, and refused once it crosses the ' + 'budget',
+  async t => {
+    const { port, handled, inUse } = await server(t)
+    const held = await hold(port, inUse, 'msg_held')
+    const { headers, body } = pulseDelivery(30_000, 'msg_chunked')
+    const chunked = await rawPost(
+      port,
+      '/webhooks/pulse',
+      { ...headers, 'transfer-encoding': 'chunked' },
+      `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`
+    )
+    const answer = await chunked.answer
+    t.equal(answer.status, 503)
+    t.equal(answer.headers['retry-after'], String(RETRY_AFTER))
+    t.equal(inUse(), BODY_LIMIT, 'the refused body gave its share back')
+    held.socket.destroy()
+    t.equal(handled(), 0)
   }
-  const first = await open(200_000, 'msg_large_1')
-  await until(() => inUse() === 200_000)
-  const second = await open(150_000, 'msg_large_2')
-  await until(() => inUse() === 350_000)
-  t.equal((await fetch(`http://127.0.0.1:${port}/webhooks/pulse`, { method: 'POST', ...bodyOf(pulseDelivery(70_000, 'msg_large_3')) })).status, 503, 'a large body finds its share full')
-  t.equal((await fetch(`http://127.0.0.1:${port}/webhooks/pulse`, { method: 'POST', ...bodyOf(pulseDelivery(2_000, 'msg_small')) })).status, 200, 'a small one still has room')
-  // A chunked body is small while it is: past 64 KiB it counts as large, and the large share is full.
-  const { headers, body } = pulseDelivery(70_000, 'msg_chunked_large')
-  const chunked = await rawPost(port, '/webhooks/pulse', { ...headers, 'transfer-encoding': 'chunked' }, `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`)
-  t.equal((await chunked.answer).status, 503)
-  for (const held of [first, second]) held.socket.destroy()
-  await until(() => inUse() === 0)
-  t.equal(handled(), 1)
-})
+)
+
+t.test(
+  'large bodies cannot take the share kept for small ones: a real delivery still passes a flood of large forged ' +
+    'ones',
+  async t => {
+    // bufferLimit 400,000: an eighth (50,000) is kept for bodies of 64 KiB or less.
+    const { port, handled, inUse } = await server(t, { bodyLimit: 200_000, bufferLimit: 400_000 })
+    const open = async (size: number, id: string) => {
+      const { headers, body } = pulseDelivery(size, id)
+      const request = await rawPost(port, '/webhooks/pulse', {
+        ...headers,
+        'content-length': body.length,
+        connection: 'close'
+      })
+      return { ...request, rest: body }
+    }
+    const first = await open(200_000, 'msg_large_1')
+    await until(() => inUse() === 200_000)
+    const second = await open(150_000, 'msg_large_2')
+    await until(() => inUse() === 350_000)
+    t.equal(
+      (
+        await fetch(`http://127.0.0.1:${port}/webhooks/pulse`, {
+          method: 'POST',
+          ...bodyOf(pulseDelivery(70_000, 'msg_large_3'))
+        })
+      ).status,
+      503,
+      'a large body finds its share full'
+    )
+    t.equal(
+      (
+        await fetch(`http://127.0.0.1:${port}/webhooks/pulse`, {
+          method: 'POST',
+          ...bodyOf(pulseDelivery(2_000, 'msg_small'))
+        })
+      ).status,
+      200,
+      'a small one still has room'
+    )
+    // A chunked body is small while it is: past 64 KiB it counts as large, and the large share is full.
+    const { headers, body } = pulseDelivery(70_000, 'msg_chunked_large')
+    const chunked = await rawPost(
+      port,
+      '/webhooks/pulse',
+      { ...headers, 'transfer-encoding': 'chunked' },
+      `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`
+    )
+    t.equal((await chunked.answer).status, 503)
+    for (const held of [first, second]) held.socket.destroy()
+    await until(() => inUse() === 0)
+    t.equal(handled(), 1)
+  }
+)
 
 t.test('an aborted upload frees its share', async t => {
   const { port, inUse } = await server(t)
@@ -113,7 +174,12 @@ t.test('an aborted upload frees its share', async t => {
 t.test('unsigned deliveries are refused from their headers and take nothing from the budget', async t => {
   const { port, inUse } = await server(t)
   const held = await hold(port, inUse, 'msg_held')
-  const unsigned = await rawPost(port, '/webhooks/pulse', { 'content-type': 'application/json', 'content-length': 30_000 }, 'x')
+  const unsigned = await rawPost(
+    port,
+    '/webhooks/pulse',
+    { 'content-type': 'application/json', 'content-length': 30_000 },
+    'x'
+  )
   t.equal((await unsigned.answer).status, 401, 'a full budget does not hide why it is refused')
   t.equal(inUse(), BODY_LIMIT)
   held.socket.destroy()
@@ -141,14 +207,33 @@ t.test('bufferLimit is checked at registration', async t => {
     [1.5, /option "bufferLimit" must be an integer number of bytes/],
     [1000, /option "bufferLimit" \(1000\) is below the bodyLimit of a webhook route \(1048576\)/]
   ] as const) {
-    await t.rejects(async () => { await Fastify().register(pulse, { secret: SW_SECRET, bufferLimit: value }) }, { message }, String(value))
+    await t.rejects(
+      async () => {
+        await Fastify().register(pulse, { secret: SW_SECRET, bufferLimit: value })
+      },
+      { message },
+      String(value)
+    )
   }
   const app = Fastify()
   await app.register(pulse, { secret: SW_SECRET, bufferLimit: 8_000_000 })
-  await t.rejects(async () => { await app.register(retab, { secret: HEX_SECRET, bodyLimit: 1_000_000, bufferLimit: 9_000_000 }) }, {
-    message: 'fastify-webhooks-retab: option "bufferLimit" is shared by every webhook route of the server, and fastify-webhooks-pulse set it to 8000000'
-  })
+  await t.rejects(
+    async () => {
+      await app.register(retab, { secret: HEX_SECRET, bodyLimit: 1_000_000, bufferLimit: 9_000_000 })
+    },
+    {
+      message:
+        'fastify-webhooks-retab: option "bufferLimit" is shared by every webhook route of the server, and ' +
+        'fastify-webhooks-pulse set it to 8000000'
+    }
+  )
   const small = Fastify()
   await small.register(pulse, { secret: SW_SECRET, bufferLimit: 2_000_000 })
-  await t.rejects(async () => { await small.register(retab, { secret: HEX_SECRET }) }, { message: /is below the bodyLimit of a webhook route \(67108864\)/ }, 'a later, larger bodyLimit')
+  await t.rejects(
+    async () => {
+      await small.register(retab, { secret: HEX_SECRET })
+    },
+    { message: /is below the bodyLimit of a webhook route \(67108864\)/ },
+    'a later, larger bodyLimit'
+  )
 })

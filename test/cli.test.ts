@@ -19,7 +19,13 @@ import { spawnChild } from '../support/child-process.js'
 import { providers, type ProviderName } from '../plugins/registry.js'
 import { HEX_SECRET, HEX_SECRET_2, SW_SECRET, SW_SECRET_2 } from './helpers/sign.js'
 
-const secrets: Record<ProviderName, string> = { autotab: HEX_SECRET, autosana: HEX_SECRET, cyberdesk: SW_SECRET, retab: HEX_SECRET, pulse: SW_SECRET }
+const secrets: Record<ProviderName, string> = {
+  autotab: HEX_SECRET,
+  autosana: HEX_SECRET,
+  cyberdesk: SW_SECRET,
+  retab: HEX_SECRET,
+  pulse: SW_SECRET
+}
 const names = Object.keys(providers) as ProviderName[]
 
 interface Seen { provider: string, type: string, id: string, raw: string }
@@ -32,13 +38,18 @@ async function startServer (): Promise<{ app: FastifyInstance, base: string }> {
   for (const name of names) {
     await app.register(providers[name] as typeof providers.pulse, {
       secret: secrets[name],
-      onEvent: (event, request) => { seen.push({ provider: name, type: event.type, id: event.id, raw: String(request.rawBody) }) }
+      onEvent: (event, request) => {
+        seen.push({ provider: name, type: event.type, id: event.id, raw: String(request.rawBody) })
+      }
     })
   }
   // A careless endpoint that answers 200 to anything, to see --tamper catch it.
   app.post('/careless', async () => ({ ok: true }))
   app.post('/empty', async (_request, reply) => reply.code(204).send())
-  app.post('/echo', async request => { echoed.push({ headers: request.headers, body: request.body }); return { ok: true } })
+  app.post('/echo', async request => {
+    echoed.push({ headers: request.headers, body: request.body })
+    return { ok: true }
+  })
   app.post('/chatty', async () => 'x'.repeat(2000))
   const base = await app.listen({ host: '127.0.0.1', port: 0 })
   return { app, base }
@@ -49,7 +60,9 @@ interface Run { code: number, out: string, err: string }
 /** The real bin, as `npx fastify-webhooks` runs it, in a child process. */
 function bin (args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawnChild(process.execPath, [...process.execArgv, 'bin/cli.ts', ...args], { env: { ...process.env, WEBHOOK_SECRET: '' } })
+    const child = spawnChild(process.execPath, [...process.execArgv, 'bin/cli.ts', ...args], {
+      env: { ...process.env, WEBHOOK_SECRET: '' }
+    })
     let out = ''
     let err = ''
     child.stdout!.on('data', chunk => { out += chunk })
@@ -97,14 +110,23 @@ t.test('cli', async t => {
       bin(['send', 'retab', '--url', `http://127.0.0.1:${port}/webhooks/retab`, '--secret', HEX_SECRET])
     ])
     t.equal(sent.code, 0, sent.err)
-    t.match(sent.out, /^POST http:\/\/127\.0\.0\.1:\d+\/webhooks\/pulse \(pulse, job\.failed, id msg_[0-9a-f]+\)\n200 OK \{"received":true\}\n$/)
+    t.match(
+      sent.out,
+      /^POST http:\/\/127\.0\.0\.1:\d+\/webhooks\/pulse \(pulse, job\.failed, id msg_[0-9a-f]+\)\n200 OK \{"received":true\}\n$/
+    )
     t.match(seen, [{ provider: 'pulse', type: 'job.failed' }], 'the server handled it')
 
     t.equal(tampered.code, 0, 'refused, which is what --tamper wants')
-    t.match(tampered.out, /\(autotab, finish, tampered\)\n401 Unauthorized \{.*"code":"WEBHOOK_INVALID_SIGNATURE".*\}\nrefused, as it should be\n$/)
+    t.match(
+      tampered.out,
+      /\(autotab, finish, tampered\)\n401 Unauthorized \{.*"code":"WEBHOOK_INVALID_SIGNATURE".*\}\nrefused, as it should be\n$/
+    )
 
     t.equal(usage.code, 2)
-    t.match(usage.err, /^fastify-webhooks: Option '--url <value>' argument missing\nRun "fastify-webhooks --help" for usage\.\n$/)
+    t.match(
+      usage.err,
+      /^fastify-webhooks: Option '--url <value>' argument missing\nRun "fastify-webhooks --help" for usage\.\n$/
+    )
 
     t.equal(unreachable.code, 1)
     t.match(unreachable.err, `could not reach http://127.0.0.1:${port}/webhooks/retab: ECONNREFUSED`)
@@ -139,7 +161,9 @@ t.test('cli', async t => {
   })
 
   t.test('--version: the version in package.json', async t => {
-    const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+    const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string
+    }
     t.same(await cli(['--version']), { code: 0, out: `${version}\n`, err: '' })
     t.match(USAGE, 'fastify-webhooks --version')
   })
@@ -147,26 +171,43 @@ t.test('cli', async t => {
   t.test('an unknown provider is told the shipped ones, from the shell and from JavaScript alike', async t => {
     const shell = await cli(['send', 'stripe', '--url', `${base}/webhooks/stripe`, '--secret', 'x'])
     t.equal(shell.code, 2)
-    t.match(shell.err, 'unknown provider "stripe" (providers: autotab, autosana, cyberdesk, retab, pulse, or a path to a module made with defineProvider)')
+    t.match(
+      shell.err,
+      'unknown provider "stripe" (providers: autotab, autosana, cyberdesk, retab, pulse, or a path to a module made ' +
+      'with defineProvider)'
+    )
     // A plain-JavaScript caller is not held back by the types.
-    t.throws(() => sign('stripe' as ProviderName, '{}', { secret: 'x' }),
-      { name: 'TypeError', message: 'fastify-webhooks/testing: unknown provider "stripe" (shipped: autotab, autosana, cyberdesk, retab, pulse; for your own, pass its plugin)' })
+    t.throws(() => sign('stripe' as ProviderName, '{}', { secret: 'x' }), {
+      name: 'TypeError',
+      message:
+        'fastify-webhooks/testing: unknown provider "stripe" (shipped: autotab, autosana, cyberdesk, retab, pulse; ' +
+        'for your own, pass its plugin)'
+    })
   })
 
   t.test('<command> --help, -h and help <command>: that command\'s usage alone, exit 0', async t => {
     const send = await cli(['send', '--help'])
     t.same(send, { code: 0, out: send.out, err: '' })
-    t.match(send.out, /^Usage: fastify-webhooks send <provider> \[type\] --url <url> --secret <secret>\n\n {2}Sends a correctly signed delivery/)
+    t.match(
+      send.out,
+      /^Usage: fastify-webhooks send <provider> \[type\] --url <url> --secret <secret>\n\n {2}Sends a correctly signed delivery/
+    )
     t.match(send.out, '--tamper')
     t.match(send.out, 'Providers: autotab, autosana, cyberdesk, retab, pulse')
     t.notMatch(send.out, 'verify <provider>', 'no other command')
     t.same(await cli(['send', 'pulse', '--url', 'x', '-h']), send, 'anywhere after the command, before any check')
     t.same(await cli(['help', 'send']), send)
     const verify = await cli(['verify', '-h'])
-    t.match(verify.out, /^Usage: fastify-webhooks verify <provider> --secret <secret> --headers <headers\.json> --body <body>\n/)
+    t.match(
+      verify.out,
+      /^Usage: fastify-webhooks verify <provider> --secret <secret> --headers <headers\.json> --body <body>\n/
+    )
     t.match(verify.out, '--tolerance <seconds>')
     t.same(await cli(['help', 'verify']), verify)
-    t.match((await cli(['secret', '--help'])).out, /^Usage: fastify-webhooks secret <provider> \[--ed25519\]\n\n {2}Prints a new secret/)
+    t.match(
+      (await cli(['secret', '--help'])).out,
+      /^Usage: fastify-webhooks secret <provider> \[--ed25519\]\n\n {2}Prints a new secret/
+    )
   })
 
   t.test('secret: a new secret in each provider\'s format, alone on stdout', async t => {
@@ -202,12 +243,26 @@ t.test('cli', async t => {
 
   t.test('send: a named type, --repeat as the provider\'s retries, WEBHOOK_SECRET', async t => {
     seen.length = 0
-    const sent = await cli(['send', 'cyberdesk', 'run_complete', '--url', `${base}/webhooks/cyberdesk`, '--repeat', '3'], { WEBHOOK_SECRET: SW_SECRET })
+    const sent = await cli(
+      ['send', 'cyberdesk', 'run_complete', '--url', `${base}/webhooks/cyberdesk`, '--repeat', '3'],
+      { WEBHOOK_SECRET: SW_SECRET }
+    )
     t.equal(sent.code, 0, sent.err)
     const lines = sent.out.trimEnd().split('\n')
-    t.match(lines, [/\[1\/3\]$/, '200 OK {"received":true}', /\[2\/3\]$/, '200 OK {"received":true,"duplicate":true}', /\[3\/3\]$/, '200 OK {"received":true,"duplicate":true}'])
+    t.match(lines, [
+      /\[1\/3\]$/,
+      '200 OK {"received":true}',
+      /\[2\/3\]$/,
+      '200 OK {"received":true,"duplicate":true}',
+      /\[3\/3\]$/,
+      '200 OK {"received":true,"duplicate":true}'
+    ])
     t.equal(seen.length, 1, 'handled once')
-    t.equal(new Set(lines.filter(l => l.startsWith('POST')).map(l => /id (msg_\w+)/.exec(l)![1])).size, 1, 'one event id')
+    t.equal(
+      new Set(lines.filter(l => l.startsWith('POST')).map(l => /id (msg_\w+)/.exec(l)![1])).size,
+      1,
+      'one event id'
+    )
 
     const typed = await cli(['send', 'autotab', 'timeout', '--url', `${base}/webhooks/autotab`, '--secret', HEX_SECRET])
     t.equal(typed.code, 0)
@@ -215,34 +270,93 @@ t.test('cli', async t => {
     t.equal(seen.at(-1)!.type, 'timeout')
   })
 
-  t.test('send with several --secret: one signature each where the scheme carries several, as a sender rotating keys', async t => {
-    seen.length = 0
-    echoed.length = 0
-    const rotating = await cli(['send', 'pulse', '--url', `${base}/webhooks/pulse`, '--secret', SW_SECRET_2, '--secret', SW_SECRET])
-    t.equal(rotating.code, 0, rotating.err)
-    t.match(rotating.out, /\n200 OK \{"received":true\}\n$/, 'the endpoint holds only the second secret')
-    t.equal(seen.length, 1)
-    await cli(['send', 'cyberdesk', '--url', `${base}/echo`, '--secret', SW_SECRET, '--secret', SW_SECRET_2])
-    const { headers } = echoed[0]!
-    const signatures = String(headers['svix-signature']).split(' ')
-    t.equal(signatures.length, 2, 'two v1 entries in one header')
-    const oracle = (secret: string) => new Webhook(secret).sign(String(headers['svix-id']), new Date(Number(headers['svix-timestamp']) * 1000), JSON.stringify(echoed[0]!.body))
-    t.same(signatures, [oracle(SW_SECRET), oracle(SW_SECRET_2)], 'each as the reference library signs it, in the order given')
+  t.test(
+    'send with several --secret: one signature each where the scheme carries several, as a sender rotating ' + 'keys',
+    async t => {
+      seen.length = 0
+      echoed.length = 0
+      const rotating = await cli([
+        'send',
+        'pulse',
+        '--url',
+        `${base}/webhooks/pulse`,
+        '--secret',
+        SW_SECRET_2,
+        '--secret',
+        SW_SECRET
+      ])
+      t.equal(rotating.code, 0, rotating.err)
+      t.match(rotating.out, /\n200 OK \{"received":true\}\n$/, 'the endpoint holds only the second secret')
+      t.equal(seen.length, 1)
+      await cli(['send', 'cyberdesk', '--url', `${base}/echo`, '--secret', SW_SECRET, '--secret', SW_SECRET_2])
+      const { headers } = echoed[0]!
+      const signatures = String(headers['svix-signature']).split(' ')
+      t.equal(signatures.length, 2, 'two v1 entries in one header')
+      const oracle = (secret: string) =>
+        new Webhook(secret).sign(
+          String(headers['svix-id']),
+          new Date(Number(headers['svix-timestamp']) * 1000),
+          JSON.stringify(echoed[0]!.body)
+        )
+      t.same(
+        signatures,
+        [oracle(SW_SECRET), oracle(SW_SECRET_2)],
+        'each as the reference library signs it, in the order given'
+      )
 
-    const hex = await cli(['send', 'autotab', '--url', `${base}/webhooks/autotab`, '--secret', HEX_SECRET, '--secret', HEX_SECRET_2])
-    t.equal(hex.code, 2, 'a hex header holds one signature')
-    t.match(hex.err, '--secret is given 2 times, but autotab\'s deliveries (HMAC-SHA256 hex) carry one signature: give one secret')
-    const seventeen = await cli(['send', 'pulse', '--url', `${base}/webhooks/pulse`, ...Array.from({ length: 17 }, () => ['--secret', SW_SECRET]).flat()])
-    t.match(seventeen.err, 'but pulse\'s deliveries (Standard Webhooks) carry at most 16 signatures', 'no more than a verifier looks at')
-    const malformed = await cli(['send', 'pulse', '--url', `${base}/webhooks/pulse`, '--secret', SW_SECRET, '--secret', 'whsec_!!'])
-    t.equal(malformed.code, 2)
-    t.match(malformed.err, '--secret 2 is not in pulse\'s format: it must be "whsec_" followed by base64')
-    t.equal(seen.length, 1, 'neither was sent')
-  })
+      const hex = await cli([
+        'send',
+        'autotab',
+        '--url',
+        `${base}/webhooks/autotab`,
+        '--secret',
+        HEX_SECRET,
+        '--secret',
+        HEX_SECRET_2
+      ])
+      t.equal(hex.code, 2, 'a hex header holds one signature')
+      t.match(
+        hex.err,
+        "--secret is given 2 times, but autotab's deliveries (HMAC-SHA256 hex) carry one signature: give one secret"
+      )
+      const seventeen = await cli([
+        'send',
+        'pulse',
+        '--url',
+        `${base}/webhooks/pulse`,
+        ...Array.from({ length: 17 }, () => ['--secret', SW_SECRET]).flat()
+      ])
+      t.match(
+        seventeen.err,
+        "but pulse's deliveries (Standard Webhooks) carry at most 16 signatures",
+        'no more than a verifier looks at'
+      )
+      const malformed = await cli([
+        'send',
+        'pulse',
+        '--url',
+        `${base}/webhooks/pulse`,
+        '--secret',
+        SW_SECRET,
+        '--secret',
+        'whsec_!!'
+      ])
+      t.equal(malformed.code, 2)
+      t.match(malformed.err, '--secret 2 is not in pulse\'s format: it must be "whsec_" followed by base64')
+      t.equal(seen.length, 1, 'neither was sent')
+    }
+  )
 
   t.test('send: a provider without a sample sends its first type, as it is', async t => {
     echoed.length = 0
-    const sent = await cli(['send', './test/helpers/providers/no-sample.ts', '--url', `${base}/echo`, '--secret', HEX_SECRET])
+    const sent = await cli([
+      'send',
+      './test/helpers/providers/no-sample.ts',
+      '--url',
+      `${base}/echo`,
+      '--secret',
+      HEX_SECRET
+    ])
     t.equal(sent.code, 0, sent.err)
     t.match(sent.out, '(plain, thing.happened)')
     const [{ headers, body }] = echoed as [typeof echoed[number]]
@@ -259,7 +373,16 @@ t.test('cli', async t => {
     t.match(sent.out, `(pulse, ${path}, id msg_`)
     t.equal(seen[0]!.raw, bytes, 'the server verified the file\'s bytes, untouched')
 
-    const invalid = await cli(['send', 'pulse', '--file', await file('invalid.json', '{"type":"job.completed"}'), '--url', `${base}/webhooks/pulse`, '--secret', SW_SECRET])
+    const invalid = await cli([
+      'send',
+      'pulse',
+      '--file',
+      await file('invalid.json', '{"type":"job.completed"}'),
+      '--url',
+      `${base}/webhooks/pulse`,
+      '--secret',
+      SW_SECRET
+    ])
     t.equal(invalid.code, 1, 'a payload the endpoint refuses')
     t.match(invalid.out, /400 Bad Request .*WEBHOOK_INVALID_PAYLOAD/)
     t.match(invalid.err, 'the endpoint refused 1 of 1 deliveries')
@@ -269,9 +392,23 @@ t.test('cli', async t => {
     seen.length = 0
     const stale = await cli(['send', 'pulse', '--stale', '--url', `${base}/webhooks/pulse`, '--secret', SW_SECRET])
     t.equal(stale.code, 0)
-    t.match(stale.out, /signed 3600 s ago\)\n401 Unauthorized .*WEBHOOK_TIMESTAMP_OUTSIDE_TOLERANCE.*\nrefused, as it should be\n$/)
+    t.match(
+      stale.out,
+      /signed 3600 s ago\)\n401 Unauthorized .*WEBHOOK_TIMESTAMP_OUTSIDE_TOLERANCE.*\nrefused, as it should be\n$/
+    )
 
-    const careless = await cli(['send', 'cyberdesk', '--tamper', '--stale', '--repeat', '2', '--url', `${base}/careless`, '--secret', SW_SECRET])
+    const careless = await cli([
+      'send',
+      'cyberdesk',
+      '--tamper',
+      '--stale',
+      '--repeat',
+      '2',
+      '--url',
+      `${base}/careless`,
+      '--secret',
+      SW_SECRET
+    ])
     t.equal(careless.code, 1, 'an endpoint that takes broken deliveries fails the command')
     t.match(careless.err, 'the endpoint accepted 2 of 2 broken deliveries: it does not verify signatures or timestamps')
     const tampered = await cli(['send', 'retab', '--tamper', '--url', `${base}/careless`, '--secret', HEX_SECRET])
@@ -287,17 +424,45 @@ t.test('cli', async t => {
     const url = `${base}/webhooks/pulse`
     const cases: Array<[string[], RegExp | string]> = [
       [['send', 'pulse', '--secret', SW_SECRET], '--url is required'],
-      [['send', 'pulse', '--url', '127.0.0.1:3000/webhooks/pulse', '--secret', SW_SECRET], '--url "127.0.0.1:3000/webhooks/pulse" lacks http:// or https://: add http:// (--url http://127.0.0.1:3000/webhooks/pulse)'],
-      [['send', 'pulse', '--url', 'localhost:3000', '--secret', SW_SECRET], '--url "localhost:3000" lacks http:// or https://: add http://'],
-      [['send', 'pulse', '--url', 'ftp://localhost/webhooks', '--secret', SW_SECRET], '--url must be http or https, not ftp:'],
+      [
+        ['send', 'pulse', '--url', '127.0.0.1:3000/webhooks/pulse', '--secret', SW_SECRET],
+        '--url "127.0.0.1:3000/webhooks/pulse" lacks http:// or https://: add http:// (--url http://127.0.0.1:3000/webhooks/pulse)'
+      ],
+      [
+        ['send', 'pulse', '--url', 'localhost:3000', '--secret', SW_SECRET],
+        '--url "localhost:3000" lacks http:// or https://: add http://'
+      ],
+      [
+        ['send', 'pulse', '--url', 'ftp://localhost/webhooks', '--secret', SW_SECRET],
+        '--url must be http or https, not ftp:'
+      ],
       [['send', 'pulse', '--url', 'not a url', '--secret', SW_SECRET], '--url "not a url" is not a URL'],
       [['send', 'pulse', '--url', url], '--secret is required (or set WEBHOOK_SECRET)'],
-      [['send', 'pulse', '--url', url, '--secret', 'not-whsec'], '--secret is not in pulse\'s format: it must start with "whsec_"'],
-      [['send', 'pulse', 'job.exploded', '--url', url, '--secret', SW_SECRET], 'unknown pulse event type "job.exploded" (types: job.created, job.processing, job.completed, job.failed, job.cancelled)'],
-      [['send', 'pulse', 'job.failed', 'extra', '--url', url, '--secret', SW_SECRET], 'send takes a provider and one event type'],
-      [['send', 'pulse', 'job.failed', '--file', 'x.json', '--url', url, '--secret', SW_SECRET], 'give an event type or --file, not both'],
-      [['send', 'pulse', '--file', join(dir, 'missing.json'), '--url', url, '--secret', SW_SECRET], /--file .*missing\.json: cannot read it \(ENOENT\)/],
-      [['send', 'pulse', '--repeat', '0', '--url', url, '--secret', SW_SECRET], '--repeat must be a whole number from 1 to 1000, not "0"'],
+      [
+        ['send', 'pulse', '--url', url, '--secret', 'not-whsec'],
+        '--secret is not in pulse\'s format: it must start with "whsec_"'
+      ],
+      [
+        ['send', 'pulse', 'job.exploded', '--url', url, '--secret', SW_SECRET],
+        'unknown pulse event type "job.exploded" (types: job.created, job.processing, job.completed, job.failed, ' +
+        'job.cancelled)'
+      ],
+      [
+        ['send', 'pulse', 'job.failed', 'extra', '--url', url, '--secret', SW_SECRET],
+        'send takes a provider and one event type'
+      ],
+      [
+        ['send', 'pulse', 'job.failed', '--file', 'x.json', '--url', url, '--secret', SW_SECRET],
+        'give an event type or --file, not both'
+      ],
+      [
+        ['send', 'pulse', '--file', join(dir, 'missing.json'), '--url', url, '--secret', SW_SECRET],
+        /--file .*missing\.json: cannot read it \(ENOENT\)/
+      ],
+      [
+        ['send', 'pulse', '--repeat', '0', '--url', url, '--secret', SW_SECRET],
+        '--repeat must be a whole number from 1 to 1000, not "0"'
+      ],
       [['send', 'pulse', '--repeat', '2.5', '--url', url, '--secret', SW_SECRET], '--repeat must be a whole number'],
       [['send', 'autosana', '--stale', '--url', url, '--secret', HEX_SECRET], '--stale: autosana signs no timestamp']
     ]
@@ -319,7 +484,16 @@ t.test('cli', async t => {
   })
 
   t.test('an unexpected error is not passed off as a usage error', async t => {
-    await t.rejects(main(['secret', 'pulse'], { out: () => { throw new Error('stdout closed') }, err: () => {}, env: {} }), { message: 'stdout closed' })
+    await t.rejects(
+      main(['secret', 'pulse'], {
+        out: () => {
+          throw new Error('stdout closed')
+        },
+        err: () => {},
+        env: {}
+      }),
+      { message: 'stdout closed' }
+    )
   })
 
   t.test('send: the network error is named', async t => {
@@ -333,7 +507,11 @@ t.test('cli', async t => {
 
   t.test('verify', async t => {
     const now = () => Math.floor(Date.now() / 1000)
-    const capture = async (name: string, delivery: { headers: Record<string, string>, body: string }, body = delivery.body) => ({
+    const capture = async (
+      name: string,
+      delivery: { headers: Record<string, string>; body: string },
+      body = delivery.body
+    ) => ({
       headers: await file(`${name}.headers.json`, JSON.stringify(delivery.headers)),
       body: await file(`${name}.body`, body)
     })
@@ -341,7 +519,10 @@ t.test('cli', async t => {
       cli(['verify', provider, '--headers', files.headers, '--body', files.body, ...extra])
     const payload = fixtures.pulse['job.completed']
 
-    const good = await capture('good', sign('pulse', payload, { secret: SW_SECRET, id: 'msg_captured', timestamp: now() - 40 }))
+    const good = await capture(
+      'good',
+      sign('pulse', payload, { secret: SW_SECRET, id: 'msg_captured', timestamp: now() - 40 })
+    )
     const ok = await verify('pulse', good, '--secret', SW_SECRET)
     t.equal(ok.code, 0)
     t.match(ok.out, /^verified: the signature matches, id msg_captured, signed \d+ s ago\n$/)
@@ -349,10 +530,20 @@ t.test('cli', async t => {
     const rotated = await verify('pulse', good, '--secret', SW_SECRET_2, '--secret', SW_SECRET)
     t.match(rotated.out, 'verified: the signature matches (secret 2 of 2)')
 
-    const future = await capture('future', sign('cyberdesk', fixtures.cyberdesk.run_complete, { secret: SW_SECRET, timestamp: now() + 100 }))
+    const future = await capture(
+      'future',
+      sign('cyberdesk', fixtures.cyberdesk.run_complete, { secret: SW_SECRET, timestamp: now() + 100 })
+    )
     t.match((await verify('cyberdesk', future, '--secret', SW_SECRET)).out, /signed \d+ s in the future/)
 
-    const upper = await capture('upper', { headers: { 'Autotab-Signature': sign('autotab', fixtures.autotab.play, { secret: HEX_SECRET }).headers['autotab-signature']! }, body: JSON.stringify(fixtures.autotab.play) })
+    const upper = await capture('upper', {
+      headers: {
+        'Autotab-Signature': sign('autotab', fixtures.autotab.play, { secret: HEX_SECRET }).headers[
+          'autotab-signature'
+        ]!
+      },
+      body: JSON.stringify(fixtures.autotab.play)
+    })
     const hex = await verify('autotab', upper, '--secret', HEX_SECRET)
     t.equal(hex.code, 0, 'header names in any case')
     t.equal(hex.out, 'verified: the signature matches\n', 'no id or time in a hex scheme')
@@ -364,70 +555,220 @@ t.test('cli', async t => {
       t.notMatch(run.out, SW_SECRET.slice(6), `${name}: no secret printed`)
     }
 
-    await expectFail('a secret in the wrong format', await verify('pulse', good, '--secret', 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'),
-      /^does not verify: the secret is not in pulse's format: it must start with "whsec_"/, 'is it another provider\'s secret?')
+    await expectFail(
+      'a secret in the wrong format',
+      await verify('pulse', good, '--secret', 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'),
+      /^does not verify: the secret is not in pulse's format: it must start with "whsec_"/,
+      "is it another provider's secret?"
+    )
     const broken = await verify('pulse', good, '--secret', SW_SECRET, '--secret', 'whsec_!!')
-    await expectFail('the second of two secrets in the wrong format', broken, 'secret 2 is not in pulse\'s format: it must be "whsec_" followed by base64')
+    await expectFail(
+      'the second of two secrets in the wrong format',
+      broken,
+      'secret 2 is not in pulse\'s format: it must be "whsec_" followed by base64'
+    )
     t.notMatch(broken.out, 'another provider', 'it starts with whsec: the prefix is right')
-    await expectFail('a hex secret with a stray space', await verify('autotab', upper, '--secret', `${HEX_SECRET} `),
-      'has whitespace at the start or end', 'without spaces or line breaks')
+    await expectFail(
+      'a hex secret with a stray space',
+      await verify('autotab', upper, '--secret', `${HEX_SECRET} `),
+      'has whitespace at the start or end',
+      'without spaces or line breaks'
+    )
 
-    const changed = await capture('changed', sign('pulse', payload, { secret: SW_SECRET }), JSON.stringify({ ...payload, data: { ...payload.data, pages_processed: 26 } }))
-    await expectFail('a changed body', await verify('pulse', changed, '--secret', SW_SECRET),
-      'does not verify: no signature matched: the body changed after signing, or the secret is not this endpoint\'s (1 tried)', 'rotating secrets? give --secret once per secret')
-    t.notMatch((await verify('pulse', changed, '--secret', SW_SECRET, '--secret', SW_SECRET_2)).out, 'rotating secrets?')
+    const changed = await capture(
+      'changed',
+      sign('pulse', payload, { secret: SW_SECRET }),
+      JSON.stringify({ ...payload, data: { ...payload.data, pages_processed: 26 } })
+    )
+    await expectFail(
+      'a changed body',
+      await verify('pulse', changed, '--secret', SW_SECRET),
+      "does not verify: no signature matched: the body changed after signing, or the secret is not this endpoint's " +
+      '(1 tried)',
+      'rotating secrets? give --secret once per secret'
+    )
+    t.notMatch(
+      (await verify('pulse', changed, '--secret', SW_SECRET, '--secret', SW_SECRET_2)).out,
+      'rotating secrets?'
+    )
 
     const delivered = sign('pulse', payload, { secret: SW_SECRET })
-    await expectFail('a trailing newline added by the capture', await verify('pulse', await capture('newline', delivered, delivered.body + '\n'), '--secret', SW_SECRET),
-      'the body has whitespace at its end that was not signed')
-    await expectFail('a pretty-printed body', await verify('pulse', await capture('pretty', delivered, JSON.stringify(payload, null, 2)), '--secret', SW_SECRET),
-      'the body was re-serialized', 'request.rawBody')
+    await expectFail(
+      'a trailing newline added by the capture',
+      await verify('pulse', await capture('newline', delivered, delivered.body + '\n'), '--secret', SW_SECRET),
+      'the body has whitespace at its end that was not signed'
+    )
+    await expectFail(
+      'a pretty-printed body',
+      await verify(
+        'pulse',
+        await capture('pretty', delivered, JSON.stringify(payload, null, 2)),
+        '--secret',
+        SW_SECRET
+      ),
+      'the body was re-serialized',
+      'request.rawBody'
+    )
 
-    await expectFail('a replay of a good capture', await verify('pulse', await capture('stale', sign('pulse', payload, { secret: SW_SECRET, timestamp: now() - 1000 })), '--secret', SW_SECRET),
-      /does not verify: the signature matches, but its timestamp is \d+ s in the past \(tolerance 300 s\)/, 'raise --tolerance')
+    await expectFail(
+      'a replay of a good capture',
+      await verify(
+        'pulse',
+        await capture('stale', sign('pulse', payload, { secret: SW_SECRET, timestamp: now() - 1000 })),
+        '--secret',
+        SW_SECRET
+      ),
+      /does not verify: the signature matches, but its timestamp is \d+ s in the past \(tolerance 300 s\)/,
+      'raise --tolerance'
+    )
     const old = await capture('old', sign('pulse', payload, { secret: SW_SECRET, timestamp: now() - 1000 }))
-    t.equal((await verify('pulse', old, '--secret', SW_SECRET, '--tolerance', '100000')).code, 0, 'a wider window verifies an old capture')
-    await expectFail('stale and changed', await verify('pulse', await capture('stale-changed', sign('pulse', payload, { secret: SW_SECRET, timestamp: now() - 1000 }), '{}'), '--secret', SW_SECRET),
-      /does not verify: its timestamp is \d+ s in the past \(tolerance 300 s\), and apart from that, no signature matched/)
+    t.equal(
+      (await verify('pulse', old, '--secret', SW_SECRET, '--tolerance', '100000')).code,
+      0,
+      'a wider window verifies an old capture'
+    )
+    await expectFail(
+      'stale and changed',
+      await verify(
+        'pulse',
+        await capture('stale-changed', sign('pulse', payload, { secret: SW_SECRET, timestamp: now() - 1000 }), '{}'),
+        '--secret',
+        SW_SECRET
+      ),
+      /does not verify: its timestamp is \d+ s in the past \(tolerance 300 s\), and apart from that, no signature matched/
+    )
 
-    await expectFail('a body that is not JSON, changed', await verify('pulse', await capture('text', delivered, 'not json'), '--secret', SW_SECRET),
-      'no signature matched')
-    await expectFail('no headers captured', await verify('pulse', await capture('empty', { headers: {}, body: delivered.body }), '--secret', SW_SECRET),
-      'signature headers missing: no single webhook-id, webhook-timestamp, webhook-signature header', 'the headers file is empty')
+    await expectFail(
+      'a body that is not JSON, changed',
+      await verify('pulse', await capture('text', delivered, 'not json'), '--secret', SW_SECRET),
+      'no signature matched'
+    )
+    await expectFail(
+      'no headers captured',
+      await verify('pulse', await capture('empty', { headers: {}, body: delivered.body }), '--secret', SW_SECRET),
+      'signature headers missing: no single webhook-id, webhook-timestamp, webhook-signature header',
+      'the headers file is empty'
+    )
     const svix = sign('cyberdesk', JSON.stringify(payload), { secret: SW_SECRET })
     const wrongProvider = await verify('pulse', await capture('svix', svix), '--secret', SW_SECRET)
-    await expectFail('a Cyberdesk capture checked as Pulse', wrongProvider, 'signature headers missing', 'signature-like headers present: svix-id, svix-timestamp, svix-signature')
-    t.notMatch((await verify('autotab', await capture('plain', { headers: { 'user-agent': 'x' }, body: '{}' }), '--secret', HEX_SECRET)).out, 'signature-like')
-    await expectFail('malformed headers', await verify('pulse', await capture('malformed', { headers: { ...delivered.headers, 'webhook-timestamp': 'yesterday' }, body: delivered.body }), '--secret', SW_SECRET),
-      'signature headers malformed: webhook-timestamp is not integer seconds')
+    await expectFail(
+      'a Cyberdesk capture checked as Pulse',
+      wrongProvider,
+      'signature headers missing',
+      'signature-like headers present: svix-id, svix-timestamp, svix-signature'
+    )
+    t.notMatch(
+      (
+        await verify(
+          'autotab',
+          await capture('plain', { headers: { 'user-agent': 'x' }, body: '{}' }),
+          '--secret',
+          HEX_SECRET
+        )
+      ).out,
+      'signature-like'
+    )
+    await expectFail(
+      'malformed headers',
+      await verify(
+        'pulse',
+        await capture('malformed', {
+          headers: { ...delivered.headers, 'webhook-timestamp': 'yesterday' },
+          body: delivered.body
+        }),
+        '--secret',
+        SW_SECRET
+      ),
+      'signature headers malformed: webhook-timestamp is not integer seconds'
+    )
 
     // The Pulse page's sample code keys the HMAC with the whole secret string.
     const { createHmac } = await import('node:crypto')
     const stamp = String(now())
     const pageStyle = createHmac('sha256', SW_SECRET).update(`msg_page.${stamp}.${delivered.body}`).digest('base64')
-    await expectFail('a sender keyed with the secret string', await verify('pulse', await capture('page', { headers: { 'webhook-id': 'msg_page', 'webhook-timestamp': stamp, 'webhook-signature': `v1,${pageStyle}` }, body: delivered.body }), '--secret', SW_SECRET),
-      'the sender used the secret string itself as the key', 'does not follow Standard Webhooks')
-    await expectFail('a Standard Webhooks secret for a hex provider', await verify('autotab', upper, '--secret', SW_SECRET),
-      'the secret looks like a Standard Webhooks one', 'is this the secret of a Cyberdesk or Pulse endpoint?')
+    await expectFail(
+      'a sender keyed with the secret string',
+      await verify(
+        'pulse',
+        await capture('page', {
+          headers: { 'webhook-id': 'msg_page', 'webhook-timestamp': stamp, 'webhook-signature': `v1,${pageStyle}` },
+          body: delivered.body
+        }),
+        '--secret',
+        SW_SECRET
+      ),
+      'the sender used the secret string itself as the key',
+      'does not follow Standard Webhooks'
+    )
+    await expectFail(
+      'a Standard Webhooks secret for a hex provider',
+      await verify('autotab', upper, '--secret', SW_SECRET),
+      'the secret looks like a Standard Webhooks one',
+      'is this the secret of a Cyberdesk or Pulse endpoint?'
+    )
 
     const mistakes: Array<[string[], string]> = [
       [['verify', 'pulse', '--secret', SW_SECRET, '--body', good.body], '--headers <headers.json> is required'],
       [['verify', 'pulse', '--secret', SW_SECRET, '--headers', good.headers], '--body <file> is required'],
       [['verify', 'pulse', '--headers', good.headers, '--body', good.body], '--secret is required'],
       [['verify', 'pulse', 'now', '--secret', SW_SECRET], 'verify takes only a provider, not "now"'],
-      [['verify', 'pulse', '--secret', SW_SECRET, '--headers', good.headers, '--body', good.body, '--tolerance', '0'], '--tolerance must be a whole number from 1 to'],
-      [['verify', 'pulse', '--secret', SW_SECRET, '--headers', good.body, '--body', good.body], 'must be a JSON object of header name to string value'],
-      [['verify', 'pulse', '--secret', SW_SECRET, '--headers', await file('list.json', '[]'), '--body', good.body], 'must be a JSON object'],
-      [['verify', 'pulse', '--secret', SW_SECRET, '--headers', await file('null.json', 'null'), '--body', good.body], 'must be a JSON object'],
-      [['verify', 'pulse', '--secret', SW_SECRET, '--headers', await file('broken.json', '{"a":'), '--body', good.body], 'not JSON'],
-      [['verify', 'pulse', '--secret', SW_SECRET, '--headers', await file('number.json', '{"a":1}'), '--body', good.body], 'must be a JSON object']
+      [
+        ['verify', 'pulse', '--secret', SW_SECRET, '--headers', good.headers, '--body', good.body, '--tolerance', '0'],
+        '--tolerance must be a whole number from 1 to'
+      ],
+      [
+        ['verify', 'pulse', '--secret', SW_SECRET, '--headers', good.body, '--body', good.body],
+        'must be a JSON object of header name to string value'
+      ],
+      [
+        ['verify', 'pulse', '--secret', SW_SECRET, '--headers', await file('list.json', '[]'), '--body', good.body],
+        'must be a JSON object'
+      ],
+      [
+        ['verify', 'pulse', '--secret', SW_SECRET, '--headers', await file('null.json', 'null'), '--body', good.body],
+        'must be a JSON object'
+      ],
+      [
+        [
+          'verify',
+          'pulse',
+          '--secret',
+          SW_SECRET,
+          '--headers',
+          await file('broken.json', '{"a":'),
+          '--body',
+          good.body
+        ],
+        'not JSON'
+      ],
+      [
+        [
+          'verify',
+          'pulse',
+          '--secret',
+          SW_SECRET,
+          '--headers',
+          await file('number.json', '{"a":1}'),
+          '--body',
+          good.body
+        ],
+        'must be a JSON object'
+      ]
     ]
     for (const [args, message] of mistakes) {
       const run = await cli(args)
       t.equal(run.code, 2, args.join(' '))
       t.match(run.err, message, args.join(' '))
     }
-    const arrays = await verify('pulse', await capture('arrays', { headers: { ...delivered.headers, 'x-forwarded-for': ['a', 'b'] } as never, body: delivered.body }), '--secret', SW_SECRET)
+    const arrays = await verify(
+      'pulse',
+      await capture('arrays', {
+        headers: { ...delivered.headers, 'x-forwarded-for': ['a', 'b'] } as never,
+        body: delivered.body
+      }),
+      '--secret',
+      SW_SECRET
+    )
     t.equal(arrays.code, 0, 'a header sent twice is a list of strings')
   })
 })

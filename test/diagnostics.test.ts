@@ -24,14 +24,26 @@ async function inline (): Promise<FastifyInstance> {
   return app
 }
 
-async function post (app: FastifyInstance, id: string, payload: unknown = completed, url = '/webhooks/pulse'): Promise<{ statusCode: number }> {
+async function post (
+  app: FastifyInstance,
+  id: string,
+  payload: unknown = completed,
+  url = '/webhooks/pulse'
+): Promise<{ statusCode: number }> {
   const body = JSON.stringify(payload)
-  const headers = { 'content-type': 'application/json', ...signWith({ kind: 'standard', prefix: 'webhook' }, body, { secret: SW_SECRET, id }) }
+  const headers = {
+    'content-type': 'application/json',
+    ...signWith({ kind: 'standard', prefix: 'webhook' }, body, { secret: SW_SECRET, id })
+  }
   return await app.inject({ method: 'POST', url, headers, payload: body })
 }
 
 /** A Pulse receiver whose `queue` is a BullMQ queue named `name` on a real redis-server of its own. */
-async function queued (t: Test, name: string, options: Record<string, unknown> = {}): Promise<{ app: FastifyInstance, queue: Queue }> {
+async function queued (
+  t: Test,
+  name: string,
+  options: Record<string, unknown> = {}
+): Promise<{ app: FastifyInstance; queue: Queue }> {
   const redis = await startRedis()
   const producer = connect(redis)
   await ready(producer)
@@ -72,13 +84,25 @@ t.test('each channel alone, with exactly its fields', async t => {
 
   t.same(await seenOn(CHANNELS.duplicate, () => post(app, 'msg_a')), [{ ...fields, id: 'msg_a', inFlight: false }])
 
-  const failed = await seenOn(CHANNELS.failed, () => post(app, 'msg_b', { ...completed, data: { ...completed.data, job_id: 'job_boom' } }))
+  const failed = await seenOn(CHANNELS.failed, () =>
+    post(app, 'msg_b', { ...completed, data: { ...completed.data, job_id: 'job_boom' } })
+  )
   t.match(failed, [{ ...fields, id: 'msg_b', error: 'WEBHOOK_HANDLER_FAILED', duration: Number }])
   t.same(Object.keys(failed[0]!).sort(), ['duration', 'error', 'id', 'provider', 'type', 'where'])
 
   const refused = await seenOn(CHANNELS.refused, async () => {
-    await app.inject({ method: 'POST', url: '/webhooks/pulse', headers: { 'content-type': 'application/json' }, payload: '{}' })
-    await app.inject({ method: 'POST', url: '/webhooks/pulse', headers: { 'content-type': 'text/plain' }, payload: 'hello' })
+    await app.inject({
+      method: 'POST',
+      url: '/webhooks/pulse',
+      headers: { 'content-type': 'application/json' },
+      payload: '{}'
+    })
+    await app.inject({
+      method: 'POST',
+      url: '/webhooks/pulse',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'hello'
+    })
   })
   t.same(refused, [
     { provider: 'pulse', outcome: 'refused', reason: 'missing-signature', status: 401 },
@@ -100,7 +124,9 @@ t.test('each channel alone, with exactly its fields', async t => {
 t.test('queued: the queue and the job id, on a real redis-server', async t => {
   const { app, queue } = await queued(t, 'observed')
   const published = await seenOn(CHANNELS.queued, () => post(app, 'msg_q'))
-  t.same(published, [{ provider: 'pulse', id: 'msg_q', type: 'job.completed', queue: 'observed', jobId: 'pulse.msg_q' }])
+  t.same(published, [
+    { provider: 'pulse', id: 'msg_q', type: 'job.completed', queue: 'observed', jobId: 'pulse.msg_q' }
+  ])
   const job = await queue.getJob('pulse.msg_q')
   t.notOk(job?.data.traceparent, 'no tracer listening: the job carries no traceparent')
   // Only the handled channel subscribed: a queue does not handle, so nothing is published there.
@@ -125,15 +151,33 @@ t.test('with many tenants, every message of an event carries its tenant', async 
     on: { 'job.completed': async event => { if (event.payload.data.job_id === 'job_boom') throw new Error('boom') } }
   })
   t.teardown(() => app.close())
-  const send = async (id: string, payload: unknown = completed): Promise<unknown> => await post(app, id, payload, '/webhooks/pulse/acme')
+  const send = async (id: string, payload: unknown = completed): Promise<unknown> =>
+    await post(app, id, payload, '/webhooks/pulse/acme')
   const fields = { provider: 'pulse', tenant: 'acme', type: 'job.completed', where: 'route' }
   t.match(await seenOn(CHANNELS.handled, () => send('msg_t1')), [{ ...fields, id: 'msg_t1' }])
   t.same(await seenOn(CHANNELS.duplicate, () => send('msg_t1')), [{ ...fields, id: 'msg_t1', inFlight: false }])
-  t.match(await seenOn(CHANNELS.failed, () => send('msg_t2', { ...completed, data: { ...completed.data, job_id: 'job_boom' } })), [{ ...fields, id: 'msg_t2', error: 'WEBHOOK_HANDLER_FAILED' }])
+  t.match(
+    await seenOn(CHANNELS.failed, () =>
+      send('msg_t2', { ...completed, data: { ...completed.data, job_id: 'job_boom' } })
+    ),
+    [{ ...fields, id: 'msg_t2', error: 'WEBHOOK_HANDLER_FAILED' }]
+  )
 })
 
 t.test('queued with many tenants: the tenant is in the message and the job id', async t => {
-  const { app } = await queued(t, 'observed-tenants', { path: '/webhooks/pulse/:tenant', tenant: (request: FastifyRequest) => (request.params as { tenant: string }).tenant, secret: () => SW_SECRET })
+  const { app } = await queued(t, 'observed-tenants', {
+    path: '/webhooks/pulse/:tenant',
+    tenant: (request: FastifyRequest) => (request.params as { tenant: string }).tenant,
+    secret: () => SW_SECRET
+  })
   const published = await seenOn(CHANNELS.queued, () => post(app, 'msg_tq', completed, '/webhooks/pulse/globex'))
-  t.match(published, [{ provider: 'pulse', tenant: 'globex', id: 'msg_tq', queue: 'observed-tenants', jobId: jobIdOf('pulse', 'msg_tq', 'globex') }])
+  t.match(published, [
+    {
+      provider: 'pulse',
+      tenant: 'globex',
+      id: 'msg_tq',
+      queue: 'observed-tenants',
+      jobId: jobIdOf('pulse', 'msg_tq', 'globex')
+    }
+  ])
 })

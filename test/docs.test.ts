@@ -1,7 +1,7 @@
 /**
  * The README's examples are files that run: "Testing your handlers" is test/readme-example.test.ts,
- * the `defineProvider` one is examples/github-provider.ts, the Prometheus recipe examples/prometheus.ts. They must not drift apart; only the package
- * imports differ.
+ * the `defineProvider` one is examples/github-provider.ts, the Prometheus recipe examples/prometheus.ts. They must not
+ * drift apart; only the package imports differ.
  */
 import { readFile } from 'node:fs/promises'
 import t from 'tap'
@@ -45,13 +45,17 @@ t.test('exampleIn finds the block under its heading only', async t => {
 
 t.test('the defineProvider example is examples/github-provider.ts, word for word', async t => {
   const file = await readFile(new URL('../examples/github-provider.ts', import.meta.url), 'utf8')
-  const asUserWrites = file.slice(file.indexOf('*/\n') + 3).replace("from '../plugins/index.js'", "from 'fastify-webhooks'")
+  const asUserWrites = file
+    .slice(file.indexOf('*/\n') + 3)
+    .replace("from '../plugins/index.js'", "from 'fastify-webhooks'")
   t.equal(exampleIn(readme, '## A provider of your own: `defineProvider`'), asUserWrites)
 })
 
 t.test('the Prometheus recipe is examples/prometheus.ts, word for word', async t => {
   const file = await readFile(new URL('../examples/prometheus.ts', import.meta.url), 'utf8')
-  const asUserWrites = file.slice(file.indexOf('*/\n') + 3).replace("from '../plugins/index.js'", "from 'fastify-webhooks'")
+  const asUserWrites = file
+    .slice(file.indexOf('*/\n') + 3)
+    .replace("from '../plugins/index.js'", "from 'fastify-webhooks'")
   t.equal(exampleIn(readme, '### Prometheus with prom-client'), asUserWrites)
 })
 
@@ -67,7 +71,9 @@ t.test('the many-tenants example is examples/many-tenants.ts, word for word, in 
 
 t.test('the generic Standard Webhooks example is examples/any-sender.ts, word for word, in under 10 lines', async t => {
   const file = await readFile(new URL('../examples/any-sender.ts', import.meta.url), 'utf8')
-  const asUserWrites = file.slice(file.indexOf('*/\n') + 3).replace("from '../plugins/standard-webhooks.js'", "from 'fastify-webhooks/standard-webhooks'")
+  const asUserWrites = file
+    .slice(file.indexOf('*/\n') + 3)
+    .replace("from '../plugins/standard-webhooks.js'", "from 'fastify-webhooks/standard-webhooks'")
   const example = exampleIn(readme, '## Any Standard Webhooks sender: `fastify-webhooks/standard-webhooks`')
   t.equal(example, asUserWrites)
   t.ok(example!.trimEnd().split('\n').length < 10)

@@ -19,10 +19,35 @@ const now = () => Math.floor(Date.now() / 1000)
 
 async function server (t: Test) {
   const lines: Array<Record<string, unknown>> = []
-  const app = Fastify({ bodyLimit: 100 * 1024 * 1024, logger: { level: 'warn', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  const app = Fastify({
+    bodyLimit: 100 * 1024 * 1024,
+    logger: {
+      level: 'warn',
+      stream: {
+        write: (line: string) => {
+          lines.push(JSON.parse(line))
+        }
+      }
+    }
+  })
   let handled = 0
-  await app.register(pulse, { secret: SW_SECRET, bodyLimit: 100 * 1024 * 1024, on: { 'job.completed': () => { handled++ } } })
-  await app.register(retab, { secret: HEX_SECRET, on: { 'extraction.completed': () => { handled++ } } })
+  await app.register(pulse, {
+    secret: SW_SECRET,
+    bodyLimit: 100 * 1024 * 1024,
+    on: {
+      'job.completed': () => {
+        handled++
+      }
+    }
+  })
+  await app.register(retab, {
+    secret: HEX_SECRET,
+    on: {
+      'extraction.completed': () => {
+        handled++
+      }
+    }
+  })
   const sockets: Socket[] = []
   app.server.on('connection', (socket: Socket) => sockets.push(socket))
   await app.listen({ host: '127.0.0.1', port: 0 })
@@ -31,31 +56,58 @@ async function server (t: Test) {
   return { app, port, lines, sockets, handled: () => handled }
 }
 
-const cases: Array<{ name: string, path: string, headers: Record<string, string>, code: string, reason: string }> = [
-  { name: 'no signature headers', path: '/webhooks/pulse', headers: {}, code: 'WEBHOOK_MISSING_SIGNATURE', reason: 'missing-signature' },
+const cases: Array<{ name: string; path: string; headers: Record<string, string>; code: string; reason: string }> = [
+  {
+    name: 'no signature headers',
+    path: '/webhooks/pulse',
+    headers: {},
+    code: 'WEBHOOK_MISSING_SIGNATURE',
+    reason: 'missing-signature'
+  },
   {
     name: 'a timestamp that is not seconds',
     path: '/webhooks/pulse',
-    headers: { ...signWith({ kind: 'standard', prefix: 'webhook' }, pulseBody, { secret: SW_SECRET }), 'webhook-timestamp': 'yesterday' },
+    headers: {
+      ...signWith({ kind: 'standard', prefix: 'webhook' }, pulseBody, { secret: SW_SECRET }),
+      'webhook-timestamp': 'yesterday'
+    },
     code: 'WEBHOOK_MALFORMED_SIGNATURE',
     reason: 'malformed-signature'
   },
   {
     name: 'a stale timestamp',
     path: '/webhooks/pulse',
-    headers: signWith({ kind: 'standard', prefix: 'webhook' }, pulseBody, { secret: SW_SECRET, timestamp: now() - 3600 }),
+    headers: signWith({ kind: 'standard', prefix: 'webhook' }, pulseBody, {
+      secret: SW_SECRET,
+      timestamp: now() - 3600
+    }),
     code: 'WEBHOOK_TIMESTAMP_OUTSIDE_TOLERANCE',
     reason: 'timestamp-outside-tolerance'
   },
   {
     name: 'a future timestamp',
     path: '/webhooks/pulse',
-    headers: signWith({ kind: 'standard', prefix: 'webhook' }, pulseBody, { secret: SW_SECRET, timestamp: now() + 3600 }),
+    headers: signWith({ kind: 'standard', prefix: 'webhook' }, pulseBody, {
+      secret: SW_SECRET,
+      timestamp: now() + 3600
+    }),
     code: 'WEBHOOK_TIMESTAMP_OUTSIDE_TOLERANCE',
     reason: 'timestamp-outside-tolerance'
   },
-  { name: 'Retab: no signature header', path: '/webhooks/retab', headers: {}, code: 'WEBHOOK_MISSING_SIGNATURE', reason: 'missing-signature' },
-  { name: 'Retab: a malformed header', path: '/webhooks/retab', headers: { 'retab-signature': 'x'.repeat(5000) }, code: 'WEBHOOK_MALFORMED_SIGNATURE', reason: 'malformed-signature' }
+  {
+    name: 'Retab: no signature header',
+    path: '/webhooks/retab',
+    headers: {},
+    code: 'WEBHOOK_MISSING_SIGNATURE',
+    reason: 'missing-signature'
+  },
+  {
+    name: 'Retab: a malformed header',
+    path: '/webhooks/retab',
+    headers: { 'retab-signature': 'x'.repeat(5000) },
+    code: 'WEBHOOK_MALFORMED_SIGNATURE',
+    reason: 'malformed-signature'
+  }
 ]
 
 t.test('a 60 MB body whose headers fail is answered before it is sent, and the connection is closed', async t => {
@@ -63,7 +115,12 @@ t.test('a 60 MB body whose headers fail is answered before it is sent, and the c
   for (const c of cases) {
     lines.length = 0
     // 64 KiB of a declared 60 MB: the answer can only come from the headers.
-    const request = await rawPost(port, c.path, { 'content-type': 'application/json', 'content-length': SIXTY_MB, ...c.headers }, Buffer.alloc(64 * 1024, 0x20))
+    const request = await rawPost(
+      port,
+      c.path,
+      { 'content-type': 'application/json', 'content-length': SIXTY_MB, ...c.headers },
+      Buffer.alloc(64 * 1024, 0x20)
+    )
     const answer = await request.answer
     t.equal(answer.status, 401, c.name)
     t.equal(JSON.parse(answer.body).code, c.code, c.name)
@@ -81,12 +138,17 @@ t.test('bodies sent at full speed with no signature: the server reads a small sh
   const { app, port, sockets, handled } = await server(t)
   const body = Buffer.alloc(SIXTY_MB, 0x20)
   const rssBefore = process.memoryUsage().rss
-  const answers = await Promise.all(Array.from({ length: 8 }, async () => {
-    const request = await rawPost(port, '/webhooks/pulse', { 'content-type': 'application/json', 'content-length': body.length })
-    // The whole body is offered; the server answers and closes before taking it.
-    request.socket.write(body, () => {})
-    return await request.answer
-  }))
+  const answers = await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      const request = await rawPost(port, '/webhooks/pulse', {
+        'content-type': 'application/json',
+        'content-length': body.length
+      })
+      // The whole body is offered; the server answers and closes before taking it.
+      request.socket.write(body, () => {})
+      return await request.answer
+    })
+  )
   for (const answer of answers) t.equal(answer.status, 401)
   const read = sockets.reduce((sum, s) => sum + s.bytesRead, 0)
   t.ok(read < (8 * SIXTY_MB) / 4, `of ${8 * SIXTY_MB} bytes offered, the server read ${read}`)
@@ -95,29 +157,52 @@ t.test('bodies sent at full speed with no signature: the server reads a small sh
   t.equal(bufferedBytes(app.server)?.inUse, 0)
 })
 
-t.test('a declared length over bodyLimit gets 413, and a wrong content type 415, before the body, as before', async t => {
-  const { port, lines } = await server(t)
-  const headers = signWith({ kind: 'hex', header: 'retab-signature' }, '{}', { secret: HEX_SECRET })
-  const big = await rawPost(port, '/webhooks/retab', { 'content-type': 'application/json', 'content-length': 65 * 1024 * 1024, ...headers }, '{')
-  const tooBig = await big.answer
-  t.equal(tooBig.status, 413)
-  t.equal(JSON.parse(tooBig.body).code, 'FST_ERR_CTP_BODY_TOO_LARGE')
-  t.equal(tooBig.headers.connection, 'close')
-  // The order is Fastify's: the content type, then the length, then the signature headers.
-  const unsignedBig = await rawPost(port, '/webhooks/retab', { 'content-type': 'application/json', 'content-length': 65 * 1024 * 1024 }, '{')
-  t.equal((await unsignedBig.answer).status, 413, 'over the limit and unsigned: 413 as before')
-  const text = await rawPost(port, '/webhooks/pulse', { 'content-type': 'text/plain', 'content-length': SIXTY_MB }, 'x')
-  const wrongType = await text.answer
-  t.equal(wrongType.status, 415)
-  t.equal(JSON.parse(wrongType.body).code, 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
-  t.equal(wrongType.headers.connection, 'close', 'closed rather than drained')
-  t.equal(lines.filter(l => l.msg === 'webhook rejected').length, 0, 'neither reached the signature check')
-})
+t.test(
+  'a declared length over bodyLimit gets 413, and a wrong content type 415, before the body, as ' + 'before',
+  async t => {
+    const { port, lines } = await server(t)
+    const headers = signWith({ kind: 'hex', header: 'retab-signature' }, '{}', { secret: HEX_SECRET })
+    const big = await rawPost(
+      port,
+      '/webhooks/retab',
+      { 'content-type': 'application/json', 'content-length': 65 * 1024 * 1024, ...headers },
+      '{'
+    )
+    const tooBig = await big.answer
+    t.equal(tooBig.status, 413)
+    t.equal(JSON.parse(tooBig.body).code, 'FST_ERR_CTP_BODY_TOO_LARGE')
+    t.equal(tooBig.headers.connection, 'close')
+    // The order is Fastify's: the content type, then the length, then the signature headers.
+    const unsignedBig = await rawPost(
+      port,
+      '/webhooks/retab',
+      { 'content-type': 'application/json', 'content-length': 65 * 1024 * 1024 },
+      '{'
+    )
+    t.equal((await unsignedBig.answer).status, 413, 'over the limit and unsigned: 413 as before')
+    const text = await rawPost(
+      port,
+      '/webhooks/pulse',
+      { 'content-type': 'text/plain', 'content-length': SIXTY_MB },
+      'x'
+    )
+    const wrongType = await text.answer
+    t.equal(wrongType.status, 415)
+    t.equal(JSON.parse(wrongType.body).code, 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+    t.equal(wrongType.headers.connection, 'close', 'closed rather than drained')
+    t.equal(lines.filter(l => l.msg === 'webhook rejected').length, 0, 'neither reached the signature check')
+  }
+)
 
 t.test('a good delivery over the same raw socket is still read and handled', async t => {
   const { port, handled } = await server(t)
   const headers = signWith({ kind: 'standard', prefix: 'webhook' }, pulseBody, { secret: SW_SECRET })
-  const request = await rawPost(port, '/webhooks/pulse', { 'content-type': 'application/json', 'content-length': Buffer.byteLength(pulseBody), connection: 'close', ...headers })
+  const request = await rawPost(port, '/webhooks/pulse', {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(pulseBody),
+    connection: 'close',
+    ...headers
+  })
   // Headers alone first, the body a moment later: the guard must wait for it, not refuse.
   await new Promise(resolve => setTimeout(resolve, 20))
   request.socket.write(pulseBody)

@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ensureRedis, redisServerPath } from './helpers/redis-server.js'
 
-const INSTALL_HINT = 'install it with `sudo apt-get install redis-server` (Debian/Ubuntu) or `brew install redis` (macOS), or set REDIS_SERVER to its path'
+const INSTALL_HINT =
+  'install it with `sudo apt-get install redis-server` (Debian/Ubuntu) or `brew install redis` (macOS), or set ' +
+  'REDIS_SERVER to its path'
 
 /** A directory to be the whole PATH: `node` linked, plus the given executables (a file to link to, or a script). */
 function pathDir (t: Test, executables: Record<string, string> = {}): string {
@@ -38,10 +40,12 @@ chmod +x '${dir}/redis-server'
 `, { mode: 0o755 })
 }
 
-const aptLog = (dir: string): string[] => existsSync(join(dir, 'apt.log')) ? readFileSync(join(dir, 'apt.log'), 'utf8').trim().split('\n') : []
+const aptLog = (dir: string): string[] =>
+  existsSync(join(dir, 'apt.log')) ? readFileSync(join(dir, 'apt.log'), 'utf8').trim().split('\n') : []
 
 /** Runs the script with only `dir` on the PATH and neither knob set unless `env` sets it. */
-const run = (dir: string, env: NodeJS.ProcessEnv = {}) => ensureRedis({ PATH: dir, REDIS_SERVER: undefined, ENSURE_REDIS_UID: undefined, ...env })
+const run = (dir: string, env: NodeJS.ProcessEnv = {}) =>
+  ensureRedis({ PATH: dir, REDIS_SERVER: undefined, ENSURE_REDIS_UID: undefined, ...env })
 
 const real = redisServerPath()
 
@@ -110,6 +114,9 @@ t.test('as root, an install that fails after the update too stops the run with a
   const result = run(dir, { ENSURE_REDIS_UID: '0' })
   t.equal(result.status, 1)
   t.equal(result.stdout, INSTALLING)
-  t.equal(result.stderr, `apt-get install -y redis-server failed (E: Unable to locate package redis-server): ${INSTALL_HINT}\n`)
+  t.equal(
+    result.stderr,
+    `apt-get install -y redis-server failed (E: Unable to locate package redis-server): ${INSTALL_HINT}\n`
+  )
   t.same(aptLog(dir), ['install -y redis-server', 'update', 'install -y redis-server'])
 })

@@ -9,7 +9,14 @@ t.test('the demo server verifies a signed sample for each provider and refuses a
   t.match(secrets.cyberdesk, /^whsec_/, 'made up in the provider\'s format')
   t.match(devSecrets({}).pulse, /^whsec_/)
   const lines: Array<{ msg: string }> = []
-  const app = await buildServer(secrets, { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } })
+  const app = await buildServer(secrets, {
+    level: 'info',
+    stream: {
+      write: (line: string) => {
+        lines.push(JSON.parse(line))
+      }
+    }
+  })
   t.equal((await app.inject('/')).json().providers.length, 5)
   const samples: Array<[ProviderName, unknown, string]> = [
     ['autotab', fixtures.autotab.finish, 'autotab run finished'],
@@ -21,10 +28,19 @@ t.test('the demo server verifies a signed sample for each provider and refuses a
   ]
   for (const [provider, payload, message] of samples) {
     const delivery = sign(provider, JSON.stringify(payload), { secret: secrets[provider] })
-    const res = await app.inject({ method: 'POST', url: `/webhooks/${provider}`, headers: delivery.headers, payload: delivery.body })
+    const res = await app.inject({
+      method: 'POST',
+      url: `/webhooks/${provider}`,
+      headers: delivery.headers,
+      payload: delivery.body
+    })
     t.equal(res.statusCode, 200, provider)
     t.ok(lines.some(l => l.msg === message), message)
   }
   const forged = sign('autotab', fixtures.autotab.finish, { secret: 'not-the-secret' })
-  t.equal((await app.inject({ method: 'POST', url: '/webhooks/autotab', headers: forged.headers, payload: forged.body })).statusCode, 401)
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/webhooks/autotab', headers: forged.headers, payload: forged.body }))
+      .statusCode,
+    401
+  )
 })

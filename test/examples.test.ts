@@ -24,7 +24,9 @@ interface Running {
 async function start (example: string, env: Record<string, string>): Promise<Running> {
   const { child, lines, waitFor } = runExample(example, { PORT: '0', HOST: '127.0.0.1', ...env })
   const listening = await new Promise<LogLine>((resolve, reject) => {
-    child.once('exit', code => { reject(new Error(`${example} exited with ${code} before listening`)) }) // no-op once listening
+    child.once('exit', code => {
+      reject(new Error(`${example} exited with ${code} before listening`))
+    }) // no-op once listening
     waitFor(l => l.msg.startsWith('Server listening at ')).then(resolve, reject)
   })
   const base = listening.msg.slice('Server listening at '.length)
@@ -49,11 +51,19 @@ const cases: Array<{ example: string, env: Record<string, string>, run: (t: Test
     example: 'autotab',
     env: { AUTOTAB_WEBHOOK_SECRET: HEX_SECRET },
     run: async (t, app) => {
-      for (const [state, msg] of [['finish', 'autotab run finished'], ['cancel', 'autotab run cancelled'], ['timeout', 'autotab run timed out']] as const) {
+      for (const [state, msg] of [
+        ['finish', 'autotab run finished'],
+        ['cancel', 'autotab run cancelled'],
+        ['timeout', 'autotab run timed out']
+      ] as const) {
         t.equal((await app.post('autotab', fixtures.autotab[state], HEX_SECRET)).status, 200, state)
         t.match(await app.waitFor(msg), { session: fixtures.autotab[state].id })
       }
-      t.equal((await app.post('autotab', fixtures.autotab.play, 'not-the-secret')).status, 401, 'a forged one is refused')
+      t.equal(
+        (await app.post('autotab', fixtures.autotab.play, 'not-the-secret')).status,
+        401,
+        'a forged one is refused'
+      )
     }
   },
   {
@@ -61,7 +71,12 @@ const cases: Array<{ example: string, env: Record<string, string>, run: (t: Test
     env: { AUTOSANA_WEBHOOK_SECRET: HEX_SECRET },
     run: async (t, app) => {
       t.equal((await app.post('autosana', fixtures.autosana['batch.completed'], HEX_SECRET)).status, 200)
-      t.match(await app.waitFor('autosana batch completed'), { app: 'My App', platform: 'android', passed: 2, failed: ['Checkout Suite: User can pay with a card'] })
+      t.match(await app.waitFor('autosana batch completed'), {
+        app: 'My App',
+        platform: 'android',
+        passed: 2,
+        failed: ['Checkout Suite: User can pay with a card']
+      })
     }
   },
   {
@@ -72,8 +87,20 @@ const cases: Array<{ example: string, env: Record<string, string>, run: (t: Test
       t.match(await app.waitFor('cyberdesk run succeeded'), { run: fixtures.cyberdesk.run_complete.run.id })
       for (const status of ['error', 'task_failed']) {
         app.lines.length = 0
-        t.equal((await app.post('cyberdesk', cyberdeskRun(status, { error: [`${status}: the form had no Save button`] }), SW_SECRET)).status, 200)
-        t.match(await app.waitFor('cyberdesk run failed'), { status, errors: [`${status}: the form had no Save button`] })
+        t.equal(
+          (
+            await app.post(
+              'cyberdesk',
+              cyberdeskRun(status, { error: [`${status}: the form had no Save button`] }),
+              SW_SECRET
+            )
+          ).status,
+          200
+        )
+        t.match(await app.waitFor('cyberdesk run failed'), {
+          status,
+          errors: [`${status}: the form had no Save button`]
+        })
       }
       t.equal((await app.post('cyberdesk', cyberdeskRun('cancelled'), SW_SECRET)).status, 200)
       t.match(await app.waitFor('cyberdesk run ended'), { status: 'cancelled' })
@@ -85,10 +112,22 @@ const cases: Array<{ example: string, env: Record<string, string>, run: (t: Test
     run: async (t, app) => {
       const payload = fixtures.retab['extraction.completed']
       t.equal((await app.post('retab', payload, HEX_SECRET)).status, 200)
-      t.match(await app.waitFor('retab extraction completed'), { completion: payload.completion.id, fields: ['name', 'date'] })
-      const misfit = { ...payload, completion: { ...payload.completion, choices: [{ ...payload.completion.choices[0]!, message: { role: 'assistant', content: '{"name":1}' } }] } }
+      t.match(await app.waitFor('retab extraction completed'), {
+        completion: payload.completion.id,
+        fields: ['name', 'date']
+      })
+      const misfit = {
+        ...payload,
+        completion: {
+          ...payload.completion,
+          choices: [{ ...payload.completion.choices[0]!, message: { role: 'assistant', content: '{"name":1}' } }]
+        }
+      }
       t.equal((await app.post('retab', misfit, HEX_SECRET)).status, 400, 'an extraction that does not fit the schema')
-      t.notOk(app.lines.some(line => JSON.stringify(line).includes('data:application/pdf')), 'the document is never logged')
+      t.notOk(
+        app.lines.some(line => JSON.stringify(line).includes('data:application/pdf')),
+        'the document is never logged'
+      )
     }
   },
   {
@@ -99,7 +138,11 @@ const cases: Array<{ example: string, env: Record<string, string>, run: (t: Test
       t.match(await app.waitFor('pulse job completed'), { pages: 25, seconds: 12.5 })
       t.equal((await app.post('pulse', fixtures.pulse['job.failed'], SW_SECRET)).status, 200)
       t.match(await app.waitFor('pulse job failed'), { error: 'Document processing failed: Invalid PDF structure' })
-      t.equal((await app.post('pulse', { type: 'job.archived', timestamp: '2025-01-01T00:00:00Z', data: {} }, SW_SECRET)).status, 200)
+      t.equal(
+        (await app.post('pulse', { type: 'job.archived', timestamp: '2025-01-01T00:00:00Z', data: {} }, SW_SECRET))
+          .status,
+        200
+      )
       t.match(await app.waitFor('pulse event of a new type'), { type: 'job.archived' })
     }
   },
@@ -111,7 +154,11 @@ const cases: Array<{ example: string, env: Record<string, string>, run: (t: Test
       // Signed by the Standard Webhooks scheme, as any such sender signs.
       const post = async (payload: unknown): Promise<Response> => {
         const body = JSON.stringify(payload)
-        return await fetch(`${app.base}/webhooks/acme`, { method: 'POST', headers: { 'content-type': 'application/json', ...pulse.provider.scheme.sign(SW_SECRET, body) }, body })
+        return await fetch(`${app.base}/webhooks/acme`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...pulse.provider.scheme.sign(SW_SECRET, body) },
+          body
+        })
       }
       t.equal((await post(paid)).status, 200)
       t.match(await app.waitFor('invoice paid'), { cents: 1250 })
@@ -125,11 +172,27 @@ const cases: Array<{ example: string, env: Record<string, string>, run: (t: Test
       const completed = fixtures.pulse['job.completed']
       t.equal((await app.post('pulse', completed, SW_SECRET, '/webhooks/pulse/acme')).status, 200)
       t.match(await app.waitFor('tenant job done'), { tenant: 'acme', job: completed.data.job_id })
-      t.equal((await app.post('pulse', completed, SW_SECRET_2, '/webhooks/pulse/globex')).status, 200, 'each tenant with its own secret')
-      t.equal((await app.post('pulse', completed, SW_SECRET, '/webhooks/pulse/globex')).status, 401, 'not with another tenant\'s')
-      t.equal((await app.post('pulse', completed, SW_SECRET, '/webhooks/pulse/initech')).status, 401, 'an unknown tenant')
+      t.equal(
+        (await app.post('pulse', completed, SW_SECRET_2, '/webhooks/pulse/globex')).status,
+        200,
+        'each tenant with its own secret'
+      )
+      t.equal(
+        (await app.post('pulse', completed, SW_SECRET, '/webhooks/pulse/globex')).status,
+        401,
+        "not with another tenant's"
+      )
+      t.equal(
+        (await app.post('pulse', completed, SW_SECRET, '/webhooks/pulse/initech')).status,
+        401,
+        'an unknown tenant'
+      )
       t.equal((await fetch(`${app.base}/admin/rotated/acme`, { method: 'POST' })).status, 200)
-      t.equal((await app.post('pulse', completed, SW_SECRET, '/webhooks/pulse/acme')).status, 200, 'looked up again after the rotation')
+      t.equal(
+        (await app.post('pulse', completed, SW_SECRET, '/webhooks/pulse/acme')).status,
+        200,
+        'looked up again after the rotation'
+      )
     }
   },
   {
@@ -144,7 +207,11 @@ const cases: Array<{ example: string, env: Record<string, string>, run: (t: Test
 
       const empty = { ...completed, data: { ...completed.data, job_id: 'job_empty', pages_processed: 0 } }
       const second = { ...completed, data: { ...completed.data, job_id: 'job_last' } }
-      t.equal((await app.post('pulse', empty, SW_SECRET)).status, 200, 'a job whose work will fail is answered 200 all the same')
+      t.equal(
+        (await app.post('pulse', empty, SW_SECRET)).status,
+        200,
+        'a job whose work will fail is answered 200 all the same'
+      )
       t.equal((await app.post('pulse', second, SW_SECRET)).status, 200)
       t.match(await app.waitFor('queued work failed'), { err: { message: 'job job_empty has no pages to report on' } })
       // SIGTERM while job_last may still wait: the recipe finishes it before exiting.
@@ -152,7 +219,10 @@ const cases: Array<{ example: string, env: Record<string, string>, run: (t: Test
       app.child.kill('SIGTERM')
       const [code] = await exited
       t.equal(code, 0, 'a clean exit')
-      t.ok(app.lines.some(line => line.msg === 'report written' && line.job === 'job_last'), 'the queued work was done before exiting')
+      t.ok(
+        app.lines.some(line => line.msg === 'report written' && line.job === 'job_last'),
+        'the queued work was done before exiting'
+      )
     }
   }
 ]

@@ -29,7 +29,11 @@ t.test('there are fixtures for exactly the event types each provider knows', asy
   t.same(Object.keys(fixtures).sort(), [...names].sort())
   for (const name of names) {
     t.same(Object.keys(fixtures[name]).sort(), Object.keys(schemas[name]).sort(), name)
-    t.same(Object.keys(providers[name].provider.events).sort(), Object.keys(schemas[name]).sort(), `${name}: the plugin uses these schemas`)
+    t.same(
+      Object.keys(providers[name].provider.events).sort(),
+      Object.keys(schemas[name]).sort(),
+      `${name}: the plugin uses these schemas`
+    )
   }
 })
 
@@ -59,7 +63,12 @@ t.test('every fixture, signed by `sign`, is accepted end to end by its plugin', 
     const types = Object.keys(fixtures[name])
     for (const [type, payload] of Object.entries(fixtures[name])) {
       const delivery = sign(name, payload, { secret: secretFor(name), id: `msg_${type}` })
-      const res = await app.inject({ method: 'POST', url: `/webhooks/${name}`, headers: delivery.headers, payload: delivery.body })
+      const res = await app.inject({
+        method: 'POST',
+        url: `/webhooks/${name}`,
+        headers: delivery.headers,
+        payload: delivery.body
+      })
       t.equal(res.statusCode, 200, `${name} ${type}`)
       t.same(res.json(), { received: true }, `${name} ${type}: handled, not a duplicate`)
     }
@@ -73,10 +82,23 @@ t.test('`sign` accepts a plugin made by defineProvider, a string body, and a fix
   const timestamp = Math.floor(Date.now() / 1000)
   const delivery = sign(providers.pulse, body, { secret: SW_SECRET, id: 'msg_fixed', timestamp })
   t.equal(delivery.body, body, 'a string is sent as it is')
-  t.match(delivery.headers, { 'content-type': 'application/json', 'webhook-id': 'msg_fixed', 'webhook-timestamp': String(timestamp) })
+  t.match(delivery.headers, {
+    'content-type': 'application/json',
+    'webhook-id': 'msg_fixed',
+    'webhook-timestamp': String(timestamp)
+  })
   const app = Fastify()
   let id = ''
-  await app.register(providers.pulse, { secret: SW_SECRET, onEvent: event => { id = event.id } })
-  t.equal((await app.inject({ method: 'POST', url: '/webhooks/pulse', headers: delivery.headers, payload: delivery.body })).statusCode, 200)
+  await app.register(providers.pulse, {
+    secret: SW_SECRET,
+    onEvent: event => {
+      id = event.id
+    }
+  })
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/webhooks/pulse', headers: delivery.headers, payload: delivery.body }))
+      .statusCode,
+    200
+  )
   t.equal(id, 'msg_fixed')
 })

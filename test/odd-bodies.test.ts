@@ -16,14 +16,25 @@ const ODD_BODIES = ['null', '[]', '[{"type":"x"}]', '42', '"a string"', 'true']
 const careless = defineProvider({
   name: 'careless',
   scheme: hmacHex({ headers: ['x-careless-signature'] }),
-  events: { 'order.paid': Type.Object({ type: Type.Literal('order.paid'), total: Type.Number() }, { examples: [{ type: 'order.paid', total: 1 }] }) },
+  events: {
+    'order.paid': Type.Object(
+      { type: Type.Literal('order.paid'), total: Type.Number() },
+      { examples: [{ type: 'order.paid', total: 1 }] }
+    )
+  },
   typeOf: payload => (payload as { type: string }).type,
   idOf: payload => (payload as { id: string }).id.toString(),
-  extend: payload => ({ cents: (payload as { total: number }).total * 100, tag: (payload as { meta: { tag: string } }).meta.tag })
+  extend: payload => ({
+    cents: (payload as { total: number }).total * 100,
+    tag: (payload as { meta: { tag: string } }).meta.tag
+  })
 })
 
 const cases = [
-  ...Object.values(providers).map(plugin => ({ plugin, secret: plugin.provider.scheme.signsTimestamp ? SW_SECRET : HEX_SECRET })),
+  ...Object.values(providers).map(plugin => ({
+    plugin,
+    secret: plugin.provider.scheme.signsTimestamp ? SW_SECRET : HEX_SECRET
+  })),
   { plugin: careless, secret: HEX_SECRET }
 ]
 
@@ -31,20 +42,50 @@ for (const { plugin, secret } of cases) {
   const { name, scheme } = plugin.provider
   t.test(`${name}: odd signed bodies get a coded 4xx`, async t => {
     const lines: Array<Record<string, unknown>> = []
-    const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+    const app = Fastify({
+      logger: {
+        level: 'info',
+        stream: {
+          write: (line: string) => {
+            lines.push(JSON.parse(line))
+          }
+        }
+      }
+    })
     let handled = 0
-    await app.register(plugin as typeof careless, { secret, onEvent: () => { handled++ }, onUnknown: () => { handled++ } })
+    await app.register(plugin as typeof careless, {
+      secret,
+      onEvent: () => {
+        handled++
+      },
+      onUnknown: () => {
+        handled++
+      }
+    })
     for (const body of ODD_BODIES) {
       lines.length = 0
       const headers = scheme.signsTimestamp
-        ? signWith({ kind: 'standard', prefix: scheme.headers[0]!.split('-')[0] as 'svix' | 'webhook' }, body, { secret })
-        : { [scheme.headers[0]!]: (name === 'autosana' ? 'sha256=' : '') + createHmac('sha256', secret).update(body).digest('hex') }
-      const res = await app.inject({ method: 'POST', url: `/webhooks/${name}`, headers: { 'content-type': 'application/json', ...headers }, payload: body })
+        ? signWith({ kind: 'standard', prefix: scheme.headers[0]!.split('-')[0] as 'svix' | 'webhook' }, body, {
+          secret
+        })
+        : {
+            [scheme.headers[0]!]:
+              (name === 'autosana' ? 'sha256=' : '') + createHmac('sha256', secret).update(body).digest('hex')
+          }
+      const res = await app.inject({
+        method: 'POST',
+        url: `/webhooks/${name}`,
+        headers: { 'content-type': 'application/json', ...headers },
+        payload: body
+      })
       t.ok(res.statusCode >= 400 && res.statusCode < 500, `${body}: ${res.statusCode}`)
       t.match(res.json().code, /^WEBHOOK_(UNREADABLE_PAYLOAD|INVALID_PAYLOAD)$/, body)
       const ours = lines.filter(line => line.level === 40)
       t.equal(ours.length, 1, `${body}: one warn line`)
-      t.notOk(lines.some(line => (line.level as number) >= 50), `${body}: nothing logged as an error`)
+      t.notOk(
+        lines.some(line => (line.level as number) >= 50),
+        `${body}: nothing logged as an error`
+      )
     }
     t.equal(handled, 0)
   })
@@ -52,20 +93,57 @@ for (const { plugin, secret } of cases) {
 
 t.test('careless: a reader that throws is logged with its cause; a good body still works', async t => {
   const lines: Array<Record<string, unknown>> = []
-  const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
-  const totals: number[] = []
-  await app.register(careless, { secret: HEX_SECRET, on: { 'order.paid': event => { totals.push(event.cents) } } })
-  const post = (body: string) => app.inject({
-    method: 'POST',
-    url: '/webhooks/careless',
-    headers: { 'content-type': 'application/json', 'x-careless-signature': createHmac('sha256', HEX_SECRET).update(body).digest('hex') },
-    payload: body
+  const app = Fastify({
+    logger: {
+      level: 'warn',
+      stream: {
+        write: (line: string) => {
+          lines.push(JSON.parse(line))
+        }
+      }
+    }
   })
+  const totals: number[] = []
+  await app.register(careless, {
+    secret: HEX_SECRET,
+    on: {
+      'order.paid': event => {
+        totals.push(event.cents)
+      }
+    }
+  })
+  const post = (body: string) =>
+    app.inject({
+      method: 'POST',
+      url: '/webhooks/careless',
+      headers: {
+        'content-type': 'application/json',
+        'x-careless-signature': createHmac('sha256', HEX_SECRET).update(body).digest('hex')
+      },
+      payload: body
+    })
   t.equal((await post('null')).json().code, 'WEBHOOK_UNREADABLE_PAYLOAD')
-  t.match(lines[0], { msg: 'webhook payload has no readable type or id', provider: 'careless', err: { type: 'TypeError' } })
-  t.equal((await post('{"type":"order.paid","total":2}')).json().code, 'WEBHOOK_UNREADABLE_PAYLOAD', 'idOf throws: no id')
-  t.equal((await post('{"type":"order.paid","total":2,"id":"o1"}')).json().code, 'WEBHOOK_UNREADABLE_PAYLOAD', 'extend throws: no meta')
-  t.match(lines.at(-1), { msg: 'webhook payload has no readable type or id', id: 'o1', type: 'order.paid', err: { type: 'TypeError' } })
+  t.match(lines[0], {
+    msg: 'webhook payload has no readable type or id',
+    provider: 'careless',
+    err: { type: 'TypeError' }
+  })
+  t.equal(
+    (await post('{"type":"order.paid","total":2}')).json().code,
+    'WEBHOOK_UNREADABLE_PAYLOAD',
+    'idOf throws: no id'
+  )
+  t.equal(
+    (await post('{"type":"order.paid","total":2,"id":"o1"}')).json().code,
+    'WEBHOOK_UNREADABLE_PAYLOAD',
+    'extend throws: no meta'
+  )
+  t.match(lines.at(-1), {
+    msg: 'webhook payload has no readable type or id',
+    id: 'o1',
+    type: 'order.paid',
+    err: { type: 'TypeError' }
+  })
   t.equal((await post('{"type":"order.paid","total":2,"id":"o2","meta":{"tag":"t"}}')).statusCode, 200)
   t.same(totals, [200], 'extend ran on the valid payload')
 })

@@ -63,7 +63,9 @@ t.test('the worker span links to the span of the request that queued the job', a
   for (const event of seen) t.notOk('traceparent' in event, 'handlers get the event without it')
 
   const spans = tel.spans().filter(span => span.instrumentationScope.name === 'fastify-webhooks')
-  const route = spans.find(span => span.kind === SpanKind.INTERNAL && span.attributes['webhook.event.id'] === 'msg_traced')!
+  const route = spans.find(
+    span => span.kind === SpanKind.INTERNAL && span.attributes['webhook.event.id'] === 'msg_traced'
+  )!
   t.ok(route, 'the route span')
   t.equal(route.attributes['webhook.outcome'], 'handled', 'the route dispatched it (to the queue)')
   t.equal(job.data.traceparent, `00-${route.spanContext().traceId}-${route.spanContext().spanId}-01`)
@@ -84,25 +86,47 @@ t.test('the worker span links to the span of the request that queued the job', a
     t.equal(span.links[0]!.context.spanId, route.spanContext().spanId, 'linked to the route span')
     t.equal(span.links[0]!.context.traceId, route.spanContext().traceId)
   }
-  const [first, second] = processed.sort((a, b) => Number(a.attributes['webhook.job.attempt']) - Number(b.attributes['webhook.job.attempt']))
+  const [first, second] = processed.sort(
+    (a, b) => Number(a.attributes['webhook.job.attempt']) - Number(b.attributes['webhook.job.attempt'])
+  )
   t.match(first!.attributes, { 'webhook.job.attempt': 1, 'webhook.outcome': 'failed', 'error.type': 'Error' })
   t.equal(first!.status.code, SpanStatusCode.ERROR)
   t.match(second!.attributes, { 'webhook.job.attempt': 2, 'webhook.outcome': 'handled' })
 
   const deliveries = await tel.points('webhook.deliveries')
-  t.match(deliveries, [{ attributes: { 'webhook.provider': 'pulse', 'webhook.outcome': 'accepted', 'messaging.destination.name': 'traced' }, value: 1 }])
-  const jobs = Object.fromEntries((await tel.points('webhook.jobs')).map(p => [p.attributes['webhook.outcome'], p.value]))
+  t.match(deliveries, [
+    {
+      attributes: {
+        'webhook.provider': 'pulse',
+        'webhook.outcome': 'accepted',
+        'messaging.destination.name': 'traced'
+      },
+      value: 1
+    }
+  ])
+  const jobs = Object.fromEntries(
+    (await tel.points('webhook.jobs')).map(p => [p.attributes['webhook.outcome'], p.value])
+  )
   t.same(jobs, { failed: 1, handled: 1 })
   const lag = await tel.points('webhook.queue.lag')
   t.equal(lag.reduce((sum, p) => sum + (p.value as { count: number }).count, 0), 2, 'a lag per attempt')
   const durations = await tel.points('webhook.handler.duration')
-  t.same(durations.map(p => [p.attributes['webhook.where'], p.attributes['webhook.outcome'], (p.value as { count: number }).count]).sort(),
-    [['worker', 'failed', 1], ['worker', 'handled', 1]])
+  t.same(
+    durations
+      .map(p => [p.attributes['webhook.where'], p.attributes['webhook.outcome'], (p.value as { count: number }).count])
+      .sort(),
+    [
+      ['worker', 'failed', 1],
+      ['worker', 'handled', 1]
+    ]
+  )
 
   // The same job run again (as after a worker crash): the worker's store says done, counted as a duplicate job.
   await job.retry('completed')
   await once(worker, 'completed')
-  const again = Object.fromEntries((await tel.points('webhook.jobs')).map(p => [p.attributes['webhook.outcome'], p.value]))
+  const again = Object.fromEntries(
+    (await tel.points('webhook.jobs')).map(p => [p.attributes['webhook.outcome'], p.value])
+  )
   t.same(again, { failed: 1, handled: 1, duplicate: 1 })
 })
 
@@ -116,7 +140,14 @@ t.test('a job without a traceparent, or with a malformed one, gets a span with n
   for (const [name, traceparent] of Object.entries(cases)) {
     const done = once(worker, 'completed')
     const id = `msg_untraced_${name}`
-    const data = { provider: 'pulse', id, type: 'job.completed', payload: completed, receivedAt: new Date().toISOString(), ...(traceparent === undefined ? {} : { traceparent }) }
+    const data = {
+      provider: 'pulse',
+      id,
+      type: 'job.completed',
+      payload: completed,
+      receivedAt: new Date().toISOString(),
+      ...(traceparent === undefined ? {} : { traceparent })
+    }
     await queue.add('job.completed', data, { jobId: jobIdOf('pulse', id) })
     await done
     const span = tel.spans().find(s => s.kind === SpanKind.CONSUMER && s.attributes['webhook.event.id'] === id)!

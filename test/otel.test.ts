@@ -46,12 +46,29 @@ const url = `${await app.listen({ port: 0, host: '127.0.0.1' })}/webhooks/pulse`
 t.teardown(() => app.close())
 
 let n = 0
-async function post (body: string, options: { id?: string, timestamp?: number, secret?: string, unsigned?: boolean, headers?: Record<string, string> } = {}): Promise<number> {
+async function post (
+  body: string,
+  options: {
+    id?: string
+    timestamp?: number
+    secret?: string
+    unsigned?: boolean
+    headers?: Record<string, string>
+  } = {}
+): Promise<number> {
   const id = options.id ?? `msg_otel_${n++}`
-  const signed = signWith({ kind: 'standard', prefix: 'webhook' }, body, { secret: options.secret ?? SW_SECRET, id, ...(options.timestamp === undefined ? {} : { timestamp: options.timestamp }) })
+  const signed = signWith({ kind: 'standard', prefix: 'webhook' }, body, {
+    secret: options.secret ?? SW_SECRET,
+    id,
+    ...(options.timestamp === undefined ? {} : { timestamp: options.timestamp })
+  })
   sent.bodies.push(body)
   sent.signatures.push(...signed['webhook-signature']!.split(' ').map(s => s.slice(3)))
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(options.unsigned === true ? {} : signed), ...options.headers }, body })
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(options.unsigned === true ? {} : signed), ...options.headers },
+    body
+  })
   await res.arrayBuffer()
   return res.status
 }
@@ -62,8 +79,10 @@ function job (name: string): string {
   return payload(id)
 }
 
-const webhookSpans = (): ReadableSpan[] => tel.spans().filter(span => span.instrumentationScope.name === 'fastify-webhooks')
-const spanOf = (id: string): ReadableSpan | undefined => webhookSpans().find(span => span.attributes['webhook.event.id'] === id)
+const webhookSpans = (): ReadableSpan[] =>
+  tel.spans().filter(span => span.instrumentationScope.name === 'fastify-webhooks')
+const spanOf = (id: string): ReadableSpan | undefined =>
+  webhookSpans().find(span => span.attributes['webhook.event.id'] === id)
 
 /** The span's ancestors, nearest first, among the spans exported. */
 function ancestors (span: ReadableSpan): ReadableSpan[] {
@@ -84,7 +103,11 @@ t.test('a handled delivery: a span under the request span, outcome handled', asy
   t.ok(span, 'a webhook span')
   t.equal(span.name, 'webhook pulse')
   t.equal(span.kind, SpanKind.INTERNAL)
-  t.match(span.attributes, { 'webhook.provider': 'pulse', 'webhook.event.type': 'job.completed', 'webhook.outcome': 'handled' })
+  t.match(span.attributes, {
+    'webhook.provider': 'pulse',
+    'webhook.event.type': 'job.completed',
+    'webhook.outcome': 'handled'
+  })
   t.not(span.status.code, SpanStatusCode.ERROR)
   const chain = ancestors(span)
   const request = chain.at(-1)!
@@ -126,12 +149,22 @@ t.test('a handler that throws: 500, outcome failed with the error code only', as
 t.test('a handler that answers an error itself: counted as failed', async t => {
   t.equal(await post(job('job_answer'), { id: 'msg_answer' }), 503)
   const failed = await tel.points('webhook.deliveries')
-  t.ok(failed.find(p => p.attributes['webhook.outcome'] === 'failed' && p.attributes['error.type'] === 'WEBHOOK_HANDLER_ANSWERED_ERROR'))
+  t.ok(
+    failed.find(
+      p =>
+        p.attributes['webhook.outcome'] === 'failed' && p.attributes['error.type'] === 'WEBHOOK_HANDLER_ANSWERED_ERROR'
+    )
+  )
 })
 
 t.test('refusals: a span in error and the reason, under the request span', async t => {
   const now = Math.floor(Date.now() / 1000)
-  t.equal(await post(job('job_forged'), { secret: 'whsec_' + Buffer.from('another secret of 32 bytes......').toString('base64') }), 401)
+  t.equal(
+    await post(job('job_forged'), {
+      secret: 'whsec_' + Buffer.from('another secret of 32 bytes......').toString('base64')
+    }),
+    401
+  )
   t.equal(await post(job('job_stale'), { timestamp: now - 3600 }), 401)
   t.equal(await post(job('job_unsigned'), { unsigned: true }), 401)
   t.equal(await post(job('job_text'), { headers: { 'content-type': 'text/plain' } }), 415)
@@ -139,20 +172,35 @@ t.test('refusals: a span in error and the reason, under the request span', async
   t.equal(await post('{"type": "job.completed", '), 400)
   t.equal(await post(JSON.stringify({ ...completed, data: { ...completed.data, pages_processed: 'many' } })), 400)
   const refused = webhookSpans().filter(span => span.attributes['webhook.refusal.reason'] !== undefined)
-  t.same(refused.map(span => span.attributes['webhook.refusal.reason']).sort(),
-    ['FST_ERR_CTP_BODY_TOO_LARGE', 'FST_ERR_CTP_INVALID_MEDIA_TYPE', 'invalid-json', 'invalid-payload', 'invalid-signature', 'missing-signature', 'timestamp-outside-tolerance'])
+  t.same(refused.map(span => span.attributes['webhook.refusal.reason']).sort(), [
+    'FST_ERR_CTP_BODY_TOO_LARGE',
+    'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+    'invalid-json',
+    'invalid-payload',
+    'invalid-signature',
+    'missing-signature',
+    'timestamp-outside-tolerance'
+  ])
   for (const span of refused) {
     t.equal(span.status.code, SpanStatusCode.ERROR)
-    t.equal(ancestors(span).at(-1)?.instrumentationScope.name, '@fastify/otel', `${String(span.attributes['webhook.refusal.reason'])}: under the request span`)
+    t.equal(
+      ancestors(span).at(-1)?.instrumentationScope.name,
+      '@fastify/otel',
+      `${String(span.attributes['webhook.refusal.reason'])}: under the request span`
+    )
   }
 })
 
 t.test('the deliveries counter by outcome and reason, the handler histogram', async t => {
   const points = await tel.points('webhook.deliveries')
-  const counts = Object.fromEntries(points.map(p => [
-    [p.attributes['webhook.outcome'], p.attributes['webhook.refusal.reason'] ?? p.attributes['error.type']].filter(Boolean).join('/'),
-    p.value
-  ]))
+  const counts = Object.fromEntries(
+    points.map(p => [
+      [p.attributes['webhook.outcome'], p.attributes['webhook.refusal.reason'] ?? p.attributes['error.type']]
+        .filter(Boolean)
+        .join('/'),
+      p.value
+    ])
+  )
   t.same(counts, {
     accepted: 3, // msg_handled, the first msg_dup, msg_slow
     duplicate: 1,
@@ -194,7 +242,9 @@ t.test('no span or metric carries a secret, a signature or a payload value', asy
   }
   // Nor a signature or secret in the other direction (a value cut out of one).
   for (const value of values.filter(v => v.length >= 16)) {
-    for (const secret of forbidden) if (secret.includes(value) && !sent.bodies.includes(secret)) t.fail(`"${value}" is part of "${secret}"`)
+    for (const secret of forbidden) {
+      if (secret.includes(value) && !sent.bodies.includes(secret)) t.fail(`"${value}" is part of "${secret}"`)
+    }
   }
 })
 
@@ -205,7 +255,15 @@ t.test('instrumenting while a delivery is in flight ends cleanly', async t => {
   await late.register(pulse, { secret: SW_SECRET, onEvent: () => { stop = instrumentWebhooks() } })
   t.teardown(() => late.close())
   const body = job('job_late')
-  const res = await late.inject({ method: 'POST', url: '/webhooks/pulse', headers: { 'content-type': 'application/json', ...signWith({ kind: 'standard', prefix: 'webhook' }, body, { secret: SW_SECRET }) }, payload: body })
+  const res = await late.inject({
+    method: 'POST',
+    url: '/webhooks/pulse',
+    headers: {
+      'content-type': 'application/json',
+      ...signWith({ kind: 'standard', prefix: 'webhook' }, body, { secret: SW_SECRET })
+    },
+    payload: body
+  })
   t.equal(res.statusCode, 200)
   stop()
 })

@@ -23,13 +23,25 @@ const BODY = JSON.stringify(fixtures.pulse['job.completed'])
 
 /** The handlers' writes: one row per run that committed. */
 async function effects (pool: pg.Pool, id: string): Promise<string[]> {
-  const { rows } = await pool.query<{ source: string }>('SELECT source FROM effects WHERE event_id = $1 ORDER BY source', [id])
+  const { rows } = await pool.query<{ source: string }>(
+    'SELECT source FROM effects WHERE event_id = $1 ORDER BY source',
+    [id]
+  )
   return rows.map(r => r.source)
 }
 
-async function receiver (store: PostgresStore, on: (event: PulseEvent) => Promise<void>, options: Record<string, unknown> = {}): Promise<{ app: FastifyInstance, url: string }> {
+async function receiver (
+  store: PostgresStore,
+  on: (event: PulseEvent) => Promise<void>,
+  options: Record<string, unknown> = {}
+): Promise<{ app: FastifyInstance; url: string }> {
   const app = Fastify()
-  await app.register(pulse, { secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', idempotency: { store }, onEvent: on, ...options })
+  await app.register(pulse, {
+    secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    idempotency: { store },
+    onEvent: on,
+    ...options
+  })
   return { app, url: `${await app.listen({ port: 0, host: '127.0.0.1' })}/webhooks/pulse` }
 }
 
@@ -47,13 +59,28 @@ t.test('handlers that write through store.client()', async t => {
 
   t.test('one event 50 times at once to two instances: one run, one committed write', async t => {
     let runs = 0
-    const apps = await Promise.all(stores.map(async (store, i) => await receiver(store, async event => { runs++; await sleep(20); await write(store, `instance-${i}`)(event) })))
+    const apps = await Promise.all(
+      stores.map(
+        async (store, i) =>
+          await receiver(store, async event => {
+            runs++
+            await sleep(20)
+            await write(store, `instance-${i}`)(event)
+          })
+      )
+    )
     t.teardown(() => Promise.all(apps.map(a => a.app.close())))
-    const answers = await Promise.all(Array.from({ length: 50 }, async (_, i) => await postPulse(apps[i % 2]!.url, BODY, 'msg_effects_50')))
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, async (_, i) => await postPulse(apps[i % 2]!.url, BODY, 'msg_effects_50'))
+    )
     t.equal(runs, 1, 'the handler ran once')
     t.equal((await effects(pool, 'msg_effects_50')).length, 1, 'one write committed')
     const statuses = answers.map(a => a.status)
-    t.equal(statuses.filter(s => s === 200).length + statuses.filter(s => s === 409).length, 50, 'each answer is 200 (handled or duplicate) or 409 (in flight)')
+    t.equal(
+      statuses.filter(s => s === 200).length + statuses.filter(s => s === 409).length,
+      50,
+      'each answer is 200 (handled or duplicate) or 409 (in flight)'
+    )
     t.equal(answers.filter(a => a.status === 200 && a.body.duplicate !== true).length, 1, 'one of them handled it')
     t.same((await postPulse(apps[1]!.url, BODY, 'msg_effects_50')).body, { received: true, duplicate: true })
   })
@@ -93,7 +120,14 @@ t.test('handlers that write through store.client()', async t => {
   })
 
   t.test('the claim ran out and another instance took the event: 409, and only its write commits', async t => {
-    const slow = await receiver(stores[0], async event => { await write(stores[0], 'slow')(event); await sleep(300) }, { idempotency: { store: stores[0], lease: 0.05 } })
+    const slow = await receiver(
+      stores[0],
+      async event => {
+        await write(stores[0], 'slow')(event)
+        await sleep(300)
+      },
+      { idempotency: { store: stores[0], lease: 0.05 } }
+    )
     const fast = await receiver(stores[1], write(stores[1], 'fast'))
     t.teardown(() => Promise.all([slow.app.close(), fast.app.close()]))
     const first = postPulse(slow.url, BODY, 'msg_effects_lost')
@@ -110,34 +144,57 @@ t.test('handlers that write through store.client()', async t => {
       await stores[0].client().query('INSERT INTO deferred (id) VALUES ($1), ($1)', [event.id])
     })
     t.teardown(() => app.close())
-    t.match(await postPulse(url, BODY, 'msg_effects_commit'), { status: 500, body: { code: 'WEBHOOK_STORE_UNAVAILABLE' } })
+    t.match(await postPulse(url, BODY, 'msg_effects_commit'), {
+      status: 500,
+      body: { code: 'WEBHOOK_STORE_UNAVAILABLE' }
+    })
     t.equal((await pool.query('SELECT 1 FROM deferred')).rowCount, 0)
-    t.equal(await new PostgresStore({ pool }).claim('pulse:msg_effects_commit', 60_000), 'new', 'the claim was released')
+    t.equal(
+      await new PostgresStore({ pool }).claim('pulse:msg_effects_commit', 60_000),
+      'new',
+      'the claim was released'
+    )
   })
 
   t.test('store.client() outside a handler throws', async t => {
     t.throws(() => stores[0].client(), /only available while a webhook handler runs/)
   })
 
-  t.test('an instance SIGKILLed inside a handler\'s transaction: no partial write; the retry after the lease commits one', async t => {
-    const child = spawnNode(CHILD, [server.connectionString])
-    t.teardown(() => stopChild(child))
-    const { listening } = await new Promise<{ listening: string }>(resolve => child.on('message', (m: { listening?: string }) => { if (m.listening !== undefined) resolve(m as { listening: string }) }))
-    const writing = new Promise(resolve => child.on('message', (m: { writing?: string }) => { if (m.writing !== undefined) resolve(m.writing) }))
-    const doomed = postPulse(`${listening}/webhooks/pulse`, BODY, 'msg_effects_killed').catch((err: Error) => err)
-    t.equal(await writing, 'msg_effects_killed', 'the handler wrote inside its transaction')
-    const exited = once(child, 'exit')
-    child.kill('SIGKILL')
-    await exited
-    t.type(await doomed, Error, 'the sender saw the connection drop (no 2xx)')
-    t.same(await effects(pool, 'msg_effects_killed'), [], 'the killed transaction left nothing')
-    const { app, url } = await receiver(stores[1], write(stores[1], 'retry'))
-    t.teardown(() => app.close())
-    t.match(await postPulse(url, BODY, 'msg_effects_killed'), { status: 409, body: { code: 'WEBHOOK_IN_FLIGHT' } }, 'within the lease the claim holds')
-    await sleep(1100)
-    t.same(await postPulse(url, BODY, 'msg_effects_killed'), { status: 200, body: { received: true } })
-    t.same(await effects(pool, 'msg_effects_killed'), ['retry'])
-  })
+  t.test(
+    "an instance SIGKILLed inside a handler's transaction: no partial write; the retry after the lease commits " +
+      'one',
+    async t => {
+      const child = spawnNode(CHILD, [server.connectionString])
+      t.teardown(() => stopChild(child))
+      const { listening } = await new Promise<{ listening: string }>(resolve =>
+        child.on('message', (m: { listening?: string }) => {
+          if (m.listening !== undefined) resolve(m as { listening: string })
+        })
+      )
+      const writing = new Promise(resolve =>
+        child.on('message', (m: { writing?: string }) => {
+          if (m.writing !== undefined) resolve(m.writing)
+        })
+      )
+      const doomed = postPulse(`${listening}/webhooks/pulse`, BODY, 'msg_effects_killed').catch((err: Error) => err)
+      t.equal(await writing, 'msg_effects_killed', 'the handler wrote inside its transaction')
+      const exited = once(child, 'exit')
+      child.kill('SIGKILL')
+      await exited
+      t.type(await doomed, Error, 'the sender saw the connection drop (no 2xx)')
+      t.same(await effects(pool, 'msg_effects_killed'), [], 'the killed transaction left nothing')
+      const { app, url } = await receiver(stores[1], write(stores[1], 'retry'))
+      t.teardown(() => app.close())
+      t.match(
+        await postPulse(url, BODY, 'msg_effects_killed'),
+        { status: 409, body: { code: 'WEBHOOK_IN_FLIGHT' } },
+        'within the lease the claim holds'
+      )
+      await sleep(1100)
+      t.same(await postPulse(url, BODY, 'msg_effects_killed'), { status: 200, body: { received: true } })
+      t.same(await effects(pool, 'msg_effects_killed'), ['retry'])
+    }
+  )
 })
 
 t.test('the BullMQ worker with a PostgresStore: a job\'s effects commit once, however often it runs', async t => {
@@ -145,13 +202,21 @@ t.test('the BullMQ worker with a PostgresStore: a job\'s effects commit once, ho
   const pool = connect(server)
   const connection = failFastClient(redis, { maxRetriesPerRequest: null })
   const queue = new Queue('pg-effects', { connection })
-  t.teardown(async () => { await queue.close(); connection.disconnect(); await pool.end(); await Promise.all([server.close(), redis.close()]) })
+  t.teardown(async () => {
+    await queue.close()
+    connection.disconnect()
+    await pool.end()
+    await Promise.all([server.close(), redis.close()])
+  })
   const store = new PostgresStore({ pool })
   await store.migrate()
   await pool.query('CREATE TABLE effects (event_id text NOT NULL, source text NOT NULL)')
 
   const web = Fastify()
-  await web.register(pulse, { secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', queue: { queue, jobOptions: { backoff: 10 } } })
+  await web.register(pulse, {
+    secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    queue: { queue, jobOptions: { backoff: 10 } }
+  })
   const url = `${await web.listen({ port: 0, host: '127.0.0.1' })}/webhooks/pulse`
   t.teardown(() => web.close())
 
@@ -163,7 +228,9 @@ t.test('the BullMQ worker with a PostgresStore: a job\'s effects commit once, ho
     on: {
       'job.completed': async (event, job) => {
         attempt++
-        await store.client().query('INSERT INTO effects (event_id, source) VALUES ($1, $2)', [event.id, `attempt-${job.attemptsStarted}`])
+        await store
+          .client()
+          .query('INSERT INTO effects (event_id, source) VALUES ($1, $2)', [event.id, `attempt-${job.attemptsStarted}`])
         if (attempt < 3) throw new Error('not yet')
       }
     }
@@ -173,5 +240,8 @@ t.test('the BullMQ worker with a PostgresStore: a job\'s effects commit once, ho
   t.equal((await postPulse(url, BODY, 'msg_worker_pg')).status, 202)
   await completed
   t.same(await effects(pool, 'msg_worker_pg'), ['attempt-3'], 'the two failed attempts wrote nothing')
-  t.match((await pool.query('SELECT done FROM fastify_webhooks_idempotency WHERE key = $1', ['pulse:msg_worker_pg'])).rows, [{ done: true }])
+  t.match(
+    (await pool.query('SELECT done FROM fastify_webhooks_idempotency WHERE key = $1', ['pulse:msg_worker_pg'])).rows,
+    [{ done: true }]
+  )
 })

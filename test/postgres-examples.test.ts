@@ -14,10 +14,16 @@ import { SW_SECRET, postPulse } from './helpers/sign.js'
 
 const run = promisify(execFile)
 
-const completed = (job: string): string => JSON.stringify({ ...fixtures.pulse['job.completed'], data: { ...fixtures.pulse['job.completed'].data, job_id: job } })
+const completed = (job: string): string =>
+  JSON.stringify({ ...fixtures.pulse['job.completed'], data: { ...fixtures.pulse['job.completed'].data, job_id: job } })
 
-async function start (example: string, database: string): Promise<{ url: string, stop: () => Promise<void> }> {
-  const { child, waitFor } = runExample(example, { DATABASE_URL: database, PULSE_WEBHOOK_SECRET: SW_SECRET, PORT: '0', HOST: '127.0.0.1' })
+async function start (example: string, database: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const { child, waitFor } = runExample(example, {
+    DATABASE_URL: database,
+    PULSE_WEBHOOK_SECRET: SW_SECRET,
+    PORT: '0',
+    HOST: '127.0.0.1'
+  })
   const listening = await waitFor(line => line.msg.startsWith('Server listening at '))
   return {
     url: `${listening.msg.slice('Server listening at '.length)}/webhooks/pulse`,
@@ -40,13 +46,37 @@ t.test('the Postgres examples', async t => {
     t.test(`examples/${example}.ts: an event delivered twice writes once, to two instances at once too`, async t => {
       const db = connect({ ...server, connectionString: database(name) })
       const instances = [await start(example, database(name)), await start(example, database(name))]
-      t.teardown(async () => { await Promise.all(instances.map(i => i.stop())); await db.end() })
-      t.same(await postPulse(instances[0]!.url, completed('job-a'), 'msg_ex_a'), { status: 200, body: { received: true } })
-      t.same((await postPulse(instances[1]!.url, completed('job-a'), 'msg_ex_a')).body, { received: true, duplicate: true })
-      const together = await Promise.all(instances.map(async i => await postPulse(i.url, completed('job-b'), 'msg_ex_b')))
-      t.ok(together.every(a => a.status === 200 || a.status === 409), 'handled, duplicate or in flight')
+      t.teardown(async () => {
+        await Promise.all(instances.map(i => i.stop()))
+        await db.end()
+      })
+      t.same(await postPulse(instances[0]!.url, completed('job-a'), 'msg_ex_a'), {
+        status: 200,
+        body: { received: true }
+      })
+      t.same((await postPulse(instances[1]!.url, completed('job-a'), 'msg_ex_a')).body, {
+        received: true,
+        duplicate: true
+      })
+      const together = await Promise.all(
+        instances.map(async i => await postPulse(i.url, completed('job-b'), 'msg_ex_b'))
+      )
+      t.ok(
+        together.every(a => a.status === 200 || a.status === 409),
+        'handled, duplicate or in flight'
+      )
       t.same(await jobs(db), ['job-a', 'job-b'])
-      t.equal((await fetch(instances[0]!.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: completed('job-c') })).status, 401, 'an unsigned one is refused')
+      t.equal(
+        (
+          await fetch(instances[0]!.url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: completed('job-c')
+          })
+        ).status,
+        401,
+        'an unsigned one is refused'
+      )
       t.same(await jobs(db), ['job-a', 'job-b'])
     })
   }
@@ -57,13 +87,32 @@ t.test('the Postgres examples', async t => {
     t.teardown(async () => { await app.stop(); await db.end() })
     // The cause: a row already there, so the handler's insert fails.
     await db.query("INSERT INTO pulse_jobs (job_id, pages) VALUES ('job-r1', 0), ('job-r2', 0)")
-    for (const n of [1, 2]) t.match(await postPulse(app.url, completed(`job-r${n}`), `msg_ex_r${n}`), { status: 500, body: { code: 'WEBHOOK_HANDLER_FAILED' } })
+    for (const n of [1, 2]) {
+      t.match(await postPulse(app.url, completed(`job-r${n}`), `msg_ex_r${n}`), {
+        status: 500,
+        body: { code: 'WEBHOOK_HANDLER_FAILED' }
+      })
+    }
     await db.query("DELETE FROM pulse_jobs WHERE job_id IN ('job-r1', 'job-r2')")
     const replay = async (...args: string[]): Promise<unknown> => {
-      const { stdout } = await run(process.execPath, [...process.execArgv, 'examples/replay.ts', ...args], { env: { ...process.env, DATABASE_URL: database('pg') } })
+      const { stdout } = await run(process.execPath, [...process.execArgv, 'examples/replay.ts', ...args], {
+        env: { ...process.env, DATABASE_URL: database('pg') }
+      })
       return JSON.parse(stdout)
     }
-    t.same(await replay('--status', 'failed', '--type', 'job.completed', '--since', new Date(Date.now() - 60_000).toISOString(), '--until', new Date(Date.now() + 60_000).toISOString()), { handled: 2, failed: 0, invalid: 0, skipped: 0 })
+    t.same(
+      await replay(
+        '--status',
+        'failed',
+        '--type',
+        'job.completed',
+        '--since',
+        new Date(Date.now() - 60_000).toISOString(),
+        '--until',
+        new Date(Date.now() + 60_000).toISOString()
+      ),
+      { handled: 2, failed: 0, invalid: 0, skipped: 0 }
+    )
     t.same(await jobs(db), ['job-a', 'job-b', 'job-r1', 'job-r2'])
     t.same(await replay(), { handled: 0, failed: 0, invalid: 0, skipped: 0 }, 'nothing is left to replay')
   })

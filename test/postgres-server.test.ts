@@ -11,7 +11,7 @@ t.test('the launcher starts, stops and restarts a real Postgres; its data is gon
   const pool = connect(server)
   t.teardown(() => pool.end())
   await pool.query('CREATE TABLE kept (n int)')
-  t.same((await pool.query('SELECT current_setting(\'server_version_num\')::int >= 180000 AS v18')).rows, [{ v18: true }])
+  t.same((await pool.query("SELECT current_setting('server_version_num')::int >= 180000 AS v18")).rows, [{ v18: true }])
   await server.stop()
   await server.stop()
   await t.rejects(pool.query('SELECT 1'), /ECONNREFUSED/)

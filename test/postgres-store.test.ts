@@ -15,7 +15,10 @@ const TABLE = '"public"."fastify_webhooks_idempotency"'
 interface Row { done: boolean, token: string | null, /** until expiry */ ms: number }
 
 async function rowOf (pool: pg.Pool, key: string, table = TABLE): Promise<Row | undefined> {
-  const { rows } = await pool.query<Row>(`SELECT done, token, extract(epoch FROM expires_at - now())::float8 * 1000 AS ms FROM ${table} WHERE key = $1`, [key])
+  const { rows } = await pool.query<Row>(
+    `SELECT done, token, extract(epoch FROM expires_at - now())::float8 * 1000 AS ms FROM ${table} WHERE key = $1`,
+    [key]
+  )
   return rows[0]
 }
 
@@ -30,10 +33,17 @@ t.test('PostgresStore on a real Postgres', async t => {
   t.test('claim, complete, and the row in the table', async t => {
     const store = new PostgresStore({ pool: a })
     t.equal(await store.claim('pulse:msg_1', 60_000), 'new')
-    t.equal(await store.claim('pulse:msg_1', 60_000), 'in-flight', 'the same store claiming again finds its own claim in flight')
+    t.equal(
+      await store.claim('pulse:msg_1', 60_000),
+      'in-flight',
+      'the same store claiming again finds its own claim in flight'
+    )
     const claimed = await rowOf(a, 'pulse:msg_1')
     t.match(claimed, { done: false, token: /^[0-9a-f]{16}:\d+$/ })
-    t.ok(claimed!.ms > 55_000 && claimed!.ms <= 60_000, `the claim expires with its lease (${Math.round(claimed!.ms)} ms left)`)
+    t.ok(
+      claimed!.ms > 55_000 && claimed!.ms <= 60_000,
+      `the claim expires with its lease (${Math.round(claimed!.ms)} ms left)`
+    )
     await store.complete('pulse:msg_1', 3_600_000)
     const done = await rowOf(a, 'pulse:msg_1')
     t.match(done, { done: true, token: null })
@@ -70,7 +80,10 @@ t.test('PostgresStore on a real Postgres', async t => {
   })
 
   t.test('migrate twice, or from many instances at once, is fine', async t => {
-    const stores = Array.from({ length: 6 }, (_, i) => new PostgresStore({ pool: i % 2 === 0 ? a : b, schema: 'fresh', table: 'at_once' }))
+    const stores = Array.from(
+      { length: 6 },
+      (_, i) => new PostgresStore({ pool: i % 2 === 0 ? a : b, schema: 'fresh', table: 'at_once' })
+    )
     await Promise.all(stores.map(store => store.migrate()))
     await stores[0]!.migrate()
     t.equal(await stores[1]!.claim('k', 60_000), 'new')
@@ -83,12 +96,23 @@ t.test('PostgresStore on a real Postgres', async t => {
     t.throws(() => new PostgresStore(undefined as never), /option "pool"/)
     t.throws(() => new PostgresStore({ pool: { query () {} } as never }), /option "pool"/)
     for (const schema of ['App', 'a-b', 'x"; DROP TABLE y; --', '1a', '', 's'.repeat(64), 7]) {
-      t.throws(() => new PostgresStore({ pool: a, schema: schema as never }), /PostgresStore: option "schema" must be a lower-case SQL name/, String(schema))
+      t.throws(
+        () => new PostgresStore({ pool: a, schema: schema as never }),
+        /PostgresStore: option "schema" must be a lower-case SQL name/,
+        String(schema)
+      )
     }
     for (const table of ['Events', 'a.b', 'a b', 't'.repeat(49), null]) {
-      t.throws(() => new PostgresStore({ pool: a, table: table as never }), /PostgresStore: option "table" must be a lower-case SQL name/, String(table))
+      t.throws(
+        () => new PostgresStore({ pool: a, table: table as never }),
+        /PostgresStore: option "table" must be a lower-case SQL name/,
+        String(table)
+      )
     }
-    t.doesNotThrow(() => new PostgresStore({ pool: a, schema: 's'.repeat(63), table: 't'.repeat(48) }), 'the longest names')
+    t.doesNotThrow(
+      () => new PostgresStore({ pool: a, schema: 's'.repeat(63), table: 't'.repeat(48) }),
+      'the longest names'
+    )
     t.throws(() => migrationSql({ table: 'No' }), /migrationSql: option "table"/)
   })
 })
@@ -97,16 +121,26 @@ t.test('migrationSql is the SQL migrate() runs, and the README shows it', async 
   const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8')
   const section = readme.slice(readme.indexOf('### The Postgres store (several instances)'))
   t.equal(/```sql\n([\s\S]*?)```/.exec(section)?.[1], migrationSql())
-  t.match(migrationSql(), /^CREATE TABLE IF NOT EXISTS "public"."fastify_webhooks_idempotency" \(/, 'public is not created')
-  t.match(migrationSql({ schema: 'webhooks', table: 'seen' }), /^CREATE SCHEMA IF NOT EXISTS "webhooks";\nCREATE TABLE IF NOT EXISTS "webhooks"."seen" \(/)
+  t.match(
+    migrationSql(),
+    /^CREATE TABLE IF NOT EXISTS "public"."fastify_webhooks_idempotency" \(/,
+    'public is not created'
+  )
+  t.match(
+    migrationSql({ schema: 'webhooks', table: 'seen' }),
+    /^CREATE SCHEMA IF NOT EXISTS "webhooks";\nCREATE TABLE IF NOT EXISTS "webhooks"."seen" \(/
+  )
 })
 
 // ---- through the plugin ----
 
 const BODY = JSON.stringify(fixtures.pulse['job.completed'])
 
-function delivery (id: string): { method: 'POST', url: string, headers: Record<string, string>, payload: string } {
-  const headers = { 'content-type': 'application/json', ...signWith({ kind: 'standard', prefix: 'webhook' }, BODY, { secret: SW_SECRET, id }) }
+function delivery (id: string): { method: 'POST'; url: string; headers: Record<string, string>; payload: string } {
+  const headers = {
+    'content-type': 'application/json',
+    ...signWith({ kind: 'standard', prefix: 'webhook' }, BODY, { secret: SW_SECRET, id })
+  }
   return { method: 'POST', url: '/webhooks/pulse', headers, payload: BODY }
 }
 
@@ -120,7 +154,15 @@ t.test('the Pulse plugin with a PostgresStore; Postgres down and back', async t 
   const ran: string[] = []
   const app = Fastify()
   t.teardown(() => app.close())
-  await app.register(pulse, { secret: SW_SECRET, idempotency: { store }, on: { 'job.completed': async event => { ran.push(event.id) } } })
+  await app.register(pulse, {
+    secret: SW_SECRET,
+    idempotency: { store },
+    on: {
+      'job.completed': async event => {
+        ran.push(event.id)
+      }
+    }
+  })
 
   t.test('a delivery twice: the handler runs once, the second is answered as a duplicate', async t => {
     const first = await app.inject(delivery('msg_pg_1'))
@@ -131,19 +173,37 @@ t.test('the Pulse plugin with a PostgresStore; Postgres down and back', async t 
     t.match(await rowOf(pool, 'pulse:msg_pg_1'), { done: true })
   })
 
-  t.test('Postgres down: 500 WEBHOOK_STORE_UNAVAILABLE and no handler; back up: deliveries run, done marks kept', async t => {
-    await server.stop()
-    await t.rejects(store.claim('pulse:down', 60_000), /ECONNREFUSED/, 'the store rejects at once')
-    await t.rejects(store.complete('pulse:down', 60_000), /ECONNREFUSED/)
-    await t.rejects(store.transaction('pulse:down', 60_000, async () => true), /ECONNREFUSED/)
-    const during = await Promise.all([1, 2, 3].map(n => app.inject(delivery(`msg_pg_down_${n}`))))
-    for (const res of during) t.match({ status: res.statusCode, body: res.json() }, { status: 500, body: { code: 'WEBHOOK_STORE_UNAVAILABLE' } })
-    t.same(ran, ['msg_pg_1'], 'no handler ran during the outage')
+  t.test(
+    'Postgres down: 500 WEBHOOK_STORE_UNAVAILABLE and no handler; back up: deliveries run, done marks ' + 'kept',
+    async t => {
+      await server.stop()
+      await t.rejects(store.claim('pulse:down', 60_000), /ECONNREFUSED/, 'the store rejects at once')
+      await t.rejects(store.complete('pulse:down', 60_000), /ECONNREFUSED/)
+      await t.rejects(
+        store.transaction('pulse:down', 60_000, async () => true),
+        /ECONNREFUSED/
+      )
+      const during = await Promise.all([1, 2, 3].map(n => app.inject(delivery(`msg_pg_down_${n}`))))
+      for (const res of during) {
+        t.match(
+          { status: res.statusCode, body: res.json() },
+          { status: 500, body: { code: 'WEBHOOK_STORE_UNAVAILABLE' } }
+        )
+      }
+      t.same(ran, ['msg_pg_1'], 'no handler ran during the outage')
 
-    await server.start()
-    const after = await Promise.all([1, 2, 3].map(n => app.inject(delivery(`msg_pg_down_${n}`))))
-    t.same(after.map(r => r.statusCode), [200, 200, 200])
-    t.same((await app.inject(delivery('msg_pg_1'))).json(), { received: true, duplicate: true }, 'the done mark from before the outage held')
-    t.same(ran.slice(1).sort(), ['msg_pg_down_1', 'msg_pg_down_2', 'msg_pg_down_3'])
-  })
+      await server.start()
+      const after = await Promise.all([1, 2, 3].map(n => app.inject(delivery(`msg_pg_down_${n}`))))
+      t.same(
+        after.map(r => r.statusCode),
+        [200, 200, 200]
+      )
+      t.same(
+        (await app.inject(delivery('msg_pg_1'))).json(),
+        { received: true, duplicate: true },
+        'the done mark from before the outage held'
+      )
+      t.same(ran.slice(1).sort(), ['msg_pg_down_1', 'msg_pg_down_2', 'msg_pg_down_3'])
+    }
+  )
 })

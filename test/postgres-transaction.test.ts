@@ -14,12 +14,21 @@ t.test('PostgresStore.transaction: the handler\'s writes and the done mark commi
   await store.migrate()
   await pool.query('CREATE TABLE jobs (id text PRIMARY KEY)')
 
-  const jobs = async (): Promise<string[]> => (await pool.query<{ id: string }>('SELECT id FROM jobs ORDER BY id')).rows.map(r => r.id)
-  const insertJob = async (tx: pg.PoolClient, id: string): Promise<void> => { await tx.query('INSERT INTO jobs (id) VALUES ($1)', [id]) }
+  const jobs = async (): Promise<string[]> =>
+    (await pool.query<{ id: string }>('SELECT id FROM jobs ORDER BY id')).rows.map(r => r.id)
+  const insertJob = async (tx: pg.PoolClient, id: string): Promise<void> => {
+    await tx.query('INSERT INTO jobs (id) VALUES ($1)', [id])
+  }
 
   t.test('work resolving true: its row and the done mark are committed', async t => {
     t.equal(await store.claim('pulse:commit', 60_000), 'new')
-    t.equal(await store.transaction('pulse:commit', 60_000, async tx => { await insertJob(tx, 'commit'); return true }), true)
+    t.equal(
+      await store.transaction('pulse:commit', 60_000, async tx => {
+        await insertJob(tx, 'commit')
+        return true
+      }),
+      true
+    )
     t.same(await jobs(), ['commit'])
     t.equal(await elsewhere.claim('pulse:commit', 60_000), 'done')
   })
@@ -27,7 +36,13 @@ t.test('PostgresStore.transaction: the handler\'s writes and the done mark commi
   t.test('work that throws: neither its row nor the mark; the claim stays for the caller to release', async t => {
     t.equal(await store.claim('pulse:throws', 60_000), 'new')
     const failure = new Error('handler failed')
-    await t.rejects(store.transaction('pulse:throws', 60_000, async tx => { await insertJob(tx, 'throws'); throw failure }), failure)
+    await t.rejects(
+      store.transaction('pulse:throws', 60_000, async tx => {
+        await insertJob(tx, 'throws')
+        throw failure
+      }),
+      failure
+    )
     t.notOk((await jobs()).includes('throws'))
     t.equal(await elsewhere.claim('pulse:throws', 60_000), 'in-flight')
     await store.release('pulse:throws')
@@ -36,7 +51,13 @@ t.test('PostgresStore.transaction: the handler\'s writes and the done mark commi
 
   t.test('work resolving false: rolled back, resolves false, the claim stays', async t => {
     t.equal(await store.claim('pulse:false', 60_000), 'new')
-    t.equal(await store.transaction('pulse:false', 60_000, async tx => { await insertJob(tx, 'false'); return false }), false)
+    t.equal(
+      await store.transaction('pulse:false', 60_000, async tx => {
+        await insertJob(tx, 'false')
+        return false
+      }),
+      false
+    )
     t.notOk((await jobs()).includes('false'))
     t.equal(await elsewhere.claim('pulse:false', 60_000), 'in-flight')
   })
@@ -52,21 +73,46 @@ t.test('PostgresStore.transaction: the handler\'s writes and the done mark commi
     t.equal(await elsewhere.claim('pulse:aborted', 60_000), 'in-flight')
   })
 
-  t.test('the lease ran out and another store took the event: nothing commits, and the newer owner\'s run does', async t => {
-    t.equal(await store.claim('pulse:lost', 20), 'new')
-    await sleep(40)
-    t.equal(await elsewhere.claim('pulse:lost', 60_000), 'new')
-    await t.rejects(store.transaction('pulse:lost', 60_000, async tx => { await insertJob(tx, 'lost-first'); return true }), PostgresClaimLostError)
-    t.equal(await elsewhere.transaction('pulse:lost', 60_000, async tx => { await insertJob(tx, 'lost-second'); return true }), true)
-    const ids = await jobs()
-    t.ok(ids.includes('lost-second') && !ids.includes('lost-first'), 'only the owner\'s write is there')
-    await t.rejects(store.transaction('pulse:lost', 60_000, async () => true), { code: 'WEBHOOK_CLAIM_LOST', statusCode: 409 }, 'a key done already cannot be marked by another run')
-  })
+  t.test(
+    "the lease ran out and another store took the event: nothing commits, and the newer owner's run " + 'does',
+    async t => {
+      t.equal(await store.claim('pulse:lost', 20), 'new')
+      await sleep(40)
+      t.equal(await elsewhere.claim('pulse:lost', 60_000), 'new')
+      await t.rejects(
+        store.transaction('pulse:lost', 60_000, async tx => {
+          await insertJob(tx, 'lost-first')
+          return true
+        }),
+        PostgresClaimLostError
+      )
+      t.equal(
+        await elsewhere.transaction('pulse:lost', 60_000, async tx => {
+          await insertJob(tx, 'lost-second')
+          return true
+        }),
+        true
+      )
+      const ids = await jobs()
+      t.ok(ids.includes('lost-second') && !ids.includes('lost-first'), "only the owner's write is there")
+      await t.rejects(
+        store.transaction('pulse:lost', 60_000, async () => true),
+        { code: 'WEBHOOK_CLAIM_LOST', statusCode: 409 },
+        'a key done already cannot be marked by another run'
+      )
+    }
+  )
 
   t.test('the lease ran out but no one took the event: the late run still commits', async t => {
     t.equal(await store.claim('pulse:late', 20), 'new')
     await sleep(40)
-    t.equal(await store.transaction('pulse:late', 60_000, async tx => { await insertJob(tx, 'late'); return true }), true)
+    t.equal(
+      await store.transaction('pulse:late', 60_000, async tx => {
+        await insertJob(tx, 'late')
+        return true
+      }),
+      true
+    )
     t.ok((await jobs()).includes('late'))
     t.equal(await elsewhere.claim('pulse:late', 60_000), 'done')
   })
@@ -75,9 +121,23 @@ t.test('PostgresStore.transaction: the handler\'s writes and the done mark commi
     t.equal(await store.claim('pulse:race', 20), 'new')
     await sleep(40)
     t.equal(await elsewhere.claim('pulse:race', 60_000), 'new')
-    const results = await Promise.allSettled([store, elsewhere].map((s, i) => s.transaction('pulse:race', 60_000, async tx => { await insertJob(tx, `race-${i}`); await sleep(20); return true })))
-    t.same(results.map(r => r.status), ['rejected', 'fulfilled'])
-    t.same((await jobs()).filter(id => id.startsWith('race-')), ['race-1'])
+    const results = await Promise.allSettled(
+      [store, elsewhere].map((s, i) =>
+        s.transaction('pulse:race', 60_000, async tx => {
+          await insertJob(tx, `race-${i}`)
+          await sleep(20)
+          return true
+        })
+      )
+    )
+    t.same(
+      results.map(r => r.status),
+      ['rejected', 'fulfilled']
+    )
+    t.same(
+      (await jobs()).filter(id => id.startsWith('race-')),
+      ['race-1']
+    )
   })
 
   t.test('the connection killed mid-transaction: no partial write; the claim is retryable after its lease', async t => {
@@ -95,8 +155,17 @@ t.test('PostgresStore.transaction: the handler\'s writes and the done mark commi
     t.equal(await elsewhere.claim('pulse:killed', 60_000), 'in-flight', 'the claim outlives its connection')
     await sleep(1000)
     t.equal(await elsewhere.claim('pulse:killed', 60_000), 'new', 'after the lease, the retry runs')
-    t.equal(await elsewhere.transaction('pulse:killed', 60_000, async tx => { await insertJob(tx, 'killed'); return true }), true)
-    t.same((await jobs()).filter(id => id.startsWith('killed')), ['killed'])
+    t.equal(
+      await elsewhere.transaction('pulse:killed', 60_000, async tx => {
+        await insertJob(tx, 'killed')
+        return true
+      }),
+      true
+    )
+    t.same(
+      (await jobs()).filter(id => id.startsWith('killed')),
+      ['killed']
+    )
   })
 
   t.test('the connection killed during one of the work\'s queries: the same', async t => {

@@ -25,32 +25,51 @@ function agree (t: Test, scheme: SignatureScheme<any>, key: unknown, cases: Arra
   }
 }
 
-t.test('Standard Webhooks: precheck refuses what verify refuses from the headers, with the same reason and detail', async t => {
-  const scheme = standardWebhooks({ headerPrefixes: ['webhook', 'svix'] })
-  const key = scheme.parseSecret(SW_SECRET)
-  const good = signWith({ kind: 'standard', prefix: 'webhook' }, body, { secret: SW_SECRET, id: 'msg_1', timestamp: now })
-  const cases: Array<[string, Headers]> = [
-    ['valid', good],
-    ['body-only failure: a signature that does not match', { ...good, 'webhook-signature': 'v1,' + Buffer.alloc(32).toString('base64') }],
-    ['no headers', {}],
-    ['timestamp missing', { ...good, 'webhook-timestamp': undefined }],
-    ['header sent twice', { ...good, 'webhook-signature': [good['webhook-signature']!, good['webhook-signature']!] }],
-    ['empty id', { ...good, 'webhook-id': '' }],
-    ['signature list too long', { ...good, 'webhook-signature': 'v1,' + 'a'.repeat(5000) }],
-    ['non-numeric timestamp', { ...good, 'webhook-timestamp': `${now}abc` }],
-    ['stale', signWith({ kind: 'standard', prefix: 'webhook' }, body, { secret: SW_SECRET, timestamp: now - 301 })],
-    ['future', signWith({ kind: 'standard', prefix: 'svix' }, body, { secret: SW_SECRET, timestamp: now + 301 })],
-    ['no v1 or v1a entry', { ...good, 'webhook-signature': 'v2,abc v3,def' }]
-  ]
-  agree(t, scheme, key, cases)
-  // Which versions count depends on the keys, which a route with many tenants knows only after its lookup.
-  const v1aOnly = { ...good, 'webhook-signature': 'v1a,abc v2,def' }
-  t.equal(scheme.precheck!(v1aOnly, at), undefined, 'only v1a entries: left to verify, which knows the keys')
-  t.same(scheme.verify([key], v1aOnly, body, at), { ok: false, reason: 'malformed-signature', detail: 'webhook-signature has no v1 entry' })
-  t.match(scheme.precheck!({ ...good, 'webhook-timestamp': String(now - 400) }, at), { ok: false, reason: 'timestamp-outside-tolerance', detail: /^timestamp 40\d s in the past/ })
-})
+t.test(
+  'Standard Webhooks: precheck refuses what verify refuses from the headers, with the same reason and ' + 'detail',
+  async t => {
+    const scheme = standardWebhooks({ headerPrefixes: ['webhook', 'svix'] })
+    const key = scheme.parseSecret(SW_SECRET)
+    const good = signWith({ kind: 'standard', prefix: 'webhook' }, body, {
+      secret: SW_SECRET,
+      id: 'msg_1',
+      timestamp: now
+    })
+    const cases: Array<[string, Headers]> = [
+      ['valid', good],
+      [
+        'body-only failure: a signature that does not match',
+        { ...good, 'webhook-signature': 'v1,' + Buffer.alloc(32).toString('base64') }
+      ],
+      ['no headers', {}],
+      ['timestamp missing', { ...good, 'webhook-timestamp': undefined }],
+      ['header sent twice', { ...good, 'webhook-signature': [good['webhook-signature']!, good['webhook-signature']!] }],
+      ['empty id', { ...good, 'webhook-id': '' }],
+      ['signature list too long', { ...good, 'webhook-signature': 'v1,' + 'a'.repeat(5000) }],
+      ['non-numeric timestamp', { ...good, 'webhook-timestamp': `${now}abc` }],
+      ['stale', signWith({ kind: 'standard', prefix: 'webhook' }, body, { secret: SW_SECRET, timestamp: now - 301 })],
+      ['future', signWith({ kind: 'standard', prefix: 'svix' }, body, { secret: SW_SECRET, timestamp: now + 301 })],
+      ['no v1 or v1a entry', { ...good, 'webhook-signature': 'v2,abc v3,def' }]
+    ]
+    agree(t, scheme, key, cases)
+    // Which versions count depends on the keys, which a route with many tenants knows only after its lookup.
+    const v1aOnly = { ...good, 'webhook-signature': 'v1a,abc v2,def' }
+    t.equal(scheme.precheck!(v1aOnly, at), undefined, 'only v1a entries: left to verify, which knows the keys')
+    t.same(scheme.verify([key], v1aOnly, body, at), {
+      ok: false,
+      reason: 'malformed-signature',
+      detail: 'webhook-signature has no v1 entry'
+    })
+    t.match(scheme.precheck!({ ...good, 'webhook-timestamp': String(now - 400) }, at), {
+      ok: false,
+      reason: 'timestamp-outside-tolerance',
+      detail: /^timestamp 40\d s in the past/
+    })
+  }
+)
 
-t.test('HMAC hex: precheck refuses a missing, overlong or unprefixed header, and leaves the rest to verify', async t => {
+t.test('HMAC hex: precheck refuses a missing, overlong or unprefixed header, and leaves the rest to ' +
+  'verify', async t => {
   const scheme = hmacHex({ headers: ['x-sig', 'x-sig-old'], prefix: 'sha256=' })
   const key = scheme.parseSecret('a-secret')
   const hex = createHmac('sha256', 'a-secret').update(body).digest('hex')

@@ -22,10 +22,20 @@ await app.register(pulse, {
 const base = await app.listen({ port: 0, host: '127.0.0.1' })
 t.teardown(() => app.close())
 
-async function post (payload: unknown, options: { id?: string, secret?: string, timestamp?: number } = {}): Promise<number> {
+async function post (
+  payload: unknown,
+  options: { id?: string; secret?: string; timestamp?: number } = {}
+): Promise<number> {
   const body = JSON.stringify(payload)
-  const signed = signWith({ kind: 'standard', prefix: 'webhook' }, body, { secret: options.secret ?? SW_SECRET, ...options })
-  const res = await fetch(`${base}/webhooks/pulse`, { method: 'POST', headers: { 'content-type': 'application/json', ...signed }, body })
+  const signed = signWith({ kind: 'standard', prefix: 'webhook' }, body, {
+    secret: options.secret ?? SW_SECRET,
+    ...options
+  })
+  const res = await fetch(`${base}/webhooks/pulse`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...signed },
+    body
+  })
   await res.arrayBuffer()
   return res.status
 }
@@ -35,7 +45,10 @@ t.test('the recipe counts each outcome, and stats prints them', async t => {
   t.equal(await post(completed, { id: 'msg_2' }), 200)
   t.equal(await post(completed, { id: 'msg_1' }), 200) // duplicate
   t.equal(await post({ ...completed, data: { ...completed.data, job_id: 'job_boom' } }, { id: 'msg_3' }), 500)
-  t.equal(await post(completed, { secret: 'whsec_' + Buffer.from('not the secret, 32 bytes long...').toString('base64') }), 401)
+  t.equal(
+    await post(completed, { secret: 'whsec_' + Buffer.from('not the secret, 32 bytes long...').toString('base64') }),
+    401
+  )
   t.equal(await post(completed, { timestamp: Math.floor(Date.now() / 1000) - 3600 }), 401)
   t.equal(await post({ ...completed, data: { ...completed.data, pages_processed: 'many' } }), 400)
 
@@ -57,12 +70,27 @@ t.test('the recipe counts each outcome, and stats prints them', async t => {
 
   const out: string[] = []
   const err: string[] = []
-  const code = await main(['stats', '--url', `${base}/metrics`], { out: s => out.push(s), err: s => err.push(s), env: {} })
+  const code = await main(['stats', '--url', `${base}/metrics`], {
+    out: s => out.push(s),
+    err: s => err.push(s),
+    env: {}
+  })
   t.equal(code, 0, err.join('\n'))
   const [header, row, ...more] = out.join('\n').split('\n')
-  t.match(header, /^provider\s+accepted\s+duplicates\s+in flight\s+refused\s+invalid\s+failed\s+handler p50 ms\s+handler p99 ms$/)
+  t.match(
+    header,
+    /^provider\s+accepted\s+duplicates\s+in flight\s+refused\s+invalid\s+failed\s+handler p50 ms\s+handler p99 ms$/
+  )
   const cells = (row ?? '').split(/ {2,}/)
-  t.same(cells.slice(0, 7), ['pulse', '2', '1', '0', '2 (invalid-signature 1, timestamp-outside-tolerance 1)', '1 (invalid-payload 1)', '1'])
+  t.same(cells.slice(0, 7), [
+    'pulse',
+    '2',
+    '1',
+    '0',
+    '2 (invalid-signature 1, timestamp-outside-tolerance 1)',
+    '1 (invalid-payload 1)',
+    '1'
+  ])
   t.match(cells[7], /^\d+\.\d$/, 'p50 in ms')
   t.match(cells[8], /^\d+\.\d$/, 'p99 in ms')
   t.same(more, [], 'one provider, one row')

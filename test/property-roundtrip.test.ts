@@ -54,7 +54,8 @@ const changedChar = (s: string, index: number, pick: number, alphabet: string): 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/='
 const HEX = '0123456789abcdef'
 
-t.test('Standard Webhooks: random secret, id, timestamp and body, signed then sent: accepted with the exact payload', async t => {
+t.test('Standard Webhooks: random secret, id, timestamp and body, signed then sent: accepted with the exact ' +
+  'payload', async t => {
   await fc.assert(fc.asyncProperty(swSecret, messageId, timestamp, body, async (secret, id, stamp, bytes) => {
     const { app, seen } = await propertyApp(swProvider, secret)
     checkAccepted(await post(app, '/webhooks/prop-sw', swHeaders(secret, id, stamp, bytes), bytes), seen, bytes, id)
@@ -63,10 +64,17 @@ t.test('Standard Webhooks: random secret, id, timestamp and body, signed then se
 })
 
 t.test('hex: random secret and body, signed then sent: accepted with the exact payload', async t => {
-  await fc.assert(fc.asyncProperty(plainSecret, body, async (secret, bytes) => {
-    const { app, seen } = await propertyApp(hexProvider, secret)
-    checkAccepted(await post(app, '/webhooks/prop-hex', { [HEX_HEADER]: `sha256=${hexSignature(secret, bytes)}` }, bytes), seen, bytes)
-  }), { numRuns: RUNS })
+  await fc.assert(
+    fc.asyncProperty(plainSecret, body, async (secret, bytes) => {
+      const { app, seen } = await propertyApp(hexProvider, secret)
+      checkAccepted(
+        await post(app, '/webhooks/prop-hex', { [HEX_HEADER]: `sha256=${hexSignature(secret, bytes)}` }, bytes),
+        seen,
+        bytes
+      )
+    }),
+    { numRuns: RUNS }
+  )
   t.pass()
 })
 
@@ -75,24 +83,45 @@ t.test('Standard Webhooks: any single change to body, signature, id, timestamp o
     fc.record({ what: fc.constant('body' as const), index: fc.nat(), xor: fc.integer({ min: 1, max: 255 }) }),
     fc.record({ what: fc.constant('signature' as const), index: fc.nat(), pick: fc.nat() }),
     fc.record({ what: fc.constant('id' as const), other: messageId }),
-    fc.record({ what: fc.constant('timestamp' as const), other: fc.oneof(timestamp, fc.nat().map(n => '0' + n), fc.stringMatching(/^[0-9]{1,14}$/)) }),
+    fc.record({
+      what: fc.constant('timestamp' as const),
+      other: fc.oneof(
+        timestamp,
+        fc.nat().map(n => '0' + n),
+        fc.stringMatching(/^[0-9]{1,14}$/)
+      )
+    }),
     fc.record({ what: fc.constant('secret' as const), other: swSecret })
   )
-  await fc.assert(fc.asyncProperty(swSecret, messageId, timestamp, body.filter(b => b.length > 0), change, async (secret, id, stamp, bytes, c) => {
-    const { app, seen } = await propertyApp(swProvider, secret)
-    let headers = swHeaders(secret, id, stamp, bytes)
-    let sent: Buffer = bytes
-    if (c.what === 'body') sent = changedByte(bytes, c.index, c.xor)
-    if (c.what === 'signature') headers['webhook-signature'] = 'v1,' + changedChar(headers['webhook-signature']!.slice(3), c.index, c.pick, BASE64)
-    if (c.what === 'id') headers['webhook-id'] = c.other
-    if (c.what === 'timestamp') headers['webhook-timestamp'] = c.other
-    if (c.what === 'secret') headers = swHeaders(c.other, id, stamp, bytes)
-    const unchanged = c.what !== 'body' && c.what !== 'signature' && headers['webhook-' + c.what] === (c.what === 'id' ? id : stamp)
-    fc.pre(!unchanged && !(c.what === 'secret' && c.other === secret))
-    const res = await post(app, '/webhooks/prop-sw', headers, sent)
-    equal(res.statusCode, 401, res.body)
-    equal(seen.length, 0)
-  }), { numRuns: RUNS * 2 })
+  await fc.assert(
+    fc.asyncProperty(
+      swSecret,
+      messageId,
+      timestamp,
+      body.filter(b => b.length > 0),
+      change,
+      async (secret, id, stamp, bytes, c) => {
+        const { app, seen } = await propertyApp(swProvider, secret)
+        let headers = swHeaders(secret, id, stamp, bytes)
+        let sent: Buffer = bytes
+        if (c.what === 'body') sent = changedByte(bytes, c.index, c.xor)
+        if (c.what === 'signature') {
+          headers['webhook-signature'] =
+            'v1,' + changedChar(headers['webhook-signature']!.slice(3), c.index, c.pick, BASE64)
+        }
+        if (c.what === 'id') headers['webhook-id'] = c.other
+        if (c.what === 'timestamp') headers['webhook-timestamp'] = c.other
+        if (c.what === 'secret') headers = swHeaders(c.other, id, stamp, bytes)
+        const unchanged =
+          c.what !== 'body' && c.what !== 'signature' && headers['webhook-' + c.what] === (c.what === 'id' ? id : stamp)
+        fc.pre(!unchanged && !(c.what === 'secret' && c.other === secret))
+        const res = await post(app, '/webhooks/prop-sw', headers, sent)
+        equal(res.statusCode, 401, res.body)
+        equal(seen.length, 0)
+      }
+    ),
+    { numRuns: RUNS * 2 }
+  )
   t.pass()
 })
 
@@ -118,13 +147,27 @@ t.test('hex: any single change to body, signature or secret gives 401', async t 
 })
 
 t.test('rotation: a delivery signed with any configured secret is accepted, with none of them 401', async t => {
-  await fc.assert(fc.asyncProperty(fc.uniqueArray(swSecret, { minLength: 2, maxLength: 4 }), fc.nat(), swSecret, messageId, async (secrets, pick, stranger, id) => {
-    fc.pre(!secrets.includes(stranger))
-    const { app, seen } = await propertyApp(swProvider, secrets)
-    const bytes = Buffer.from('{"a":1}')
-    const stamp = String(Math.floor(Date.now() / 1000))
-    checkAccepted(await post(app, '/webhooks/prop-sw', swHeaders(secrets[pick % secrets.length]!, id, stamp, bytes), bytes), seen, bytes, id)
-    equal((await post(app, '/webhooks/prop-sw', swHeaders(stranger, id, stamp, bytes), bytes)).statusCode, 401)
-  }), { numRuns: 50 })
+  await fc.assert(
+    fc.asyncProperty(
+      fc.uniqueArray(swSecret, { minLength: 2, maxLength: 4 }),
+      fc.nat(),
+      swSecret,
+      messageId,
+      async (secrets, pick, stranger, id) => {
+        fc.pre(!secrets.includes(stranger))
+        const { app, seen } = await propertyApp(swProvider, secrets)
+        const bytes = Buffer.from('{"a":1}')
+        const stamp = String(Math.floor(Date.now() / 1000))
+        checkAccepted(
+          await post(app, '/webhooks/prop-sw', swHeaders(secrets[pick % secrets.length]!, id, stamp, bytes), bytes),
+          seen,
+          bytes,
+          id
+        )
+        equal((await post(app, '/webhooks/prop-sw', swHeaders(stranger, id, stamp, bytes), bytes)).statusCode, 401)
+      }
+    ),
+    { numRuns: 50 }
+  )
   t.pass()
 })

@@ -1,4 +1,4 @@
-// The README's "Testing your handlers" example, run as it is (only the two package imports differ: test/docs.test.ts checks).
+// The README's "Testing your handlers" example, run as is (only the two package imports differ: docs.test.ts checks).
 import Fastify from 'fastify'
 import t from 'tap'
 import { pulse } from '../plugins/pulse.js'
@@ -36,7 +36,10 @@ t.test('a retry of the same event runs the handler once', async t => {
   const app = await build(jobsDone)
   t.teardown(() => app.close())
 
-  const payload = { ...fixtures.pulse['job.completed'], data: { ...fixtures.pulse['job.completed'].data, job_id: 'job_42' } }
+  const payload = {
+    ...fixtures.pulse['job.completed'],
+    data: { ...fixtures.pulse['job.completed'].data, job_id: 'job_42' }
+  }
   for (let attempt = 0; attempt < 2; attempt++) {
     const { headers, body } = sign('pulse', payload, { secret, id: 'msg_same_id' })
     t.equal((await app.inject({ method: 'POST', url: '/webhooks/pulse', headers, payload: body })).statusCode, 200)
@@ -51,7 +54,10 @@ t.test('a forged or replayed delivery is refused before the handler', async t =>
 
   const wrongSecret = 'whsec_' + Buffer.alloc(32, 7).toString('base64')
   const forged = sign('pulse', fixtures.pulse['job.completed'], { secret: wrongSecret })
-  const stale = sign('pulse', fixtures.pulse['job.completed'], { secret, timestamp: Math.floor(Date.now() / 1000) - 3600 })
+  const stale = sign('pulse', fixtures.pulse['job.completed'], {
+    secret,
+    timestamp: Math.floor(Date.now() / 1000) - 3600
+  })
 
   for (const { headers, body } of [forged, stale]) {
     const res = await app.inject({ method: 'POST', url: '/webhooks/pulse', headers, payload: body })

@@ -10,14 +10,29 @@ import { providers } from '../plugins/registry.js'
 import { examplesOf } from '../lib/testing/kit.js'
 import type { ProviderSpec } from '../plugins/index.js'
 
-const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { exports: Record<string, unknown> }
-const NOT_PROVIDERS = ['.', './package.json', './testing', './redis', './bullmq', './postgres', './otel', './standard-webhooks']
+const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as {
+  exports: Record<string, unknown>
+}
+const NOT_PROVIDERS = [
+  '.',
+  './package.json',
+  './testing',
+  './redis',
+  './bullmq',
+  './postgres',
+  './otel',
+  './standard-webhooks'
+]
 
 t.test('package.json exports one subpath per registered provider, and none for anything else', async t => {
   const subpaths = Object.keys(pkg.exports).filter(subpath => !NOT_PROVIDERS.includes(subpath))
   t.same(subpaths.sort(), Object.keys(providers).map(name => `./${name}`).sort())
   for (const name of Object.keys(providers)) {
-    t.same(pkg.exports[`./${name}`], { types: `./dist/plugins/${name}.d.ts`, default: `./dist/plugins/${name}.js` }, name)
+    t.same(
+      pkg.exports[`./${name}`],
+      { types: `./dist/plugins/${name}.d.ts`, default: `./dist/plugins/${name}.js` },
+      name
+    )
   }
 })
 
@@ -33,12 +48,20 @@ for (const [name, plugin] of Object.entries(providers)) {
     t.ok(Object.keys(spec.events).length > 0, 'event schemas')
     for (const [type, example] of Object.entries(examplesOf(spec))) {
       t.ok(Compile(spec.events[type]!).Check(example), `${type}: its schema has an example that passes it`)
-      t.equal(spec.typeOf(example, { headers: {}, signedId: undefined }), type, `${type}: typeOf reads the example's type`)
+      t.equal(
+        spec.typeOf(example, { headers: {}, signedId: undefined }),
+        type,
+        `${type}: typeOf reads the example's type`
+      )
     }
-    t.ok(spec.sample !== undefined && Object.hasOwn(spec.events, spec.sample.type), 'a typical sample type, one of its events')
+    t.ok(
+      spec.sample !== undefined && Object.hasOwn(spec.events, spec.sample.type),
+      'a typical sample type, one of its events'
+    )
     const sample = examplesOf(spec)[spec.sample!.type] as Record<string, unknown>
     const fresh = spec.sample!.fresh
-    const idOf = (payload: unknown) => spec.idOf?.(payload, { headers: {}, signedId: 'signed' }) ?? JSON.stringify(payload)
+    const idOf = (payload: unknown) =>
+      spec.idOf?.(payload, { headers: {}, signedId: 'signed' }) ?? JSON.stringify(payload)
     if (fresh !== undefined) {
       t.not(idOf(fresh(sample)), idOf(sample), 'fresh makes a new event')
       t.ok(Compile(spec.events[spec.sample!.type]!).Check(fresh(sample)), 'that still passes its schema')

@@ -23,7 +23,17 @@ const now = () => Math.floor(Date.now() / 1000)
 async function appWith (plugin: unknown, options: Record<string, unknown>) {
   const lines: Line[] = []
   const raw: string[] = []
-  const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => { raw.push(line); lines.push(JSON.parse(line)) } } } })
+  const app = Fastify({
+    logger: {
+      level: 'info',
+      stream: {
+        write: (line: string) => {
+          raw.push(line)
+          lines.push(JSON.parse(line))
+        }
+      }
+    }
+  })
   await app.register(plugin as typeof pulse, options as never)
   return { app, lines, raw }
 }
@@ -34,20 +44,37 @@ function rejected (lines: Line[]) {
 }
 
 const pulseBody = JSON.stringify(fixtures.pulse['job.completed'])
-const swHeaders = (prefix: 'webhook' | 'svix', body: string, secret = SW_SECRET, extra: { id?: string, timestamp?: number } = {}) =>
-  signWith({ kind: 'standard', prefix }, body, { secret, ...extra })
+const swHeaders = (
+  prefix: 'webhook' | 'svix',
+  body: string,
+  secret = SW_SECRET,
+  extra: { id?: string; timestamp?: number } = {}
+) => signWith({ kind: 'standard', prefix }, body, { secret, ...extra })
 
 t.test('Standard Webhooks: each reason is logged at warn with a detail that says what to fix', async t => {
   const { app, lines, raw } = await appWith(pulse, { secret: SW_SECRET })
   const post = (headers: Record<string, string>, body = pulseBody) =>
-    app.inject({ method: 'POST', url: '/webhooks/pulse', headers: { 'content-type': 'application/json', ...headers }, payload: body })
-  const cases: Array<{ name: string, headers: () => Record<string, string>, body?: string, code: string, reason: string, detail: RegExp }> = [
+    app.inject({
+      method: 'POST',
+      url: '/webhooks/pulse',
+      headers: { 'content-type': 'application/json', ...headers },
+      payload: body
+    })
+  const cases: Array<{
+    name: string
+    headers: () => Record<string, string>
+    body?: string
+    code: string
+    reason: string
+    detail: RegExp
+  }> = [
     {
       name: 'no signature headers at all',
       headers: () => ({}),
       code: 'WEBHOOK_MISSING_SIGNATURE',
       reason: 'missing-signature',
-      detail: /^no single webhook-id, webhook-timestamp, webhook-signature header \(needs webhook-id, webhook-timestamp and webhook-signature\)$/
+      detail:
+        /^no single webhook-id, webhook-timestamp, webhook-signature header \(needs webhook-id, webhook-timestamp and webhook-signature\)$/
     },
     {
       name: 'one header missing: it is named',
@@ -98,14 +125,29 @@ t.test('a timestamp outside the window: by how many seconds, past or future', as
     lines.length = 0
     const signedAt = now() + offset
     const before = now()
-    const res = await app.inject({ method: 'POST', url: '/webhooks/cyberdesk', headers: { 'content-type': 'application/json', ...swHeaders('svix', body, SW_SECRET, { timestamp: signedAt }) }, payload: body })
+    const res = await app.inject({
+      method: 'POST',
+      url: '/webhooks/cyberdesk',
+      headers: { 'content-type': 'application/json', ...swHeaders('svix', body, SW_SECRET, { timestamp: signedAt }) },
+      payload: body
+    })
     const after = now()
     t.equal(res.statusCode, 401)
     t.equal(res.json().code, 'WEBHOOK_TIMESTAMP_OUTSIDE_TOLERANCE')
     const line = rejected(lines)
-    t.match(line, { reason: 'timestamp-outside-tolerance', detail: new RegExp(`^timestamp \\d+ s in the ${direction} \\(tolerance 60 s\\)$`) }, direction)
+    t.match(
+      line,
+      {
+        reason: 'timestamp-outside-tolerance',
+        detail: new RegExp(`^timestamp \\d+ s in the ${direction} \\(tolerance 60 s\\)$`)
+      },
+      direction
+    )
     const seconds = Number(/(\d+) s/.exec(line?.detail ?? '')?.[1])
-    t.ok(seconds >= Math.abs(before - signedAt) && seconds <= Math.abs(after - signedAt), `${direction}: off by ${seconds} s, the real skew`)
+    t.ok(
+      seconds >= Math.abs(before - signedAt) && seconds <= Math.abs(after - signedAt),
+      `${direction}: off by ${seconds} s, the real skew`
+    )
   }
 })
 
@@ -120,14 +162,24 @@ t.test('no signature matched: how many signatures were received and how many sec
   const res = await app.inject({
     method: 'POST',
     url: '/webhooks/pulse',
-    headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': list },
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': list
+    },
     payload: pulseBody.replace('25', '26')
   })
   t.equal(res.statusCode, 401)
-  t.match(rejected(lines), { reason: 'invalid-signature', detail: 'no signature matched (3 received, 3 secrets tried)' })
+  t.match(rejected(lines), {
+    reason: 'invalid-signature',
+    detail: 'no signature matched (3 received, 3 secrets tried)'
+  })
   const everything = raw.join('') + res.body
   t.notMatch(everything, expected.slice(3), 'the signature the plugin computed is neither logged nor answered')
-  for (const secret of [SW_SECRET, SW_SECRET_2, SW_SECRET_3]) t.notMatch(everything, secret.slice(6), 'no configured secret is logged or answered')
+  for (const secret of [SW_SECRET, SW_SECRET_2, SW_SECRET_3]) {
+    t.notMatch(everything, secret.slice(6), 'no configured secret is logged or answered')
+  }
 })
 
 t.test('hex schemes: header missing, prefix missing, signature not matching N secrets', async t => {
@@ -135,11 +187,26 @@ t.test('hex schemes: header missing, prefix missing, signature not matching N se
   const hex = (secret: string, text = body) => createHmac('sha256', secret).update(text).digest('hex')
   const { app, lines, raw } = await appWith(autosana, { secret: [HEX_SECRET, HEX_SECRET_2] })
   const post = (headers: Record<string, string>) =>
-    app.inject({ method: 'POST', url: '/webhooks/autosana', headers: { 'content-type': 'application/json', ...headers }, payload: body })
+    app.inject({
+      method: 'POST',
+      url: '/webhooks/autosana',
+      headers: { 'content-type': 'application/json', ...headers },
+      payload: body
+    })
   const cases: Array<[string, Record<string, string>, string, string]> = [
     ['missing', {}, 'missing-signature', 'no x-autosana-signature-256 header'],
-    ['no prefix', { 'x-autosana-signature-256': hex(HEX_SECRET) }, 'malformed-signature', 'x-autosana-signature-256 header lacks the "sha256=" prefix'],
-    ['wrong secret', { 'x-autosana-signature-256': 'sha256=' + hex('some-other-secret') }, 'invalid-signature', 'no signature matched (1 received, 2 secrets tried)']
+    [
+      'no prefix',
+      { 'x-autosana-signature-256': hex(HEX_SECRET) },
+      'malformed-signature',
+      'x-autosana-signature-256 header lacks the "sha256=" prefix'
+    ],
+    [
+      'wrong secret',
+      { 'x-autosana-signature-256': 'sha256=' + hex('some-other-secret') },
+      'invalid-signature',
+      'no signature matched (1 received, 2 secrets tried)'
+    ]
   ]
   for (const [name, headers, reason, detail] of cases) {
     lines.length = 0
@@ -158,10 +225,20 @@ t.test('every provider logs its reason under its own name, and the two Retab hea
   for (const [plugin, name, secret, detail] of [
     [autotab, 'autotab', HEX_SECRET, 'no autotab-signature header'],
     [retab, 'retab', HEX_SECRET, 'no retab-signature or x-retab-signature header'],
-    [cyberdesk, 'cyberdesk', SW_SECRET, 'no single svix-id, svix-timestamp, svix-signature header (needs svix-id, svix-timestamp and svix-signature)']
+    [
+      cyberdesk,
+      'cyberdesk',
+      SW_SECRET,
+      'no single svix-id, svix-timestamp, svix-signature header (needs svix-id, svix-timestamp and svix-signature)'
+    ]
   ] as const) {
     const { app, lines } = await appWith(plugin, { secret })
-    const res = await app.inject({ method: 'POST', url: `/webhooks/${name}`, headers: { 'content-type': 'application/json' }, payload: '{}' })
+    const res = await app.inject({
+      method: 'POST',
+      url: `/webhooks/${name}`,
+      headers: { 'content-type': 'application/json' },
+      payload: '{}'
+    })
     t.equal(res.statusCode, 401, name)
     t.match(rejected(lines), { provider: name, reason: 'missing-signature', detail }, name)
   }

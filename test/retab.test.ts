@@ -16,7 +16,11 @@ providerSuite({
   secret: HEX_SECRET,
   otherSecret: HEX_SECRET_2,
   samples: fixtures.retab,
-  invalid: { payload: { ...sample, completion: { ...sample.completion, choices: [] } }, path: '/completion/choices', reason: 'must not have fewer than 1 items' },
+  invalid: {
+    payload: { ...sample, completion: { ...sample.completion, choices: [] } },
+    path: '/completion/choices',
+    reason: 'must not have fewer than 1 items'
+  },
   expectedId: () => sample.completion.id
 })
 
@@ -35,7 +39,15 @@ function post (app: ReturnType<typeof Fastify>, payload: unknown, header = 'reta
 t.test('retab: the extracted object is parsed and checked against the user schema', async t => {
   const app = Fastify()
   const names: unknown[] = []
-  await app.register(retab, { secret: HEX_SECRET, extraction: Meeting, on: { 'extraction.completed': e => { names.push(e.extraction) } } })
+  await app.register(retab, {
+    secret: HEX_SECRET,
+    extraction: Meeting,
+    on: {
+      'extraction.completed': e => {
+        names.push(e.extraction)
+      }
+    }
+  })
   t.equal((await post(app, sample)).statusCode, 200)
   t.same(names, [{ name: 'Team Meeting!', date: '2023-12-31' }])
 
@@ -79,10 +91,22 @@ t.test('retab: without a schema the extraction is the parsed content; X-Retab-Si
 t.test('retab: bodies of tens of MB pass the default limit; the id falls back to extraction_id', async t => {
   const app = Fastify()
   const ids: string[] = []
-  await app.register(retab, { secret: HEX_SECRET, on: { 'extraction.completed': e => { ids.push(e.id) } } })
-  const big = structuredClone(sample) as Omit<typeof sample, 'completion'> & { completion: Partial<typeof sample.completion> }
+  await app.register(retab, {
+    secret: HEX_SECRET,
+    on: {
+      'extraction.completed': e => {
+        ids.push(e.id)
+      }
+    }
+  })
+  const big = structuredClone(sample) as Omit<typeof sample, 'completion'> & {
+    completion: Partial<typeof sample.completion>
+  }
   delete big.completion.id
-  big.file_payload = { filename: 'big.pdf', url: 'data:application/pdf;base64,' + Buffer.alloc(20 * 1024 * 1024, 7).toString('base64') }
+  big.file_payload = {
+    filename: 'big.pdf',
+    url: 'data:application/pdf;base64,' + Buffer.alloc(20 * 1024 * 1024, 7).toString('base64')
+  }
   const res = await post(app, big)
   t.equal(res.statusCode, 400, 'completion.id is required by the schema')
   const withId = { ...big, completion: { ...big.completion, id: 'big' } }

@@ -21,10 +21,25 @@ function run (args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | 
 // tap's and would undo it, so tap records none there.
 const vitestEnv = { ...process.env, _TAPJS_PROCESSINFO_COVERAGE_: '0', NO_COLOR: '1' }
 
-const runners: Array<{ runner: string, args: string[], env: NodeJS.ProcessEnv, passed: RegExp }> = [
-  { runner: 'node:test', args: [...process.execArgv, '--test-reporter=tap', 'examples/testing/node-test.test.ts'], env: process.env, passed: /^# pass 3\n# fail 0$/m },
-  { runner: 'tap', args: [...process.execArgv, 'examples/testing/tap.test.ts'], env: process.env, passed: /^ok 3 - the failed-job handler, with no HTTP/m },
-  { runner: 'vitest', args: ['node_modules/vitest/vitest.mjs', 'run', 'examples/testing/vitest.test.ts'], env: vitestEnv, passed: /Tests {2}3 passed \(3\)/ }
+const runners: Array<{ runner: string; args: string[]; env: NodeJS.ProcessEnv; passed: RegExp }> = [
+  {
+    runner: 'node:test',
+    args: [...process.execArgv, '--test-reporter=tap', 'examples/testing/node-test.test.ts'],
+    env: process.env,
+    passed: /^# pass 3\n# fail 0$/m
+  },
+  {
+    runner: 'tap',
+    args: [...process.execArgv, 'examples/testing/tap.test.ts'],
+    env: process.env,
+    passed: /^ok 3 - the failed-job handler, with no HTTP/m
+  },
+  {
+    runner: 'vitest',
+    args: ['node_modules/vitest/vitest.mjs', 'run', 'examples/testing/vitest.test.ts'],
+    env: vitestEnv,
+    passed: /Tests {2}3 passed \(3\)/
+  }
 ]
 
 for (const { runner, args, env, passed } of runners) {

@@ -43,28 +43,60 @@ t.test('route: typed by the event header, deduplicated by the delivery header, f
   })
   const first = delivery(push, 'push', 'delivery-1')
   t.same((await app.inject({ method: 'POST', url: '/webhooks/github', ...first })).json(), { received: true })
-  t.same((await app.inject({ method: 'POST', url: '/webhooks/github', ...first })).json(), { received: true, duplicate: true }, 'a redelivery')
+  t.same(
+    (await app.inject({ method: 'POST', url: '/webhooks/github', ...first })).json(),
+    { received: true, duplicate: true },
+    'a redelivery'
+  )
   t.equal(pushes.length, 1)
   t.equal(pushes[0]!.id, 'delivery-1')
   t.equal(pushes[0]!.type, 'push')
   if (pushes[0]!.type === 'push') t.equal(pushes[0]!.payload.repository.full_name, 'octo-org/hello-world')
 
-  t.equal((await app.inject({ method: 'POST', url: '/webhooks/github', ...delivery({ action: 'created' }, 'star') })).statusCode, 200, 'a type no schema knows')
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/webhooks/github', ...delivery({ action: 'created' }, 'star') }))
+      .statusCode,
+    200,
+    'a type no schema knows'
+  )
   t.same(unknown, ['star'])
   const invalid = await app.inject({ method: 'POST', url: '/webhooks/github', ...delivery({ ref: 1 }, 'push') })
   t.equal(invalid.json().code, 'WEBHOOK_INVALID_PAYLOAD')
   const forged = delivery(push, 'push')
-  forged.headers['x-hub-signature-256'] = forged.headers['x-hub-signature-256'].replace(/.$/, c => c === '0' ? '1' : '0')
-  t.equal((await app.inject({ method: 'POST', url: '/webhooks/github', ...forged })).json().code, 'WEBHOOK_INVALID_SIGNATURE')
+  forged.headers['x-hub-signature-256'] = forged.headers['x-hub-signature-256'].replace(/.$/, c =>
+    c === '0' ? '1' : '0'
+  )
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/webhooks/github', ...forged })).json().code,
+    'WEBHOOK_INVALID_SIGNATURE'
+  )
   t.equal(pushes.length, 1)
 })
 
 t.test('testing kit: a shipped provider by name, an unknown name refused clearly', async t => {
   t.match(sign('pulse', '{}', { secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }).headers, { 'webhook-id': /^msg_/ })
-  t.throws(() => sign('stripe' as 'pulse', '{}', { secret: 'x' }), { message: 'fastify-webhooks/testing: unknown provider "stripe" (shipped: autotab, autosana, cyberdesk, retab, pulse; for your own, pass its plugin)' })
-  t.same(examplesOf({ events: { a: Type.Object({}) } } as never), { a: undefined }, 'a schema without examples has no sample')
-  const headed = defineProvider({ name: 'headed', scheme: hmacHex({ headers: ['x-sig'] }), events: {}, typeOf: () => undefined, senderHeaders: ({ type, id }) => ({ 'x-type': type, 'x-id': id }) })
-  t.match(sign(headed, '{}', { secret: 's' }).headers, { 'x-type': '', 'x-id': /^msg_/ }, 'no type named and no sample: an empty type')
+  t.throws(() => sign('stripe' as 'pulse', '{}', { secret: 'x' }), {
+    message:
+      'fastify-webhooks/testing: unknown provider "stripe" (shipped: autotab, autosana, cyberdesk, retab, pulse; for ' +
+      'your own, pass its plugin)'
+  })
+  t.same(
+    examplesOf({ events: { a: Type.Object({}) } } as never),
+    { a: undefined },
+    'a schema without examples has no sample'
+  )
+  const headed = defineProvider({
+    name: 'headed',
+    scheme: hmacHex({ headers: ['x-sig'] }),
+    events: {},
+    typeOf: () => undefined,
+    senderHeaders: ({ type, id }) => ({ 'x-type': type, 'x-id': id })
+  })
+  t.match(
+    sign(headed, '{}', { secret: 's' }).headers,
+    { 'x-type': '', 'x-id': /^msg_/ },
+    'no type named and no sample: an empty type'
+  )
 })
 
 t.test('testing kit: a sample for every event type, and `sign` adds the headers GitHub sends', async t => {
@@ -75,7 +107,12 @@ t.test('testing kit: a sample for every event type, and `sign` adds the headers 
   for (const [type, payload] of Object.entries(examplesOf(github.provider))) {
     const signed = sign(github, JSON.stringify(payload), { secret: SECRET, type, id: `d-${type}` })
     t.equal(signed.headers['x-github-event'], type)
-    const res = await app.inject({ method: 'POST', url: '/webhooks/github', headers: signed.headers, payload: signed.body })
+    const res = await app.inject({
+      method: 'POST',
+      url: '/webhooks/github',
+      headers: signed.headers,
+      payload: signed.body
+    })
     t.equal(res.statusCode, 200, type)
   }
   t.same(seen, ['ping d-ping', 'push d-push', 'issues d-issues'])
@@ -89,20 +126,40 @@ t.test('CLI: send and verify take the module that exports the provider', async t
   const url = `${await app.listen({ host: '127.0.0.1', port: 0 })}/webhooks/github`
   t.teardown(() => app.close())
   const output = { out: '', err: '' }
-  const io = { out: (text: string) => { output.out += text + '\n' }, err: (text: string) => { output.err += text + '\n' }, env: {} }
+  const io = {
+    out: (text: string) => {
+      output.out += text + '\n'
+    },
+    err: (text: string) => {
+      output.err += text + '\n'
+    },
+    env: {}
+  }
   const modulePath = './examples/github-provider.ts'
   t.equal(await main(['send', modulePath, '--url', url, '--secret', SECRET, '--repeat', '2'], io), 0, output.err)
   t.match(output.out, /\(github, push\) \[1\/2\]\n200 OK \{"received":true\}\n/)
   t.match(output.out, /\[2\/2\]\n200 OK \{"received":true,"duplicate":true\}\n$/, 'the same delivery id again')
   t.equal(seen.length, 1)
   t.equal(await main(['secret', modulePath], io), 0)
-  t.equal(await main(['send', './examples/server.ts', '--url', url, '--secret', SECRET], io), 2, 'a module without a provider')
+  t.equal(
+    await main(['send', './examples/server.ts', '--url', url, '--secret', SECRET], io),
+    2,
+    'a module without a provider'
+  )
   t.match(output.err, 'exports no plugin made with defineProvider')
   t.equal(await main(['send', './no/such/module.js', '--url', url, '--secret', SECRET], io), 2)
   t.match(output.err, 'cannot load provider module ./no/such/module.js')
-  t.equal(await main(['send', './test/helpers/providers/no-examples.ts', '--url', url, '--secret', SECRET], io), 2, 'nothing to send')
+  t.equal(
+    await main(['send', './test/helpers/providers/no-examples.ts', '--url', url, '--secret', SECRET], io),
+    2,
+    'nothing to send'
+  )
   t.match(output.err, 'the bare schema of "thing.happened" has no example to send: give --file')
-  t.equal(await main(['send', './test/helpers/providers/no-events.ts', '--url', url, '--secret', SECRET], io), 2, 'no event types')
+  t.equal(
+    await main(['send', './test/helpers/providers/no-events.ts', '--url', url, '--secret', SECRET], io),
+    2,
+    'no event types'
+  )
   t.match(output.err, 'unknown empty event type "" (types: )')
   t.equal(await main(['send', 'github', '--url', url, '--secret', SECRET], io), 2, 'not a shipped name')
   t.match(output.err, 'unknown provider "github"')
@@ -110,8 +167,16 @@ t.test('CLI: send and verify take the module that exports the provider', async t
 
 t.test('worker: the same handler map runs on a queue, and its `on` keys are checked against the provider', async t => {
   const connection = { host: '127.0.0.1', port: 1, maxRetriesPerRequest: null }
-  t.throws(() => createWebhookWorker<GitHubEvent>({ connection, queueName: 'q', providers: [github], on: { ['pull' as 'push']: () => {} } }),
-    { message: /option "on" names "pull", which is not a github event type \(known: ping, push, issues\)/ })
+  t.throws(
+    () =>
+      createWebhookWorker<GitHubEvent>({
+        connection,
+        queueName: 'q',
+        providers: [github],
+        on: { ['pull' as 'push']: () => {} }
+      }),
+    { message: /option "on" names "pull", which is not a github event type \(known: ping, push, issues\)/ }
+  )
 
   const redis = await startRedis()
   const producer = failFastClient(redis)
@@ -150,8 +215,19 @@ t.test('worker: the same handler map runs on a queue, and its `on` keys are chec
     onEvent: async event => { handled.push(event.id) }
   })
   t.teardown(() => deduplicating.close())
-  const data = { provider: 'github', id: 'delivery-twice', type: 'push', payload: push, receivedAt: new Date().toISOString() }
-  const done = new Promise<void>(resolve => { let n = 0; deduplicating.on('completed', () => { if (++n === 2) resolve() }) })
+  const data = {
+    provider: 'github',
+    id: 'delivery-twice',
+    type: 'push',
+    payload: push,
+    receivedAt: new Date().toISOString()
+  }
+  const done = new Promise<void>(resolve => {
+    let n = 0
+    deduplicating.on('completed', () => {
+      if (++n === 2) resolve()
+    })
+  })
   await again.add('push', data, { jobId: 'github.first' })
   await again.add('push', data, { jobId: 'github.second' })
   await done

@@ -25,8 +25,16 @@ async function server (t: Test) {
 t.test('a body that trickles in is ended with 408, and its handler never sees it', async t => {
   const { app, port, handled } = await server(t)
   const body = JSON.stringify(fixtures.pulse['job.completed'])
-  const headers = { 'content-type': 'application/json', ...signWith({ kind: 'standard', prefix: 'webhook' }, body, { secret: SW_SECRET }) }
-  const request = await rawPost(port, '/webhooks/pulse', { ...headers, 'content-length': body.length }, body.slice(0, 10))
+  const headers = {
+    'content-type': 'application/json',
+    ...signWith({ kind: 'standard', prefix: 'webhook' }, body, { secret: SW_SECRET })
+  }
+  const request = await rawPost(
+    port,
+    '/webhooks/pulse',
+    { ...headers, 'content-length': body.length },
+    body.slice(0, 10)
+  )
   // One byte at a time, for as long as the server keeps the connection.
   let sent = 10
   const drip = setInterval(() => { if (sent < body.length - 1) request.socket.write(body[sent++]!) }, 20)

@@ -21,7 +21,13 @@ t.test('a quick soak: two instances, one Redis, 1,000 deliveries at concurrency 
 
 t.test('violations names each broken invariant', async t => {
   const bad = {
-    distinctValidEvents: 10, eventsHandledExactlyOnce: 9, eventsHandledMoreThanOnce: 1, forgeriesAccepted: 1, expiredAccepted: 1, badInput5xx: 1, lostEvents: 1
+    distinctValidEvents: 10,
+    eventsHandledExactlyOnce: 9,
+    eventsHandledMoreThanOnce: 1,
+    forgeriesAccepted: 1,
+    expiredAccepted: 1,
+    badInput5xx: 1,
+    lostEvents: 1
   } as SoakReport
   t.same(violations(bad), [
     'events handled exactly once != distinct valid events', 'events handled more than once', 'forgeries accepted',

@@ -11,15 +11,22 @@ import Type from 'typebox'
 import { defineStandardWebhooks } from '../plugins/standard-webhooks.js'
 import { SW_SECRET } from './helpers/sign.js'
 
-const Invoice = Type.Object({ type: Type.Literal('invoice.paid'), data: Type.Object({ invoice: Type.String(), cents: Type.Integer() }) })
+const Invoice = Type.Object({
+  type: Type.Literal('invoice.paid'),
+  data: Type.Object({ invoice: Type.String(), cents: Type.Integer() })
+})
 
 type Signer = (id: string, timestamp: Date, body: string) => Record<string, string>
 const signers: Record<string, Signer> = {
   standardwebhooks: (id, timestamp, body) => ({
-    'webhook-id': id, 'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)), 'webhook-signature': new StandardWebhook(SW_SECRET).sign(id, timestamp, body)
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+    'webhook-signature': new StandardWebhook(SW_SECRET).sign(id, timestamp, body)
   }),
   svix: (id, timestamp, body) => ({
-    'svix-id': id, 'svix-timestamp': String(Math.floor(timestamp.getTime() / 1000)), 'svix-signature': new SvixWebhook(SW_SECRET).sign(id, timestamp, body)
+    'svix-id': id,
+    'svix-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+    'svix-signature': new SvixWebhook(SW_SECRET).sign(id, timestamp, body)
   })
 }
 
@@ -31,11 +38,20 @@ async function listen (register: (app: FastifyInstance) => PromiseLike<unknown>)
   return url
 }
 
-async function post (url: string, signer: Signer, payload: unknown, headers: Record<string, string> = {}): Promise<{ status: number, body: Record<string, unknown> }> {
+async function post (
+  url: string,
+  signer: Signer,
+  payload: unknown,
+  headers: Record<string, string> = {}
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const body = JSON.stringify(payload)
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...signer(`msg_${randomBytes(8).toString('hex')}`, new Date(), body), ...headers },
+    headers: {
+      'content-type': 'application/json',
+      ...signer(`msg_${randomBytes(8).toString('hex')}`, new Date(), body),
+      ...headers
+    },
     body
   })
   return { status: res.status, body: await res.json() as Record<string, unknown> }
@@ -43,7 +59,12 @@ async function post (url: string, signer: Signer, payload: unknown, headers: Rec
 
 for (const [sender, signer] of Object.entries(signers)) {
   t.test(`with schemas, signed by ${sender}: typed handlers, unknown types, schema failures`, async t => {
-    const acme = defineStandardWebhooks({ name: 'acme', title: 'Acme', events: { 'invoice.paid': Invoice }, headerPrefixes: ['webhook', 'svix'] })
+    const acme = defineStandardWebhooks({
+      name: 'acme',
+      title: 'Acme',
+      events: { 'invoice.paid': Invoice },
+      headerPrefixes: ['webhook', 'svix']
+    })
     const paid: number[] = []
     const unknown: string[] = []
     const url = await listen(app => app.register(acme, {
@@ -54,12 +75,21 @@ for (const [sender, signer] of Object.entries(signers)) {
     const route = `${url}/webhooks/acme`
     t.equal((await post(route, signer, { type: 'invoice.paid', data: { invoice: 'in_1', cents: 1250 } })).status, 200)
     t.same(paid, [1250])
-    t.equal((await post(route, signer, { type: 'invoice.voided', data: {} })).status, 200, 'a type the schemas do not list is taken')
+    t.equal(
+      (await post(route, signer, { type: 'invoice.voided', data: {} })).status,
+      200,
+      'a type the schemas do not list is taken'
+    )
     t.same(unknown, ['invoice.voided'])
     const invalid = await post(route, signer, { type: 'invoice.paid', data: { invoice: 'in_2', cents: 'lots' } })
     t.equal(invalid.status, 400)
     t.equal(invalid.body.code, 'WEBHOOK_INVALID_PAYLOAD')
-    const forged = await post(route, signer, { type: 'invoice.paid', data: { invoice: 'in_3', cents: 1 } }, { [`${sender === 'svix' ? 'svix' : 'webhook'}-signature`]: 'v1,' + randomBytes(32).toString('base64') })
+    const forged = await post(
+      route,
+      signer,
+      { type: 'invoice.paid', data: { invoice: 'in_3', cents: 1 } },
+      { [`${sender === 'svix' ? 'svix' : 'webhook'}-signature`]: 'v1,' + randomBytes(32).toString('base64') }
+    )
     t.equal(forged.status, 401)
     t.same(paid, [1250])
   })
@@ -78,7 +108,10 @@ for (const [sender, signer] of Object.entries(signers)) {
     const route = `${url}/webhooks/anyone`
     t.equal((await post(route, signer, { type: 'user.created', data: { id: 1 } })).status, 200)
     t.equal((await post(route, signer, { type: 'anything.at.all', whatever: [1, 2] })).status, 200)
-    t.same(seen, [{ type: 'user.created', payload: { type: 'user.created', data: { id: 1 } } }, { type: 'anything.at.all', payload: { type: 'anything.at.all', whatever: [1, 2] } }])
+    t.same(seen, [
+      { type: 'user.created', payload: { type: 'user.created', data: { id: 1 } } },
+      { type: 'anything.at.all', payload: { type: 'anything.at.all', whatever: [1, 2] } }
+    ])
     t.same(byType, [{ type: 'user.created', data: { id: 1 } }], '`on` may name any type')
     t.equal((await post(route, signer, { no: 'type' })).status, 200, 'an object with no type is verified, and unknown')
     t.same(unknown, [{ no: 'type' }])
@@ -89,15 +122,50 @@ for (const [sender, signer] of Object.entries(signers)) {
 
 t.test('the type from a body path, or from a header', async t => {
   const nested = defineStandardWebhooks({ name: 'nested', type: 'meta.kind' })
-  const headed = defineStandardWebhooks({ name: 'headed', type: { header: 'X-Event-Type' }, events: { 'order.shipped': Type.Object({ order: Type.String() }) } })
+  const headed = defineStandardWebhooks({
+    name: 'headed',
+    type: { header: 'X-Event-Type' },
+    events: { 'order.shipped': Type.Object({ order: Type.String() }) }
+  })
   const seen: string[] = []
   const url = await listen(async app => {
-    await app.register(nested, { secret: SW_SECRET, onEvent: event => { seen.push(`nested ${event.type}`) } })
-    await app.register(headed, { secret: SW_SECRET, on: { 'order.shipped': event => { seen.push(`headed ${event.type} ${event.payload.order}`) } } })
+    await app.register(nested, {
+      secret: SW_SECRET,
+      onEvent: event => {
+        seen.push(`nested ${event.type}`)
+      }
+    })
+    await app.register(headed, {
+      secret: SW_SECRET,
+      on: {
+        'order.shipped': event => {
+          seen.push(`headed ${event.type} ${event.payload.order}`)
+        }
+      }
+    })
   })
-  t.equal((await post(`${url}/webhooks/nested`, signers.standardwebhooks!, { meta: { kind: 'report.ready' } })).status, 200)
-  t.equal((await post(`${url}/webhooks/headed`, signers.standardwebhooks!, { order: 'o_1' }, { 'x-event-type': 'order.shipped' })).status, 200)
-  t.equal((await post(`${url}/webhooks/headed`, signers.standardwebhooks!, { order: 'o_2' })).status, 200, 'no header: an unknown event')
+  t.equal(
+    (await post(`${url}/webhooks/nested`, signers.standardwebhooks!, { meta: { kind: 'report.ready' } })).status,
+    200
+  )
+  t.equal(
+    (
+      await post(
+        `${url}/webhooks/headed`,
+        signers.standardwebhooks!,
+        { order: 'o_1' },
+        { 'x-event-type': 'order.shipped' }
+      )
+    ).status,
+    200
+  )
+  t.equal(
+    (await post(`${url}/webhooks/headed`, signers.standardwebhooks!, { order: 'o_2' })).status,
+    200,
+    'no header: an unknown event'
+  )
   t.same(seen, ['nested report.ready', 'headed order.shipped o_1'])
-  await t.rejects(async () => { await Fastify().register(headed, { secret: SW_SECRET, on: { 'order.lost': () => {} } as never }) }, /names "order.lost", which is not a headed event type/)
+  await t.rejects(async () => {
+    await Fastify().register(headed, { secret: SW_SECRET, on: { 'order.lost': () => {} } as never })
+  }, /names "order.lost", which is not a headed event type/)
 })

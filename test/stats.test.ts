@@ -16,7 +16,8 @@ const pages: Record<string, { body: string, status?: number }> = {
       '# HELP webhook_deliveries_total Webhook deliveries received, by outcome',
       '# TYPE webhook_deliveries_total counter',
       'webhook_deliveries_total{webhook_provider="pulse",webhook_outcome="accepted"} 7 1700000000000',
-      'webhook_deliveries_total{webhook_provider="pulse",webhook_outcome="refused",webhook_refusal_reason="invalid-signature"} 2',
+      'webhook_deliveries_total{webhook_provider="pulse",webhook_outcome="refused",' +
+        'webhook_refusal_reason="invalid-signature"} 2',
       'webhook_deliveries_total{webhook_provider="retab",webhook_outcome="accepted",} 1',
       'webhook_deliveries_total{webhook_provider="retab"} 3',
       'webhook_handler_duration_seconds_bucket{webhook_provider="pulse",webhook_where="route",le="0.01"} 5',
@@ -56,15 +57,24 @@ t.test('the OpenTelemetry exporter\'s label names, several providers', async t =
 })
 
 t.test('what stats refuses, and why', async t => {
-  t.match(await stats('--url', `${base}/none`), { code: 1, err: /has no webhook_deliveries_total: set up the Prometheus recipe/ })
-  t.match(await stats('--url', `${base}/broken`), { code: 1, err: /is not Prometheus text: line 1: label provider: expected , or } after its value/ })
+  t.match(await stats('--url', `${base}/none`), {
+    code: 1,
+    err: /has no webhook_deliveries_total: set up the Prometheus recipe/
+  })
+  t.match(await stats('--url', `${base}/broken`), {
+    code: 1,
+    err: /is not Prometheus text: line 1: label provider: expected , or } after its value/
+  })
   t.match(await stats('--url', `${base}/missing`), { code: 1, err: /: 404 Not Found$/ })
   const closed = Fastify()
   const gone = await closed.listen({ port: 0, host: '127.0.0.1' })
   await closed.close()
   t.match(await stats('--url', `${gone}/metrics`), { code: 1, err: /could not reach .*: ECONNREFUSED/ })
   t.match(await stats(), { code: 2, err: /--url is required, e.g. --url http:\/\/127\.0\.0\.1:3000\/metrics/ })
-  t.match(await stats('pulse', '--url', `${base}/otel`), { code: 2, err: /stats takes no provider or other argument, not "pulse"/ })
+  t.match(await stats('pulse', '--url', `${base}/otel`), {
+    code: 2,
+    err: /stats takes no provider or other argument, not "pulse"/
+  })
   t.match(await stats('--help'), { code: 0, out: /Usage: fastify-webhooks stats --url <metrics url>/ })
 })
 
@@ -98,7 +108,13 @@ t.test('the parser reads the format, escapes and special values included', async
     ['m 1 2 3', /m: unexpected "3" after the timestamp/],
     ['m constructor', /m: "constructor" is not a number/]
   ]
-  for (const [line, message] of bad) t.throws(() => parseExposition(`# ok\n${line}`), { constructor: ExpositionError, message: new RegExp(message.source.replace(/^line 1/, 'line 2')) }, line)
+  for (const [line, message] of bad) {
+    t.throws(
+      () => parseExposition(`# ok\n${line}`),
+      { constructor: ExpositionError, message: new RegExp(message.source.replace(/^line 1/, 'line 2')) },
+      line
+    )
+  }
 })
 
 t.test('quantiles from cumulative buckets, as histogram_quantile', async t => {
@@ -108,5 +124,16 @@ t.test('quantiles from cumulative buckets, as histogram_quantile', async t => {
   t.equal(quantile(new Map([[0.1, 1], [Infinity, 2]]), 0.99), 0.1, 'in the +Inf bucket: the highest finite bound')
   t.equal(quantile(new Map([[Infinity, 0]]), 0.5), null)
   t.equal(quantile(new Map(), 0.5), null)
-  t.equal(quantile(new Map([[Number.NaN, 3], [1, 2], [Infinity, 2]]), 0.5), 0.5, 'a bucket whose le is no number is left out')
+  t.equal(
+    quantile(
+      new Map([
+        [Number.NaN, 3],
+        [1, 2],
+        [Infinity, 2]
+      ]),
+      0.5
+    ),
+    0.5,
+    'a bucket whose le is no number is left out'
+  )
 })

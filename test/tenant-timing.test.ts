@@ -30,7 +30,13 @@ t.test('an unknown tenant and a known one with a wrong signature take the same t
 
   async function time (tenant: string): Promise<number> {
     // A wrong signature either way: signed with a secret neither tenant has.
-    const headers = { 'content-type': 'application/json', ...signWith({ kind: 'standard', prefix: 'webhook' }, body, { secret: SW_SECRET_2, id: `msg_${randomBytes(6).toString('hex')}` }) }
+    const headers = {
+      'content-type': 'application/json',
+      ...signWith({ kind: 'standard', prefix: 'webhook' }, body, {
+        secret: SW_SECRET_2,
+        id: `msg_${randomBytes(6).toString('hex')}`
+      })
+    }
     const start = process.hrtime.bigint()
     const res = await fetch(`${url}/webhooks/pulse/${tenant}`, { method: 'POST', headers, body })
     await res.arrayBuffer()
@@ -45,9 +51,18 @@ t.test('an unknown tenant and a known one with a wrong signature take the same t
   const unknown: number[] = []
   for (let i = 0; i < ROUNDS; i++) {
     // Alternate which goes first, so that neither always follows the other.
-    if (i % 2 === 0) { known.push(await time('known')); unknown.push(await time('unknown')) } else { unknown.push(await time('unknown')); known.push(await time('known')) }
+    if (i % 2 === 0) {
+      known.push(await time('known'))
+      unknown.push(await time('unknown'))
+    } else {
+      unknown.push(await time('unknown'))
+      known.push(await time('known'))
+    }
   }
   const ratio = median(unknown) / median(known)
-  t.comment(`median round trip: known tenant, wrong signature ${median(known).toFixed(0)} µs; unknown tenant ${median(unknown).toFixed(0)} µs; ratio ${ratio.toFixed(3)}`)
+  t.comment(
+    `median round trip: known tenant, wrong signature ${median(known).toFixed(0)} µs; unknown tenant ` +
+    `${median(unknown).toFixed(0)} µs; ratio ${ratio.toFixed(3)}`
+  )
   t.ok(ratio > 0.67 && ratio < 1.5, `the medians are alike (ratio ${ratio.toFixed(3)})`)
 })

@@ -18,12 +18,19 @@ const body = JSON.stringify(fixtures.pulse['job.completed'])
 const newSecret = (): string => 'whsec_' + randomBytes(24).toString('base64')
 const tenantParam = (request: FastifyRequest): string => (request.params as { tenant: string }).tenant
 
-function headersFor (secret: string, id = `msg_${randomBytes(6).toString('hex')}`, payload = body): Record<string, string> {
-  return { 'content-type': 'application/json', ...signWith({ kind: 'standard', prefix: 'webhook' }, payload, { secret, id }) }
+function headersFor (
+  secret: string,
+  id = `msg_${randomBytes(6).toString('hex')}`,
+  payload = body
+): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    ...signWith({ kind: 'standard', prefix: 'webhook' }, payload, { secret, id })
+  }
 }
 
 /** A logger that keeps every line, to look for the tenant (and for what must never be there). */
-function capture (): { lines: Array<Record<string, unknown>>, stream: Writable } {
+function capture (): { lines: Array<Record<string, unknown>>; stream: Writable } {
   const lines: Array<Record<string, unknown>> = []
   const stream = new Writable({
     write (chunk, _encoding, callback) {
@@ -41,7 +48,8 @@ t.test('1,000 tenants resolved from a real Postgres, one rotated mid-run, over r
   await pool.query('CREATE TABLE tenants (name text PRIMARY KEY, secret text NOT NULL)')
   const secrets = new Map<string, string>()
   for (let i = 0; i < 1000; i++) secrets.set(`t${String(i).padStart(4, '0')}`, newSecret())
-  await pool.query('INSERT INTO tenants SELECT * FROM unnest($1::text[], $2::text[])', [[...secrets.keys()], [...secrets.values()]])
+  await pool.query('INSERT INTO tenants SELECT * FROM unnest($1::text[], ' +
+    '$2::text[])', [[...secrets.keys()], [...secrets.values()]])
 
   let lookups = 0
   const cache = new SecretCache({ max: 2000, ttl: 600 })
@@ -76,21 +84,39 @@ t.test('1,000 tenants resolved from a real Postgres, one rotated mid-run, over r
       await pool.query('UPDATE tenants SET secret = $1 WHERE name = $2', [fresh, rotated])
       cache.invalidate(rotated)
       secrets.set(rotated, fresh)
-      t.equal((await post(rotated, headersFor(oldSecret, 'msg_after'))).status, 401, 'the old secret is refused at once after the rotation')
-      t.equal((await post(rotated, headersFor(fresh, 'msg_after'))).status, 200, 'the new secret is accepted without a restart')
+      t.equal(
+        (await post(rotated, headersFor(oldSecret, 'msg_after'))).status,
+        401,
+        'the old secret is refused at ' + 'once after the rotation'
+      )
+      t.equal(
+        (await post(rotated, headersFor(fresh, 'msg_after'))).status,
+        200,
+        'the new secret is accepted without ' + 'a restart'
+      )
     }
-    const answers = await Promise.all(names.slice(start, start + 50).map(async name => await post(name, headersFor(secrets.get(name)!, 'msg_same'))))
-    t.same(answers.map(res => res.status).filter(status => status !== 200), [], `tenants ${start} to ${start + 49} answered 200`)
+    const answers = await Promise.all(
+      names.slice(start, start + 50).map(async name => await post(name, headersFor(secrets.get(name)!, 'msg_same')))
+    )
+    t.same(
+      answers.map(res => res.status).filter(status => status !== 200),
+      [],
+      `tenants ${start} to ${start + 49} ` + 'answered 200'
+    )
   }
-  t.equal(handled.filter(entry => entry.endsWith(':msg_same')).length, 1000, 'one event per tenant handled, with the same event id')
+  t.equal(
+    handled.filter(entry => entry.endsWith(':msg_same')).length,
+    1000,
+    'one event per tenant handled, with the ' + 'same event id'
+  )
   t.equal(new Set(handled).size, handled.length)
   t.equal(lookups, 1001, 'one lookup per tenant, and one more for the rotated tenant')
 
   const again = await post('t0999', headersFor(secrets.get('t0999')!, 'msg_same'))
-  t.same(await again.json(), { received: true, duplicate: true }, 'a retry of one tenant\'s event is its duplicate')
+  t.same(await again.json(), { received: true, duplicate: true }, "a retry of one tenant's event is its duplicate")
   t.equal(lookups, 1001, 'a known tenant comes from the cache')
   const other = await post('t0998', headersFor(secrets.get('t0999')!, 'msg_other'))
-  t.equal(other.status, 401, 'one tenant\'s secret does not verify another tenant\'s delivery')
+  t.equal(other.status, 401, "one tenant's secret does not verify another tenant's delivery")
 })
 
 t.test('an unknown tenant gets the answer of a wrong signature', async t => {
@@ -99,19 +125,45 @@ t.test('an unknown tenant gets the answer of a wrong signature', async t => {
   await app.register(pulse, {
     path: '/webhooks/pulse/:tenant',
     tenant: tenantParam,
-    secret: tenant => tenant === 'acme' ? SW_SECRET : undefined,
-    onEvent: () => { calls++ }
+    secret: tenant => (tenant === 'acme' ? SW_SECRET : undefined),
+    onEvent: () => {
+      calls++
+    }
   })
-  const wrong = await app.inject({ method: 'POST', url: '/webhooks/pulse/acme', headers: headersFor(SW_SECRET_2), payload: body })
-  const unknown = await app.inject({ method: 'POST', url: '/webhooks/pulse/nobody', headers: headersFor(SW_SECRET), payload: body })
+  const wrong = await app.inject({
+    method: 'POST',
+    url: '/webhooks/pulse/acme',
+    headers: headersFor(SW_SECRET_2),
+    payload: body
+  })
+  const unknown = await app.inject({
+    method: 'POST',
+    url: '/webhooks/pulse/nobody',
+    headers: headersFor(SW_SECRET),
+    payload: body
+  })
   t.equal(wrong.statusCode, 401)
   t.equal(unknown.statusCode, 401)
   t.same(unknown.json(), wrong.json(), 'the same body, code WEBHOOK_INVALID_SIGNATURE')
   t.equal(unknown.json().code, 'WEBHOOK_INVALID_SIGNATURE')
-  const missing = await app.inject({ method: 'POST', url: '/webhooks/pulse/nobody', headers: { 'content-type': 'application/json' }, payload: body })
-  t.equal(missing.json().code, 'WEBHOOK_MISSING_SIGNATURE', 'an unknown tenant\'s headers are checked as a known one\'s are')
+  const missing = await app.inject({
+    method: 'POST',
+    url: '/webhooks/pulse/nobody',
+    headers: { 'content-type': 'application/json' },
+    payload: body
+  })
+  t.equal(
+    missing.json().code,
+    'WEBHOOK_MISSING_SIGNATURE',
+    "an unknown tenant's headers are checked as a known " + "one's are"
+  )
   t.equal(calls, 0)
-  const known = await app.inject({ method: 'POST', url: '/webhooks/pulse/acme', headers: headersFor(SW_SECRET), payload: body })
+  const known = await app.inject({
+    method: 'POST',
+    url: '/webhooks/pulse/acme',
+    headers: headersFor(SW_SECRET),
+    payload: body
+  })
   t.equal(known.statusCode, 200)
 })
 
@@ -132,20 +184,37 @@ t.test('a lookup that throws, times out or finds a secret it cannot read answers
       return SW_SECRET
     },
     secretCache: new SecretCache({ timeout: 0.1 }),
-    onEvent: () => { calls++ }
+    onEvent: () => {
+      calls++
+    }
   })
   for (const each of ['throw', 'slow', 'garbled', 'not-a-string'] as const) {
     mode = each
-    const res = await app.inject({ method: 'POST', url: '/webhooks/pulse/acme', headers: headersFor(SW_SECRET), payload: body })
+    const res = await app.inject({
+      method: 'POST',
+      url: '/webhooks/pulse/acme',
+      headers: headersFor(SW_SECRET),
+      payload: body
+    })
     t.equal(res.statusCode, 500, each)
     t.equal(res.json().code, 'WEBHOOK_SECRET_UNAVAILABLE', each)
     t.notMatch(res.body, /database down|whsec/, 'the cause stays in the log')
   }
   t.equal(calls, 0, 'no handler ran')
   mode = 'empty'
-  t.equal((await app.inject({ method: 'POST', url: '/webhooks/pulse/none', headers: headersFor(SW_SECRET), payload: body })).statusCode, 401, 'no secrets: an unknown tenant')
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/webhooks/pulse/none', headers: headersFor(SW_SECRET), payload: body }))
+      .statusCode,
+    401,
+    'no secrets: an unknown tenant'
+  )
   mode = 'list'
-  const res = await app.inject({ method: 'POST', url: '/webhooks/pulse/acme', headers: headersFor(SW_SECRET), payload: body })
+  const res = await app.inject({
+    method: 'POST',
+    url: '/webhooks/pulse/acme',
+    headers: headersFor(SW_SECRET),
+    payload: body
+  })
   t.equal(res.statusCode, 200, 'the next delivery looks up again, and any secret of the list may match')
   t.equal(calls, 1)
 })
@@ -160,14 +229,34 @@ t.test('a tenant function that throws answers 500; one that names no tenant, 401
     },
     secret: () => SW_SECRET
   })
-  const boom = await app.inject({ method: 'POST', url: '/webhooks/pulse', headers: { ...headersFor(SW_SECRET), 'x-tenant': 'boom' }, payload: body })
+  const boom = await app.inject({
+    method: 'POST',
+    url: '/webhooks/pulse',
+    headers: { ...headersFor(SW_SECRET), 'x-tenant': 'boom' },
+    payload: body
+  })
   t.equal(boom.statusCode, 500)
   t.equal(boom.json().code, 'WEBHOOK_SECRET_UNAVAILABLE')
-  const none = await app.inject({ method: 'POST', url: '/webhooks/pulse', headers: headersFor(SW_SECRET), payload: body })
+  const none = await app.inject({
+    method: 'POST',
+    url: '/webhooks/pulse',
+    headers: headersFor(SW_SECRET),
+    payload: body
+  })
   t.equal(none.statusCode, 401)
-  const long = await app.inject({ method: 'POST', url: '/webhooks/pulse', headers: { ...headersFor(SW_SECRET), 'x-tenant': 'x'.repeat(300) }, payload: body })
+  const long = await app.inject({
+    method: 'POST',
+    url: '/webhooks/pulse',
+    headers: { ...headersFor(SW_SECRET), 'x-tenant': 'x'.repeat(300) },
+    payload: body
+  })
   t.equal(long.statusCode, 401, 'a tenant name too long to look up is unknown')
-  const some = await app.inject({ method: 'POST', url: '/webhooks/pulse', headers: { ...headersFor(SW_SECRET), 'x-tenant': 'acme' }, payload: body })
+  const some = await app.inject({
+    method: 'POST',
+    url: '/webhooks/pulse',
+    headers: { ...headersFor(SW_SECRET), 'x-tenant': 'acme' },
+    payload: body
+  })
   t.equal(some.statusCode, 200)
 })
 
@@ -176,41 +265,63 @@ t.test('the tenant is on every log line of the delivery, and no secret is', asyn
   const app = Fastify({ logger: { level: 'info', stream } })
   const secret = newSecret()
   await app.register(pulse, { path: '/webhooks/pulse/:tenant', tenant: tenantParam, secret: () => secret })
-  await app.inject({ method: 'POST', url: '/webhooks/pulse/acme', headers: headersFor(secret, 'msg_log'), payload: body })
-  await app.inject({ method: 'POST', url: '/webhooks/pulse/acme', headers: headersFor(SW_SECRET, 'msg_bad'), payload: body })
+  await app.inject({
+    method: 'POST',
+    url: '/webhooks/pulse/acme',
+    headers: headersFor(secret, 'msg_log'),
+    payload: body
+  })
+  await app.inject({
+    method: 'POST',
+    url: '/webhooks/pulse/acme',
+    headers: headersFor(SW_SECRET, 'msg_bad'),
+    payload: body
+  })
   const ours = lines.filter(line => line.msg !== 'incoming request')
   t.ok(ours.length >= 4, `${ours.length} lines`)
-  t.same(ours.filter(line => line.tenant !== 'acme'), [], 'each line names the tenant')
+  t.same(
+    ours.filter(line => line.tenant !== 'acme'),
+    [],
+    'each line names the tenant'
+  )
   t.ok(ours.some(line => line.msg === 'webhook event handled' && line.id === 'msg_log'))
   t.ok(ours.some(line => line.msg === 'webhook rejected'))
   t.notMatch(JSON.stringify(lines), secret.slice(6, 20))
 })
 
-t.test('an unknown tenant is verified like a known one, and refused even by a scheme that would pass any key', async t => {
-  let verified = 0
-  const lax: SignatureScheme = {
-    name: 'lax',
-    title: 'Lax',
-    headers: [],
-    secretFormat: 'anything',
-    signsTimestamp: false,
-    parseSecret: secret => secret,
-    generateSecret: () => 'dummy',
-    claims: () => false,
-    verify: () => {
-      verified++
-      return { ok: true, id: undefined, meta: {} }
-    },
-    sign: () => ({})
+t.test(
+  'an unknown tenant is verified like a known one, and refused even by a scheme that would pass any ' + 'key',
+  async t => {
+    let verified = 0
+    const lax: SignatureScheme = {
+      name: 'lax',
+      title: 'Lax',
+      headers: [],
+      secretFormat: 'anything',
+      signsTimestamp: false,
+      parseSecret: secret => secret,
+      generateSecret: () => 'dummy',
+      claims: () => false,
+      verify: () => {
+        verified++
+        return { ok: true, id: undefined, meta: {} }
+      },
+      sign: () => ({})
+    }
+    const plugin = defineProvider({ name: 'lax', scheme: lax, events: {}, typeOf: () => 'any' })
+    const app = Fastify()
+    await app.register(plugin, { tenant: () => 'nobody', secret: () => undefined })
+    const res = await app.inject({
+      method: 'POST',
+      url: '/webhooks/lax',
+      headers: { 'content-type': 'application/json' },
+      payload: '{}'
+    })
+    t.equal(res.statusCode, 401)
+    t.equal(res.json().code, 'WEBHOOK_INVALID_SIGNATURE')
+    t.equal(verified, 1, 'the signature was checked (against the dummy key), as for a known tenant')
   }
-  const plugin = defineProvider({ name: 'lax', scheme: lax, events: {}, typeOf: () => 'any' })
-  const app = Fastify()
-  await app.register(plugin, { tenant: () => 'nobody', secret: () => undefined })
-  const res = await app.inject({ method: 'POST', url: '/webhooks/lax', headers: { 'content-type': 'application/json' }, payload: '{}' })
-  t.equal(res.statusCode, 401)
-  t.equal(res.json().code, 'WEBHOOK_INVALID_SIGNATURE')
-  t.equal(verified, 1, 'the signature was checked (against the dummy key), as for a known tenant')
-})
+)
 
 t.test('the tenant options are checked at registration', async t => {
   const cases: Array<[object, RegExp]> = [
@@ -220,15 +331,21 @@ t.test('the tenant options are checked at registration', async t => {
     [{ secret: () => SW_SECRET, tenant: tenantParam, secretCache: {} }, /option "secretCache" must be a SecretCache/]
   ]
   for (const [options, message] of cases) {
-    await t.rejects(async () => { await Fastify().register(pulse, options as never) }, message)
+    await t.rejects(async () => {
+      await Fastify().register(pulse, options as never)
+    }, message)
   }
-  await t.rejects(async () => { await Fastify().register(autosana, { secret: () => 'x', tenant: tenantParam, allowUnsigned: true }) }, /"allowUnsigned" does not go with a "secret" function/)
+  await t.rejects(async () => {
+    await Fastify().register(autosana, { secret: () => 'x', tenant: tenantParam, allowUnsigned: true })
+  }, /"allowUnsigned" does not go with a "secret" function/)
   const shared = new SecretCache()
   const app = Fastify()
   await app.register(pulse, { secret: () => SW_SECRET, tenant: tenantParam, secretCache: shared, path: '/a/:tenant' })
   await app.register(pulse, { secret: () => SW_SECRET, tenant: tenantParam, secretCache: shared, path: '/b/:tenant' })
   t.pass('one provider may register twice with one cache (same scheme)')
-  await t.rejects(async () => { await Fastify().register(autosana, { secret: () => 'x', tenant: tenantParam, secretCache: shared }) }, /already used by fastify-webhooks-pulse/)
+  await t.rejects(async () => {
+    await Fastify().register(autosana, { secret: () => 'x', tenant: tenantParam, secretCache: shared })
+  }, /already used by fastify-webhooks-pulse/)
 })
 
 t.test('SecretCache: bounded, kept for its ttl, one lookup at a time, invalidate', async t => {
@@ -269,7 +386,10 @@ t.test('SecretCache: bounded, kept for its ttl, one lookup at a time, invalidate
 
 t.test('keys of tenants never collide: idempotency keys and job ids', async t => {
   t.equal(eventKey({ provider: 'pulse', id: 'm' }), 'pulse:m')
-  t.not(eventKey({ provider: 'pulse', id: 'b:m', tenant: 'a' }), eventKey({ provider: 'pulse', id: 'm', tenant: 'a:b' }))
+  t.not(
+    eventKey({ provider: 'pulse', id: 'b:m', tenant: 'a' }),
+    eventKey({ provider: 'pulse', id: 'm', tenant: 'a:b' })
+  )
   t.not(eventKey({ provider: 'pulse', id: 'a:m' }), eventKey({ provider: 'pulse', id: 'm', tenant: 'a' }))
   t.not(jobIdOf('pulse', 'b.m', 'a'), jobIdOf('pulse', 'm', 'a.b'))
   t.not(jobIdOf('pulse', 'a.m'), jobIdOf('pulse', 'm', 'a'))

@@ -28,7 +28,12 @@ export function diagnosticsByFile (output: string): Map<string, string[][]> {
 function compileFixtures (): Promise<string> {
   return new Promise(resolve => {
     // tsc exits non-zero: these files are meant to fail.
-    execFile(`${root}node_modules/.bin/tsc`, ['-p', 'test/type-errors', '--pretty', 'false'], { cwd: root }, (_err, stdout) => resolve(stdout))
+    execFile(
+      `${root}node_modules/.bin/tsc`,
+      ['-p', 'test/type-errors', '--pretty', 'false'],
+      { cwd: root },
+      (_err, stdout) => resolve(stdout)
+    )
   })
 }
 
@@ -37,27 +42,48 @@ const first = (file: string): string[] => byFile.get(file)?.[0] ?? []
 
 t.test('a misspelled event type in `on` is reported as itself, on the first line', async t => {
   const [line] = first('misspelled-on.ts')
-  t.match(line, /^error TS2353: Object literal may only specify known properties, and ''job\.complete'' does not exist in type 'WebhookHandlers<EventOf<StandardWebhooksSpec<"pulse", /)
+  t.match(
+    line,
+    /^error TS2353: Object literal may only specify known properties, and ''job\.complete'' does not exist in type 'WebhookHandlers<EventOf<StandardWebhooksSpec<"pulse", /
+  )
 })
 
 t.test('a secret that is no string is reported as itself, on the first line', async t => {
-  t.same(first('wrong-secret.ts'), ["error TS2322: Type 'number' is not assignable to type 'WebhookSecret | SecretLookup | undefined'."])
+  t.same(first('wrong-secret.ts'), [
+    "error TS2322: Type 'number' is not assignable to type 'WebhookSecret | SecretLookup | undefined'."
+  ])
 })
 
 t.test('a missing secret is a type error, named on the second line', async t => {
   const [line, detail] = first('missing-secret.ts')
-  t.match(line, /^error TS2345: Argument of type '\{ on: \{\}; \}' is not assignable to parameter of type 'ProviderOptions<StandardWebhooksSpec<"pulse", /)
-  t.equal(detail, "Property 'secret' is missing in type '{ on: {}; }' but required in type '{ secret: WebhookSecret | SecretLookup | undefined; }'.")
+  t.match(
+    line,
+    /^error TS2345: Argument of type '\{ on: \{\}; \}' is not assignable to parameter of type 'ProviderOptions<StandardWebhooksSpec<"pulse", /
+  )
+  t.equal(
+    detail,
+    "Property 'secret' is missing in type '{ on: {}; }' but required in type " +
+    "'{ secret: WebhookSecret | SecretLookup | undefined; }'."
+  )
 })
 
 t.test('without `options`, Fastify\'s overloads report the same mistake under their own first line', async t => {
   const [line, ...details] = first('register-misspelled-on.ts')
   t.equal(line, 'error TS2769: No overload matches this call.')
-  t.ok(details.some(d => d.startsWith("Object literal may only specify known properties, and ''job.complete'' does not exist")))
+  t.ok(
+    details.some(d =>
+      d.startsWith("Object literal may only specify known properties, and ''job.complete'' does not exist")
+    )
+  )
 })
 
 t.test('every fixture fails, and only as pinned here', async t => {
-  t.same([...byFile.keys()].sort(), ['missing-secret.ts', 'misspelled-on.ts', 'register-misspelled-on.ts', 'wrong-secret.ts'])
+  t.same([...byFile.keys()].sort(), [
+    'missing-secret.ts',
+    'misspelled-on.ts',
+    'register-misspelled-on.ts',
+    'wrong-secret.ts'
+  ])
 })
 
 t.test('diagnosticsByFile groups the detail lines under their error', async t => {

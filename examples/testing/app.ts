@@ -11,8 +11,12 @@ import { pulse, type PulseEvent } from '../../plugins/pulse.js'
 export const jobs = new Map<string, string>()
 
 export const on: EventHandlers<PulseEvent> = {
-  'job.completed': async event => { jobs.set(event.payload.data.job_id, `done: ${event.payload.data.pages_processed} pages`) },
-  'job.failed': async event => { jobs.set(event.payload.data.job_id, `failed: ${event.payload.data.error}`) }
+  'job.completed': async event => {
+    jobs.set(event.payload.data.job_id, `done: ${event.payload.data.pages_processed} pages`)
+  },
+  'job.failed': async event => {
+    jobs.set(event.payload.data.job_id, `failed: ${event.payload.data.error}`)
+  }
 }
 
 export async function buildApp (secret: string) {

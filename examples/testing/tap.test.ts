@@ -23,6 +23,13 @@ t.test('a delivery signed with another secret is refused', async t => {
 })
 
 t.test('the failed-job handler, with no HTTP', async t => {
-  await receive({ on }, { provider: 'pulse', type: 'job.failed', payload: fixture('pulse', 'job.failed', { data: { job_id: 'job_2', error: 'Invalid PDF' } }) })
+  await receive(
+    { on },
+    {
+      provider: 'pulse',
+      type: 'job.failed',
+      payload: fixture('pulse', 'job.failed', { data: { job_id: 'job_2', error: 'Invalid PDF' } })
+    }
+  )
   t.equal(jobs.get('job_2'), 'failed: Invalid PDF')
 })

@@ -23,6 +23,13 @@ test('a delivery signed with another secret is refused', async () => {
 })
 
 test('the failed-job handler, with no HTTP', async () => {
-  await receive({ on }, { provider: 'pulse', type: 'job.failed', payload: fixture('pulse', 'job.failed', { data: { job_id: 'job_2', error: 'Invalid PDF' } }) })
+  await receive(
+    { on },
+    {
+      provider: 'pulse',
+      type: 'job.failed',
+      payload: fixture('pulse', 'job.failed', { data: { job_id: 'job_2', error: 'Invalid PDF' } })
+    }
+  )
   expect(jobs.get('job_2')).toBe('failed: Invalid PDF')
 })

@@ -3,7 +3,12 @@
  * idempotency store, run, then mark it done, or release it so that the sender's retry runs it again.
  */
 import { WebhookClaimLostError, WebhookInFlightError, WebhookStoreError } from './errors.js'
-import { isTransactional, type ClaimResult, type IdempotencyStore, type TransactionalStore } from '../stores/idempotency.js'
+import {
+  isTransactional,
+  type ClaimResult,
+  type IdempotencyStore,
+  type TransactionalStore
+} from '../stores/idempotency.js'
 import type { WebhookEventData } from './provider.js'
 
 export interface Idempotency {
@@ -35,7 +40,9 @@ export interface Dispatch {
   log: Logger
   /** what every log line of this event carries: provider, id, type */
   fields: object
-  /** Runs the handlers; resolves false when the event was not handled after all (a handler answered an error itself). */
+  /**
+   * Runs the handlers; resolves false when the event was not handled after all (a handler answered an error itself).
+   */
   run (): Promise<boolean>
   /** Wraps what `run` threw, for the caller's answer; the original is its `cause`. Default: rethrown as is. */
   failure? (cause: unknown): Error
@@ -46,8 +53,8 @@ export type Dispatched = 'handled' | 'duplicate'
 /**
  * Throws WebhookInFlightError (another request holds the claim), WebhookStoreError (the store failed to
  * claim, or to commit a transaction), WebhookClaimLostError (a transactional store's claim ran out and
- * another run took the event), or what `run` threw, wrapped by `failure`. Nothing is logged for a throw: the caller's framework
- * logs the error with its cause, once.
+ * another run took the event), or what `run` threw, wrapped by `failure`. Nothing is logged for a throw: the caller's
+ * framework logs the error with its cause, once.
  */
 export async function dispatch (d: Dispatch): Promise<Dispatched> {
   const { idempotency, key, log, fields } = d
@@ -118,7 +125,9 @@ async function runInTransaction (d: Dispatch, store: TransactionalStore, ttlMs: 
 const NOT_HANDLED = new Error('a handler answered the delivery with an error')
 
 async function release (d: Dispatch, store: IdempotencyStore, error: unknown): Promise<void> {
-  await store.release(d.key, error).catch((err: unknown) => d.log.error({ ...d.fields, err }, 'idempotency store failed to release the event'))
+  await store
+    .release(d.key, error)
+    .catch((err: unknown) => d.log.error({ ...d.fields, err }, 'idempotency store failed to release the event'))
 }
 
 function failed (d: Dispatch, err: unknown): unknown {

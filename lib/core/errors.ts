@@ -5,21 +5,73 @@ import createError from '@fastify/error'
  * and status. Messages are fixed text: never a secret, signature or payload
  * (an invalid payload's message names the path and the rule, lib/core/schema-failure.ts).
  */
-export const WebhookMissingSignatureError = createError('WEBHOOK_MISSING_SIGNATURE', 'The webhook signature headers are missing', 401)
-export const WebhookMalformedSignatureError = createError('WEBHOOK_MALFORMED_SIGNATURE', 'The webhook signature headers are malformed', 401)
-export const WebhookTimestampError = createError('WEBHOOK_TIMESTAMP_OUTSIDE_TOLERANCE', 'The webhook timestamp is outside the allowed window', 401)
-export const WebhookInvalidSignatureError = createError('WEBHOOK_INVALID_SIGNATURE', 'The webhook signature does not match', 401)
+export const WebhookMissingSignatureError = createError(
+  'WEBHOOK_MISSING_SIGNATURE',
+  'The webhook signature headers are missing',
+  401
+)
+export const WebhookMalformedSignatureError = createError(
+  'WEBHOOK_MALFORMED_SIGNATURE',
+  'The webhook signature headers are malformed',
+  401
+)
+export const WebhookTimestampError = createError(
+  'WEBHOOK_TIMESTAMP_OUTSIDE_TOLERANCE',
+  'The webhook timestamp is outside the allowed window',
+  401
+)
+export const WebhookInvalidSignatureError = createError(
+  'WEBHOOK_INVALID_SIGNATURE',
+  'The webhook signature does not match',
+  401
+)
 export const WebhookEmptyBodyError = createError('WEBHOOK_EMPTY_BODY', 'The webhook request has no body', 400)
 export const WebhookInvalidJsonError = createError('WEBHOOK_INVALID_JSON', 'The webhook body is not valid JSON', 400)
-export const WebhookInvalidPayloadError = createError('WEBHOOK_INVALID_PAYLOAD', 'The webhook payload does not match the schema of its event type at %s: %s', 400)
-export const WebhookUnreadablePayloadError = createError('WEBHOOK_UNREADABLE_PAYLOAD', 'The webhook payload has no readable event type or id', 400)
-export const WebhookInFlightError = createError('WEBHOOK_IN_FLIGHT', 'This webhook event is being handled by another request; retry later', 409)
-export const WebhookHandlerError = createError('WEBHOOK_HANDLER_FAILED', 'The webhook handler failed; the event was not marked as handled', 500)
-export const WebhookStoreError = createError('WEBHOOK_STORE_UNAVAILABLE', 'The idempotency store is unavailable; retry later', 500)
-export const WebhookClaimLostError = createError('WEBHOOK_CLAIM_LOST', 'The claim on this webhook event ran out and another request took it; the transaction was rolled back', 409)
-export const WebhookBufferFullError = createError('WEBHOOK_BUFFER_FULL', 'The webhook receiver is holding as many request bodies as it may; retry later', 503)
-export const WebhookSecretLookupError = createError('WEBHOOK_SECRET_UNAVAILABLE', 'The webhook secret could not be looked up; retry later', 500)
-export const WebhookQueueError = createError('WEBHOOK_QUEUE_UNAVAILABLE', 'The webhook queue did not take the event; retry later', 500)
+export const WebhookInvalidPayloadError = createError(
+  'WEBHOOK_INVALID_PAYLOAD',
+  'The webhook payload does not match the schema of its event type at %s: %s',
+  400
+)
+export const WebhookUnreadablePayloadError = createError(
+  'WEBHOOK_UNREADABLE_PAYLOAD',
+  'The webhook payload has no readable event type or id',
+  400
+)
+export const WebhookInFlightError = createError(
+  'WEBHOOK_IN_FLIGHT',
+  'This webhook event is being handled by another request; retry later',
+  409
+)
+export const WebhookHandlerError = createError(
+  'WEBHOOK_HANDLER_FAILED',
+  'The webhook handler failed; the event was not marked as handled',
+  500
+)
+export const WebhookStoreError = createError(
+  'WEBHOOK_STORE_UNAVAILABLE',
+  'The idempotency store is unavailable; retry later',
+  500
+)
+export const WebhookClaimLostError = createError(
+  'WEBHOOK_CLAIM_LOST',
+  'The claim on this webhook event ran out and another request took it; the transaction was rolled back',
+  409
+)
+export const WebhookBufferFullError = createError(
+  'WEBHOOK_BUFFER_FULL',
+  'The webhook receiver is holding as many request bodies as it may; retry later',
+  503
+)
+export const WebhookSecretLookupError = createError(
+  'WEBHOOK_SECRET_UNAVAILABLE',
+  'The webhook secret could not be looked up; retry later',
+  500
+)
+export const WebhookQueueError = createError(
+  'WEBHOOK_QUEUE_UNAVAILABLE',
+  'The webhook queue did not take the event; retry later',
+  500
+)
 
 export const rejectionErrors = {
   'missing-signature': WebhookMissingSignatureError,

@@ -33,12 +33,19 @@ export function checkHandlers<Args extends unknown[]> (
   const handlers = new Map<string, Handler<Args>>()
   for (const [type, handler] of Object.entries(on)) {
     if (types !== null && !types.names.includes(type)) {
-      fail(`option "on" names "${type}", which is not a ${types.provider} event type (known: ${types.names.join(', ')}); use onUnknown for others`)
+      fail(
+        `option "on" names "${type}", which is not a ${types.provider} event type (known: ` +
+        `${types.names.join(', ')}); use onUnknown for others`
+      )
     }
     if (!isHandler<Args>(handler)) return fail(`option "on.${type}" must be a function`)
     handlers.set(type, handler)
   }
-  return { on: handlers, onEvent: optionalHandler(options.onEvent, 'onEvent', fail), onUnknown: optionalHandler(options.onUnknown, 'onUnknown', fail) }
+  return {
+    on: handlers,
+    onEvent: optionalHandler(options.onEvent, 'onEvent', fail),
+    onUnknown: optionalHandler(options.onUnknown, 'onUnknown', fail)
+  }
 }
 
 /** The event types `on` may name, for `checkHandlers`: null for a provider that takes any type. */
@@ -46,8 +53,16 @@ export function handlerTypes (spec: ProviderSpec): { provider: string, names: re
   return spec.anyType === true ? null : { provider: spec.name, names: Object.keys(spec.events) }
 }
 
-/** Runs the handlers of one event: its type's handler in `on`, then `onEvent`; or `onUnknown` for a type no schema knows. */
-export async function runHandlers<Args extends unknown[]> (handlers: Handlers<Args>, event: WebhookEventData, known: boolean, ...args: Args): Promise<void> {
+/**
+ * Runs the handlers of one event: its type's handler in `on`, then `onEvent`; or `onUnknown` for a type no schema
+ * knows.
+ */
+export async function runHandlers<Args extends unknown[]> (
+  handlers: Handlers<Args>,
+  event: WebhookEventData,
+  known: boolean,
+  ...args: Args
+): Promise<void> {
   // Only what exists is awaited: an await of nothing still costs a turn of the microtask queue.
   if (!known) {
     if (handlers.onUnknown !== undefined) await handlers.onUnknown(event, ...args)
@@ -58,7 +73,11 @@ export async function runHandlers<Args extends unknown[]> (handlers: Handlers<Ar
   if (handlers.onEvent !== undefined) await handlers.onEvent(event, ...args)
 }
 
-function optionalHandler<Args extends unknown[]> (value: unknown, name: string, fail: (message: string) => never): Handler<Args> | undefined {
+function optionalHandler<Args extends unknown[]> (
+  value: unknown,
+  name: string,
+  fail: (message: string) => never
+): Handler<Args> | undefined {
   if (value === undefined) return undefined
   return isHandler<Args>(value) ? value : fail(`option "${name}" must be a function`)
 }

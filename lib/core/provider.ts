@@ -21,11 +21,19 @@ export interface ProviderSpec {
   /** The name for people, in messages and docs: `Cyberdesk`. Default: the name. */
   readonly title?: string
   readonly scheme: SignatureScheme
-  /** Event type → payload schema (with an example payload in `examples`). Types not in here are verified and go to `onUnknown`. */
+  /**
+   * Event type → payload schema (with an example payload in `examples`). Types not in here are verified and go to
+   * `onUnknown`.
+   */
   readonly events: EventSchemas
-  /** Every type is one the provider sends: a type `events` does not list is valid with any payload, for `on` and `onEvent`. */
+  /**
+   * Every type is one the provider sends: a type `events` does not list is valid with any payload, for `on` and
+   * `onEvent`.
+   */
   readonly anyType?: boolean
-  /** The event type, from a parsed (not yet validated) payload or the headers. Read fields with `field`/`stringField`. */
+  /**
+   * The event type, from a parsed (not yet validated) payload or the headers. Read fields with `field`/`stringField`.
+   */
   typeOf (payload: unknown, delivery: DeliveryContext): string | undefined
   /** The idempotency key. Default: the id the scheme signs; with neither, the SHA-256 of the body. */
   idOf? (payload: unknown, delivery: DeliveryContext): string | undefined
@@ -59,9 +67,13 @@ type Simplify<T> = { [K in keyof T]: T[K] } & {}
 /** The signed fields a scheme adds to every event (`timestamp` for Standard Webhooks). */
 export type MetaOf<S extends ProviderSpec> = S['scheme'] extends SignatureScheme<infer _Key, infer Meta> ? Meta : object
 /** The fields `extend` adds. */
-export type ExtraOf<S extends ProviderSpec> = S extends { extend (payload: unknown, options: never): infer R } ? Exclude<R, { invalid: string }> : object
+export type ExtraOf<S extends ProviderSpec> = S extends { extend(payload: unknown, options: never): infer R }
+  ? Exclude<R, { invalid: string }>
+  : object
 /** The options `extend` reads. */
-export type ExtraOptionsOf<S extends ProviderSpec> = S extends { extend (payload: unknown, options: infer O): unknown } ? O : object
+export type ExtraOptionsOf<S extends ProviderSpec> = S extends { extend(payload: unknown, options: infer O): unknown }
+  ? O
+  : object
 
 /** The event type names of a provider: the keys of its `events`. */
 export type EventTypeOf<S extends ProviderSpec> = S extends { events: infer E } ? keyof E & string : never
@@ -86,10 +98,13 @@ export type EventOfType<S extends ProviderSpec, T extends EventTypeOf<S>> = Simp
  * The verified events of a provider: a union discriminated by `type`, with the payload typed per type;
  * `EventOf<S, 'a' | 'b'>` the events of those types only.
  */
-export type EventOf<S extends ProviderSpec, T extends EventTypeOf<S> = EventTypeOf<S>> = { [K in T]: EventOfType<S, K> }[T]
+export type EventOf<S extends ProviderSpec, T extends EventTypeOf<S> = EventTypeOf<S>> = {
+  [K in T]: EventOfType<S, K>
+}[T]
 
 /** A verified event whose type no schema knows: handed to `onUnknown`, never validated. */
-export type UnknownEventOf<S extends ProviderSpec> = Simplify<{ provider: S['name'] } & Omit<WebhookEventData, 'provider'> & MetaOf<S>>
+export type UnknownEventOf<S extends ProviderSpec> =
+  Simplify<{ provider: S['name'] } & Omit<WebhookEventData, 'provider'> & MetaOf<S>>
 
 /**
  * An event as the engine sees it, before types: what `receive` makes (with the scheme's and `extend`'s fields)

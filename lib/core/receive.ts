@@ -58,7 +58,8 @@ export interface Refusal {
   invalid?: { event: WebhookEventData } & SchemaFailure
 }
 
-export type Received = { ok: true, event: WebhookEventData, /** whether a schema knows its type */ known: boolean } | Refusal
+export type Received =
+  { ok: true; event: WebhookEventData; /** whether a schema knows its type */ known: boolean } | Refusal
 
 export function receive (provider: CompiledProvider, delivery: Delivery): Received {
   const { spec } = provider
@@ -88,7 +89,13 @@ export function receive (provider: CompiledProvider, delivery: Delivery): Receiv
     return unreadable({ id })
   }
 
-  const event: WebhookEventData = { provider: spec.name, id, type: type ?? '', payload, receivedAt: delivery.receivedAt }
+  const event: WebhookEventData = {
+    provider: spec.name,
+    id,
+    type: type ?? '',
+    payload,
+    receivedAt: delivery.receivedAt
+  }
   // Object.assign rather than a spread in the literal, which takes V8's slow path for every event.
   if (verification !== null) Object.assign(event, verification.meta)
   return check(provider, event, delivery.options, type !== undefined)
@@ -114,7 +121,10 @@ export function check (provider: CompiledProvider, event: WebhookEventData, opti
       return unreadable({ id: event.id, type: event.type, err })
     }
     if ('invalid' in extra && typeof extra.invalid === 'string') {
-      const reason = 'reason' in extra && typeof extra.reason === 'string' ? extra.reason : `fails a check of the ${spec.title ?? spec.name} plugin`
+      const reason =
+        'reason' in extra && typeof extra.reason === 'string'
+          ? extra.reason
+          : `fails a check of the ${spec.title ?? spec.name} plugin`
       return invalid(event, { path: extra.invalid, reason })
     }
     Object.assign(event, extra)
@@ -126,7 +136,10 @@ export function check (provider: CompiledProvider, event: WebhookEventData, opti
  * The refusal `receive` would give that the headers alone decide (the scheme's `precheck`), so that the body
  * need not be read; null when only the body can tell, or when unsigned deliveries were allowed.
  */
-export function refuseEarly (provider: CompiledProvider, delivery: Pick<Delivery, 'headers' | 'keys' | 'receivedAt' | 'tolerance'>): Refusal | null {
+export function refuseEarly (
+  provider: CompiledProvider,
+  delivery: Pick<Delivery, 'headers' | 'keys' | 'receivedAt' | 'tolerance'>
+): Refusal | null {
   if (delivery.keys === null) return null
   const rejection = provider.spec.scheme.precheck?.(delivery.headers, verifyContext(delivery))
   return rejection === undefined ? null : rejected(rejection)
@@ -141,7 +154,12 @@ function rejected ({ reason, detail }: Rejection): Refusal {
 }
 
 function invalid (event: WebhookEventData, { path, reason }: SchemaFailure): Refusal {
-  const refusal = refuse(new WebhookInvalidPayloadError(path, reason), 'webhook payload does not match its schema', { id: event.id, type: event.type, path, reason })
+  const refusal = refuse(new WebhookInvalidPayloadError(path, reason), 'webhook payload does not match its schema', {
+    id: event.id,
+    type: event.type,
+    path,
+    reason
+  })
   refusal.invalid = { event, path, reason }
   return refusal
 }

@@ -32,7 +32,9 @@ function describe (errors: SchemaError[], error: SchemaError): SchemaFailure {
   return reasonOf(error)
 }
 
-/** The widest `anyOf`/`oneOf` at the error's own path that the error is a branch of (Nullable(Literals(...)) nests two). */
+/**
+ * The widest `anyOf`/`oneOf` at the error's own path that the error is a branch of (Nullable(Literals(...)) nests two).
+ */
 function outermostUnion (errors: SchemaError[], error: SchemaError): SchemaError | undefined {
   let found: SchemaError | undefined
   for (const e of errors) {
@@ -52,9 +54,11 @@ function alternatives (branches: SchemaError[]): string[] | undefined {
   const allowed = new Set<string>()
   for (const branch of branches) {
     if (branch.keyword === 'const') allowed.add(JSON.stringify(branch.params.allowedValue))
-    else if (branch.keyword === 'enum') for (const value of branch.params.allowedValues) allowed.add(JSON.stringify(value))
-    else if (branch.keyword === 'type') for (const type of typesOf(branch.params.type)) allowed.add(type)
-    else if (branch.keyword !== 'anyOf' && branch.keyword !== 'oneOf') return undefined
+    else if (branch.keyword === 'enum') {
+      for (const value of branch.params.allowedValues) allowed.add(JSON.stringify(value))
+    } else if (branch.keyword === 'type') {
+      for (const type of typesOf(branch.params.type)) allowed.add(type)
+    } else if (branch.keyword !== 'anyOf' && branch.keyword !== 'oneOf') return undefined
   }
   return allowed.size === 0 ? undefined : [...allowed]
 }
@@ -67,11 +71,18 @@ function reasonOf (error: SchemaError): SchemaFailure {
   switch (error.keyword) {
     case 'required': {
       const names = error.params.requiredProperties
-      return { path, reason: `must have ${names.length === 1 ? 'property' : 'properties'} ${names.map(name => JSON.stringify(name)).join(', ')}` }
+      return {
+        path,
+        reason: `must have ${names.length === 1 ? 'property' : 'properties'} ` +
+          `${names.map(name => JSON.stringify(name)).join(', ')}`
+      }
     }
-    case 'type': return { path, reason: `must be ${orList(typesOf(error.params.type))}` }
-    case 'const': return { path, reason: `must be ${JSON.stringify(error.params.allowedValue)}` }
-    case 'enum': return { path, reason: `must be ${orList(error.params.allowedValues.map(value => JSON.stringify(value)))}` }
+    case 'type':
+      return { path, reason: `must be ${orList(typesOf(error.params.type))}` }
+    case 'const':
+      return { path, reason: `must be ${JSON.stringify(error.params.allowedValue)}` }
+    case 'enum':
+      return { path, reason: `must be ${orList(error.params.allowedValues.map(value => JSON.stringify(value)))}` }
     // These carry the payload's own property names in their parameters (and in TypeBox's message).
     case 'additionalProperties':
     case 'unevaluatedProperties':
@@ -91,7 +102,10 @@ function reasonOf (error: SchemaError): SchemaFailure {
  * The error's JSON pointer with `*` for each property name the payload chose (under `additionalProperties`,
  * `patternProperties`, `propertyNames`: a record's keys), found by walking the schema path beside it.
  */
-function publicPath (error: SchemaError): { path: string, /** the error is about a property's name, not its value */ ofName: boolean } {
+function publicPath (error: SchemaError): {
+  path: string
+  /** the error is about a property's name, not its value */ ofName: boolean
+} {
   const schema = error.schemaPath.split('/').slice(1)
   const instance = error.instancePath.split('/').slice(1)
   let at = 0
@@ -110,7 +124,9 @@ function publicPath (error: SchemaError): { path: string, /** the error is about
 }
 
 function typesOf (type: string | string[]): string[] {
-  return (typeof type === 'string' ? [type] : type).map(name => name === 'null' ? 'null' : `${/^[aeiou]/.test(name) ? 'an' : 'a'} ${name}`)
+  return (typeof type === 'string' ? [type] : type).map(name =>
+    name === 'null' ? 'null' : `${/^[aeiou]/.test(name) ? 'an' : 'a'} ${name}`
+  )
 }
 
 /** `a`, `a or b`, `a, b or c` */

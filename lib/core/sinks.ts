@@ -23,7 +23,10 @@ export interface Sink<Args extends unknown[]> {
 }
 
 /** Runs the handlers in the request. `answered` tells from the caller's arguments whether a handler answered itself. */
-export function inlineSink<Args extends unknown[]> (handlers: Handlers<Args>, answered: (...args: Args) => boolean): Sink<Args> {
+export function inlineSink<Args extends unknown[]> (
+  handlers: Handlers<Args>,
+  answered: (...args: Args) => boolean
+): Sink<Args> {
   return {
     status: 200,
     deduplicates: false,

@@ -23,8 +23,15 @@ const budgets = new WeakMap<object, Shared>()
  * The budget of the server `server`, counting one more webhook route with `bodyLimit`. `bufferLimit`, when given,
  * must agree with what another plugin of the server gave, and let the largest body in.
  */
-export function serverBudget (server: object, plugin: string, bodyLimit: number, bufferLimit: number | undefined): ByteBudget {
-  const fail = (message: string): never => { throw new TypeError(`${plugin}: ${message}`) }
+export function serverBudget (
+  server: object,
+  plugin: string,
+  bodyLimit: number,
+  bufferLimit: number | undefined
+): ByteBudget {
+  const fail = (message: string): never => {
+    throw new TypeError(`${plugin}: ${message}`)
+  }
   let shared = budgets.get(server)
   if (shared === undefined) {
     shared = { budget: new ByteBudget(0), set: null, largest: 0 }
@@ -32,13 +39,21 @@ export function serverBudget (server: object, plugin: string, bodyLimit: number,
   }
   if (bufferLimit !== undefined) {
     if (shared.set !== null && shared.set.limit !== bufferLimit) {
-      fail(`option "bufferLimit" is shared by every webhook route of the server, and ${shared.set.by} set it to ${shared.set.limit}`)
+      fail(
+        `option "bufferLimit" is shared by every webhook route of the server, and ${shared.set.by} set it to ` +
+        `${shared.set.limit}`
+      )
     }
     shared.set = { limit: bufferLimit, by: plugin }
   }
   shared.largest = Math.max(shared.largest, bodyLimit)
   const limit = shared.set?.limit ?? BUDGET_BODIES * shared.largest
-  if (limit < shared.largest) fail(`option "bufferLimit" (${limit}) is below the bodyLimit of a webhook route (${shared.largest}): such a body could never be read`)
+  if (limit < shared.largest) {
+    fail(
+      `option "bufferLimit" (${limit}) is below the bodyLimit of a webhook route (${shared.largest}): such a body ` +
+      'could never be read'
+    )
+  }
   shared.budget.limit = limit
   return shared.budget
 }
@@ -53,10 +68,23 @@ export function bufferedBytes (server: object): { inUse: number, limit: number }
  * The route's preParsing hook. `refuse` says whether the headers alone condemn the delivery (and logs why);
  * it runs when Fastify starts to read the body, not before.
  */
-export function guardBody (budget: ByteBudget, refuse: (request: FastifyRequest) => Error | null): preParsingHookHandler {
+export function guardBody (
+  budget: ByteBudget,
+  refuse: (request: FastifyRequest) => Error | null
+): preParsingHookHandler {
   return function guardWebhookBody (request, reply, payload, done) {
     const declared = Number(request.headers['content-length'])
-    done(null, new GuardedBody(payload, reply.raw, budget, declared > 0 ? declared : 0, () => refuse(request), () => bufferFull(reply)))
+    done(
+      null,
+      new GuardedBody(
+        payload,
+        reply.raw,
+        budget,
+        declared > 0 ? declared : 0,
+        () => refuse(request),
+        () => bufferFull(reply)
+      )
+    )
   }
 }
 
@@ -89,7 +117,14 @@ class GuardedBody extends Readable {
   #received = 0
   #started = false
 
-  constructor (source: NodeJS.ReadableStream, response: ServerResponse, budget: ByteBudget, declared: number, refuse: () => Error | null, full: () => Error) {
+  constructor (
+    source: NodeJS.ReadableStream,
+    response: ServerResponse,
+    budget: ByteBudget,
+    declared: number,
+    refuse: () => Error | null,
+    full: () => Error
+  ) {
     super()
     this.#source = source
     this.#budget = budget

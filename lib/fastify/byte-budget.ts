@@ -20,7 +20,9 @@ export class ByteBudget {
     return Math.min(Math.floor(this.limit / 8), RESERVE_MAX)
   }
 
-  /** Takes `bytes` for a body that then holds `body` bytes in all, if they fit; else takes nothing and answers false. */
+  /**
+   * Takes `bytes` for a body that then holds `body` bytes in all, if they fit; else takes nothing and answers false.
+   */
   take (bytes: number, body: number): boolean {
     const room = body <= SMALL_BODY ? this.limit : this.limit - this.reserve
     if (this.inUse + bytes > room) return false

@@ -64,13 +64,16 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
 
   async function receiver (fastify: FastifyInstance, options: ProviderOptions<S>): Promise<void> {
     const loose: LooseOptions = options
-    const { keys, keysFor, tenants, path, tolerance, bodyLimit, bufferLimit, idempotency, sink, invalid } = resolveOptions(spec, loose)
+    const {
+      keys, keysFor, tenants, path, tolerance, bodyLimit, bufferLimit, idempotency, sink, invalid
+    } = resolveOptions(spec, loose)
     const budget = serverBudget(fastify.server, `fastify-webhooks-${spec.name}`, bodyLimit, bufferLimit)
     sink.start?.(fastify.log)
     if (!fastify.hasRequestDecorator('webhook')) fastify.decorateRequest('webhook', null)
     if (!fastify.hasRequestDecorator('rawBody')) fastify.decorateRequest('rawBody', undefined)
     // The instance's poisoning settings are fixed when it is created (Fastify's default: 'error').
-    const { onProtoPoisoning: protoAction = 'error', onConstructorPoisoning: constructorAction = 'error' } = fastify.initialConfig
+    const { onProtoPoisoning: protoAction = 'error', onConstructorPoisoning: constructorAction = 'error' } =
+      fastify.initialConfig
     const parse = { protoAction, constructorAction }
 
     // Steps 1-3 run as the body parser, so nothing reaches a handler unverified.
@@ -82,7 +85,8 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
     }
 
     function accept (request: FastifyRequest, body: Buffer, { keys, tenant, known }: DeliveryKeys, done: Done): void {
-      let received = receive(provider, { headers: request.headers, body, keys, receivedAt: new Date(), tolerance, parse, options })
+      const delivery = { headers: request.headers, body, keys, receivedAt: new Date(), tolerance, parse, options }
+      let received = receive(provider, delivery)
       if (received.ok && !known) received = unknownTenant()
       let parsed: Parsed
       if (received.ok) {
@@ -140,7 +144,13 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       return answered ? reply : reply.code(sink.status).type('application/json').send(RECEIVED)
     }
 
-    async function keepInvalid (event: WebhookEventData, { error, path, reason, kept }: Invalid, key: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    async function keepInvalid (
+      event: WebhookEventData,
+      { error, path, reason, kept }: Invalid,
+      key: string,
+      request: FastifyRequest,
+      reply: FastifyReply
+    ): Promise<FastifyReply> {
       try {
         await kept.store.keepInvalid(key, event, error.message)
       } catch (err) {
@@ -149,7 +159,10 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       if (!kept.accept) throw error
       await kept.onInvalid?.(event, { path, reason }, request, reply)
       publishAcceptedInvalid(spec.name)
-      request.log.warn({ provider: spec.name, id: event.id, type: event.type }, 'webhook event kept as invalid; answered 200')
+      request.log.warn(
+        { provider: spec.name, id: event.id, type: event.type },
+        'webhook event kept as invalid; answered 200'
+      )
       return reply.sent ? reply : reply.type('application/json').send(INVALID)
     }
 
@@ -169,5 +182,8 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
     }, typeof loose.prefix === 'string' ? { prefix: loose.prefix } : {})
   }
 
-  return Object.assign(fp(receiver, { fastify: '5.x', name: `fastify-webhooks-${spec.name}` }), { provider: spec, options: sameOptions<S> })
+  return Object.assign(fp(receiver, { fastify: '5.x', name: `fastify-webhooks-${spec.name}` }), {
+    provider: spec,
+    options: sameOptions<S>
+  })
 }

@@ -1,4 +1,10 @@
-import { errorCodes, type FastifyInstance, type FastifySchema, type FastifySchemaCompiler, type FastifySerializerCompiler } from 'fastify'
+import {
+  errorCodes,
+  type FastifyInstance,
+  type FastifySchema,
+  type FastifySchemaCompiler,
+  type FastifySerializerCompiler
+} from 'fastify'
 import Type, { type TSchema } from 'typebox'
 import * as webhookErrors from '../core/errors.js'
 import type { ProviderSpec } from '../core/provider.js'
@@ -63,22 +69,44 @@ function errorAnswer (status: number, description: string): TSchema {
   }, { description })
 }
 
-export function routeDocs (instance: FastifyInstance, spec: ProviderSpec, status: number): RouteDocs | Record<string, never> {
+export function routeDocs (
+  instance: FastifyInstance,
+  spec: ProviderSpec,
+  status: number
+): RouteDocs | Record<string, never> {
   if (!instance.hasDecorator('swagger')) return {}
   const { name, events, scheme } = spec
   const types = Object.entries(events).map(([type, schema]) => ({ ...schema, title: type }))
-  const received = Type.Object({ received: Type.Literal(true), duplicate: Type.Optional(Type.Literal(true)), invalid: Type.Optional(Type.Literal(true)) })
+  const received = Type.Object({
+    received: Type.Literal(true),
+    duplicate: Type.Optional(Type.Literal(true)),
+    invalid: Type.Optional(Type.Literal(true))
+  })
   const queued = status === 202
   return {
     schema: {
       summary: `Receives ${name} webhooks`,
-      description: `Signed deliveries from ${name} (${scheme.title}). The signature is checked over the raw body before parsing; ` +
+      description:
+        `Signed deliveries from ${name} (${scheme.title}). The signature is checked over the raw body before ` +
+        'parsing; ' +
         `event types: ${Object.keys(events).join(', ')} (unknown types are verified and answered 200).`,
       tags: ['webhooks'],
-      headers: Type.Object(Object.fromEntries(scheme.headers.map(header => [header, Type.Optional(Type.String({ description: `${scheme.title} signature header` }))]))),
+      headers: Type.Object(
+        Object.fromEntries(
+          scheme.headers.map(header => [
+            header,
+            Type.Optional(Type.String({ description: `${scheme.title} signature header` }))
+          ])
+        )
+      ),
       body: types.length === 1 ? types[0] : Type.Union(types),
       response: {
-        200: { ...received, description: queued ? 'A duplicate of an event already queued' : 'Handled, or a duplicate of an event already handled (or, with `acceptInvalid`, kept as invalid)' },
+        200: {
+          ...received,
+          description: queued
+            ? 'A duplicate of an event already queued'
+            : 'Handled, or a duplicate of an event already handled (or, with `acceptInvalid`, kept as invalid)'
+        },
         ...(queued ? { 202: { ...received, description: 'Queued: a worker runs the handlers' } } : {}),
         400: errorAnswer(400, 'Body not JSON, or a known event type that fails its schema'),
         401: errorAnswer(401, 'Signature missing, malformed or wrong, or timestamp outside the window'),
@@ -101,7 +129,10 @@ export function warnIfSwaggerComesLate (instance: FastifyInstance, spec: Provide
   if (instance.hasDecorator('swagger')) return
   instance.addHook('onReady', async () => {
     if (!instance.hasDecorator('swagger')) return
-    instance.log.warn({ provider: spec.name, path: `${instance.prefix}${path}` },
-      `@fastify/swagger was registered after fastify-webhooks-${spec.name}, so the OpenAPI document lacks its route: register @fastify/swagger first`)
+    instance.log.warn(
+      { provider: spec.name, path: `${instance.prefix}${path}` },
+      `@fastify/swagger was registered after fastify-webhooks-${spec.name}, so the OpenAPI document lacks its route: ` +
+      'register @fastify/swagger first'
+    )
   })
 }

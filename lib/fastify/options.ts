@@ -12,7 +12,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 export type RouteArgs = [request: FastifyRequest, reply: FastifyReply]
 
 export interface ResolvedOptions {
-  /** the keys the headers are prechecked against: the secrets' (null when unsigned deliveries were allowed), or a dummy */
+  /**
+   * the keys the headers are prechecked against: the secrets' (null when unsigned deliveries were allowed),
+   * or a dummy
+   */
   keys: readonly unknown[] | null
   /** the keys each delivery is verified against: the same `keys`, or a tenant's, looked up per delivery */
   keysFor: KeysFor
@@ -36,7 +39,11 @@ export interface KeptInvalid {
   onInvalid: InvalidHandler | undefined
 }
 
-export type InvalidHandler = (event: WebhookEventData, failure: { path: string, reason: string }, ...args: RouteArgs) => unknown
+export type InvalidHandler = (
+  event: WebhookEventData,
+  failure: { path: string; reason: string },
+  ...args: RouteArgs
+) => unknown
 
 /**
  * Every option of a provider plugin: the one list that unknown names are checked against and that
@@ -44,8 +51,8 @@ export type InvalidHandler = (event: WebhookEventData, failure: { path: string, 
  * A provider adds its own (`spec.options`).
  */
 export const RECEIVER_OPTIONS = [
-  'secret', 'allowUnsigned', 'tenant', 'secretCache', 'path', 'on', 'onEvent', 'onUnknown', 'onInvalid', 'acceptInvalid',
-  'tolerance', 'bodyLimit', 'bufferLimit', 'idempotency', 'queue'
+  'secret', 'allowUnsigned', 'tenant', 'secretCache', 'path', 'on', 'onEvent', 'onUnknown', 'onInvalid',
+  'acceptInvalid', 'tolerance', 'bodyLimit', 'bufferLimit', 'idempotency', 'queue'
 ] as const
 
 /** Fastify's own options of `register`, which reach the plugin too. */
@@ -73,13 +80,17 @@ export function resolveOptions (spec: ProviderSpec, options: LooseOptions): Reso
   const tolerance = positive(options.tolerance, 300, 'tolerance', fail)
   const bodyLimit = positive(options.bodyLimit, spec.bodyLimit ?? DEFAULT_BODY_LIMIT, 'bodyLimit', fail)
   if (!Number.isInteger(bodyLimit)) fail('option "bodyLimit" must be an integer number of bytes')
-  const bufferLimit = options.bufferLimit === undefined ? undefined : positive(options.bufferLimit, 0, 'bufferLimit', fail)
-  if (bufferLimit !== undefined && !Number.isInteger(bufferLimit)) fail('option "bufferLimit" must be an integer number of bytes')
+  const bufferLimit =
+    options.bufferLimit === undefined ? undefined : positive(options.bufferLimit, 0, 'bufferLimit', fail)
+  if (bufferLimit !== undefined && !Number.isInteger(bufferLimit)) {
+    fail('option "bufferLimit" must be an integer number of bytes')
+  }
   const sink = resolveSink(spec, options, fail)
   // With a queue the job id deduplicates across instances: no store unless one is asked for.
   const idempotency = resolveIdempotency(options.idempotency ?? (sink.deduplicates ? false : {}), fail)
   const keysFor = tenants === null ? fixedKeys(keys) : tenants.keysFor
-  return { keys, keysFor, tenants, path, tolerance, bodyLimit, bufferLimit, idempotency, sink, invalid: resolveInvalid(options, idempotency, fail) }
+  const invalid = resolveInvalid(options, idempotency, fail)
+  return { keys, keysFor, tenants, path, tolerance, bodyLimit, bufferLimit, idempotency, sink, invalid }
 }
 
 function resolveInvalid (options: LooseOptions, idempotency: Idempotency | null, fail: Fail): KeptInvalid | null {
@@ -89,7 +100,12 @@ function resolveInvalid (options: LooseOptions, idempotency: Idempotency | null,
   if (onInvalid !== undefined && acceptInvalid !== true) fail('option "onInvalid" runs only with "acceptInvalid: true"')
   const store = idempotency?.store
   if (store === undefined || !keepsEvents(store)) {
-    if (acceptInvalid === true) fail('option "acceptInvalid" needs an idempotency store that keeps events (a PostgresStore with "inbox"), or the event would be lost')
+    if (acceptInvalid === true) {
+      fail(
+        'option "acceptInvalid" needs an idempotency store that keeps events (a PostgresStore with "inbox"), or the ' +
+        'event would be lost'
+      )
+    }
     return null
   }
   return { store, accept: acceptInvalid === true, onInvalid: onInvalid as InvalidHandler | undefined }
@@ -100,13 +116,18 @@ function resolveKeys (spec: ProviderSpec, options: LooseOptions, fail: Fail): un
   const { secret, allowUnsigned = false } = options
   if (typeof allowUnsigned !== 'boolean') fail('option "allowUnsigned" must be a boolean')
   if (allowUnsigned === true) {
-    if (spec.unsigned !== true) fail(`option "allowUnsigned" is not supported: ${spec.name} always signs its deliveries`)
+    if (spec.unsigned !== true) {
+      fail(`option "allowUnsigned" is not supported: ${spec.name} always signs its deliveries`)
+    }
     if (secret !== undefined) fail('give either option "secret" or "allowUnsigned: true", not both')
     return null
   }
   const secrets: unknown = typeof secret === 'string' ? [secret] : secret
   if (!Array.isArray(secrets) || secrets.length === 0) {
-    return fail(`option "secret" is required (a string, or an array of strings while rotating)${spec.unsigned === true ? ', or set "allowUnsigned: true" to accept unsigned deliveries' : ''}`)
+    return fail(
+      'option "secret" is required (a string, or an array of strings while ' +
+      `rotating)${spec.unsigned === true ? ', or set "allowUnsigned: true" to accept unsigned deliveries' : ''}`
+    )
   }
   try {
     return parseSecrets(spec.scheme, secrets, i => secrets.length === 1 ? 'option "secret"' : `option "secret[${i}]"`)
@@ -120,16 +141,26 @@ function resolveSink (spec: ProviderSpec, options: LooseOptions, fail: Fail): Si
   const queue = queueSink<RouteArgs>(options.queue, spec.name, fail)
   if (queue !== null) {
     for (const name of ['on', 'onEvent', 'onUnknown'] as const) {
-      if (options[name] !== undefined) fail(`option "${name}" does not run with option "queue": give it to createWebhookWorker (fastify-webhooks/bullmq)`)
+      if (options[name] !== undefined) {
+        fail(
+          `option "${name}" does not run with option "queue": give it to createWebhookWorker (fastify-webhooks/bullmq)`
+        )
+      }
     }
     return queue
   }
   const handlers = checkHandlers<RouteArgs>(options, handlerTypes(spec), fail)
-  return inlineSink({ ...handlers, onUnknown: handlers.onUnknown ?? logUnknown }, (_request, reply) => reply.sent || reply.raw.headersSent)
+  return inlineSink(
+    { ...handlers, onUnknown: handlers.onUnknown ?? logUnknown },
+    (_request, reply) => reply.sent || reply.raw.headersSent
+  )
 }
 
 const logUnknown: Handler<RouteArgs> = (event, request) => {
-  request.log.warn({ provider: event.provider, id: event.id, type: event.type }, 'webhook event of a type no schema knows; answered 200')
+  request.log.warn(
+    { provider: event.provider, id: event.id, type: event.type },
+    'webhook event of a type no schema knows; answered 200'
+  )
 }
 
 /** The `idempotency` option, of the plugin or of a worker. */
@@ -153,6 +184,8 @@ function isStore (value: unknown): value is IdempotencyStore {
 
 function positive (value: unknown, fallback: number, name: string, fail: Fail): number {
   if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return fail(`option "${name}" must be a positive number`)
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    return fail(`option "${name}" must be a positive number`)
+  }
   return value
 }

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { IdempotencyStore } from '../stores/idempotency.js'
-import type { EventOf, EventTypeOf, ExtraOptionsOf, ProviderSpec, UnknownEventOf, WebhookEventData } from '../core/provider.js'
+import type {
+  EventOf, EventTypeOf, ExtraOptionsOf, ProviderSpec, UnknownEventOf, WebhookEventData
+} from '../core/provider.js'
 import type { QueueOption } from '../queue/sink.js'
 import type { SecretCache } from '../tenants/secret-cache.js'
 
@@ -31,7 +33,9 @@ export type WebhookHandlers<E extends { type: string }> = { [T in E['type']]?: W
  * Handlers that take the event alone fit both places: the plugin's `on` (inline) and the worker's `on`.
  * `const on: EventHandlers<MyEvent> = { 'order.paid': async event => { ... } }`
  */
-export type EventHandlers<E extends { type: string }> = { [T in E['type']]?: (event: Extract<E, { type: T }>) => unknown }
+export type EventHandlers<E extends { type: string }> = {
+  [T in E['type']]?: (event: Extract<E, { type: T }>) => unknown
+}
 
 /** A verified event whose type no schema knew when it was received (in a worker), or knows today (in a replay). */
 export interface UnknownWebhookEvent extends WebhookEventData {
@@ -46,11 +50,17 @@ export type WebhookSecret = string | readonly string[]
  * A tenant's secret, looked up per delivery (kept in the `secretCache`): its secret, several while rotating,
  * or `undefined` for a tenant you do not know (answered 401, as a wrong signature is).
  */
-export type SecretLookup = (tenant: string, request: FastifyRequest) => WebhookSecret | undefined | null | Promise<WebhookSecret | undefined | null>
+export type SecretLookup = (
+  tenant: string,
+  request: FastifyRequest
+) => WebhookSecret | undefined | null | Promise<WebhookSecret | undefined | null>
 
 /** Many tenants on one route: with `secret` a SecretLookup. */
 export interface TenantOptions {
-  /** The tenant of a delivery, e.g. a path parameter: `request => request.params.tenant`. Required with a `secret` function. */
+  /**
+   * The tenant of a delivery, e.g. a path parameter: `request => request.params.tenant`. Required with a `secret`
+   * function.
+   */
   tenant?: (request: FastifyRequest) => string | undefined | Promise<string | undefined>
   /** Where looked-up keys are kept, and `invalidate(tenant)` after a rotation. Default: a new `SecretCache()`. */
   secretCache?: SecretCache
@@ -63,13 +73,19 @@ export interface TenantOptions {
  */
 export type SecretOptions<S extends ProviderSpec> = S extends { unsigned: true }
   ? {
-      /** The signing secret, or several while rotating (any may match), or a lookup per tenant. Required unless `allowUnsigned`. */
+      /**
+       * The signing secret, or several while rotating (any may match), or a lookup per tenant. Required unless
+       * `allowUnsigned`.
+       */
       secret?: WebhookSecret | SecretLookup | undefined
       /** Accept unsigned deliveries; only without `secret`. */
       allowUnsigned?: boolean | undefined
     }
   : {
-      /** The signing secret, or several while rotating (any may match), or a lookup per tenant. `undefined` throws at registration. */
+      /**
+       * The signing secret, or several while rotating (any may match), or a lookup per tenant. `undefined` throws at
+       * registration.
+       */
       secret: WebhookSecret | SecretLookup | undefined
     }
 
@@ -90,7 +106,12 @@ export interface ReceiverOptions<E extends { type: string }, U> {
    */
   acceptInvalid?: boolean
   /** Runs for an event kept as invalid and accepted (`acceptInvalid: true`), with why its payload fails. */
-  onInvalid?: (event: U, failure: { path: string, reason: string }, request: FastifyRequest, reply: FastifyReply) => unknown
+  onInvalid?: (
+    event: U,
+    failure: { path: string; reason: string },
+    request: FastifyRequest,
+    reply: FastifyReply
+  ) => unknown
   /** Seconds a signed timestamp may be off, both directions (Standard Webhooks providers). Default 300. */
   tolerance?: number
   /** Largest body in bytes; larger ones get 413 before any hashing. Default 1 MiB, unless the provider sets another. */
@@ -114,7 +135,10 @@ export interface ReceiverOptions<E extends { type: string }, U> {
  * The options of one provider's plugin: `secret` (or `allowUnsigned` where it may be unsigned), the common
  * ones, and the ones its `extend` reads.
  */
-export type ProviderOptions<S extends ProviderSpec> = SecretOptions<S> & TenantOptions & ReceiverOptions<EventOf<S>, UnknownEventOf<S>> & ExtraOptionsOf<S>
+export type ProviderOptions<S extends ProviderSpec> = SecretOptions<S> &
+  TenantOptions &
+  ReceiverOptions<EventOf<S>, UnknownEventOf<S>> &
+  ExtraOptionsOf<S>
 
 /** The plugin's `on` for a provider description: `HandlersOf<typeof myProvider.provider>`. */
 export type HandlersOf<S extends ProviderSpec> = WebhookHandlers<EventOf<S>>
@@ -141,7 +165,10 @@ export type EventTypeFor<Plugin extends { readonly provider: ProviderSpec }> = E
  * The event union of a plugin made by `defineProvider`: `EventFor<typeof myProvider>`;
  * `EventFor<typeof myProvider, 'a'>` the event of type `a`.
  */
-export type EventFor<Plugin extends { readonly provider: ProviderSpec }, T extends EventTypeFor<Plugin> = EventTypeFor<Plugin>> = EventOf<SpecOf<Plugin>, T>
+export type EventFor<
+  Plugin extends { readonly provider: ProviderSpec },
+  T extends EventTypeFor<Plugin> = EventTypeFor<Plugin>
+> = EventOf<SpecOf<Plugin>, T>
 
 /** The plugin's `on` option, for a plugin made by `defineProvider`: `HandlersFor<typeof myProvider>`. */
 export type HandlersFor<Plugin extends { readonly provider: ProviderSpec }> = WebhookHandlers<EventFor<Plugin>>

@@ -51,7 +51,8 @@ export interface RefusedMessage {
   outcome: 'refused' | 'invalid'
   /**
    * missing-signature, malformed-signature, timestamp-outside-tolerance, invalid-signature, invalid-json,
-   * invalid-payload, unreadable-payload, empty-body, or Fastify's code (FST_ERR_CTP_BODY_TOO_LARGE, FST_ERR_CTP_INVALID_MEDIA_TYPE, ...)
+   * invalid-payload, unreadable-payload, empty-body, or Fastify's code (FST_ERR_CTP_BODY_TOO_LARGE,
+   * FST_ERR_CTP_INVALID_MEDIA_TYPE, ...)
    */
   reason: string
   status: number
@@ -115,7 +116,9 @@ export interface WebhookListeners {
 
 /** Subscribes typed listeners to the outcome channels; returns the function that unsubscribes them. */
 export function subscribeWebhooks (listeners: WebhookListeners): () => void {
-  const subscribed = Object.entries(listeners).map(([key, listener]) => [CHANNELS[key as keyof WebhookListeners], listener as (message: unknown) => void] as const)
+  const subscribed = Object.entries(listeners).map(
+    ([key, listener]) => [CHANNELS[key as keyof WebhookListeners], listener as (message: unknown) => void] as const
+  )
   for (const [name, listener] of subscribed) subscribe(name, listener)
   return () => { for (const [name, listener] of subscribed) unsubscribe(name, listener) }
 }
@@ -140,7 +143,12 @@ export function publishRefused (provider: string, error: Error & { code?: string
   const { code = 'UNKNOWN', statusCode: status = 500 } = error
   if (status < 400 || status > 499 || code === 'WEBHOOK_IN_FLIGHT') return
   const reason = code.startsWith('WEBHOOK_') ? code.slice('WEBHOOK_'.length).toLowerCase().replaceAll('_', '-') : code
-  refused.publish({ provider, outcome: status === 401 ? 'refused' : 'invalid', reason, status } satisfies RefusedMessage)
+  refused.publish({
+    provider,
+    outcome: status === 401 ? 'refused' : 'invalid',
+    reason,
+    status
+  } satisfies RefusedMessage)
 }
 
 /** Publishes a verified event kept as invalid and answered 200 (`acceptInvalid`): an `invalid` outcome all the same. */
@@ -165,7 +173,13 @@ function observed (): boolean {
  * `dispatch`, observed. `handles`: whether running means handling (inline handlers, a worker) or handing on
  * (a queue, which publishes `queued` itself). Without subscribers this is `dispatch(d)` and nothing more.
  */
-export function observedDispatch (d: Dispatch, event: EventFields, where: Where, handles: boolean, job?: JobInfo & { traceparent?: string }): Promise<Dispatched> {
+export function observedDispatch (
+  d: Dispatch,
+  event: EventFields,
+  where: Where,
+  handles: boolean,
+  job?: JobInfo & { traceparent?: string }
+): Promise<Dispatched> {
   if (!observed()) return dispatch(d)
   const message: DeliveryMessage = { provider: event.provider, id: event.id, type: event.type, where }
   if (event.tenant !== undefined) message.tenant = event.tenant
@@ -207,7 +221,12 @@ export function observedDispatch (d: Dispatch, event: EventFields, where: Where,
 
 /** The fields every outcome message of an event carries: provider, tenant when there is one, id, type, where. */
 function eventFields (message: DeliveryMessage): EventFields & { where: Where } {
-  const fields: EventFields & { where: Where } = { provider: message.provider, id: message.id, type: message.type, where: message.where }
+  const fields: EventFields & { where: Where } = {
+    provider: message.provider,
+    id: message.id,
+    type: message.type,
+    where: message.where
+  }
   if (message.tenant !== undefined) fields.tenant = message.tenant
   return fields
 }

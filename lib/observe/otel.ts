@@ -35,13 +35,23 @@ const LAG_BUCKETS = [0.001, 0.01, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800, 3600, 3
 export function instrumentWebhooks (options: WebhookTelemetryOptions = {}): () => void {
   const tracer = (options.tracerProvider ?? trace).getTracer(NAME)
   const meter = (options.meterProvider ?? metrics).getMeter(NAME)
-  const deliveries = meter.createCounter('webhook.deliveries', { description: 'Webhook deliveries received, by outcome', unit: '{delivery}' })
-  const jobs = meter.createCounter('webhook.jobs', { description: 'Queued webhook events run by a worker, by outcome', unit: '{job}' })
+  const deliveries = meter.createCounter('webhook.deliveries', {
+    description: 'Webhook deliveries received, by outcome',
+    unit: '{delivery}'
+  })
+  const jobs = meter.createCounter('webhook.jobs', {
+    description: 'Queued webhook events run by a worker, by outcome',
+    unit: '{job}'
+  })
   const handlerDuration = meter.createHistogram('webhook.handler.duration', {
-    description: 'Time the handlers of one event took', unit: 's', advice: { explicitBucketBoundaries: DURATION_BUCKETS }
+    description: 'Time the handlers of one event took',
+    unit: 's',
+    advice: { explicitBucketBoundaries: DURATION_BUCKETS }
   })
   const queueLag = meter.createHistogram('webhook.queue.lag', {
-    description: 'Time from a job being queued to a worker starting it', unit: 's', advice: { explicitBucketBoundaries: LAG_BUCKETS }
+    description: 'Time from a job being queued to a worker starting it',
+    unit: 's',
+    advice: { explicitBucketBoundaries: LAG_BUCKETS }
   })
   // Each delivery's span rides on its message (a symbol of this instrumentation's own), cheaper than a map.
   const kSpan = Symbol('fastify-webhooks/otel span')
@@ -49,10 +59,18 @@ export function instrumentWebhooks (options: WebhookTelemetryOptions = {}): () =
 
   const tracing = {
     start (message: Traced) {
-      const attributes: Attributes = { 'webhook.provider': message.provider, 'webhook.event.id': message.id, 'webhook.event.type': message.type }
+      const attributes: Attributes = {
+        'webhook.provider': message.provider,
+        'webhook.event.id': message.id,
+        'webhook.event.type': message.type
+      }
       const { job } = message
       if (job === undefined) {
-        const span = tracer.startSpan(`webhook ${message.provider}`, { kind: SpanKind.INTERNAL, attributes }, context.active())
+        const span = tracer.startSpan(
+          `webhook ${message.provider}`,
+          { kind: SpanKind.INTERNAL, attributes },
+          context.active()
+        )
         message[kSpan] = span
         message.traceparent = traceparentOf(span.spanContext())
         return
@@ -67,7 +85,11 @@ export function instrumentWebhooks (options: WebhookTelemetryOptions = {}): () =
       })
       const queued = spanContextOf(message.traceparent)
       const links: Link[] = queued === null ? [] : [{ context: queued }]
-      message[kSpan] = tracer.startSpan(`process ${job.queue}`, { kind: SpanKind.CONSUMER, attributes, links }, context.active())
+      message[kSpan] = tracer.startSpan(
+        `process ${job.queue}`,
+        { kind: SpanKind.CONSUMER, attributes, links },
+        context.active()
+      )
       queueLag.record(job.lag / 1000, { 'webhook.provider': message.provider, 'messaging.destination.name': job.queue })
     },
     end () {},
@@ -91,7 +113,11 @@ export function instrumentWebhooks (options: WebhookTelemetryOptions = {}): () =
   delivery.subscribe(tracing)
   const unsubscribe = subscribeWebhooks({
     refused: m => {
-      const attributes = { 'webhook.provider': m.provider, 'webhook.outcome': m.outcome, 'webhook.refusal.reason': m.reason }
+      const attributes = {
+        'webhook.provider': m.provider,
+        'webhook.outcome': m.outcome,
+        'webhook.refusal.reason': m.reason
+      }
       deliveries.add(1, attributes)
       // A refused delivery runs nothing, but it shows in the trace of its request.
       const span = tracer.startSpan(`webhook ${m.provider}`, { kind: SpanKind.INTERNAL, attributes }, context.active())
@@ -100,18 +126,36 @@ export function instrumentWebhooks (options: WebhookTelemetryOptions = {}): () =
       span.end()
     },
     duplicate: m => {
-      counted(m.where).add(1, { 'webhook.provider': m.provider, 'webhook.outcome': m.inFlight ? 'in_flight' : 'duplicate' })
+      counted(m.where).add(1, {
+        'webhook.provider': m.provider,
+        'webhook.outcome': m.inFlight ? 'in_flight' : 'duplicate'
+      })
     },
     handled: m => {
-      counted(m.where).add(1, { 'webhook.provider': m.provider, 'webhook.outcome': m.where === 'worker' ? 'handled' : 'accepted' })
-      handlerDuration.record(m.duration / 1000, { 'webhook.provider': m.provider, 'webhook.where': m.where, 'webhook.outcome': 'handled' })
+      counted(m.where).add(1, {
+        'webhook.provider': m.provider,
+        'webhook.outcome': m.where === 'worker' ? 'handled' : 'accepted'
+      })
+      handlerDuration.record(m.duration / 1000, {
+        'webhook.provider': m.provider,
+        'webhook.where': m.where,
+        'webhook.outcome': 'handled'
+      })
     },
     failed: m => {
       counted(m.where).add(1, { 'webhook.provider': m.provider, 'webhook.outcome': 'failed', 'error.type': m.error })
-      handlerDuration.record(m.duration / 1000, { 'webhook.provider': m.provider, 'webhook.where': m.where, 'webhook.outcome': 'failed' })
+      handlerDuration.record(m.duration / 1000, {
+        'webhook.provider': m.provider,
+        'webhook.where': m.where,
+        'webhook.outcome': 'failed'
+      })
     },
     queued: m => {
-      deliveries.add(1, { 'webhook.provider': m.provider, 'webhook.outcome': 'accepted', 'messaging.destination.name': m.queue })
+      deliveries.add(1, {
+        'webhook.provider': m.provider,
+        'webhook.outcome': 'accepted',
+        'messaging.destination.name': m.queue
+      })
     }
   })
   return () => {

@@ -78,9 +78,15 @@ export function isKnownJob (job: { name: string, data: { type: string } }): bool
 }
 
 /** Checks the `queue` option at registration; null when it is absent. */
-export function queueSink<Args extends unknown[]> (option: unknown, provider: string, fail: (message: string) => never): Sink<Args> | null {
+export function queueSink<Args extends unknown[]> (
+  option: unknown,
+  provider: string,
+  fail: (message: string) => never
+): Sink<Args> | null {
   if (option === undefined) return null
-  if (typeof option !== 'object' || option === null) return fail('option "queue" must be a BullMQ Queue or { queue, jobOptions?, transform?, timeout? }')
+  if (typeof option !== 'object' || option === null) {
+    return fail('option "queue" must be a BullMQ Queue or { queue, jobOptions?, transform?, timeout? }')
+  }
   const settings: Record<string, unknown> = isQueue(option) ? { queue: option } : { ...option }
   for (const name of Object.keys(settings)) {
     if (!['queue', 'jobOptions', 'transform', 'timeout'].includes(name)) fail(`unknown option "queue.${name}"`)
@@ -89,7 +95,9 @@ export function queueSink<Args extends unknown[]> (option: unknown, provider: st
   if (!isQueue(queue)) return fail('option "queue.queue" must be a BullMQ Queue (an object with name and add)')
   if (typeof jobOptions !== 'object' || jobOptions === null) return fail('option "queue.jobOptions" must be an object')
   if (transform !== undefined && !isTransform(transform)) return fail('option "queue.transform" must be a function')
-  if (typeof timeout !== 'number' || !(timeout > 0)) return fail('option "queue.timeout" must be a positive number of milliseconds')
+  if (typeof timeout !== 'number' || !(timeout > 0)) {
+    return fail('option "queue.timeout" must be a positive number of milliseconds')
+  }
   const options = { ...DEFAULT_JOB_OPTIONS, ...queue.defaultJobOptions, ...jobOptions }
 
   return {
@@ -126,7 +134,12 @@ export function queueSink<Args extends unknown[]> (option: unknown, provider: st
 }
 
 function isQueue (value: unknown): value is WebhookQueue {
-  return typeof value === 'object' && value !== null && typeof (value as WebhookQueue).add === 'function' && typeof (value as WebhookQueue).name === 'string'
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as WebhookQueue).add === 'function' &&
+    typeof (value as WebhookQueue).name === 'string'
+  )
 }
 
 function isTransform (value: unknown): value is (event: object) => object | Promise<object> {

@@ -14,10 +14,18 @@ import type { ProviderSpec, WebhookEventData } from '../core/provider.js'
 import { isKnownJob } from './sink.js'
 import { resolveIdempotency } from '../fastify/options.js'
 import type { IdempotencyOptions, UnknownWebhookEvent } from '../fastify/types.js'
-export type {} from '../fastify/define-provider.js' // declares FastifyWebhookProviders (an export, so that the .d.ts keeps it)
+// declares FastifyWebhookProviders (an export, so that the .d.ts keeps it)
+export type {} from '../fastify/define-provider.js'
 
 export type { EventHandlers, UnknownWebhookEvent } from '../fastify/types.js'
-export { DEFAULT_JOB_OPTIONS, UNKNOWN_JOB_PREFIX, jobIdOf, type QueueOption, type WebhookJobOptions, type WebhookQueue } from './sink.js'
+export {
+  DEFAULT_JOB_OPTIONS,
+  UNKNOWN_JOB_PREFIX,
+  jobIdOf,
+  type QueueOption,
+  type WebhookJobOptions,
+  type WebhookQueue
+} from './sink.js'
 
 /** What the worker needs of an event type: the fields every verified event has. */
 export type WorkerEvent = WebhookEventData
@@ -29,7 +37,9 @@ export type WebhookEvent = FastifyWebhookProviders[keyof FastifyWebhookProviders
  * What a job holds: the event as JSON, `receivedAt` as an ISO string (the worker gives handlers a Date again),
  * and the W3C `traceparent` of the request that queued it when a tracer was listening (handlers do not get it).
  */
-export type WebhookJobData<E extends { receivedAt: Date }> = E extends unknown ? Omit<E, 'receivedAt'> & { receivedAt: string, traceparent?: string } : never
+export type WebhookJobData<E extends { receivedAt: Date }> = E extends unknown
+  ? Omit<E, 'receivedAt'> & { receivedAt: string; traceparent?: string }
+  : never
 
 /** A handler in a worker: the typed event, then the BullMQ job (attempt number, `job.log`, ...). Throw to retry. */
 export type JobHandler<E, D = unknown> = (event: E, job: Job<D>) => unknown
@@ -60,7 +70,10 @@ export interface WebhookWorkerOptions<E extends WorkerEvent> {
   logger?: Logger
   /** Jobs run at once by this worker. Default 1. */
   concurrency?: number
-  /** Any other BullMQ `WorkerOptions` (lockDuration, stalledInterval, limiter, autorun, prefix, settings.backoffStrategy...). */
+  /**
+   * Any other BullMQ `WorkerOptions` (lockDuration, stalledInterval, limiter, autorun, prefix,
+   * settings.backoffStrategy...).
+   */
   worker?: Omit<WorkerOptions, 'connection' | 'concurrency'>
 }
 
@@ -74,13 +87,29 @@ const NAME = 'fastify-webhooks/bullmq'
 export function createWebhookWorker<E extends WorkerEvent = WebhookEvent> (
   options: WebhookWorkerOptions<E>
 ): Worker<WebhookJobData<E>, void> {
-  const fail = (message: string): never => { throw new TypeError(`${NAME}: ${message}`) }
-  const { connection, queueName, concurrency = 1, worker = {}, providers, logger = silentLogger, ...rest } = (options ?? {}) as Partial<WebhookWorkerOptions<E>>
-  if (typeof connection !== 'object' || connection === null) return fail('option "connection" is required (ioredis options or client)')
+  const fail = (message: string): never => {
+    throw new TypeError(`${NAME}: ${message}`)
+  }
+  const {
+    connection,
+    queueName,
+    concurrency = 1,
+    worker = {},
+    providers,
+    logger = silentLogger,
+    ...rest
+  } = (options ?? {}) as Partial<WebhookWorkerOptions<E>>
+  if (typeof connection !== 'object' || connection === null) {
+    return fail('option "connection" is required (ioredis options or client)')
+  }
   if (typeof queueName !== 'string' || queueName === '') return fail('option "queueName" must be the name of the queue')
-  const types = providers === undefined
-    ? null
-    : { provider: providers.map(plugin => plugin.provider.name).join(' or '), names: providers.flatMap(plugin => Object.keys(plugin.provider.events)) }
+  const types =
+    providers === undefined
+      ? null
+      : {
+          provider: providers.map(plugin => plugin.provider.name).join(' or '),
+          names: providers.flatMap(plugin => Object.keys(plugin.provider.events))
+        }
   const handlers = checkHandlers<[Job<WebhookJobData<E>>]>(rest, types, fail)
   const idempotency = rest.idempotency === undefined ? null : resolveIdempotency(rest.idempotency, fail)
   if (!Number.isInteger(concurrency) || concurrency < 1) fail('option "concurrency" must be a positive integer')
@@ -90,18 +119,30 @@ export function createWebhookWorker<E extends WorkerEvent = WebhookEvent> (
     // JSON in Redis turned the Date into a string; handlers get the same event as `request.webhook`.
     const event = { ...data, receivedAt: new Date(data.receivedAt) }
     const known = isKnownJob({ name: job.name, data })
-    const info = { queue: job.queueName, id: String(job.id), attempt: job.attemptsMade + 1, lag: Date.now() - job.timestamp, traceparent }
-    await observedDispatch({
-      idempotency,
-      key: eventKey(data),
-      event,
-      log: logger,
-      fields: { provider: data.provider, tenant: data.tenant, id: data.id, type: data.type, job: job.id },
-      run: async () => {
-        await runHandlers(handlers, event, known, job)
-        return true
-      }
-    }, data, 'worker', true, info)
+    const info = {
+      queue: job.queueName,
+      id: String(job.id),
+      attempt: job.attemptsMade + 1,
+      lag: Date.now() - job.timestamp,
+      traceparent
+    }
+    await observedDispatch(
+      {
+        idempotency,
+        key: eventKey(data),
+        event,
+        log: logger,
+        fields: { provider: data.provider, tenant: data.tenant, id: data.id, type: data.type, job: job.id },
+        run: async () => {
+          await runHandlers(handlers, event, known, job)
+          return true
+        }
+      },
+      data,
+      'worker',
+      true,
+      info
+    )
   }
 
   return new Worker<WebhookJobData<E>, void>(queueName, processEvent, { ...worker, connection, concurrency })

@@ -38,7 +38,10 @@ export function diagnose (input: DiagnoseInput): Diagnosis {
       keys.push(scheme.parseSecret(secret))
     } catch (err) {
       const which = secrets.length === 1 ? 'the secret' : `secret ${i + 1}`
-      return fail(`${which} is not in ${provider}'s format: it ${(err as Error).message}`, secretFormatHints(input, secret))
+      return fail(
+        `${which} is not in ${provider}'s format: it ${(err as Error).message}`,
+        secretFormatHints(input, secret)
+      )
     }
   }
   const verify = (candidates: readonly unknown[], bytes: Buffer, window = tolerance): Verification<object> =>
@@ -56,7 +59,8 @@ export function diagnose (input: DiagnoseInput): Diagnosis {
       return fail(`signature headers missing: ${result.detail}`, missingHints(headers, input.others))
     case 'malformed-signature':
       return fail(`signature headers malformed: ${result.detail}`, [
-        'compare the headers with what the provider sends (the provider\'s page, or `fastify-webhooks send` to a local server)'
+        "compare the headers with what the provider sends (the provider's page, or `fastify-webhooks send` to a " +
+        'local server)'
       ])
     case 'timestamp-outside-tolerance': {
       // Is the signature good apart from the time? Then it is a replay, an old capture, or a clock off.
@@ -69,7 +73,12 @@ export function diagnose (input: DiagnoseInput): Diagnosis {
           'verifying an old capture? raise --tolerance to its age to check the signature alone'
         ])
       }
-      const why = bodyOrSecret(input, keys, bytes => verify(keys, bytes, Number.POSITIVE_INFINITY), candidates => verify(candidates, body, Number.POSITIVE_INFINITY))
+      const why = bodyOrSecret(
+        input,
+        keys,
+        bytes => verify(keys, bytes, Number.POSITIVE_INFINITY),
+        candidates => verify(candidates, body, Number.POSITIVE_INFINITY)
+      )
       return fail(`${when}, and apart from that, ${why.summary}`, why.hints)
     }
     default: {
@@ -102,10 +111,18 @@ function age (seconds: number): string {
 function secretFormatHints ({ provider, others }: DiagnoseInput, secret: string): string[] {
   const { scheme } = provider
   // Another provider's secret looks like nothing of ours, and fits theirs.
-  const fitting = scheme.claims(secret) ? [] : others.filter(other => other.scheme.name !== scheme.name && parses(other, secret))
+  const fitting = scheme.claims(secret)
+    ? []
+    : others.filter(other => other.scheme.name !== scheme.name && parses(other, secret))
   return [
-    `${scheme.title} secrets are ${scheme.secretFormat}: copy the whole secret again from the provider's dashboard, without spaces or line breaks at either end`,
-    ...(fitting.length > 0 ? [`it fits the secret format of ${fitting.map(other => other.name).join(', ')}: is it another provider's secret?`] : [])
+    `${scheme.title} secrets are ${scheme.secretFormat}: copy the whole secret again from the provider's dashboard, ` +
+    'without spaces or line breaks at either end',
+    ...(fitting.length > 0
+      ? [
+          `it fits the secret format of ${fitting.map(other => other.name).join(', ')}: is it another provider's ` +
+          'secret?'
+        ]
+      : [])
   ]
 }
 
@@ -127,8 +144,12 @@ function missingHints (headers: Headers, others: readonly ProviderSpec[]): strin
   const known = new Set(others.flatMap(other => other.scheme.headers))
   const related = names.filter(name => known.has(name) || name.includes('signature'))
   return [
-    names.length === 0 ? 'the headers file is empty: capture the request headers too' : `headers present: ${names.join(', ')}`,
-    ...(related.length > 0 ? [`signature-like headers present: ${related.join(', ')}; is this a delivery from another provider?`] : []),
+    names.length === 0
+      ? 'the headers file is empty: capture the request headers too'
+      : `headers present: ${names.join(', ')}`,
+    ...(related.length > 0
+      ? [`signature-like headers present: ${related.join(', ')}; is this a delivery from another provider?`]
+      : []),
     'the headers file is a JSON object of header name to value, as received (names in any case)'
   ]
 }
@@ -147,28 +168,42 @@ function bodyOrSecret (
   const text = body.toString('utf8')
   const trimmed = text.replace(/\s+$/, '')
   if (trimmed !== text && withBody(Buffer.from(trimmed)).ok) {
-    return { summary: 'the body has whitespace at its end that was not signed', hints: ['the capture added a trailing newline: save the exact bytes received'] }
+    return {
+      summary: 'the body has whitespace at its end that was not signed',
+      hints: ['the capture added a trailing newline: save the exact bytes received']
+    }
   }
   const compact = reserialized(text)
   if (compact !== undefined && compact !== text && withBody(Buffer.from(compact)).ok) {
     return {
-      summary: 'the body was re-serialized: it matches once parsed and stringified again, so these are not the bytes that were signed',
-      hints: ['verify the raw bytes (request.rawBody), never JSON.stringify(request.body); a pretty-printer or a proxy may also have re-encoded it']
+      summary:
+        'the body was re-serialized: it matches once parsed and stringified again, so these are not the bytes that ' +
+        'were signed',
+      hints: [
+        'verify the raw bytes (request.rawBody), never JSON.stringify(request.body); a pretty-printer or a proxy may ' +
+        'also have re-encoded it'
+      ]
     }
   }
   for (const mistake of secrets.flatMap(secret => scheme.mistakenKeys?.(secret) ?? [])) {
     if (withKeys([mistake.key]).ok) return { summary: mistake.summary, hints: [mistake.hint] }
   }
   // A secret another scheme would hand out (its prefix): the secret of another provider's endpoint.
-  const claimed = input.others.filter(other => other.scheme.name !== scheme.name && secrets.some(secret => other.scheme.claims(secret)))
+  const claimed = input.others.filter(
+    other => other.scheme.name !== scheme.name && secrets.some(secret => other.scheme.claims(secret))
+  )
   if (claimed.length > 0) {
     return {
       summary: `no signature matched, and the secret looks like a ${claimed[0]!.scheme.title} one`,
-      hints: [`${provider} signs with ${scheme.secretFormat}: is this the secret of a ${claimed.map(titleOf).join(' or ')} endpoint?`]
+      hints: [
+        `${provider} signs with ${scheme.secretFormat}: is this the secret of a ${claimed.map(titleOf).join(' or ')} ` +
+        'endpoint?'
+      ]
     }
   }
   return {
-    summary: `no signature matched: the body changed after signing, or the secret is not this endpoint's (${keys.length} tried)`,
+    summary: 'no signature matched: the body changed after signing, or the secret is not this endpoint\'s ' +
+      `(${keys.length} tried)`,
     hints: [
       'the body must be the exact bytes received: no re-encoding, no pretty-printing, no added or removed byte',
       'each endpoint has its own secret: copy it from that endpoint\'s page in the provider\'s dashboard',

@@ -31,8 +31,14 @@ export function parseEd25519PublicKey (value: string): KeyObject {
 /** `whsk_` + base64 of the 32-byte seed (or of seed and public key, 64 bytes, whose halves must agree). */
 export function parseEd25519SecretKey (value: string): KeyObject {
   const raw = decode(value, SECRET_PREFIX)
-  if (raw.length !== 32 && raw.length !== 64) throw new TypeError(`must decode to a 32-byte ed25519 seed (or 64 bytes: seed and public key), not ${raw.length}`)
-  const key = createPrivateKey({ key: Buffer.concat([PKCS8_HEADER, raw.subarray(0, 32)]), format: 'der', type: 'pkcs8' })
+  if (raw.length !== 32 && raw.length !== 64) {
+    throw new TypeError(`must decode to a 32-byte ed25519 seed (or 64 bytes: seed and public key), not ${raw.length}`)
+  }
+  const key = createPrivateKey({
+    key: Buffer.concat([PKCS8_HEADER, raw.subarray(0, 32)]),
+    format: 'der',
+    type: 'pkcs8'
+  })
   if (raw.length === 64 && !rawPublicKey(createPublicKey(key)).equals(raw.subarray(32))) {
     throw new TypeError('holds a public key that is not the one of its seed')
   }
@@ -47,7 +53,10 @@ function rawPublicKey (key: KeyObject): Buffer {
 export function generateEd25519KeyPair (): { secretKey: string, publicKey: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519')
   const seed = privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(PKCS8_HEADER.length)
-  return { secretKey: SECRET_PREFIX + seed.toString('base64'), publicKey: PUBLIC_PREFIX + rawPublicKey(publicKey).toString('base64') }
+  return {
+    secretKey: SECRET_PREFIX + seed.toString('base64'),
+    publicKey: PUBLIC_PREFIX + rawPublicKey(publicKey).toString('base64')
+  }
 }
 
 /** The base64 signature (without `v1a,`) of the signed bytes. */
@@ -55,7 +64,10 @@ export function signEd25519 (secretKey: string, message: Buffer): string {
   return sign(null, message, parseEd25519SecretKey(secretKey)).toString('base64')
 }
 
-/** Whether `signature` (base64, without `v1a,`) is the key's signature of `message`. No secret here: nothing to hide in timing. */
+/**
+ * Whether `signature` (base64, without `v1a,`) is the key's signature of `message`. No secret here: nothing to hide in
+ * timing.
+ */
 export function verifyEd25519 (key: KeyObject, message: Buffer, signature: string): boolean {
   if (signature.length !== SIGNATURE_LENGTH) return false
   const bytes = Buffer.from(signature, 'base64')

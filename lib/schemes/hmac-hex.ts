@@ -23,14 +23,19 @@ export function parsePlainSecret (secret: string): Buffer {
   return Buffer.from(secret, 'utf8')
 }
 
-/** The key the verifier holds: a KeyObject made once per secret (createHmac is much slower given a Buffer on Node 24). */
+/**
+ * The key the verifier holds: a KeyObject made once per secret (createHmac is much slower given a Buffer on Node 24).
+ */
 export function plainSecretKey (secret: string): KeyObject {
   return createSecretKey(parsePlainSecret(secret))
 }
 
 const OK: Verification<object> = { ok: true, id: undefined, meta: {} }
 
-/** HMAC-SHA256 over the raw body, hex, in one of a few headers: the scheme of most providers that sign without a timestamp. */
+/**
+ * HMAC-SHA256 over the raw body, hex, in one of a few headers: the scheme of most providers that sign without a
+ * timestamp.
+ */
 export function hmacHex (options: HmacHexOptions): SignatureScheme<KeyObject, object> {
   const { headers: names, prefix = '' } = options
   const [primary] = names as [string]

@@ -52,7 +52,10 @@ export interface SignatureScheme<Key = unknown, Meta extends object = object> {
   parseSecret (secret: string): Key
   /** A new random secret in this scheme's format. */
   generateSecret (): string
-  /** A new asymmetric key pair, where the scheme has one: the sender signs with `secretKey`, the receiver holds `publicKey`. */
+  /**
+   * A new asymmetric key pair, where the scheme has one: the sender signs with `secretKey`, the receiver holds
+   * `publicKey`.
+   */
   generateKeyPair? (): { secretKey: string, publicKey: string }
   /** Whether a secret looks like one this scheme hands out (its prefix), as opposed to merely parsing. */
   claims (secret: string): boolean
@@ -86,12 +89,18 @@ export function headerValue (headers: Headers, name: string): string | undefined
 }
 
 /** The secrets `sign` was given, as a list: at least one, and no more than the scheme's headers can carry. */
-export function secretsToSign (secret: string | readonly string[], scheme: Pick<SignatureScheme, 'title' | 'maxSignatures'>): readonly [string, ...string[]] {
+export function secretsToSign (
+  secret: string | readonly string[],
+  scheme: Pick<SignatureScheme, 'title' | 'maxSignatures'>
+): readonly [string, ...string[]] {
   const secrets = typeof secret === 'string' ? [secret] : secret
   const max = scheme.maxSignatures ?? 1
   if (secrets.length === 0) throw new TypeError('no secret to sign with')
   if (secrets.length > max) {
-    throw new TypeError(`${scheme.title} carries ${max === 1 ? 'one signature' : `at most ${max} signatures`} per delivery, not ${secrets.length}`)
+    throw new TypeError(
+      `${scheme.title} carries ${max === 1 ? 'one signature' : `at most ${max} signatures`} per delivery, not ` +
+      `${secrets.length}`
+    )
   }
   return secrets as readonly [string, ...string[]]
 }
@@ -116,5 +125,8 @@ export function verifyAny<Key, Meta extends object> (
       if (safeEqual(candidate, signature)) return ok
     }
   }
-  return reject('invalid-signature', `no signature matched (${received.length} received, ${keys.length} secret${keys.length === 1 ? '' : 's'} tried)`)
+  return reject(
+    'invalid-signature',
+    `no signature matched (${received.length} received, ${keys.length} secret${keys.length === 1 ? '' : 's'} tried)`
+  )
 }

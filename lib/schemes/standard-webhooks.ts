@@ -26,7 +26,9 @@ export interface StandardMeta {
 
 /** `whsec_` + canonical base64 of 24 to 64 random bytes, as the spec says. */
 export function parseStandardSecret (secret: string): Buffer {
-  if (!secret.startsWith(SECRET_PREFIX)) throw new TypeError(`must start with "${SECRET_PREFIX}" (Standard Webhooks format)`)
+  if (!secret.startsWith(SECRET_PREFIX)) {
+    throw new TypeError(`must start with "${SECRET_PREFIX}" (Standard Webhooks format)`)
+  }
   const key = canonicalBase64(secret.slice(SECRET_PREFIX.length))
   if (key === null) throw new TypeError(`must be "${SECRET_PREFIX}" followed by base64`)
   if (key.length < 24 || key.length > 64) throw new TypeError(`must decode to 24 to 64 bytes, not ${key.length}`)
@@ -40,7 +42,11 @@ export function parseStandardSecret (secret: string): Buffer {
  */
 export function standardSecretKey (secret: string): KeyObject {
   if (secret.startsWith('whpk_')) return parseEd25519PublicKey(secret)
-  if (secret.startsWith('whsk_')) throw new TypeError('is an ed25519 secret key ("whsk_"), which only the sender needs: give its public key ("whpk_")')
+  if (secret.startsWith('whsk_')) {
+    throw new TypeError(
+      'is an ed25519 secret key ("whsk_"), which only the sender needs: give its public key ("whpk_")'
+    )
+  }
   return createSecretKey(parseStandardSecret(secret))
 }
 
@@ -50,7 +56,12 @@ export function generateStandardSecret (): string {
 }
 
 /** The base64 HMAC (without `v1,`) of one message. The body is hashed as bytes, never decoded. */
-export function signStandard (key: Buffer | KeyObject, id: string, timestamp: number | string, body: Buffer | string): string {
+export function signStandard (
+  key: Buffer | KeyObject,
+  id: string,
+  timestamp: number | string,
+  body: Buffer | string
+): string {
   return createHmac('sha256', key).update(`${id}.${timestamp}.`).update(body).digest('base64')
 }
 
@@ -59,13 +70,25 @@ export interface StandardWebhooksOptions {
   headerPrefixes: readonly string[]
 }
 
-interface SignedHeaders { prefix: string, id: string, stamp: string, timestamp: number, hmac: string[], ed25519: string[] }
+interface SignedHeaders {
+  prefix: string
+  id: string
+  stamp: string
+  timestamp: number
+  hmac: string[]
+  ed25519: string[]
+}
 
 export function standardWebhooks (options: StandardWebhooksOptions): SignatureScheme<KeyObject, StandardMeta> {
   const prefixes = options.headerPrefixes
   const [primary] = prefixes as [string]
   // Header names built once, not per request.
-  const names = prefixes.map(prefix => ({ prefix, id: `${prefix}-id`, timestamp: `${prefix}-timestamp`, signature: `${prefix}-signature` }))
+  const names = prefixes.map(prefix => ({
+    prefix,
+    id: `${prefix}-id`,
+    timestamp: `${prefix}-timestamp`,
+    signature: `${prefix}-signature`
+  }))
 
   // The signed headers, or why they cannot be used (timestamp window included): shared by verify and precheck.
   function signedHeaders (headers: Headers, context: VerifyContext): SignedHeaders | Rejection {
@@ -84,16 +107,28 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
     if (id === undefined || stamp === undefined || list === undefined) {
       // Name the absent ones: "which header?" is the first question when a sender's delivery is refused.
       const absent = [set.id, set.timestamp, set.signature].filter(name => headerValue(headers, name) === undefined)
-      return reject('missing-signature', `no single ${absent.join(', ')} header (needs ${prefix}-id, ${prefix}-timestamp and ${prefix}-signature)`)
+      return reject(
+        'missing-signature',
+        `no single ${absent.join(', ')} header (needs ${prefix}-id, ${prefix}-timestamp and ${prefix}-signature)`
+      )
     }
-    if (id.length === 0 || id.length > MAX_ID) return reject('malformed-signature', `${prefix}-id must be 1 to ${MAX_ID} characters`)
+    if (id.length === 0 || id.length > MAX_ID) {
+      return reject('malformed-signature', `${prefix}-id must be 1 to ${MAX_ID} characters`)
+    }
     if (list.length > MAX_SIGNATURE_HEADER) return reject('malformed-signature', `${prefix}-signature header too long`)
     if (!TIMESTAMP.test(stamp)) return reject('malformed-signature', `${prefix}-timestamp is not integer seconds`)
 
     const timestamp = Number(stamp)
     const skew = context.now - timestamp
-    if (skew > context.tolerance) return reject('timestamp-outside-tolerance', `timestamp ${skew} s in the past (tolerance ${context.tolerance} s)`)
-    if (-skew > context.tolerance) return reject('timestamp-outside-tolerance', `timestamp ${-skew} s in the future (tolerance ${context.tolerance} s)`)
+    if (skew > context.tolerance) {
+      return reject('timestamp-outside-tolerance', `timestamp ${skew} s in the past (tolerance ${context.tolerance} s)`)
+    }
+    if (-skew > context.tolerance) {
+      return reject(
+        'timestamp-outside-tolerance',
+        `timestamp ${-skew} s in the future (tolerance ${context.tolerance} s)`
+      )
+    }
 
     // `v1,` (HMAC) and `v1a,` (ed25519) entries count; other versions are skipped, and at most MAX_SIGNATURES are
     // looked at. Walked with indexOf rather than split: no array of every entry, and it stops at the cap.
@@ -106,18 +141,29 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
       else if (list.startsWith('v1a,', start)) ed25519.push(list.slice(start + 4, end))
       start = end + 1
     }
-    if (hmac.length + ed25519.length === 0) return reject('malformed-signature', `${prefix}-signature has no v1 or v1a entry`)
+    if (hmac.length + ed25519.length === 0) {
+      return reject('malformed-signature', `${prefix}-signature has no v1 or v1a entry`)
+    }
     return { prefix, id, stamp, timestamp, hmac, ed25519 }
   }
 
-  function verify (keys: readonly KeyObject[], headers: Headers, body: Buffer, context: VerifyContext): Verification<StandardMeta> {
+  function verify (
+    keys: readonly KeyObject[],
+    headers: Headers,
+    body: Buffer,
+    context: VerifyContext
+  ): Verification<StandardMeta> {
     const signed = signedHeaders(headers, context)
     if ('reason' in signed) return signed
     const { prefix, id, stamp, timestamp, hmac, ed25519 } = signed
     // Only entries some configured key can check: a list of `v1a` entries alone is no signature for HMAC secrets.
     const wanted = wantedVersions(keys)
     if ((!wanted.v1 || hmac.length === 0) && (!wanted.v1a || ed25519.length === 0)) {
-      return reject('malformed-signature', `${prefix}-signature has no ${[wanted.v1 ? 'v1' : '', wanted.v1a ? 'v1a' : ''].filter(Boolean).join(' or ')} entry`)
+      return reject(
+        'malformed-signature',
+        `${prefix}-signature has no ${[wanted.v1 ? 'v1' : '', wanted.v1a ? 'v1a' : ''].filter(Boolean).join(' or ')} ` +
+        'entry'
+      )
     }
 
     let message: Buffer | undefined
@@ -129,11 +175,16 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
       } else {
         if (ed25519.length === 0) continue
         message ??= signedBytes(id, stamp, body)
-        for (const candidate of ed25519) if (verifyEd25519(key, message, candidate)) return { ok: true, id, meta: { timestamp } }
+        for (const candidate of ed25519) {
+          if (verifyEd25519(key, message, candidate)) return { ok: true, id, meta: { timestamp } }
+        }
       }
     }
     const received = hmac.length + ed25519.length
-    return reject('invalid-signature', `no signature matched (${received} received, ${keys.length} secret${keys.length === 1 ? '' : 's'} tried)`)
+    return reject(
+      'invalid-signature',
+      `no signature matched (${received} received, ${keys.length} secret${keys.length === 1 ? '' : 's'} tried)`
+    )
   }
 
   function precheck (headers: Headers, context: VerifyContext): Rejection | undefined {
@@ -144,7 +195,11 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
   const title = 'Standard Webhooks'
 
   // Several secrets: one `v1,` entry each, as a sender rotating keys signs. A verifier reads MAX_SIGNATURES at most.
-  function sign (secret: string | readonly string[], body: Buffer | string, options: SignOptions = {}): Record<string, string> {
+  function sign (
+    secret: string | readonly string[],
+    body: Buffer | string,
+    options: SignOptions = {}
+  ): Record<string, string> {
     const secrets = secretsToSign(secret, { title, maxSignatures: MAX_SIGNATURES })
     const id = options.id ?? `msg_${randomBytes(12).toString('hex')}`
     const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000)
@@ -196,6 +251,8 @@ function signedBytes (id: string, timestamp: string, body: Buffer): Buffer {
 
 /** One entry of the signature header: `v1,` for a `whsec_` secret, `v1a,` for an ed25519 secret key `whsk_`. */
 function signatureOf (secret: string, id: string, timestamp: number, body: Buffer | string): string {
-  if (secret.startsWith('whsk_')) return `v1a,${signEd25519(secret, signedBytes(id, String(timestamp), Buffer.from(body)))}`
+  if (secret.startsWith('whsk_')) {
+    return `v1a,${signEd25519(secret, signedBytes(id, String(timestamp), Buffer.from(body)))}`
+  }
   return `v1,${signStandard(parseStandardSecret(secret), id, timestamp, body)}`
 }

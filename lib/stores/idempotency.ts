@@ -17,14 +17,19 @@ export interface IdempotencyStore {
   claim (key: string, leaseMs: number, event?: WebhookEventData): Promise<ClaimResult>
   /** Marks `key` done for `ttlMs`; duplicates within that time are answered without running handlers. */
   complete (key: string, ttlMs: number): Promise<void>
-  /** Drops the claim on `key`, so that the sender's retry runs the handlers again. `error`: why, for a store that keeps events. */
+  /**
+   * Drops the claim on `key`, so that the sender's retry runs the handlers again. `error`: why, for a store that keeps
+   * events.
+   */
   release (key: string, error?: unknown): Promise<void>
 }
 
 /** A store that keeps every verified event (an inbox), including those whose payload failed its schema. */
 export interface KeepingStore extends IdempotencyStore {
   readonly keepsEvents: true
-  /** Keeps an event whose payload failed its schema, as `invalid` with `reason`; a key claimed or done is left alone. */
+  /**
+   * Keeps an event whose payload failed its schema, as `invalid` with `reason`; a key claimed or done is left alone.
+   */
   keepInvalid (key: string, event: WebhookEventData, reason: string): Promise<void>
 }
 
@@ -77,7 +82,9 @@ export class MemoryStore implements IdempotencyStore {
 
   constructor (options: MemoryStoreOptions = {}) {
     const { maxKeys = 100_000, now = Date.now } = options
-    if (!Number.isInteger(maxKeys) || maxKeys < 1) throw new TypeError('MemoryStore: maxKeys must be a positive integer')
+    if (!Number.isInteger(maxKeys) || maxKeys < 1) {
+      throw new TypeError('MemoryStore: maxKeys must be a positive integer')
+    }
     this.#ring = new Array<string | undefined>(maxKeys).fill(undefined)
     this.#now = now
   }

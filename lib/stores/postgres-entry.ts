@@ -8,9 +8,21 @@ import type { KeptStatus, PostgresStore } from './postgres.js'
 import type { ProviderSpec } from '../core/provider.js'
 import { replayKept, type ReplayResult } from './replay.js'
 import type { EventFor, EventHandlers, UnknownWebhookEvent } from '../fastify/types.js'
-export type {} from '../fastify/define-provider.js' // declares FastifyWebhookProviders (an export, so that the .d.ts keeps it)
+// declares FastifyWebhookProviders (an export, so that the .d.ts keeps it)
+export type {} from '../fastify/define-provider.js'
 
-export { PostgresClaimLostError, PostgresStore, migrationSql, type InboxOptions, type KeptEvent, type KeptSelection, type KeptStatus, type PostgresStoreOptions, type TableOptions, type TransactionalStore } from './postgres.js'
+export {
+  PostgresClaimLostError,
+  PostgresStore,
+  migrationSql,
+  type InboxOptions,
+  type KeptEvent,
+  type KeptSelection,
+  type KeptStatus,
+  type PostgresStoreOptions,
+  type TableOptions,
+  type TransactionalStore
+} from './postgres.js'
 export type { ReplayResult } from './replay.js'
 export type { UnknownWebhookEvent } from '../fastify/types.js'
 
@@ -25,7 +37,10 @@ export interface ReplayOptions<P extends Plugins> {
   onEvent?: (event: EventFor<P[number]>) => unknown
   /** Runs for an event whose type no schema knows. Default: none (it is marked done). */
   onUnknown?: (event: UnknownWebhookEvent) => unknown
-  /** The statuses to replay. Default `['failed', 'invalid']`; `'processing'` takes events whose claim ran out (a crash), `'done'` runs handled ones again. */
+  /**
+   * The statuses to replay. Default `['failed', 'invalid']`; `'processing'` takes events whose claim ran out (a crash),
+   * `'done'` runs handled ones again.
+   */
   status?: KeptStatus | readonly KeptStatus[]
   /** Only events of these types. */
   type?: string | readonly string[]
@@ -53,20 +68,51 @@ const STATUSES: readonly KeptStatus[] = ['processing', 'done', 'failed', 'invali
  * delivery is, its payload checked against today's schema, its handlers run in the transaction that
  * marks it done. Resolves with how many were handled, failed, still invalid, or taken by another run.
  */
-export async function replay<const P extends Plugins> (store: PostgresStore, options: ReplayOptions<P>): Promise<ReplayResult> {
-  const fail = (message: string): never => { throw new TypeError(`${NAME}: ${message}`) }
+export async function replay<const P extends Plugins> (
+  store: PostgresStore,
+  options: ReplayOptions<P>
+): Promise<ReplayResult> {
+  const fail = (message: string): never => {
+    throw new TypeError(`${NAME}: ${message}`)
+  }
   if (!store?.keepsEvents) fail('the store must keep events (a PostgresStore with "inbox")')
-  const { providers, status = ['failed', 'invalid'], since, until, options: providerOptions = {}, ttl = 259_200, lease = 60, logger = silentLogger } = options ?? {}
-  if (!Array.isArray(providers) || providers.length === 0) fail('option "providers" must name the plugins whose events to replay')
+  const {
+    providers,
+    status = ['failed', 'invalid'],
+    since,
+    until,
+    options: providerOptions = {},
+    ttl = 259_200,
+    lease = 60,
+    logger = silentLogger
+  } = options ?? {}
+  if (!Array.isArray(providers) || providers.length === 0) {
+    fail('option "providers" must name the plugins whose events to replay')
+  }
   const specs = providers.map(plugin => plugin.provider)
   const names = specs.map(spec => spec.name)
-  const handlers = checkHandlers<[]>(options, { provider: names.join(' or '), names: specs.flatMap(spec => Object.keys(spec.events)) }, fail)
+  const handlers = checkHandlers<[]>(
+    options,
+    { provider: names.join(' or '), names: specs.flatMap(spec => Object.keys(spec.events)) },
+    fail
+  )
   const statuses = list(status, 'status')
-  for (const s of statuses) if (!STATUSES.includes(s as KeptStatus)) fail(`option "status" names "${s}", which is not one of ${STATUSES.join(', ')}`)
+  for (const s of statuses) {
+    if (!STATUSES.includes(s as KeptStatus)) {
+      fail(`option "status" names "${s}", which is not one of ${STATUSES.join(', ')}`)
+    }
+  }
   const chosen = options.provider === undefined ? names : list(options.provider, 'provider')
-  for (const name of chosen) if (!names.includes(name)) fail(`option "provider" names "${name}", which is not one of "providers"`)
-  for (const [name, value] of [['since', since], ['until', until]] as const) {
-    if (value !== undefined && !(value instanceof Date && !Number.isNaN(value.getTime()))) fail(`option "${name}" must be a Date`)
+  for (const name of chosen) {
+    if (!names.includes(name)) fail(`option "provider" names "${name}", which is not one of "providers"`)
+  }
+  for (const [name, value] of [
+    ['since', since],
+    ['until', until]
+  ] as const) {
+    if (value !== undefined && !(value instanceof Date && !Number.isNaN(value.getTime()))) {
+      fail(`option "${name}" must be a Date`)
+    }
   }
   for (const [name, value] of [['ttl', ttl], ['lease', lease]] as const) {
     if (typeof value !== 'number' || !(value > 0)) fail(`option "${name}" must be a positive number of seconds`)
@@ -90,7 +136,9 @@ export async function replay<const P extends Plugins> (store: PostgresStore, opt
 
   function list (value: unknown, name: string): string[] {
     const values: unknown = typeof value === 'string' ? [value] : value
-    if (!Array.isArray(values) || values.length === 0 || values.some(v => typeof v !== 'string')) return fail(`option "${name}" must be a string or a non-empty array of strings`)
+    if (!Array.isArray(values) || values.length === 0 || values.some(v => typeof v !== 'string')) {
+      return fail(`option "${name}" must be a string or a non-empty array of strings`)
+    }
     return values as string[]
   }
 }

@@ -53,10 +53,14 @@ const TABLE_NAME = /^[a-z_][a-z0-9_]{0,47}$/
 export function tableNames (options: TableOptions, context: string): Required<TableOptions> {
   const { schema = DEFAULT_SCHEMA, table = DEFAULT_TABLE } = options
   if (typeof schema !== 'string' || !SCHEMA_NAME.test(schema)) {
-    throw new TypeError(`${context}: option "schema" must be a lower-case SQL name (letters, digits, _), up to 63 characters`)
+    throw new TypeError(
+      `${context}: option "schema" must be a lower-case SQL name (letters, digits, _), up to 63 characters`
+    )
   }
   if (typeof table !== 'string' || !TABLE_NAME.test(table)) {
-    throw new TypeError(`${context}: option "table" must be a lower-case SQL name (letters, digits, _), up to 48 characters`)
+    throw new TypeError(
+      `${context}: option "table" must be a lower-case SQL name (letters, digits, _), up to 48 characters`
+    )
   }
   return { schema, table }
 }
@@ -97,7 +101,8 @@ const after = (param: string): string => `now() + ${param}::float8 * interval '1
 export function statements (names: Required<TableOptions>): Statements {
   const name = `${quote(names.schema)}.${quote(names.table)}`
   const expired = 'held.expires_at <= now()'
-  const fresh = (column: string): string => `${column} = CASE WHEN ${expired} THEN excluded.${column} ELSE held.${column} END`
+  const fresh = (column: string): string =>
+    `${column} = CASE WHEN ${expired} THEN excluded.${column} ELSE held.${column} END`
   // $1 key, $2 this claim's token, $3 lease in ms. One statement: the insert, or the row lock that
   // ON CONFLICT takes, serialises concurrent claims of a key, and each then sees the row the other
   // left. An expired row is overwritten; a live one is written back as it was, so that RETURNING
@@ -112,8 +117,10 @@ ON CONFLICT (key) DO UPDATE SET
 ${result}`
   // Also $4 provider, $5 event id, $6 type, $7 payload, $8 meta, $9 received at, $10 ms to keep the row.
   // The first receipt's time stays; a new claim counts one more attempt.
-  const claimKeeping = `INSERT INTO ${name} AS held (key, done, token, expires_at, provider, event_id, type, payload, meta, status, attempts, received_at, keep_until)
-VALUES ($1, false, $2, ${after('$3')}, $4, $5, $6, $7, $8, 'processing', 1, $9, $9::timestamptz + $10::float8 * interval '1 millisecond')
+  const claimKeeping = `INSERT INTO ${name} AS held (key, done, token, expires_at, provider, event_id, type, payload, \
+meta, status, attempts, received_at, keep_until)
+VALUES ($1, false, $2, ${after('$3')}, $4, $5, $6, $7, $8, 'processing', 1, $9, \
+$9::timestamptz + $10::float8 * interval '1 millisecond')
 ON CONFLICT (key) DO UPDATE SET
   ${claimed},
   ${['provider', 'event_id', 'type', 'payload', 'meta'].map(fresh).join(',\n  ')},
@@ -123,7 +130,9 @@ ON CONFLICT (key) DO UPDATE SET
   keep_until = GREATEST(held.keep_until, excluded.keep_until)
 ${result}`
   // A kept event's status becomes done; a row that keeps no event has none.
-  const done = (row: string): string => `done = true, token = NULL, status = CASE WHEN ${row}.status IS NULL THEN NULL ELSE 'done' END, last_error = NULL, processed_at = now()`
+  const done = (row: string): string =>
+    `done = true, token = NULL, status = CASE WHEN ${row}.status IS NULL THEN NULL ELSE 'done' END, ` +
+    'last_error = NULL, processed_at = now()'
   // $1 key, $2 ttl in ms.
   const complete = `INSERT INTO ${name} AS held (key, done, token, expires_at) VALUES ($1, true, NULL, ${after('$2')})
 ON CONFLICT (key) DO UPDATE SET ${done('held')}, expires_at = excluded.expires_at`
@@ -131,15 +140,21 @@ ON CONFLICT (key) DO UPDATE SET ${done('held')}, expires_at = excluded.expires_a
   const owned = 'key = $1 AND NOT done AND starts_with(token, $2)'
   const release = `DELETE FROM ${name} WHERE ${owned}`
   // Also $3 the error. The row stays, past its expiry, so that the retry claims it.
-  const releaseKeeping = `UPDATE ${name} SET token = NULL, expires_at = now(), status = 'failed', last_error = $3 WHERE ${owned}`
+  const releaseKeeping =
+    `UPDATE ${name} SET token = NULL, expires_at = now(), status = 'failed', last_error = $3 WHERE ${owned}`
   // $1 key, $2 token prefix, $3 ttl in ms. The ttl counts from now, not from the transaction's start.
-  const completeOwned = `UPDATE ${name} SET ${done(name)}, expires_at = clock_timestamp() + $3::float8 * interval '1 millisecond'
+  const completeOwned = `UPDATE ${name} SET ${done(name)}, \
+expires_at = clock_timestamp() + $3::float8 * interval '1 millisecond'
 WHERE ${owned}`
-  // $1 key, $2 provider, $3 event id, $4 type, $5 payload, $6 meta, $7 received at, $8 ms to keep, $9 why it is invalid.
-  const keepInvalid = `INSERT INTO ${name} AS held (key, done, token, expires_at, provider, event_id, type, payload, meta, status, attempts, last_error, received_at, keep_until)
-VALUES ($1, false, NULL, now(), $2, $3, $4, $5, $6, 'invalid', 1, $9, $7, $7::timestamptz + $8::float8 * interval '1 millisecond')
+  // $1 key, $2 provider, $3 event id, $4 type, $5 payload, $6 meta, $7 received at, $8 ms to keep, $9 why it is
+  // invalid.
+  const keepInvalid = `INSERT INTO ${name} AS held (key, done, token, expires_at, provider, event_id, type, payload, \
+meta, status, attempts, last_error, received_at, keep_until)
+VALUES ($1, false, NULL, now(), $2, $3, $4, $5, $6, 'invalid', 1, $9, $7, \
+$7::timestamptz + $8::float8 * interval '1 millisecond')
 ON CONFLICT (key) DO UPDATE SET
-  type = excluded.type, payload = excluded.payload, meta = excluded.meta, status = 'invalid', attempts = held.attempts + 1,
+  type = excluded.type, payload = excluded.payload, meta = excluded.meta, status = 'invalid', \
+attempts = held.attempts + 1,
   last_error = excluded.last_error, keep_until = GREATEST(held.keep_until, excluded.keep_until)
 WHERE ${expired}`
   // $1 statuses, $2 providers or null, $3 types or null, $4 since or null, $5 until or null,
@@ -154,7 +169,8 @@ WHERE status = ANY($1::text[])
 ORDER BY received_at, key
 LIMIT $8`
   // $1 key, $2 token, $3 lease in ms, $4 statuses. A live claim is never taken; a done event only when asked for.
-  const reclaim = `UPDATE ${name} SET done = false, token = $2, expires_at = ${after('$3')}, status = 'processing', attempts = attempts + 1
+  const reclaim = `UPDATE ${name} SET done = false, token = $2, expires_at = ${after('$3')}, status = 'processing', \
+attempts = attempts + 1
 WHERE key = $1 AND status = ANY($4::text[]) AND (done OR expires_at <= now())`
   const purge = `DELETE FROM ${name} WHERE expires_at <= now() AND (keep_until IS NULL OR keep_until <= now())`
   return { claim, claimKeeping, complete, release, releaseKeeping, completeOwned, keepInvalid, select, reclaim, purge }

@@ -73,7 +73,9 @@ export class PostgresStore implements TransactionalStore<PoolClient> {
 
   constructor (options: PostgresStoreOptions) {
     const { pool, inbox = false, ...names } = (options ?? {}) as Partial<PostgresStoreOptions>
-    if (typeof pool?.query !== 'function' || typeof pool.connect !== 'function') throw new TypeError('PostgresStore: option "pool" must be a pg Pool')
+    if (typeof pool?.query !== 'function' || typeof pool.connect !== 'function') {
+      throw new TypeError('PostgresStore: option "pool" must be a pg Pool')
+    }
     this.#pool = pool
     this.#names = tableNames(names, 'PostgresStore')
     this.#sql = statements(this.#names)
@@ -85,17 +87,27 @@ export class PostgresStore implements TransactionalStore<PoolClient> {
     return this.#inbox !== null
   }
 
-  /** Creates the schema, table and index where missing (see `migrationSql()`); safe to run from every instance at start. */
+  /**
+   * Creates the schema, table and index where missing (see `migrationSql()`); safe to run from every instance at start.
+   */
   async migrate (): Promise<void> {
     // In one implicit transaction, under a lock: two instances creating one table at once would otherwise collide.
-    await this.#pool.query(`SELECT pg_advisory_xact_lock(hashtext('fastify-webhooks:migrate'));\n${migrationSql(this.#names)}`)
+    await this.#pool.query(
+      `SELECT pg_advisory_xact_lock(hashtext('fastify-webhooks:migrate'));\n${migrationSql(this.#names)}`
+    )
   }
 
   async claim (key: string, leaseMs: number, event?: WebhookEventData): Promise<ClaimResult> {
     const token = this.#owner + String(++this.#count)
-    const { rows } = this.#inbox === null || event === undefined
-      ? await this.#pool.query<{ result: ClaimResult }>(this.#sql.claim, [key, token, leaseMs])
-      : await this.#pool.query<{ result: ClaimResult }>(this.#sql.claimKeeping, [key, token, leaseMs, ...this.#columns(event, this.#inbox)])
+    const { rows } =
+      this.#inbox === null || event === undefined
+        ? await this.#pool.query<{ result: ClaimResult }>(this.#sql.claim, [key, token, leaseMs])
+        : await this.#pool.query<{ result: ClaimResult }>(this.#sql.claimKeeping, [
+          key,
+          token,
+          leaseMs,
+          ...this.#columns(event, this.#inbox)
+        ])
     return rows[0]!.result
   }
 
@@ -109,7 +121,10 @@ export class PostgresStore implements TransactionalStore<PoolClient> {
       : this.#pool.query(this.#sql.releaseKeeping, [key, this.#owner, describe(error)]))
   }
 
-  /** Keeps an event whose payload failed its schema, as `invalid`; a key claimed or done is left alone. Only with `inbox`. */
+  /**
+   * Keeps an event whose payload failed its schema, as `invalid`; a key claimed or done is left alone. Only with
+   * `inbox`.
+   */
   async keepInvalid (key: string, event: WebhookEventData, reason: string): Promise<void> {
     if (this.#inbox === null) throw new Error('PostgresStore.keepInvalid() needs the "inbox" option')
     const [provider, id, type, payload, meta, receivedAt, keepMs] = this.#columns(event, this.#inbox)
@@ -137,11 +152,15 @@ export class PostgresStore implements TransactionalStore<PoolClient> {
    */
   client (): PoolClient {
     const tx = this.#current.getStore()
-    if (tx === undefined) throw new Error('PostgresStore.client() is only available while a webhook handler runs with this store')
+    if (tx === undefined) {
+      throw new Error('PostgresStore.client() is only available while a webhook handler runs with this store')
+    }
     return tx
   }
 
-  /** Deletes the rows past their expiry (claims would ignore them anyway); resolves to how many. Run it now and then. */
+  /**
+   * Deletes the rows past their expiry (claims would ignore them anyway); resolves to how many. Run it now and then.
+   */
   async purge (): Promise<number> {
     const { rowCount } = await this.#pool.query(this.#sql.purge)
     return rowCount as number // null only for statements that touch no rows, never for a DELETE
@@ -152,7 +171,15 @@ export class PostgresStore implements TransactionalStore<PoolClient> {
     const { statuses, providers, types, since, until } = selection
     let after: [Date | string, string] = ['-infinity', '']
     for (;;) {
-      const { rows } = await this.#pool.query<KeptRow>(this.#sql.select, [statuses, providers, types, since, until, ...after, batch])
+      const { rows } = await this.#pool.query<KeptRow>(this.#sql.select, [
+        statuses,
+        providers,
+        types,
+        since,
+        until,
+        ...after,
+        batch
+      ])
       for (const { key, provider, id, type, payload, meta, receivedAt } of rows) {
         yield { ...meta, key, provider, id, type, payload, receivedAt }
       }
@@ -167,7 +194,12 @@ export class PostgresStore implements TransactionalStore<PoolClient> {
    * `new`, or `in-flight` when another run took it since it was selected.
    */
   async reclaim (key: string, leaseMs: number, statuses: readonly KeptStatus[]): Promise<ClaimResult> {
-    const { rowCount } = await this.#pool.query(this.#sql.reclaim, [key, this.#owner + String(++this.#count), leaseMs, statuses])
+    const { rowCount } = await this.#pool.query(this.#sql.reclaim, [
+      key,
+      this.#owner + String(++this.#count),
+      leaseMs,
+      statuses
+    ])
     return rowCount === 1 ? 'new' : 'in-flight'
   }
 
@@ -181,13 +213,22 @@ export class PostgresStore implements TransactionalStore<PoolClient> {
     }
     const payload = inbox.redact === undefined ? event.payload : inbox.redact(event)
     // JSON text: pg would send an array as a Postgres array, not as jsonb.
-    return [event.provider, event.id, event.type, JSON.stringify(payload), JSON.stringify(meta), event.receivedAt, inbox.retentionMs]
+    return [
+      event.provider,
+      event.id,
+      event.type,
+      JSON.stringify(payload),
+      JSON.stringify(meta),
+      event.receivedAt,
+      inbox.retentionMs
+    ]
   }
 
   /** BEGIN, then COMMIT when `body` resolves true; ROLLBACK when it resolves false or throws. */
   async #inTransaction (body: (tx: PoolClient) => Promise<boolean>): Promise<boolean> {
     const tx = await this.#pool.connect()
-    // A connection that dies between queries reports it here, and the next query fails; unheard, it would crash the process.
+    // A connection that dies between queries reports it here, and the next query fails; unheard, it would crash the
+    // process.
     tx.on('error', ignore)
     // One whose BEGIN, COMMIT or ROLLBACK failed is in no known state: it is destroyed, not given back to the pool.
     let healthy = false
@@ -207,15 +248,29 @@ export class PostgresStore implements TransactionalStore<PoolClient> {
   }
 }
 
-interface KeptRow { key: string, provider: string, id: string, type: string, payload: unknown, meta: Record<string, unknown>, receivedAt: Date }
+interface KeptRow {
+  key: string
+  provider: string
+  id: string
+  type: string
+  payload: unknown
+  meta: Record<string, unknown>
+  receivedAt: Date
+}
 
 function inboxOf (option: unknown): Inbox | null {
   if (option === false) return null
   if (option === true) return { retentionMs: 2_592_000_000, redact: undefined }
-  if (typeof option !== 'object' || option === null) throw new TypeError('PostgresStore: option "inbox" must be a boolean or { retention?, redact? }')
+  if (typeof option !== 'object' || option === null) {
+    throw new TypeError('PostgresStore: option "inbox" must be a boolean or { retention?, redact? }')
+  }
   const { retention = 2_592_000, redact } = option as InboxOptions
-  if (typeof retention !== 'number' || !(retention > 0)) throw new TypeError('PostgresStore: option "inbox.retention" must be a positive number of seconds')
-  if (redact !== undefined && typeof redact !== 'function') throw new TypeError('PostgresStore: option "inbox.redact" must be a function')
+  if (typeof retention !== 'number' || !(retention > 0)) {
+    throw new TypeError('PostgresStore: option "inbox.retention" must be a positive number of seconds')
+  }
+  if (redact !== undefined && typeof redact !== 'function') {
+    throw new TypeError('PostgresStore: option "inbox.redact" must be a function')
+  }
   return { retentionMs: retention * 1000, redact }
 }
 

@@ -11,7 +11,9 @@ export interface RedisEvalClient {
 }
 
 export interface RedisStoreOptions {
-  /** An `ioredis` client you made and own (the store never connects or quits it). See the README for fail-fast settings. */
+  /**
+   * An `ioredis` client you made and own (the store never connects or quits it). See the README for fail-fast settings.
+   */
   client: RedisEvalClient
   /** Put before every key (the engine's keys are `<provider>:<event id>`). Default `fastify-webhooks:`. */
   prefix?: string

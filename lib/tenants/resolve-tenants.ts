@@ -51,15 +51,25 @@ export interface Tenants {
 }
 
 /** The tenant options, checked at registration; null when `secret` is fixed. */
-export function resolveTenants (spec: ProviderSpec, options: { secret?: unknown, tenant?: unknown, secretCache?: unknown, allowUnsigned?: unknown }, fail: Fail): Tenants | null {
+export function resolveTenants (
+  spec: ProviderSpec,
+  options: { secret?: unknown; tenant?: unknown; secretCache?: unknown; allowUnsigned?: unknown },
+  fail: Fail
+): Tenants | null {
   const { secret, tenant, secretCache } = options
   if (typeof secret !== 'function') {
-    if (tenant !== undefined || secretCache !== undefined) fail('options "tenant" and "secretCache" need "secret" to be a function (tenant, request) => secret')
+    if (tenant !== undefined || secretCache !== undefined) {
+      fail('options "tenant" and "secretCache" need "secret" to be a function (tenant, request) => secret')
+    }
     return null
   }
-  if (typeof tenant !== 'function') return fail('option "secret" is a function: give option "tenant", a function (request) => the tenant\'s name')
+  if (typeof tenant !== 'function') {
+    return fail('option "secret" is a function: give option "tenant", a function (request) => the tenant\'s name')
+  }
   if (options.allowUnsigned !== undefined) fail('option "allowUnsigned" does not go with a "secret" function')
-  if (secretCache !== undefined && !(secretCache instanceof SecretCache)) fail('option "secretCache" must be a SecretCache')
+  if (secretCache !== undefined && !(secretCache instanceof SecretCache)) {
+    fail('option "secretCache" must be a SecretCache')
+  }
   const cache = secretCache ?? new SecretCache()
   try {
     cache.claim(`fastify-webhooks-${spec.name}`)
@@ -97,7 +107,8 @@ export function resolveTenants (spec: ProviderSpec, options: { secret?: unknown,
     keysFor (request) {
       const name = (request as RequestWithTenant)[kTenant]
       if (name === undefined) return unnamed
-      const answer = (keys: TenantKeys): DeliveryKeys => keys === null ? { keys: dummy, tenant: name, known: false } : { keys, tenant: name, known: true }
+      const answer = (keys: TenantKeys): DeliveryKeys =>
+        keys === null ? { keys: dummy, tenant: name, known: false } : { keys, tenant: name, known: true }
       const found = cache.keysOf(name, async () => await load(name, request))
       if (!(found instanceof Promise)) return answer(found)
       return found.then(answer, err => { throw new WebhookSecretLookupError({ cause: err }) })
@@ -105,7 +116,14 @@ export function resolveTenants (spec: ProviderSpec, options: { secret?: unknown,
   }
 }
 
-/** The refusal of a delivery for an unknown tenant whose dummy verification passed: none ever should, but fail closed. */
+/**
+ * The refusal of a delivery for an unknown tenant whose dummy verification passed: none ever should, but fail closed.
+ */
 export function unknownTenant (): Refusal {
-  return { ok: false, error: new WebhookInvalidSignatureError(), message: 'webhook rejected', log: { reason: 'invalid-signature', detail: 'unknown tenant' } }
+  return {
+    ok: false,
+    error: new WebhookInvalidSignatureError(),
+    message: 'webhook rejected',
+    log: { reason: 'invalid-signature', detail: 'unknown tenant' }
+  }
 }

@@ -36,7 +36,9 @@ export class SecretCache {
   constructor (options: SecretCacheOptions = {}) {
     const { max = 10_000, ttl = 300, timeout = 5 } = options
     for (const [name, value] of Object.entries({ max, ttl, timeout })) {
-      if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) throw new TypeError(`SecretCache: option "${name}" must be a positive number`)
+      if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
+        throw new TypeError(`SecretCache: option "${name}" must be a positive number`)
+      }
     }
     this.#max = max
     this.#ttlMs = ttl * 1000
@@ -65,7 +67,9 @@ export class SecretCache {
    * parsed for another scheme. Throws when another registration holds it.
    */
   claim (owner: string): void {
-    if (this.#owner !== undefined && this.#owner !== owner) throw new TypeError(`this SecretCache is already used by ${this.#owner}: give each registration its own`)
+    if (this.#owner !== undefined && this.#owner !== owner) {
+      throw new TypeError(`this SecretCache is already used by ${this.#owner}: give each registration its own`)
+    }
     this.#owner = owner
   }
 

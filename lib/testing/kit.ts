@@ -10,9 +10,30 @@ import type { ProviderSpec, WebhookEventData } from '../core/provider.js'
 import { compileProvider, receive as receiveDelivery, type CompiledProvider } from '../core/receive.js'
 import type { SignOptions } from '../schemes/scheme.js'
 import { providers } from '../../plugins/registry.js'
-import type { DeepPartial, KitEvent, KitEventType, KitHandlers, KitPayload, KitReceived, KitUnknownEvent, Fixtures, ProviderRef } from './types.js'
+import type {
+  DeepPartial,
+  KitEvent,
+  KitEventType,
+  KitHandlers,
+  KitPayload,
+  KitReceived,
+  KitUnknownEvent,
+  Fixtures,
+  ProviderRef
+} from './types.js'
 
-export type { DeepPartial, Fixtures, KitEvent, KitEventType, KitHandlers, KitPayload, KitReceived, KitUnknownEvent, ProviderRef, ShippedProvider } from './types.js'
+export type {
+  DeepPartial,
+  Fixtures,
+  KitEvent,
+  KitEventType,
+  KitHandlers,
+  KitPayload,
+  KitReceived,
+  KitUnknownEvent,
+  ProviderRef,
+  ShippedProvider
+} from './types.js'
 
 const NAME = 'fastify-webhooks/testing'
 
@@ -24,7 +45,10 @@ export interface SignedDelivery {
 
 export interface KitSignOptions<T extends string = string> extends SignOptions {
   secret: string
-  /** The event type, for providers that send it in a header (GitHub's `X-GitHub-Event`). Default: the provider's sample type. */
+  /**
+   * The event type, for providers that send it in a header (GitHub's `X-GitHub-Event`). Default: the provider's sample
+   * type.
+   */
   type?: T
 }
 
@@ -41,7 +65,11 @@ export interface DeliverOptions<T extends string = string> extends KitSignOption
  * event types' payloads), or a string sent byte for byte.
  */
 export function sign<P extends ProviderRef> (provider: P, body: string, options: KitSignOptions): SignedDelivery
-export function sign<P extends ProviderRef> (provider: P, payload: KitPayload<P>, options: KitSignOptions<KitEventType<P>>): SignedDelivery
+export function sign<P extends ProviderRef> (
+  provider: P,
+  payload: KitPayload<P>,
+  options: KitSignOptions<KitEventType<P>>
+): SignedDelivery
 export function sign (provider: ProviderRef, payload: unknown, options: KitSignOptions): SignedDelivery {
   return signed(specOf(provider), typeof payload === 'string' ? payload : JSON.stringify(payload), options)
 }
@@ -50,7 +78,11 @@ function signed (spec: ProviderSpec, body: string, options: KitSignOptions): Sig
   const id = options.id ?? `msg_${randomBytes(12).toString('hex')}`
   const sender = spec.senderHeaders?.({ type: options.type ?? spec.sample?.type ?? '', id })
   return {
-    headers: { 'content-type': 'application/json', ...sender, ...spec.scheme.sign(options.secret, body, { ...options, id }) },
+    headers: {
+      'content-type': 'application/json',
+      ...sender,
+      ...spec.scheme.sign(options.secret, body, { ...options, id })
+    },
     body
   }
 }
@@ -59,25 +91,55 @@ function signed (spec: ProviderSpec, body: string, options: KitSignOptions): Sig
  * The sample payload of one event type (the first `examples` entry of its schema), a new copy each call,
  * deep-merged with `overrides`: objects merge, anything else (arrays too) replaces, `undefined` keeps the sample's.
  */
-export function fixture<P extends ProviderRef, T extends KitEventType<P>> (provider: P, type: T, overrides?: DeepPartial<KitPayload<P, T>>): KitPayload<P, T>
+export function fixture<P extends ProviderRef, T extends KitEventType<P>> (
+  provider: P,
+  type: T,
+  overrides?: DeepPartial<KitPayload<P, T>>
+): KitPayload<P, T>
 export function fixture (provider: ProviderRef, type: string, overrides?: unknown): unknown {
   const spec = specOf(provider)
   if (!Object.hasOwn(spec.events, type)) {
-    throw new TypeError(`${NAME}: ${spec.name} has no event type "${type}" (types: ${Object.keys(spec.events).join(', ')})`)
+    throw new TypeError(
+      `${NAME}: ${spec.name} has no event type "${type}" (types: ${Object.keys(spec.events).join(', ')})`
+    )
   }
   const sample = firstExample(spec.events[type]!)
-  if (sample === undefined) throw new TypeError(`${NAME}: the ${spec.name} schema of "${type}" has no example to start from`)
+  if (sample === undefined) {
+    throw new TypeError(`${NAME}: the ${spec.name} schema of "${type}" has no example to start from`)
+  }
   return merge(sample, overrides)
 }
 
-/** Signs the payload and posts it to the provider's route with `app.inject()`: the answer, as the sender would get it. */
-export async function deliver<P extends ProviderRef> (app: Pick<FastifyInstance, 'inject'>, provider: P, body: string, options: DeliverOptions): Promise<LightMyRequestResponse>
-export async function deliver<P extends ProviderRef> (app: Pick<FastifyInstance, 'inject'>, provider: P, payload: KitPayload<P>, options: DeliverOptions<KitEventType<P>>): Promise<LightMyRequestResponse>
-export async function deliver (app: Pick<FastifyInstance, 'inject'>, provider: ProviderRef, payload: unknown, options: DeliverOptions): Promise<LightMyRequestResponse> {
+/**
+ * Signs the payload and posts it to the provider's route with `app.inject()`: the answer, as the sender would get it.
+ */
+export async function deliver<P extends ProviderRef> (
+  app: Pick<FastifyInstance, 'inject'>,
+  provider: P,
+  body: string,
+  options: DeliverOptions
+): Promise<LightMyRequestResponse>
+export async function deliver<P extends ProviderRef> (
+  app: Pick<FastifyInstance, 'inject'>,
+  provider: P,
+  payload: KitPayload<P>,
+  options: DeliverOptions<KitEventType<P>>
+): Promise<LightMyRequestResponse>
+export async function deliver (
+  app: Pick<FastifyInstance, 'inject'>,
+  provider: ProviderRef,
+  payload: unknown,
+  options: DeliverOptions
+): Promise<LightMyRequestResponse> {
   const spec = specOf(provider)
   const { path, headers: extra, ...signing } = options
   const { headers, body } = signed(spec, typeof payload === 'string' ? payload : JSON.stringify(payload), signing)
-  return await app.inject({ method: 'POST', url: path ?? `/webhooks/${spec.name}`, headers: { ...headers, ...extra }, payload: body })
+  return await app.inject({
+    method: 'POST',
+    url: path ?? `/webhooks/${spec.name}`,
+    headers: { ...headers, ...extra },
+    payload: body
+  })
 }
 
 /**
@@ -101,17 +163,29 @@ export async function receive<P extends ProviderRef, const T extends string> (
     receivedAt?: Date
   }
 ): Promise<KitReceived<P, T>>
-export async function receive (handlers: object, event: { provider: ProviderRef, type: string, payload: unknown, id?: string, receivedAt?: Date }): Promise<WebhookEventData> {
+export async function receive (
+  handlers: object,
+  event: { provider: ProviderRef; type: string; payload: unknown; id?: string; receivedAt?: Date }
+): Promise<WebhookEventData> {
   const spec = specOf(event.provider)
   const fail = (message: string): never => { throw new TypeError(`${NAME}: ${message}`) }
   const checked = checkHandlers<[]>(handlers, handlerTypes(spec), fail)
   const secret = spec.scheme.generateSecret()
   const receivedAt = event.receivedAt ?? new Date()
   const { headers, body } = signed(spec, JSON.stringify(event.payload), {
-    secret, type: event.type, timestamp: Math.floor(receivedAt.getTime() / 1000), ...(event.id === undefined ? {} : { id: event.id })
+    secret,
+    type: event.type,
+    timestamp: Math.floor(receivedAt.getTime() / 1000),
+    ...(event.id === undefined ? {} : { id: event.id })
   })
   const received = receiveDelivery(compiled(spec), {
-    headers, body: Buffer.from(body), keys: [spec.scheme.parseSecret(secret)], receivedAt, tolerance: 300, parse: {}, options: handlers
+    headers,
+    body: Buffer.from(body),
+    keys: [spec.scheme.parseSecret(secret)],
+    receivedAt,
+    tolerance: 300,
+    parse: {},
+    options: handlers
   })
   if (!received.ok) return fail(`the route would refuse this event: ${received.error.message}`)
   if (received.event.type !== event.type) fail(`the payload is of type "${received.event.type}", not "${event.type}"`)
@@ -119,16 +193,23 @@ export async function receive (handlers: object, event: { provider: ProviderRef,
   return received.event
 }
 
-/** The options a plugin made by `defineProvider` reads in its `extend` (Retab's `extraction`); none known for a name. */
-type ExtraOptions<P> = P extends { readonly provider: { extend (payload: unknown, options: infer O): unknown } } ? Partial<O> : object
+/**
+ * The options a plugin made by `defineProvider` reads in its `extend` (Retab's `extraction`); none known for a name.
+ */
+type ExtraOptions<P> = P extends { readonly provider: { extend(payload: unknown, options: infer O): unknown } }
+  ? Partial<O>
+  : object
 
 /** The first example of each event type's schema, for every provider of a spec. */
 export function examplesOf (spec: ProviderSpec): Record<string, unknown> {
   return Object.fromEntries(Object.entries(spec.events).map(([type, schema]) => [type, firstExample(schema)]))
 }
 
-// Built from the registry; typed by the plugins the program imports (the examples are checked against their schemas in our tests).
-export const fixtures = Object.fromEntries(Object.entries(providers).map(([name, plugin]) => [name, examplesOf(plugin.provider)])) as Fixtures
+// Built from the registry; typed by the plugins the program imports (the examples are checked against their schemas in
+// our tests).
+export const fixtures = Object.fromEntries(
+  Object.entries(providers).map(([name, plugin]) => [name, examplesOf(plugin.provider)])
+) as Fixtures
 
 function firstExample (schema: { examples?: unknown }): unknown {
   return Array.isArray(schema.examples) ? structuredClone(schema.examples[0]) : undefined
@@ -140,7 +221,10 @@ function merge (sample: unknown, overrides: unknown): unknown {
   // fromEntries defines each key, so that even `__proto__` is a plain property.
   return Object.fromEntries([
     ...Object.entries(sample),
-    ...Object.entries(overrides).map(([key, value]) => [key, merge(Object.hasOwn(sample, key) ? sample[key] : undefined, value)])
+    ...Object.entries(overrides).map(([key, value]) => [
+      key,
+      merge(Object.hasOwn(sample, key) ? sample[key] : undefined, value)
+    ])
   ])
 }
 
@@ -159,7 +243,10 @@ function compiled (spec: ProviderSpec): CompiledProvider {
 function specOf (provider: ProviderRef): ProviderSpec {
   if (typeof provider !== 'string') return provider.provider
   if (!Object.hasOwn(providers, provider)) {
-    throw new TypeError(`${NAME}: unknown provider "${provider}" (shipped: ${Object.keys(providers).join(', ')}; for your own, pass its plugin)`)
+    throw new TypeError(
+      `${NAME}: unknown provider "${provider}" (shipped: ${Object.keys(providers).join(', ')}; for your own, pass ` +
+      'its plugin)'
+    )
   }
   return providers[provider as keyof typeof providers].provider
 }

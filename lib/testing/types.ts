@@ -32,7 +32,11 @@ export type KitEventType<P> = TypeField<KitEvent<P>>
 export type KitPayload<P, T extends string = KitEventType<P>> = Extract<KitEvent<P>, { type: T }>['payload']
 
 /** `T` with every property optional, all the way down; arrays are whole (an override replaces them). */
-export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T
+export type DeepPartial<T> = T extends readonly unknown[]
+  ? T
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T
 
 /** A sample payload of every event type of the shipped providers you import: the `examples` of their schemas. */
 export type Fixtures = {
@@ -53,7 +57,8 @@ export type KitUnknownEvent<P> = P extends { readonly provider: infer S extends 
     ('timestamp' extends keyof KitEvent<P> ? { /** the signed timestamp, seconds */ timestamp: number } : object)
 
 /** What `receive` resolves with: the event of type `T` the handlers got. */
-export type KitReceived<P, T extends string> = T extends KitEventType<P> ? Extract<KitEvent<P>, { type: T }> : KitUnknownEvent<P>
+export type KitReceived<P, T extends string> =
+  T extends KitEventType<P> ? Extract<KitEvent<P>, { type: T }> : KitUnknownEvent<P>
 
 type TypeField<E> = E extends { type: infer T extends string } ? T : never
 type ProviderField<E> = E extends { provider: infer N extends string } ? N : never

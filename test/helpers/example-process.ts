@@ -15,7 +15,10 @@ export interface ExampleProcess {
 }
 
 export function runExample (name: string, env: Record<string, string>): ExampleProcess {
-  const child = spawnChild(process.execPath, [...process.execArgv, `examples/${name}.ts`], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawnChild(process.execPath, [...process.execArgv, `examples/${name}.ts`], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit']
+  })
   const lines: LogLine[] = []
   const waiting: Array<{ match: (line: LogLine) => boolean, resolve: (line: LogLine) => void }> = []
   let buffered = ''

@@ -37,7 +37,10 @@ export function telemetry (): Telemetry {
     spans: () => exporter.getFinishedSpans(),
     async points (name) {
       const { resourceMetrics } = await reader.collect()
-      return resourceMetrics.scopeMetrics.flatMap(scope => scope.metrics).filter(m => m.descriptor.name === name).flatMap(m => m.dataPoints as Array<DataPoint<unknown>>)
+      return resourceMetrics.scopeMetrics
+        .flatMap(scope => scope.metrics)
+        .filter(m => m.descriptor.name === name)
+        .flatMap(m => m.dataPoints as Array<DataPoint<unknown>>)
     },
     fastifyOtel,
     async stop () {

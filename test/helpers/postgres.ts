@@ -10,6 +10,7 @@ export { startPostgres, type PostgresServer }
 /** A pool whose connection attempts give up after a second, so a store call fails while the server is down. */
 export function connect (server: PostgresServer, options: pg.PoolConfig = {}): pg.Pool {
   const pool = new pg.Pool({ connectionString: server.connectionString, connectionTimeoutMillis: 1000, ...options })
-  pool.on('error', () => {}) // an idle connection whose server went away; the pool drops it and the next query opens another
+  // an idle connection whose server went away; the pool drops it and the next query opens another
+  pool.on('error', () => {})
   return pool
 }

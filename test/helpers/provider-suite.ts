@@ -24,7 +24,10 @@ export interface ProviderCase {
 
 export interface Received { event: { id: string, type: string, payload: unknown }, webhook: unknown, rawBody: unknown }
 
-export async function buildApp (c: ProviderCase, options: Record<string, unknown> = {}): Promise<{ app: FastifyInstance, received: Received[], unknown: unknown[] }> {
+export async function buildApp (
+  c: ProviderCase,
+  options: Record<string, unknown> = {}
+): Promise<{ app: FastifyInstance; received: Received[]; unknown: unknown[] }> {
   const app = Fastify()
   const received: Received[] = []
   const unknown: unknown[] = []
@@ -34,11 +37,23 @@ export async function buildApp (c: ProviderCase, options: Record<string, unknown
       received.push({ event, webhook: request.webhook, rawBody: request.rawBody })
     }
   }
-  await app.register(c.plugin, { secret: c.secret, on, onUnknown: (event: unknown) => { unknown.push(event) }, ...options })
+  await app.register(c.plugin, {
+    secret: c.secret,
+    on,
+    onUnknown: (event: unknown) => {
+      unknown.push(event)
+    },
+    ...options
+  })
   return { app, received, unknown }
 }
 
-export function deliver (app: FastifyInstance, c: ProviderCase, payload: unknown, opts: { secret?: string, id?: string, timestamp?: number, headers?: Record<string, string>, body?: string } = {}) {
+export function deliver (
+  app: FastifyInstance,
+  c: ProviderCase,
+  payload: unknown,
+  opts: { secret?: string; id?: string; timestamp?: number; headers?: Record<string, string>; body?: string } = {}
+) {
   const body = opts.body ?? JSON.stringify(payload)
   const headers = {
     'content-type': 'application/json',
@@ -63,7 +78,10 @@ export function providerSuite (c: ProviderCase): void {
       t.equal(last.event.type, type)
       t.same(last.event.payload, payload)
       t.equal(last.webhook, last.event, 'request.webhook is the event')
-      t.ok(Buffer.isBuffer(last.rawBody) && (last.rawBody as Buffer).equals(Buffer.from(body)), 'rawBody is the exact bytes')
+      t.ok(
+        Buffer.isBuffer(last.rawBody) && (last.rawBody as Buffer).equals(Buffer.from(body)),
+        'rawBody is the exact bytes'
+      )
       t.equal(last.event.id, c.expectedId ? c.expectedId(payload, body) : `msg_${type}`)
     }
     t.equal(received.length, Object.keys(c.samples).length)
@@ -75,13 +93,23 @@ export function providerSuite (c: ProviderCase): void {
     const good = signWith(c.scheme, body, { secret: c.secret })
     const cases: Array<[string, Record<string, string>, string, string]> = [
       ['tampered body', good, body.replace(/.$/, ' }'), 'WEBHOOK_INVALID_SIGNATURE'],
-      ['tampered signature', { ...good, [signatureHeader]: flipLast(good[signatureHeader]!) }, body, 'WEBHOOK_INVALID_SIGNATURE'],
+      [
+        'tampered signature',
+        { ...good, [signatureHeader]: flipLast(good[signatureHeader]!) },
+        body,
+        'WEBHOOK_INVALID_SIGNATURE'
+      ],
       ['wrong secret', signWith(c.scheme, body, { secret: c.otherSecret }), body, 'WEBHOOK_INVALID_SIGNATURE'],
       ['missing signature header', omit(good, signatureHeader), body, 'WEBHOOK_MISSING_SIGNATURE'],
       ['no headers at all', {}, body, 'WEBHOOK_MISSING_SIGNATURE']
     ]
     for (const [what, headers, payload, code] of cases) {
-      const res = await app.inject({ method: 'POST', url: `/webhooks/${c.name}`, headers: { 'content-type': 'application/json', ...headers }, payload })
+      const res = await app.inject({
+        method: 'POST',
+        url: `/webhooks/${c.name}`,
+        headers: { 'content-type': 'application/json', ...headers },
+        payload
+      })
       t.equal(res.statusCode, 401, what)
       t.equal(res.json().code, code, what)
       t.notMatch(res.body, good[signatureHeader]!.slice(-20), `${what}: no signature in the answer`)
@@ -100,7 +128,9 @@ export function providerSuite (c: ProviderCase): void {
       }
       const res = await deliver(app, c, firstSample, { timestamp: now - 50 })
       t.equal(res.statusCode, 200, 'inside the window')
-      const nonNumeric = await deliver(app, c, firstSample, { headers: { [`${(c.scheme as { prefix: string }).prefix}-timestamp`]: `${now}abc` } })
+      const nonNumeric = await deliver(app, c, firstSample, {
+        headers: { [`${(c.scheme as { prefix: string }).prefix}-timestamp`]: `${now}abc` }
+      })
       t.equal(nonNumeric.statusCode, 401, 'non-numeric timestamp')
       t.equal(nonNumeric.json().code, 'WEBHOOK_MALFORMED_SIGNATURE')
       t.equal(received.length, 1)
@@ -110,7 +140,16 @@ export function providerSuite (c: ProviderCase): void {
   t.test(`${c.name}: rotation accepts any configured secret`, async t => {
     const { app, received } = await buildApp(c, { secret: [c.secret, c.otherSecret], idempotency: false })
     t.equal((await deliver(app, c, firstSample, { secret: c.secret, id: 'one' })).statusCode, 200)
-    t.equal((await deliver(app, c, firstSample, { secret: c.otherSecret, id: 'two', body: JSON.stringify(firstSample, null, 1) })).statusCode, 200)
+    t.equal(
+      (
+        await deliver(app, c, firstSample, {
+          secret: c.otherSecret,
+          id: 'two',
+          body: JSON.stringify(firstSample, null, 1)
+        })
+      ).statusCode,
+      200
+    )
     t.equal(received.length, 2)
   })
 
@@ -130,7 +169,10 @@ export function providerSuite (c: ProviderCase): void {
     const res = await deliver(app, c, c.invalid.payload)
     t.equal(res.statusCode, 400)
     t.equal(res.json().code, 'WEBHOOK_INVALID_PAYLOAD')
-    t.equal(res.json().message, `The webhook payload does not match the schema of its event type at ${c.invalid.path}: ${c.invalid.reason}`)
+    t.equal(
+      res.json().message,
+      `The webhook payload does not match the schema of its event type at ${c.invalid.path}: ${c.invalid.reason}`
+    )
     t.equal(called, 0)
     const line = lines.map(l => JSON.parse(l)).find(l => l.msg === 'webhook payload does not match its schema')
     t.equal(line?.path, c.invalid.path)
@@ -153,13 +195,23 @@ export function providerSuite (c: ProviderCase): void {
     const { app, received } = await buildApp(c, { bodyLimit: 2048 })
     const body = JSON.stringify(firstSample)
     const headers = signWith(c.scheme, body, { secret: c.secret })
-    const text = await app.inject({ method: 'POST', url: `/webhooks/${c.name}`, headers: { ...headers, 'content-type': 'text/plain' }, payload: body })
+    const text = await app.inject({
+      method: 'POST',
+      url: `/webhooks/${c.name}`,
+      headers: { ...headers, 'content-type': 'text/plain' },
+      payload: body
+    })
     t.equal(text.statusCode, 415)
     const empty = await app.inject({ method: 'POST', url: `/webhooks/${c.name}`, headers })
     t.equal(empty.statusCode, 400)
     t.equal(empty.json().code, 'WEBHOOK_EMPTY_BODY')
-    const big = JSON.stringify({ ...firstSample as object, padding: 'x'.repeat(4096) })
-    const large = await app.inject({ method: 'POST', url: `/webhooks/${c.name}`, headers: { 'content-type': 'application/json', ...signWith(c.scheme, big, { secret: c.secret }) }, payload: big })
+    const big = JSON.stringify({ ...(firstSample as object), padding: 'x'.repeat(4096) })
+    const large = await app.inject({
+      method: 'POST',
+      url: `/webhooks/${c.name}`,
+      headers: { 'content-type': 'application/json', ...signWith(c.scheme, big, { secret: c.secret }) },
+      payload: big
+    })
     t.equal(large.statusCode, 413)
     t.equal(received.length, 0)
   })

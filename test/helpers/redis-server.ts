@@ -15,7 +15,10 @@ export { startRedisServer as startRedis }
 
 const ENSURE_REDIS = fileURLToPath(new URL('../../scripts/ensure-redis.mjs', import.meta.url))
 
-/** Runs scripts/ensure-redis.mjs as `npm test` does, in this environment changed by `env` (undefined removes a variable). */
+/**
+ * Runs scripts/ensure-redis.mjs as `npm test` does, in this environment changed by `env` (undefined removes a
+ * variable).
+ */
 export function ensureRedis (env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, [ENSURE_REDIS], { encoding: 'utf8', env: { ...process.env, ...env } })
 }
@@ -28,7 +31,12 @@ export function redisServerPath (): string {
 
 /** A client with the settings the README advises: commands fail at once while Redis is down, so the sender gets 500. */
 export function failFastClient (redis: RedisServer, options: RedisOptions = {}): Redis {
-  const client = new Redis(redis.port, '127.0.0.1', { maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 1000, ...options })
+  const client = new Redis(redis.port, '127.0.0.1', {
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    connectTimeout: 1000,
+    ...options
+  })
   client.on('error', () => {}) // ioredis reports every failed reconnect here; callers see their failed commands
   return client
 }

@@ -38,8 +38,15 @@ export function signWith (scheme: Scheme, body: string | Buffer, args: SignArgs)
 }
 
 /** A Pulse delivery (Standard Webhooks, `webhook-*` headers, SW_SECRET) POSTed over real HTTP; the answer parsed. */
-export async function postPulse (url: string, body: string, id: string): Promise<{ status: number, body: Record<string, unknown> }> {
-  const headers = { 'content-type': 'application/json', ...signWith({ kind: 'standard', prefix: 'webhook' }, body, { secret: SW_SECRET, id }) }
+export async function postPulse (
+  url: string,
+  body: string,
+  id: string
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const headers = {
+    'content-type': 'application/json',
+    ...signWith({ kind: 'standard', prefix: 'webhook' }, body, { secret: SW_SECRET, id })
+  }
   const res = await fetch(url, { method: 'POST', headers, body })
   return { status: res.status, body: await res.json() as Record<string, unknown> }
 }

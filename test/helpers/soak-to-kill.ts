@@ -8,7 +8,17 @@ import { startPostgres } from '../../support/postgres-server.js'
 import { startRedisServer } from '../../support/redis-server.js'
 
 process.stdin.once('end', () => process.exit(1)).resume()
-const store: SoakStore = process.argv[2] === 'postgres'
-  ? { postgres: await startPostgres({ persistent: true }) }
-  : { redis: await startRedisServer({ appendOnly: true }) }
-await runChaosSoak({ store, deliveries: 1_000_000, concurrency: 4, seed: 5, faults: [], onStart: () => { console.log('soaking') } })
+const store: SoakStore =
+  process.argv[2] === 'postgres'
+    ? { postgres: await startPostgres({ persistent: true }) }
+    : { redis: await startRedisServer({ appendOnly: true }) }
+await runChaosSoak({
+  store,
+  deliveries: 1_000_000,
+  concurrency: 4,
+  seed: 5,
+  faults: [],
+  onStart: () => {
+    console.log('soaking')
+  }
+})

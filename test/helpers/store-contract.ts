@@ -19,7 +19,8 @@ export function storeContract (t: Test, make: (instance: 0 | 1) => IdempotencySt
     t.equal(await store.claim('contract:unclaimed', 60_000), 'done', 'complete without a claim marks the key done')
   })
 
-  t.test('store contract: a claim expires after its lease, a done mark after its ttl; a fractional lease works', async t => {
+  t.test('store contract: a claim expires after its lease, a done mark after its ttl; a fractional lease ' +
+    'works', async t => {
     const [store, other] = [make(0), make(1)]
     t.equal(await store.claim('contract:lease', 0.4), 'new')
     await sleep(20)
@@ -43,10 +44,15 @@ export function storeContract (t: Test, make: (instance: 0 | 1) => IdempotencySt
     await second.release('contract:never-claimed')
     await first.complete('contract:rel', 60_000)
     await first.release('contract:rel')
-    t.equal(await second.claim('contract:rel', 60_000), 'done', 'a release after complete does not forget a handled event')
+    t.equal(
+      await second.claim('contract:rel', 60_000),
+      'done',
+      'a release after complete does not forget a handled event'
+    )
   })
 
-  t.test('store contract: concurrent claims from two instances: exactly one wins each key, fresh or expired', async t => {
+  t.test('store contract: concurrent claims from two instances: exactly one wins each key, fresh or ' +
+    'expired', async t => {
     const stores = [make(0), make(1)]
     const race = async (key: string): Promise<number> => {
       const results = await Promise.all(Array.from({ length: 20 }, (_, i) => stores[i % 2]!.claim(key, 60_000)))
