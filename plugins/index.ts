@@ -22,4 +22,4 @@ export type { Headers, MistakenKey, RejectReason, SignatureScheme, SignOptions, 
 export * from '../lib/core/errors.js'
 export {
   CHANNELS, subscribeWebhooks, type WebhookListeners, type DeliveryMessage, type DuplicateMessage, type FailedMessage, type HandledMessage, type JobInfo, type QueuedMessage, type RefusedMessage
-} from '../lib/observe/diagnostics.js'
+} from '../lib/observe/channels.js'
