@@ -11,7 +11,7 @@ import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics'
 import { BatchSpanProcessor, TracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace'
 import { FastifyOtelInstrumentation } from '@fastify/otel'
 import type { FastifyPluginCallback } from 'fastify'
-import { CHANNELS, delivery } from '../lib/observe/diagnostics.js'
+import { CHANNELS, delivery } from '../lib/observe/channels.js'
 import { instrumentWebhooks } from '../lib/observe/otel.js'
 
 const count = (): void => {}

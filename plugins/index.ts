@@ -80,4 +80,4 @@ export {
   type JobInfo,
   type QueuedMessage,
   type RefusedMessage
-} from '../lib/observe/diagnostics.js'
+} from '../lib/observe/channels.js'

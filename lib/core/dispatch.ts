@@ -9,6 +9,7 @@ import {
   type IdempotencyStore,
   type TransactionalStore
 } from '../stores/idempotency.js'
+import type { DeliveryObserver, JobInfo, TraceContext } from './observer.js'
 import type { WebhookEventData } from './provider.js'
 
 export interface Idempotency {
@@ -42,10 +43,15 @@ export interface Dispatch {
   fields: object
   /**
    * Runs the handlers; resolves false when the event was not handled after all (a handler answered an error itself).
+   * `trace` is given while the delivery is observed.
    */
-  run (): Promise<boolean>
+  run (trace?: TraceContext): Promise<boolean>
   /** Wraps what `run` threw, for the caller's answer; the original is its `cause`. Default: rethrown as is. */
   failure? (cause: unknown): Error
+  /** who watches this delivery, when anyone does; its `event` then names the event */
+  observer?: DeliveryObserver
+  /** the job a worker runs, with the trace context it carried */
+  job?: JobInfo & TraceContext
 }
 
 export type Dispatched = 'handled' | 'duplicate'
@@ -56,7 +62,13 @@ export type Dispatched = 'handled' | 'duplicate'
  * another run took the event), or what `run` threw, wrapped by `failure`. Nothing is logged for a throw: the caller's
  * framework logs the error with its cause, once.
  */
-export async function dispatch (d: Dispatch): Promise<Dispatched> {
+export function dispatch (d: Dispatch): Promise<Dispatched> {
+  const { observer } = d
+  return observer?.observing === true ? observer.observe(d, settle) : settle(d)
+}
+
+/** Claims, runs, then completes or releases: dispatch's own steps. */
+async function settle (d: Dispatch): Promise<Dispatched> {
   const { idempotency, key, log, fields } = d
   if (idempotency === null) {
     try {

@@ -5,6 +5,7 @@
 import { WebhookHandlerError } from './errors.js'
 import { runHandlers, type Handlers } from './handlers.js'
 import type { Logger } from './dispatch.js'
+import type { DeliveryObserver, TraceContext } from './observer.js'
 import type { WebhookEventData } from './provider.js'
 
 export interface Sink<Args extends unknown[]> {
@@ -14,12 +15,12 @@ export interface Sink<Args extends unknown[]> {
   readonly deduplicates: boolean
   /** The log line once an event is delivered. */
   readonly delivered: string
-  /** Hands over one event; resolves true when a handler answered the sender itself. */
-  deliver (event: WebhookEventData, known: boolean, ...args: Args): Promise<boolean>
+  /** Hands over one event; resolves true when a handler answered the sender itself. `trace`: see `Dispatch.run`. */
+  deliver (event: WebhookEventData, known: boolean, trace: TraceContext | undefined, ...args: Args): Promise<boolean>
   /** The error answered when `deliver` throws; `cause` is what it threw. */
   failure (cause: unknown): Error
-  /** Called once at registration with the app's logger. */
-  start? (log: Logger): void
+  /** Called once at registration with the app's logger and the plugin's observer. */
+  start? (log: Logger, observer: DeliveryObserver): void
 }
 
 /** Runs the handlers in the request. `answered` tells from the caller's arguments whether a handler answered itself. */
@@ -31,7 +32,7 @@ export function inlineSink<Args extends unknown[]> (
     status: 200,
     deduplicates: false,
     delivered: 'webhook event handled',
-    async deliver (event, known, ...args) {
+    async deliver (event, known, _trace, ...args) {
       await runHandlers(handlers, event, known, ...args)
       return answered(...args)
     },

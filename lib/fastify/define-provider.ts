@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { observedDispatch, publishAcceptedInvalid, publishRefused } from '../observe/diagnostics.js'
+import { dispatch } from '../core/dispatch.js'
 import { eventKey } from '../core/event-key.js'
 import { WebhookEmptyBodyError, WebhookStoreError } from '../core/errors.js'
 import type { ProviderSpec, WebhookEventData } from '../core/provider.js'
@@ -13,6 +13,7 @@ import type { SchemaFailure } from '../core/schema-failure.js'
 import { closeIfBodyUnread, guardBody, serverBudget } from './body-guard.js'
 import { resolveOptions, type KeptInvalid, type LooseOptions } from './options.js'
 import { routeDocs, warnIfSwaggerComesLate } from './openapi.js'
+import { deliveryObserver } from '../observe/observer.js'
 import { unknownTenant, type DeliveryKeys } from '../tenants/resolve-tenants.js'
 import type { ProviderOptions, WebhookPlugin } from './types.js'
 
@@ -68,7 +69,9 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       keys, keysFor, tenants, path, tolerance, bodyLimit, bufferLimit, idempotency, sink, invalid
     } = resolveOptions(spec, loose)
     const budget = serverBudget(fastify.server, `fastify-webhooks-${spec.name}`, bodyLimit, bufferLimit)
-    sink.start?.(fastify.log)
+    // 200: the sink handles the event; 202: it hands it on
+    const observer = deliveryObserver('route', sink.status === 200)
+    sink.start?.(fastify.log, observer)
     if (!fastify.hasRequestDecorator('webhook')) fastify.decorateRequest('webhook', null)
     if (!fastify.hasRequestDecorator('rawBody')) fastify.decorateRequest('rawBody', undefined)
     // The instance's poisoning settings are fixed when it is created (Fastify's default: 'error').
@@ -126,19 +129,20 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       if (parsed.invalid !== undefined) return await keepInvalid(event, parsed.invalid, key, request, reply)
       const fields = { provider: spec.name, id: event.id, type: event.type }
       let answered = false
-      const outcome = await observedDispatch({
+      const outcome = await dispatch({
         idempotency,
         key,
         event,
         log: request.log,
         fields,
-        run: async () => {
-          answered = await sink.deliver(event, known, request, reply)
+        run: async trace => {
+          answered = await sink.deliver(event, known, trace, request, reply)
           // A handler that answered an error itself did not handle the event: let the retry run it.
           return !answered || reply.statusCode < 300
         },
-        failure: sink.failure
-      }, event, 'route', sink.status === 200) // 200: the sink handles the event; 202: it hands it on
+        failure: sink.failure,
+        observer
+      })
       if (outcome === 'duplicate') return reply.type('application/json').send(DUPLICATE)
       request.log.info(fields, sink.delivered)
       return answered ? reply : reply.code(sink.status).type('application/json').send(RECEIVED)
@@ -158,7 +162,7 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       }
       if (!kept.accept) throw error
       await kept.onInvalid?.(event, { path, reason }, request, reply)
-      publishAcceptedInvalid(spec.name)
+      observer.acceptedInvalid(spec.name)
       request.log.warn(
         { provider: spec.name, id: event.id, type: event.type },
         'webhook event kept as invalid; answered 200'
@@ -175,7 +179,7 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       scope.addHook('preParsing', guardBody(budget, refuseHeaders))
       scope.addHook('onSend', closeIfBodyUnread)
       // Refusals (413 and 415 included) are published here, where a tracer's request context is active.
-      scope.addHook('onError', async (_request, _reply, error) => { publishRefused(spec.name, error) })
+      scope.addHook('onError', async (_request, _reply, error) => { observer.refused(spec.name, error) })
       // A schema only when @fastify/swagger is registered, for its document; Fastify's own validation stays off.
       scope.post(path, { bodyLimit, ...routeDocs(scope, spec, sink.status) }, handle)
       warnIfSwaggerComesLate(scope, spec, path)

@@ -1,13 +1,13 @@
 /**
  * `fastify-webhooks/otel`: OpenTelemetry spans and metrics made from the package's diagnostics channels
- * (lib/observe/diagnostics.ts). The core never imports this module, so an app without OpenTelemetry pays nothing;
+ * (lib/observe/channels.ts). The core never imports this module, so an app without OpenTelemetry pays nothing;
  * `@opentelemetry/api` is an optional peer dependency, needed only here.
  */
 import {
   context, metrics, trace, SpanKind, SpanStatusCode,
   type Attributes, type Link, type MeterProvider, type Span, type SpanContext, type TracerProvider
 } from '@opentelemetry/api'
-import { delivery, errorType, subscribeWebhooks, type DeliveryMessage } from './diagnostics.js'
+import { delivery, errorType, subscribeWebhooks, type DeliveryMessage } from './channels.js'
 
 export interface WebhookTelemetryOptions {
   /** Default: the global one (`trace.setGlobalTracerProvider`, or what the Node SDK registered). */

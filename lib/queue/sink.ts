@@ -3,9 +3,9 @@
  * the request. Only the shape of a BullMQ `Queue` is used here (bullmq is never imported), so the core
  * package does not need bullmq installed.
  */
-import { publishQueued, traceparentOf } from '../observe/diagnostics.js'
 import { WebhookQueueError } from '../core/errors.js'
 import type { Logger } from '../core/dispatch.js'
+import type { DeliveryObserver } from '../core/observer.js'
 import type { Sink } from '../core/sinks.js'
 
 /** How many finished jobs BullMQ keeps (its `KeepJobs`). */
@@ -99,15 +99,17 @@ export function queueSink<Args extends unknown[]> (
     return fail('option "queue.timeout" must be a positive number of milliseconds')
   }
   const options = { ...DEFAULT_JOB_OPTIONS, ...queue.defaultJobOptions, ...jobOptions }
+  // Set at registration (`start`), before any delivery.
+  let observer: DeliveryObserver
 
   return {
     status: 202,
     deduplicates: true,
     delivered: 'webhook event queued',
-    async deliver (event, known, ..._args) {
+    async deliver (event, known, trace, ..._args) {
       const transformed = known && transform !== undefined ? await transform(event) : event
       // A tracer's context travels with the job, so that the worker's span links back to this request's.
-      const traceparent = traceparentOf(event)
+      const traceparent = trace?.traceparent
       const data = traceparent === undefined ? transformed : { ...transformed, traceparent }
       const name = known ? event.type : UNKNOWN_JOB_PREFIX + event.type
       const jobId = jobIdOf(provider, event.id, event.tenant)
@@ -121,11 +123,12 @@ export function queueSink<Args extends unknown[]> (
       } finally {
         clearTimeout(timer)
       }
-      publishQueued(event, queue.name, jobId)
+      observer.queued(event, queue.name, jobId)
       return false
     },
     failure: cause => new WebhookQueueError({ cause }),
-    start (log: Logger) {
+    start (log: Logger, observing: DeliveryObserver) {
+      observer = observing
       // An 'error' event nobody listens to would crash the process: log the queue's connection errors.
       if (typeof queue.on !== 'function' || queue.listenerCount?.('error') !== 0) return
       queue.on('error', err => log.error({ err, queue: queue.name }, 'webhook queue connection error'))

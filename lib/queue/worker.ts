@@ -6,12 +6,12 @@
  */
 import { Worker, type ConnectionOptions, type Job, type WorkerOptions } from 'bullmq'
 import type { FastifyWebhookProviders } from 'fastify'
-import { observedDispatch } from '../observe/diagnostics.js'
-import { silentLogger, type Logger } from '../core/dispatch.js'
+import { dispatch, silentLogger, type Logger } from '../core/dispatch.js'
 import { eventKey } from '../core/event-key.js'
 import { checkHandlers, runHandlers } from '../core/handlers.js'
 import type { ProviderSpec, WebhookEventData } from '../core/provider.js'
 import { isKnownJob } from './sink.js'
+import { deliveryObserver } from '../observe/observer.js'
 import { resolveIdempotency } from '../fastify/options.js'
 import type { IdempotencyOptions, UnknownWebhookEvent } from '../fastify/types.js'
 // declares FastifyWebhookProviders (an export, so that the .d.ts keeps it)
@@ -113,36 +113,32 @@ export function createWebhookWorker<E extends WorkerEvent = WebhookEvent> (
   const handlers = checkHandlers<[Job<WebhookJobData<E>>]>(rest, types, fail)
   const idempotency = rest.idempotency === undefined ? null : resolveIdempotency(rest.idempotency, fail)
   if (!Number.isInteger(concurrency) || concurrency < 1) fail('option "concurrency" must be a positive integer')
+  const observer = deliveryObserver('worker', true)
 
   async function processEvent (job: Job<WebhookJobData<E>>): Promise<void> {
     const { traceparent, ...data } = job.data
     // JSON in Redis turned the Date into a string; handlers get the same event as `request.webhook`.
     const event = { ...data, receivedAt: new Date(data.receivedAt) }
     const known = isKnownJob({ name: job.name, data })
-    const info = {
-      queue: job.queueName,
-      id: String(job.id),
-      attempt: job.attemptsMade + 1,
-      lag: Date.now() - job.timestamp,
-      traceparent
-    }
-    await observedDispatch(
-      {
-        idempotency,
-        key: eventKey(data),
-        event,
-        log: logger,
-        fields: { provider: data.provider, tenant: data.tenant, id: data.id, type: data.type, job: job.id },
-        run: async () => {
-          await runHandlers(handlers, event, known, job)
-          return true
-        }
+    await dispatch({
+      idempotency,
+      key: eventKey(data),
+      event,
+      log: logger,
+      fields: { provider: data.provider, tenant: data.tenant, id: data.id, type: data.type, job: job.id },
+      run: async () => {
+        await runHandlers(handlers, event, known, job)
+        return true
       },
-      data,
-      'worker',
-      true,
-      info
-    )
+      observer,
+      job: {
+        queue: job.queueName,
+        id: String(job.id),
+        attempt: job.attemptsMade + 1,
+        lag: Date.now() - job.timestamp,
+        traceparent
+      }
+    })
   }
 
   return new Worker<WebhookJobData<E>, void>(queueName, processEvent, { ...worker, connection, concurrency })

@@ -1,0 +1,117 @@
+/**
+ * Publishes each delivery on the channels of lib/observe/channels.ts. Every publish waits for
+ * `hasSubscribers`, so nobody listening costs nothing. Reached only through lib/observe/observer.ts.
+ */
+import type { Dispatch, Dispatched } from '../core/dispatch.js'
+import {
+  delivery, duplicate, errorType, failed, handled, queued, refused,
+  type DeliveryMessage, type DuplicateMessage, type EventFields, type FailedMessage, type HandledMessage,
+  type QueuedMessage, type RefusedMessage, type Where
+} from './channels.js'
+
+/**
+ * Publishes a refusal: an error answered 4xx before anything ran (not a 409: that is a duplicate in flight).
+ * The reason is the code's: WEBHOOK_INVALID_SIGNATURE → invalid-signature; Fastify's own codes as they are.
+ */
+export function publishRefused (provider: string, error: Error & { code?: string, statusCode?: number }): void {
+  if (!refused.hasSubscribers) return
+  const { code = 'UNKNOWN', statusCode: status = 500 } = error
+  if (status < 400 || status > 499 || code === 'WEBHOOK_IN_FLIGHT') return
+  const reason = code.startsWith('WEBHOOK_')
+    ? code.slice('WEBHOOK_'.length).toLowerCase().replaceAll('_', '-')
+    : code
+  const outcome = status === 401 ? 'refused' : 'invalid'
+  refused.publish({ provider, outcome, reason, status } satisfies RefusedMessage)
+}
+
+/** Publishes a verified event kept as invalid and answered 200 (`acceptInvalid`): an `invalid` outcome all the same. */
+export function publishAcceptedInvalid (provider: string): void {
+  if (!refused.hasSubscribers) return
+  refused.publish({ provider, outcome: 'invalid', reason: 'invalid-payload', status: 200 } satisfies RefusedMessage)
+}
+
+/** Publishes that a queue took an event. */
+export function publishQueued (event: EventFields, queue: string, jobId: string): void {
+  if (!queued.hasSubscribers) return
+  const published: QueuedMessage = { provider: event.provider, id: event.id, type: event.type, queue, jobId }
+  if (event.tenant !== undefined) published.tenant = event.tenant
+  queued.publish(published)
+}
+
+/** Whether any channel of a dispatch has a subscriber. */
+export function observing (): boolean {
+  return delivery.hasSubscribers || handled.hasSubscribers || failed.hasSubscribers || duplicate.hasSubscribers
+}
+
+/**
+ * Runs `settle` on `d` inside the delivery TracingChannel, then publishes its outcome. `handles`: whether
+ * running means handling (inline handlers, a worker) or handing on (a queue, which publishes `queued` itself).
+ * The message is the trace context `run` gets, so a traceparent a subscriber set at `start` reaches the queue.
+ */
+export function publishDispatch (
+  d: Dispatch, settle: (d: Dispatch) => Promise<Dispatched>, event: EventFields, where: Where, handles: boolean
+): Promise<Dispatched> {
+  const message: DeliveryMessage = { provider: event.provider, id: event.id, type: event.type, where }
+  if (event.tenant !== undefined) message.tenant = event.tenant
+  if (d.job !== undefined) {
+    const { traceparent, ...info } = d.job
+    message.job = info
+    if (traceparent !== undefined) message.traceparent = traceparent
+  }
+  let duration = 0
+  let done = true
+  const timed: Dispatch = {
+    ...d,
+    run: async () => {
+      const started = performance.now()
+      try {
+        done = await d.run(message)
+        return done
+      } finally {
+        duration = performance.now() - started
+      }
+    }
+  }
+  return delivery.tracePromise(settle, message, undefined, timed).then(
+    result => {
+      if (result === 'duplicate') publishDuplicate(message, false)
+      else if (!done) publishFailed(message, duration, 'WEBHOOK_HANDLER_ANSWERED_ERROR')
+      else if (handles) publishHandled(message, duration)
+      return result
+    },
+    (err: unknown) => {
+      const code = errorType(err)
+      if (code === 'WEBHOOK_IN_FLIGHT') publishDuplicate(message, true)
+      else publishFailed(message, duration, code)
+      throw err
+    }
+  )
+}
+
+/** The fields every outcome message of an event carries: provider, tenant when there is one, id, type, where. */
+function eventFields (message: DeliveryMessage): EventFields & { where: Where } {
+  const fields: EventFields & { where: Where } = {
+    provider: message.provider, id: message.id, type: message.type, where: message.where
+  }
+  if (message.tenant !== undefined) fields.tenant = message.tenant
+  return fields
+}
+
+function publishHandled (message: DeliveryMessage, duration: number): void {
+  if (!handled.hasSubscribers) return
+  const published: HandledMessage = { ...eventFields(message), duration }
+  if (message.job !== undefined) published.job = message.job
+  handled.publish(published)
+}
+
+function publishDuplicate (message: DeliveryMessage, inFlight: boolean): void {
+  if (!duplicate.hasSubscribers) return
+  duplicate.publish({ ...eventFields(message), inFlight } satisfies DuplicateMessage)
+}
+
+function publishFailed (message: DeliveryMessage, duration: number, error: string): void {
+  if (!failed.hasSubscribers) return
+  const published: FailedMessage = { ...eventFields(message), duration, error }
+  if (message.job !== undefined) published.job = message.job
+  failed.publish(published)
+}
