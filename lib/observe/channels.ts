@@ -7,17 +7,12 @@
 import { channel, subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel'
 import type { Dispatched } from '../core/dispatch.js'
 import type { JobInfo } from '../core/observer.js'
+import type { WebhookEventData } from '../core/provider.js'
 
 export type { JobInfo } from '../core/observer.js'
 
 /** What every outcome message of an event carries. */
-export interface EventFields {
-  provider: string
-  /** the tenant whose secret verified it, with many tenants */
-  tenant?: string
-  id: string
-  type: string
-}
+export type EventFields = Pick<WebhookEventData, 'provider' | 'tenant' | 'id' | 'type'>
 
 /** Where the event runs: in the HTTP request, or in a queue worker. */
 export type Where = 'route' | 'worker'
