@@ -42,7 +42,8 @@ export type {
   WebhookPlugin,
   WebhookSecret
 } from '../lib/fastify/types.js'
-export type { DeliveryContext } from '../lib/core/provider.js'
+export type { DeliveryContext, HandshakeAnswer } from '../lib/core/provider.js'
+export { formBody, jsonBody, type BodyFormat, type ParseOptions } from '../lib/core/body-format.js'
 export { field, stringField, stringAt } from '../lib/core/fields.js'
 export { SecretCache, SecretCacheTimeoutError, type SecretCacheOptions } from '../lib/tenants/secret-cache.js'
 export {
@@ -66,7 +67,8 @@ export type {
   RejectReason,
   SignatureScheme,
   SignOptions,
-  Verification
+  Verification,
+  VerifyContext
 } from '../lib/schemes/scheme.js'
 export * from '../lib/core/errors.js'
 export {

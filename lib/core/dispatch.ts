@@ -5,6 +5,7 @@
 import { WebhookClaimLostError, WebhookInFlightError, WebhookStoreError } from './errors.js'
 import {
   isTransactional,
+  keepsEvents,
   type ClaimResult,
   type IdempotencyStore,
   type TransactionalStore
@@ -52,9 +53,15 @@ export interface Dispatch {
   observer?: DeliveryObserver
   /** the job a worker runs, with the trace context it carried */
   job?: JobInfo & TraceContext
+  /**
+   * A verified event whose payload fails its schema: kept as invalid in the store (which must keep events) instead
+   * of claimed, then refused with `refusal`, or accepted (`run` runs, and it resolves 'kept-invalid').
+   */
+  invalid?: { refusal: Error, accept: boolean }
 }
 
-export type Dispatched = 'handled' | 'duplicate'
+/** `kept-invalid`: an invalid event kept and accepted (see `Dispatch.invalid`). */
+export type Dispatched = 'handled' | 'duplicate' | 'kept-invalid'
 
 /**
  * Throws WebhookInFlightError (another request holds the claim), WebhookStoreError (the store failed to
@@ -64,7 +71,25 @@ export type Dispatched = 'handled' | 'duplicate'
  */
 export function dispatch (d: Dispatch): Promise<Dispatched> {
   const { observer } = d
+  if (d.invalid !== undefined) return keepInvalid(d, d.invalid)
   return observer?.observing === true ? observer.observe(d, settle) : settle(d)
+}
+
+/** Keeps an invalid event for a replay after a schema fix; then refuses it, or runs `run` and accepts it. */
+async function keepInvalid (d: Dispatch, { refusal, accept }: NonNullable<Dispatch['invalid']>): Promise<Dispatched> {
+  const store = d.idempotency?.store
+  // The plugin's options keep invalid events only with such a store.
+  if (store === undefined || !keepsEvents(store) || d.event === undefined) throw refusal
+  try {
+    await store.keepInvalid(d.key, d.event, refusal.message)
+  } catch (err) {
+    throw new WebhookStoreError({ cause: err })
+  }
+  if (!accept) throw refusal
+  await d.run()
+  d.observer?.acceptedInvalid(d.event.provider)
+  d.log.warn(d.fields, 'webhook event kept as invalid; answered 200')
+  return 'kept-invalid'
 }
 
 /** Claims, runs, then completes or releases: dispatch's own steps. */

@@ -27,6 +27,11 @@ export const WebhookInvalidSignatureError = createError(
 )
 export const WebhookEmptyBodyError = createError('WEBHOOK_EMPTY_BODY', 'The webhook request has no body', 400)
 export const WebhookInvalidJsonError = createError('WEBHOOK_INVALID_JSON', 'The webhook body is not valid JSON', 400)
+export const WebhookInvalidFormError = createError(
+  'WEBHOOK_INVALID_FORM',
+  'The webhook body is not a form of UTF-8 text',
+  400
+)
 export const WebhookInvalidPayloadError = createError(
   'WEBHOOK_INVALID_PAYLOAD',
   'The webhook payload does not match the schema of its event type at %s: %s',

@@ -4,6 +4,7 @@
  */
 import type { Static, TSchema } from 'typebox'
 import type { Headers, SignatureScheme } from '../schemes/scheme.js'
+import type { BodyFormat } from './body-format.js'
 
 /** Event type name → TypeBox schema of the payload. */
 export type EventSchemas = Record<string, TSchema>
@@ -37,6 +38,13 @@ export interface ProviderSpec {
   typeOf (payload: unknown, delivery: DeliveryContext): string | undefined
   /** The idempotency key. Default: the id the scheme signs; with neither, the SHA-256 of the body. */
   idOf? (payload: unknown, delivery: DeliveryContext): string | undefined
+  /** How the verified bytes become the payload. Default: JSON (`jsonBody`); `formBody` for a form. */
+  readonly body?: BodyFormat
+  /**
+   * A delivery that checks the endpoint instead of reporting an event (Slack's `url_verification`, Discord's
+   * PING): the answer it asks for, given once its signature verified; undefined for an event. No handler runs.
+   */
+  handshake? (payload: unknown, delivery: DeliveryContext): HandshakeAnswer | undefined
   /** Default `bodyLimit` in bytes (1 MiB when absent). */
   readonly bodyLimit?: number
   /** The provider may send unsigned deliveries, accepted only with `allowUnsigned: true` and no secret. */
@@ -60,6 +68,14 @@ export interface ProviderSpec {
     /** Changes the fields the event id comes from, so that each `send` is a new event, not a duplicate. */
     fresh? (payload: Record<string, unknown>): Record<string, unknown>
   }
+}
+
+/** The answer to a handshake: `body` is sent as it is (an object as JSON). */
+export interface HandshakeAnswer {
+  /** Default: 200. */
+  status?: number
+  headers?: Readonly<Record<string, string>>
+  body: unknown
 }
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {}

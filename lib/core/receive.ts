@@ -1,17 +1,19 @@
 /**
- * One delivery in, a typed event or a refusal out: verify the exact bytes, then parse, then validate,
- * then read the type and the id. No Fastify here; the plugin and any other adapter call it.
+ * One delivery in, one outcome out: verify the exact bytes with the keys resolved for it, then parse, then
+ * validate, then read the type and the id. No Fastify here; the plugin and any other adapter call it.
  */
 import { createHash } from 'node:crypto'
-import sjson from 'secure-json-parse'
 import Type from 'typebox'
 import { Compile, type Validator } from 'typebox/compile'
+import { jsonBody, type ParseOptions } from './body-format.js'
 import {
-  WebhookInvalidJsonError, WebhookInvalidPayloadError, WebhookUnreadablePayloadError, rejectionErrors
+  WebhookInvalidPayloadError, WebhookInvalidSignatureError, WebhookUnreadablePayloadError, rejectionErrors
 } from './errors.js'
-import type { ProviderSpec, WebhookEventData } from './provider.js'
+import type { HandshakeAnswer, ProviderSpec, WebhookEventData } from './provider.js'
 import type { Headers, Rejection, VerifyContext } from '../schemes/scheme.js'
 import { schemaFailure, type SchemaFailure } from './schema-failure.js'
+
+export type { ParseOptions } from './body-format.js'
 
 /** A provider with its schemas compiled: made once per provider, not per registration or request. */
 export interface CompiledProvider {
@@ -29,23 +31,31 @@ export function compileProvider (spec: ProviderSpec): CompiledProvider {
   }
 }
 
-/** How to parse: the poisoning settings of the app (Fastify's `onProtoPoisoning`, `onConstructorPoisoning`). */
-export interface ParseOptions {
-  protoAction?: 'error' | 'remove' | 'ignore'
-  constructorAction?: 'error' | 'remove' | 'ignore'
+/** The keys one delivery is verified against, and whose they are: an adapter resolves them before `receive`. */
+export interface DeliveryKeys {
+  /** null only when unsigned deliveries were allowed explicitly */
+  keys: readonly unknown[] | null
+  /** with many tenants: the tenant named by the request */
+  tenant?: string | undefined
+  /** false for a tenant no lookup knows: its keys are a dummy, and a match is refused all the same */
+  known: boolean
 }
 
 export interface Delivery {
+  /** the request's method and target (path and query), for a scheme that signs them */
+  method: string
+  url: string
   headers: Headers
   body: Buffer
-  /** the keys of the configured secrets; null only when unsigned deliveries were allowed explicitly */
-  keys: readonly unknown[] | null
+  keys: DeliveryKeys
   receivedAt: Date
   /** seconds a signed timestamp may be off, both ways */
   tolerance: number
   parse: ParseOptions
   /** the plugin's options, for the provider's `extend` */
   options: object
+  /** whether a verified event whose payload fails its schema is kept as invalid (by a store), not refused */
+  keepsInvalid: boolean
 }
 
 /** A refusal: the error to answer with, and the one log line that says why (never a secret, signature or payload). */
@@ -54,30 +64,40 @@ export interface Refusal {
   error: Error
   message: string
   log: Record<string, unknown>
-  /** A verified event whose payload fails its schema: the event and why, for a store that keeps such events. */
-  invalid?: { event: WebhookEventData } & SchemaFailure
 }
 
-export type Received =
-  { ok: true; event: WebhookEventData; /** whether a schema knows its type */ known: boolean } | Refusal
+/** What becomes of a delivery that is not refused: an event to dispatch, an invalid one to keep, or an answer. */
+export type Accepted =
+  | { ok: true, kind: 'event', event: WebhookEventData, /** whether a schema knows its type */ known: boolean }
+  /** verified, but its payload fails its schema: kept for a replay after a schema fix, refused with `refusal` */
+  | { ok: true, kind: 'invalid', event: WebhookEventData, failure: SchemaFailure, refusal: Refusal }
+  /** a handshake (`ProviderSpec.handshake`): answered as the provider asks, no event */
+  | { ok: true, kind: 'handshake', answer: HandshakeAnswer }
+
+export type Received = Accepted | Refusal
 
 export function receive (provider: CompiledProvider, delivery: Delivery): Received {
   const { spec } = provider
-  const { headers, body, keys } = delivery
+  const { headers, body, keys: { keys, tenant, known: knownTenant } } = delivery
   const verification = keys === null ? null : spec.scheme.verify(keys, headers, body, verifyContext(delivery))
   if (verification !== null && !verification.ok) return rejected(verification)
+  // Only a dummy key can have matched: none ever should, but fail closed.
+  if (!knownTenant) return unknownTenant()
 
+  const format = spec.body ?? jsonBody
   let payload: unknown
   try {
-    payload = sjson.parse(body, undefined, delivery.parse)
+    payload = format.parse(body, delivery.parse)
   } catch {
-    return refuse(new WebhookInvalidJsonError(), 'webhook body is not valid JSON', {})
+    return refuse(format.malformed.error(), format.malformed.message, {})
   }
 
   const context = { headers, signedId: verification?.id }
   let type: string | undefined
   let id: string
   try {
+    const answer = spec.handshake?.(payload, context)
+    if (answer !== undefined) return { ok: true, kind: 'handshake', answer }
     type = spec.typeOf(payload, context)
     id = spec.idOf?.(payload, context) ?? context.signedId ?? sha256(body)
   } catch (err) {
@@ -98,19 +118,31 @@ export function receive (provider: CompiledProvider, delivery: Delivery): Receiv
   }
   // Object.assign rather than a spread in the literal, which takes V8's slow path for every event.
   if (verification !== null) Object.assign(event, verification.meta)
-  return check(provider, event, delivery.options, type !== undefined)
+  if (tenant !== undefined) event.tenant = tenant
+  const validated = validateEvent(provider, event, delivery.options, type !== undefined)
+  return validated.ok || validated.invalid === undefined || !delivery.keepsInvalid
+    ? validated
+    : { ok: true, kind: 'invalid', event, failure: validated.invalid, refusal: validated }
 }
+
+/** A verified event that fails its schema or its provider's checks: the refusal, and the failure for a store. */
+type Validated = Extract<Accepted, { kind: 'event' }> | (Refusal & { invalid?: SchemaFailure })
 
 /**
  * Checks a verified event against the schema of its type and the provider's own checks (its `extend`),
  * as a delivery is checked, or a kept event when it is replayed under today's schemas.
  */
-export function check (provider: CompiledProvider, event: WebhookEventData, options: object, typed = true): Received {
+export function validateEvent (
+  provider: CompiledProvider,
+  event: WebhookEventData,
+  options: object,
+  typed = true
+): Validated {
   const { spec } = provider
   const { payload } = event
   // A payload with no readable type stays unknown even where any type is taken.
   const validator = provider.validators.get(event.type) ?? (typed ? provider.anyType : undefined)
-  if (validator === undefined) return { ok: true, event, known: false }
+  if (validator === undefined) return { ok: true, kind: 'event', event, known: false }
 
   if (!validator.Check(payload)) return invalid(event, schemaFailure(validator, payload))
   if (spec.extend !== undefined) {
@@ -129,7 +161,7 @@ export function check (provider: CompiledProvider, event: WebhookEventData, opti
     }
     Object.assign(event, extra)
   }
-  return { ok: true, event, known: true }
+  return { ok: true, kind: 'event', event, known: true }
 }
 
 /**
@@ -138,30 +170,34 @@ export function check (provider: CompiledProvider, event: WebhookEventData, opti
  */
 export function refuseEarly (
   provider: CompiledProvider,
-  delivery: Pick<Delivery, 'headers' | 'keys' | 'receivedAt' | 'tolerance'>
+  delivery: Pick<Delivery, 'method' | 'url' | 'headers' | 'receivedAt' | 'tolerance'>,
+  keys: readonly unknown[] | null
 ): Refusal | null {
-  if (delivery.keys === null) return null
+  if (keys === null) return null
   const rejection = provider.spec.scheme.precheck?.(delivery.headers, verifyContext(delivery))
   return rejection === undefined ? null : rejected(rejection)
 }
 
-function verifyContext (delivery: Pick<Delivery, 'receivedAt' | 'tolerance'>): VerifyContext {
-  return { now: Math.floor(delivery.receivedAt.getTime() / 1000), tolerance: delivery.tolerance }
+function verifyContext (delivery: Pick<Delivery, 'method' | 'url' | 'receivedAt' | 'tolerance'>): VerifyContext {
+  const { method, url, tolerance } = delivery
+  return { now: Math.floor(delivery.receivedAt.getTime() / 1000), tolerance, method, url }
 }
 
 function rejected ({ reason, detail }: Rejection): Refusal {
   return refuse(new rejectionErrors[reason](), 'webhook rejected', { reason, detail })
 }
 
-function invalid (event: WebhookEventData, { path, reason }: SchemaFailure): Refusal {
-  const refusal = refuse(new WebhookInvalidPayloadError(path, reason), 'webhook payload does not match its schema', {
-    id: event.id,
-    type: event.type,
-    path,
-    reason
+function invalid (event: WebhookEventData, { path, reason }: SchemaFailure): Refusal & { invalid: SchemaFailure } {
+  const log = { id: event.id, type: event.type, path, reason }
+  const refusal = refuse(new WebhookInvalidPayloadError(path, reason), 'webhook payload does not match its schema', log)
+  return { ...refusal, invalid: { path, reason } }
+}
+
+function unknownTenant (): Refusal {
+  return refuse(new WebhookInvalidSignatureError(), 'webhook rejected', {
+    reason: 'invalid-signature',
+    detail: 'unknown tenant'
   })
-  refusal.invalid = { event, path, reason }
-  return refusal
 }
 
 function unreadable (log: Record<string, unknown>): Refusal {

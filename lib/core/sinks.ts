@@ -9,12 +9,12 @@ import type { DeliveryObserver, TraceContext } from './observer.js'
 import type { WebhookEventData } from './provider.js'
 
 export interface Sink<Args extends unknown[]> {
-  /** The status the plugin answers with when no handler answered itself: 200 handled, 202 taken for later. */
-  readonly status: number
+  /** Whether delivering runs the handlers (inline), or hands the event to what runs them later (a queue's worker). */
+  readonly runsHandlers: boolean
+  /** Once an event is delivered and no handler answered itself: the status answered (200, or 202), and the log line. */
+  readonly accepted: { readonly status: number, readonly log: string }
   /** Whether the sink drops repeats by itself (a queue by its job id), so that no store is needed by default. */
   readonly deduplicates: boolean
-  /** The log line once an event is delivered. */
-  readonly delivered: string
   /** Hands over one event; resolves true when a handler answered the sender itself. `trace`: see `Dispatch.run`. */
   deliver (event: WebhookEventData, known: boolean, trace: TraceContext | undefined, ...args: Args): Promise<boolean>
   /** The error answered when `deliver` throws; `cause` is what it threw. */
@@ -29,9 +29,9 @@ export function inlineSink<Args extends unknown[]> (
   answered: (...args: Args) => boolean
 ): Sink<Args> {
   return {
-    status: 200,
+    runsHandlers: true,
+    accepted: { status: 200, log: 'webhook event handled' },
     deduplicates: false,
-    delivered: 'webhook event handled',
     async deliver (event, known, _trace, ...args) {
       await runHandlers(handlers, event, known, ...args)
       return answered(...args)

@@ -4,17 +4,18 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { dispatch } from '../core/dispatch.js'
+import { jsonBody } from '../core/body-format.js'
+import { dispatch, type Dispatched } from '../core/dispatch.js'
 import { eventKey } from '../core/event-key.js'
-import { WebhookEmptyBodyError, WebhookStoreError } from '../core/errors.js'
-import type { ProviderSpec, WebhookEventData } from '../core/provider.js'
-import { compileProvider, receive, refuseEarly, type Refusal } from '../core/receive.js'
-import type { SchemaFailure } from '../core/schema-failure.js'
+import { WebhookEmptyBodyError } from '../core/errors.js'
+import type { HandshakeAnswer, ProviderSpec } from '../core/provider.js'
+import {
+  compileProvider, receive, refuseEarly, type Accepted, type DeliveryKeys, type Refusal
+} from '../core/receive.js'
 import { closeIfBodyUnread, guardBody, serverBudget } from './body-guard.js'
-import { resolveOptions, type KeptInvalid, type LooseOptions } from './options.js'
+import { resolveOptions, type LooseOptions } from './options.js'
 import { routeDocs, warnIfSwaggerComesLate } from './openapi.js'
 import { deliveryObserver } from '../observe/observer.js'
-import { unknownTenant, type DeliveryKeys } from '../tenants/resolve-tenants.js'
 import type { ProviderOptions, WebhookPlugin } from './types.js'
 
 declare module 'fastify' {
@@ -39,16 +40,16 @@ declare module 'fastify' {
   }
 }
 
-/** The event the parser made (of a known type or not), for the route; scoped to the webhook routes. */
-const kEvent = Symbol('fastify-webhooks.event')
-/** `invalid`: the payload failed its schema, and the store keeps such events. */
-interface Parsed { event: WebhookEventData, known: boolean, invalid?: Invalid }
-interface Invalid extends SchemaFailure { error: Error, kept: KeptInvalid }
-type RequestWithEvent = FastifyRequest & { [kEvent]: Parsed | null }
+/**
+ * What the parser's one call into the core gave, for the route's handler: Fastify hands a handler only the request,
+ * and `request.body` stays the payload that users' hooks see.
+ */
+const kReceived = Symbol('fastify-webhooks.received')
+type RequestWithDelivery = FastifyRequest & { [kReceived]: Accepted | null }
 type Done = (err: Error | null, body?: unknown) => void
 
 /** A plugin's `options`: only its type does anything. */
-function sameOptions<S extends ProviderSpec> (options: ProviderOptions<S>): ProviderOptions<S> {
+function typedOptions<S extends ProviderSpec> (options: ProviderOptions<S>): ProviderOptions<S> {
   return options
 }
 
@@ -62,15 +63,15 @@ const INVALID = '{"received":true,"invalid":true}'
  */
 export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookPlugin<S> {
   const provider = compileProvider(spec)
+  const format = spec.body ?? jsonBody
 
   async function receiver (fastify: FastifyInstance, options: ProviderOptions<S>): Promise<void> {
-    const loose: LooseOptions = options
+    const unchecked: LooseOptions = options
     const {
       keys, keysFor, tenants, path, tolerance, bodyLimit, bufferLimit, idempotency, sink, invalid
-    } = resolveOptions(spec, loose)
+    } = resolveOptions(spec, unchecked)
     const budget = serverBudget(fastify.server, `fastify-webhooks-${spec.name}`, bodyLimit, bufferLimit)
-    // 200: the sink handles the event; 202: it hands it on
-    const observer = deliveryObserver('route', sink.status === 200)
+    const observer = deliveryObserver('route', sink.runsHandlers)
     sink.start?.(fastify.log, observer)
     if (!fastify.hasRequestDecorator('webhook')) fastify.decorateRequest('webhook', null)
     if (!fastify.hasRequestDecorator('rawBody')) fastify.decorateRequest('rawBody', undefined)
@@ -78,6 +79,12 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
     const { onProtoPoisoning: protoAction = 'error', onConstructorPoisoning: constructorAction = 'error' } =
       fastify.initialConfig
     const parse = { protoAction, constructorAction }
+    const keepsInvalid = invalid !== null
+    const answers: Record<Dispatched, { status: number, body: string }> = {
+      handled: { status: sink.accepted.status, body: RECEIVED },
+      duplicate: { status: 200, body: DUPLICATE },
+      'kept-invalid': { status: 200, body: INVALID }
+    }
 
     // Steps 1-3 run as the body parser, so nothing reaches a handler unverified.
     function parseDelivery (request: FastifyRequest, body: Buffer, done: Done): void {
@@ -87,32 +94,24 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       else accept(request, body, found, done)
     }
 
-    function accept (request: FastifyRequest, body: Buffer, { keys, tenant, known }: DeliveryKeys, done: Done): void {
-      const delivery = { headers: request.headers, body, keys, receivedAt: new Date(), tolerance, parse, options }
-      let received = receive(provider, delivery)
-      if (received.ok && !known) received = unknownTenant()
-      let parsed: Parsed
-      if (received.ok) {
-        parsed = received
-      } else {
-        const error = logged(request, received)
-        if (received.invalid === undefined || invalid === null) return done(error)
-        // Kept by the route, then refused or accepted: after a schema fix, a replay recovers it.
-        const { event, path, reason } = received.invalid
-        parsed = { event, known: true, invalid: { error, path, reason, kept: invalid } }
-      }
-      const { event } = parsed
-      if (tenant !== undefined) event.tenant = tenant
+    function accept (request: FastifyRequest, body: Buffer, keys: DeliveryKeys, done: Done): void {
+      const { method, url, headers } = request
+      const received = receive(provider, {
+        method, url, headers, body, keys, receivedAt: new Date(), tolerance, parse, options, keepsInvalid
+      })
+      if (!received.ok) return done(logged(request, received))
+      if (received.kind === 'invalid') logged(request, received.refusal)
       // The schema check just passed: this is one of the union's members, which TypeScript cannot see from here.
-      if (parsed.known && parsed.invalid === undefined) request.webhook = event as FastifyRequest['webhook']
-      ;(request as RequestWithEvent)[kEvent] = parsed
+      else if (received.kind === 'event' && received.known) request.webhook = received.event as typeof request.webhook
+      ;(request as RequestWithDelivery)[kReceived] = received
       request.rawBody = body
-      done(null, event.payload)
+      done(null, received.kind === 'handshake' ? null : received.event.payload)
     }
 
     // What the headers alone refuse, before the body is read (lib/fastify/body-guard.ts): the same answer and log line.
     function refuseHeaders (request: FastifyRequest): Error | null {
-      const refusal = refuseEarly(provider, { headers: request.headers, keys, receivedAt: new Date(), tolerance })
+      const { method, url, headers } = request
+      const refusal = refuseEarly(provider, { method, url, headers, receivedAt: new Date(), tolerance }, keys)
       return refusal === null ? null : logged(request, refusal)
     }
 
@@ -122,72 +121,60 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
     }
 
     async function handle (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-      const parsed = (request as RequestWithEvent)[kEvent]
-      if (parsed === null) throw new WebhookEmptyBodyError()
-      const { event, known } = parsed
-      const key = eventKey(event)
-      if (parsed.invalid !== undefined) return await keepInvalid(event, parsed.invalid, key, request, reply)
+      const received = (request as RequestWithDelivery)[kReceived]
+      if (received === null) throw new WebhookEmptyBodyError()
+      if (received.kind === 'handshake') return answerHandshake(request, reply, received.answer)
+      const { event } = received
       const fields = { provider: spec.name, id: event.id, type: event.type }
       let answered = false
       const outcome = await dispatch({
         idempotency,
-        key,
+        key: eventKey(event),
         event,
         log: request.log,
         fields,
-        run: async trace => {
-          answered = await sink.deliver(event, known, trace, request, reply)
-          // A handler that answered an error itself did not handle the event: let the retry run it.
-          return !answered || reply.statusCode < 300
-        },
+        run: received.kind === 'invalid'
+          ? async () => { await invalid?.onInvalid?.(event, received.failure, request, reply); return true }
+          : async trace => {
+            answered = await sink.deliver(event, received.known, trace, request, reply)
+            // A handler that answered an error itself did not handle the event: let the retry run it.
+            return !answered || reply.statusCode < 300
+          },
         failure: sink.failure,
-        observer
+        observer,
+        invalid: received.kind === 'invalid' ? { refusal: received.refusal.error, accept: invalid!.accept } : undefined
       })
-      if (outcome === 'duplicate') return reply.type('application/json').send(DUPLICATE)
-      request.log.info(fields, sink.delivered)
-      return answered ? reply : reply.code(sink.status).type('application/json').send(RECEIVED)
-    }
-
-    async function keepInvalid (
-      event: WebhookEventData,
-      { error, path, reason, kept }: Invalid,
-      key: string,
-      request: FastifyRequest,
-      reply: FastifyReply
-    ): Promise<FastifyReply> {
-      try {
-        await kept.store.keepInvalid(key, event, error.message)
-      } catch (err) {
-        throw new WebhookStoreError({ cause: err })
-      }
-      if (!kept.accept) throw error
-      await kept.onInvalid?.(event, { path, reason }, request, reply)
-      observer.acceptedInvalid(spec.name)
-      request.log.warn(
-        { provider: spec.name, id: event.id, type: event.type },
-        'webhook event kept as invalid; answered 200'
-      )
-      return reply.sent ? reply : reply.type('application/json').send(INVALID)
+      if (outcome === 'handled') request.log.info(fields, sink.accepted.log)
+      if (answered || reply.sent) return reply
+      const { status, body } = answers[outcome]
+      return reply.code(status).type('application/json').send(body)
     }
 
     await fastify.register(async function webhookRoute (scope) {
       // Only our JSON parser in this scope: no body reaches the handler unverified, whatever the user registered.
       scope.removeAllContentTypeParsers()
-      scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, parseDelivery)
-      scope.decorateRequest(kEvent, null)
+      scope.addContentTypeParser([...format.contentTypes], { parseAs: 'buffer', bodyLimit }, parseDelivery)
+      scope.decorateRequest(kReceived, null)
       if (tenants !== null) scope.addHook('onRequest', tenants.onRequest)
       scope.addHook('preParsing', guardBody(budget, refuseHeaders))
       scope.addHook('onSend', closeIfBodyUnread)
       // Refusals (413 and 415 included) are published here, where a tracer's request context is active.
       scope.addHook('onError', async (_request, _reply, error) => { observer.refused(spec.name, error) })
       // A schema only when @fastify/swagger is registered, for its document; Fastify's own validation stays off.
-      scope.post(path, { bodyLimit, ...routeDocs(scope, spec, sink.status) }, handle)
+      scope.post(path, { bodyLimit, ...routeDocs(scope, spec, !sink.runsHandlers) }, handle)
       warnIfSwaggerComesLate(scope, spec, path)
-    }, typeof loose.prefix === 'string' ? { prefix: loose.prefix } : {})
+    }, typeof unchecked.prefix === 'string' ? { prefix: unchecked.prefix } : {})
+  }
+
+  /** A handshake is answered as the provider asks; no event, so no handler and no store. */
+  function answerHandshake (request: FastifyRequest, reply: FastifyReply, answer: HandshakeAnswer): FastifyReply {
+    request.log.info({ provider: spec.name }, 'webhook handshake answered')
+    if (answer.headers !== undefined) reply.headers(answer.headers)
+    return reply.code(answer.status ?? 200).send(answer.body)
   }
 
   return Object.assign(fp(receiver, { fastify: '5.x', name: `fastify-webhooks-${spec.name}` }), {
     provider: spec,
-    options: sameOptions<S>
+    options: typedOptions<S>
   })
 }

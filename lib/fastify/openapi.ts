@@ -7,6 +7,7 @@ import {
 } from 'fastify'
 import Type, { type TSchema } from 'typebox'
 import * as webhookErrors from '../core/errors.js'
+import { formBody, jsonBody, type BodyFormat } from '../core/body-format.js'
 import type { ProviderSpec } from '../core/provider.js'
 
 /**
@@ -20,7 +21,7 @@ import type { ProviderSpec } from '../core/provider.js'
  */
 export interface RouteDocs {
   /** with the OpenAPI fields @fastify/swagger reads (it declares them only when imported) */
-  schema: FastifySchema & { summary: string, description: string, tags: string[] }
+  schema: FastifySchema & { summary: string, description: string, tags: string[], consumes: string[] }
   validatorCompiler: FastifySchemaCompiler<unknown>
   serializerCompiler: FastifySerializerCompiler<unknown>
 }
@@ -59,11 +60,16 @@ for (const MakeError of [
   codesByStatus.set(statusCode!, [...codesByStatus.get(statusCode!) ?? [], code])
 }
 
+/** The code of a body its format cannot parse: a route answers only its own format's. */
+const malformedCodes = [jsonBody, formBody].map(format => (format.malformed.error() as Error & { code: string }).code)
+
 /** Fastify's error shape, which every non-2xx answer of the plugin has, `code` one of those of its status. */
-function errorAnswer (status: number, description: string): TSchema {
+function errorAnswer (status: number, description: string, format: BodyFormat): TSchema {
+  const own = (format.malformed.error() as Error & { code: string }).code
+  const codes = codesByStatus.get(status)!.filter(code => code === own || !malformedCodes.includes(code))
   return Type.Object({
     statusCode: Type.Integer({ enum: [status] }),
-    code: Type.String({ enum: codesByStatus.get(status) }),
+    code: Type.String({ enum: codes }),
     error: Type.String(),
     message: Type.String()
   }, { description })
@@ -72,17 +78,18 @@ function errorAnswer (status: number, description: string): TSchema {
 export function routeDocs (
   instance: FastifyInstance,
   spec: ProviderSpec,
-  status: number
+  queued: boolean
 ): RouteDocs | Record<string, never> {
   if (!instance.hasDecorator('swagger')) return {}
   const { name, events, scheme } = spec
+  const format = spec.body ?? jsonBody
+  const { contentTypes } = format
   const types = Object.entries(events).map(([type, schema]) => ({ ...schema, title: type }))
   const received = Type.Object({
     received: Type.Literal(true),
     duplicate: Type.Optional(Type.Literal(true)),
     invalid: Type.Optional(Type.Literal(true))
   })
-  const queued = status === 202
   return {
     schema: {
       summary: `Receives ${name} webhooks`,
@@ -91,6 +98,7 @@ export function routeDocs (
         'parsing; ' +
         `event types: ${Object.keys(events).join(', ')} (unknown types are verified and answered 200).`,
       tags: ['webhooks'],
+      consumes: [...contentTypes],
       headers: Type.Object(
         Object.fromEntries(
           scheme.headers.map(header => [
@@ -108,12 +116,12 @@ export function routeDocs (
             : 'Handled, or a duplicate of an event already handled (or, with `acceptInvalid`, kept as invalid)'
         },
         ...(queued ? { 202: { ...received, description: 'Queued: a worker runs the handlers' } } : {}),
-        400: errorAnswer(400, 'Body not JSON, or a known event type that fails its schema'),
-        401: errorAnswer(401, 'Signature missing, malformed or wrong, or timestamp outside the window'),
-        409: errorAnswer(409, 'The same event is being handled by another request: retry later'),
-        413: errorAnswer(413, 'Body over the limit'),
-        415: errorAnswer(415, 'Content type is not application/json'),
-        500: errorAnswer(500, 'A handler, the idempotency store or the queue failed: retry later')
+        400: errorAnswer(400, `Body not ${format.title}, or a known event type that fails its schema`, format),
+        401: errorAnswer(401, 'Signature missing, malformed or wrong, or timestamp outside the window', format),
+        409: errorAnswer(409, 'The same event is being handled by another request: retry later', format),
+        413: errorAnswer(413, 'Body over the limit', format),
+        415: errorAnswer(415, `Content type is not ${contentTypes.join(' or ')}`, format),
+        500: errorAnswer(500, 'A handler, the idempotency store or the queue failed: retry later', format)
       }
     },
     validatorCompiler: skipAjv,

@@ -103,9 +103,9 @@ export function queueSink<Args extends unknown[]> (
   let observer: DeliveryObserver
 
   return {
-    status: 202,
+    runsHandlers: false,
+    accepted: { status: 202, log: 'webhook event queued' },
     deduplicates: true,
-    delivered: 'webhook event queued',
     async deliver (event, known, trace, ..._args) {
       const transformed = known && transform !== undefined ? await transform(event) : event
       // A tracer's context travels with the job, so that the worker's span links back to this request's.

@@ -22,6 +22,12 @@ export interface VerifyContext {
   now: number
   /** seconds, both directions */
   tolerance: number
+  /**
+   * The request's method and target (path and query, as sent), for a scheme that signs them; absent where there
+   * is no request (the CLI's `verify` of a captured body).
+   */
+  method?: string
+  url?: string
 }
 
 export interface SignOptions {

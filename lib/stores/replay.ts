@@ -9,7 +9,7 @@ import { WebhookInFlightError } from '../core/errors.js'
 import { runHandlers, type Handlers } from '../core/handlers.js'
 import type { PostgresStore, KeptSelection } from './postgres.js'
 import type { ProviderSpec } from '../core/provider.js'
-import { check, compileProvider, type CompiledProvider } from '../core/receive.js'
+import { compileProvider, validateEvent, type CompiledProvider } from '../core/receive.js'
 
 export interface Replay {
   store: PostgresStore
@@ -42,7 +42,8 @@ export async function replayKept (replay: Replay): Promise<ReplayResult> {
   for await (const { key, ...event } of store.kept(selection)) {
     const fields = { provider: event.provider, id: event.id, type: event.type }
     // The selection names only these providers.
-    const checked = check(compiled.get(event.provider)!, event, replay.options[event.provider] ?? {}, event.type !== '')
+    const options = replay.options[event.provider] ?? {}
+    const checked = validateEvent(compiled.get(event.provider)!, event, options, event.type !== '')
     if (!checked.ok) {
       await store.keepInvalid(key, event, checked.error.message)
       log.warn({ ...fields, ...checked.log }, 'replayed webhook event is still invalid')

@@ -5,9 +5,9 @@
  * time taken tells it apart from a known tenant with a bad signature.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { WebhookInvalidSignatureError, WebhookSecretLookupError } from '../core/errors.js'
+import { WebhookSecretLookupError } from '../core/errors.js'
 import type { ProviderSpec } from '../core/provider.js'
-import type { Refusal } from '../core/receive.js'
+import type { DeliveryKeys } from '../core/receive.js'
 import { parseSecrets } from '../schemes/secret-list.js'
 import { SecretCache, type TenantKeys } from './secret-cache.js'
 
@@ -18,16 +18,6 @@ type Lookup = (tenant: string, request: FastifyRequest) => unknown
 const MAX_TENANT = 256
 const kTenant = Symbol('fastify-webhooks.tenant')
 type RequestWithTenant = FastifyRequest & { [kTenant]?: string | undefined }
-
-/** The keys one delivery is verified against, and whose they are. */
-export interface DeliveryKeys {
-  /** null only when unsigned deliveries were allowed explicitly */
-  keys: readonly unknown[] | null
-  /** with many tenants: the tenant named by the request */
-  tenant?: string | undefined
-  /** false for a tenant no lookup knows: its keys are a dummy, and a match is refused all the same */
-  known: boolean
-}
 
 /**
  * The keys of a delivery's request, in front of verify: at once (fixed secrets, a cached tenant), or once
@@ -113,17 +103,5 @@ export function resolveTenants (
       if (!(found instanceof Promise)) return answer(found)
       return found.then(answer, err => { throw new WebhookSecretLookupError({ cause: err }) })
     }
-  }
-}
-
-/**
- * The refusal of a delivery for an unknown tenant whose dummy verification passed: none ever should, but fail closed.
- */
-export function unknownTenant (): Refusal {
-  return {
-    ok: false,
-    error: new WebhookInvalidSignatureError(),
-    message: 'webhook rejected',
-    log: { reason: 'invalid-signature', detail: 'unknown tenant' }
   }
 }

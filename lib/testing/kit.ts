@@ -179,15 +179,19 @@ export async function receive (
     ...(event.id === undefined ? {} : { id: event.id })
   })
   const received = receiveDelivery(compiled(spec), {
+    method: 'POST',
+    url: `/webhooks/${spec.name}`,
     headers,
     body: Buffer.from(body),
-    keys: [spec.scheme.parseSecret(secret)],
+    keys: { keys: [spec.scheme.parseSecret(secret)], known: true },
     receivedAt,
     tolerance: 300,
     parse: {},
-    options: handlers
+    options: handlers,
+    keepsInvalid: false
   })
   if (!received.ok) return fail(`the route would refuse this event: ${received.error.message}`)
+  if (received.kind !== 'event') return fail('the route would answer this payload as a handshake: no handler runs')
   if (received.event.type !== event.type) fail(`the payload is of type "${received.event.type}", not "${event.type}"`)
   await runHandlers(checked, received.event, received.known)
   return received.event
