@@ -1,9 +1,9 @@
 /**
  * The shapes a provider of its own can take beyond a signed JSON body (made with the public API only):
- * a scheme that signs the request's URL, a form body, and a handshake the provider answers itself.
+ * a scheme that signs the request's URL, a form body, a handshake the provider answers itself, and a batch.
  * The senders here sign as their platforms document it, with node:crypto: not with the code under test.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 import swagger from '@fastify/swagger'
 import Fastify from 'fastify'
 import t from 'tap'
@@ -215,4 +215,99 @@ t.test('dispatch never accepts an invalid event it cannot keep', async t => {
     'a store that keeps no events: refused, not accepted and lost'
   )
   t.equal(ran, false)
+})
+
+const Mail = Type.Object({ event: Type.String(), sg_event_id: Type.String(), email: Type.String() })
+const mail = defineProvider({
+  name: 'mail',
+  scheme: hmacHex({ headers: ['x-mail-signature'] }),
+  events: { delivered: Mail, open: Mail },
+  // SendGrid's event webhook: one POST carries a JSON array of events.
+  eventsOf: payload => Array.isArray(payload) ? payload : undefined,
+  typeOf: payload => stringField(payload, 'event'),
+  idOf: payload => stringField(payload, 'sg_event_id')
+})
+
+function mailDelivery (payload: unknown) {
+  const body = JSON.stringify(payload)
+  return {
+    method: 'POST' as const,
+    url: '/webhooks/mail',
+    headers: {
+      'content-type': 'application/json',
+      'x-mail-signature': createHmac('sha256', SECRET).update(body).digest('hex')
+    },
+    payload: body
+  }
+}
+
+const mailEvent = (event: string, id: string) => ({ event, sg_event_id: id, email: 'a@example.com' })
+
+t.test('a batch: each event typed, deduplicated and handled on its own, in order', async t => {
+  const app = Fastify()
+  const ran: string[] = []
+  const decorated: unknown[] = []
+  let failOn: string | null = 'e5'
+  await app.register(mail, {
+    secret: SECRET,
+    onEvent: async (event, request) => {
+      decorated.push(request.webhook)
+      if (event.id === failOn) throw new Error('the mail service is down')
+      ran.push(`${event.type} ${event.id}`)
+    }
+  })
+  const first = await app.inject(mailDelivery([mailEvent('delivered', 'e1'), mailEvent('open', 'e2')]))
+  t.same([first.statusCode, first.json()], [200, { received: true }])
+  t.same(ran, ['delivered e1', 'open e2'])
+  t.same(decorated, [null, null], 'no one event on the request: request.webhook stays null')
+
+  const again = await app.inject(mailDelivery([mailEvent('delivered', 'e1'), mailEvent('open', 'e2')]))
+  t.same(again.json(), { received: true, duplicate: true }, 'all of them duplicates')
+  const mixed = await app.inject(mailDelivery([mailEvent('delivered', 'e1'), mailEvent('open', 'e3')]))
+  t.same(mixed.json(), { received: true }, 'one new among duplicates')
+  t.same(ran, ['delivered e1', 'open e2', 'open e3'])
+
+  const failing = await app.inject(mailDelivery([mailEvent('delivered', 'e4'), mailEvent('open', 'e5')]))
+  t.same([failing.statusCode, failing.json().code], [500, 'WEBHOOK_HANDLER_FAILED'], 'one handler throws')
+  failOn = null
+  const retried = await app.inject(mailDelivery([mailEvent('delivered', 'e4'), mailEvent('open', 'e5')]))
+  t.same(retried.json(), { received: true })
+  t.same(ran.slice(3), ['delivered e4', 'open e5'], 'the retry runs only the one that failed')
+
+  const invalid = await app.inject(mailDelivery([mailEvent('delivered', 'e6'), { event: 'open', sg_event_id: 'e7' }]))
+  t.same([invalid.statusCode, invalid.json().code], [400, 'WEBHOOK_INVALID_PAYLOAD'], 'one event fails its schema')
+  const unreadable = await app.inject(mailDelivery([mailEvent('delivered', 'e8'), null]))
+  t.same([unreadable.statusCode, unreadable.json().code], [400, 'WEBHOOK_UNREADABLE_PAYLOAD'], 'one is no event')
+  for (const payload of [[], { event: 'open' }]) {
+    const none = await app.inject(mailDelivery(payload))
+    t.same([none.statusCode, none.json().code], [400, 'WEBHOOK_UNREADABLE_PAYLOAD'], 'no events in the delivery')
+  }
+  t.equal(ran.length, 5, 'a delivery refused is refused whole')
+})
+
+t.test('a batch without event ids: each is the delivery\'s id and its place', async t => {
+  const logs = defineProvider({
+    name: 'logs',
+    scheme: hmacHex({ headers: ['x-mail-signature'] }),
+    events: { info: Type.Object({ level: Type.String() }), warn: Type.Object({ level: Type.String() }) },
+    eventsOf: payload => (payload as { lines: unknown[] }).lines,
+    typeOf: payload => stringField(payload, 'level')
+  })
+  const app = Fastify()
+  const ids: string[] = []
+  await app.register(logs, { secret: SECRET, onEvent: async event => { ids.push(event.id) } })
+  const delivery = { ...mailDelivery({ lines: [{ level: 'info' }, { level: 'warn' }] }), url: '/webhooks/logs' }
+  t.same((await app.inject(delivery)).json(), { received: true })
+  const hash = createHash('sha256').update(delivery.payload).digest('hex')
+  t.same(ids, [`${hash}#0`, `${hash}#1`])
+  t.same((await app.inject(delivery)).json(), { received: true, duplicate: true }, 'the same bytes again')
+  const broken = await app.inject({ ...mailDelivery({ lines: 'none' }), url: '/webhooks/logs' })
+  t.same([broken.statusCode, broken.json().code], [400, 'WEBHOOK_UNREADABLE_PAYLOAD'], 'a reader that throws')
+})
+
+t.test('the testing kit says a batch is not one event', async t => {
+  await t.rejects(
+    kitReceive({}, { provider: mail, type: 'open', payload: [mailEvent('open', 'k1')] as never }),
+    { name: 'TypeError', message: /as several events/ }
+  )
 })

@@ -36,8 +36,18 @@ export interface ProviderSpec {
    * The event type, from a parsed (not yet validated) payload or the headers. Read fields with `field`/`stringField`.
    */
   typeOf (payload: unknown, delivery: DeliveryContext): string | undefined
-  /** The idempotency key. Default: the id the scheme signs; with neither, the SHA-256 of the body. */
+  /**
+   * The idempotency key. Default: the id the scheme signs; with neither, the SHA-256 of the body (in a batch, either
+   * followed by `#` and the event's place in it).
+   */
   idOf? (payload: unknown, delivery: DeliveryContext): string | undefined
+  /**
+   * The events of a delivery that carries several (SendGrid posts a JSON array of them): each is then typed, validated,
+   * deduplicated and handled on its own, `typeOf` and `idOf` given its payload. A delivery with an event that would be
+   * refused alone is refused whole (the sender's retry sends them all, and those already handled are duplicates).
+   * Absent: the payload is one event.
+   */
+  eventsOf? (payload: unknown, delivery: DeliveryContext): readonly unknown[] | undefined
   /** How the verified bytes become the payload. Default: JSON (`jsonBody`); `formBody` for a form. */
   readonly body?: BodyFormat
   /**

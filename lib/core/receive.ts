@@ -9,8 +9,8 @@ import { jsonBody, type ParseOptions } from './body-format.js'
 import {
   WebhookInvalidPayloadError, WebhookInvalidSignatureError, WebhookUnreadablePayloadError, rejectionErrors
 } from './errors.js'
-import type { HandshakeAnswer, ProviderSpec, WebhookEventData } from './provider.js'
-import type { Headers, Rejection, VerifyContext } from '../schemes/scheme.js'
+import type { DeliveryContext, HandshakeAnswer, ProviderSpec, WebhookEventData } from './provider.js'
+import type { Headers, Rejection, Verification, VerifyContext } from '../schemes/scheme.js'
 import { schemaFailure, type SchemaFailure } from './schema-failure.js'
 
 export type { ParseOptions } from './body-format.js'
@@ -66,19 +66,32 @@ export interface Refusal {
   log: Record<string, unknown>
 }
 
-/** What becomes of a delivery that is not refused: an event to dispatch, an invalid one to keep, or an answer. */
+/** A verified event to dispatch. */
+export interface EventToDispatch {
+  ok: true
+  kind: 'event'
+  event: WebhookEventData
+  /** whether a schema knows its type */
+  known: boolean
+}
+
+/** What becomes of a delivery that is not refused: events to dispatch, an invalid one to keep, or an answer. */
 export type Accepted =
-  | { ok: true, kind: 'event', event: WebhookEventData, /** whether a schema knows its type */ known: boolean }
+  | EventToDispatch
   /** verified, but its payload fails its schema: kept for a replay after a schema fix, refused with `refusal` */
   | { ok: true, kind: 'invalid', event: WebhookEventData, failure: SchemaFailure, refusal: Refusal }
+  /** a delivery of several events (`ProviderSpec.eventsOf`), each dispatched on its own */
+  | { ok: true, kind: 'batch', events: readonly EventToDispatch[], payload: unknown }
   /** a handshake (`ProviderSpec.handshake`): answered as the provider asks, no event */
-  | { ok: true, kind: 'handshake', answer: HandshakeAnswer }
+  | { ok: true, kind: 'handshake', answer: HandshakeAnswer, payload: unknown }
 
 export type Received = Accepted | Refusal
 
+type Verified = Extract<Verification<object>, { ok: true }> | null
+
 export function receive (provider: CompiledProvider, delivery: Delivery): Received {
   const { spec } = provider
-  const { headers, body, keys: { keys, tenant, known: knownTenant } } = delivery
+  const { headers, body, keys: { keys, known: knownTenant } } = delivery
   const verification = keys === null ? null : spec.scheme.verify(keys, headers, body, verifyContext(delivery))
   if (verification !== null && !verification.ok) return rejected(verification)
   // Only a dummy key can have matched: none ever should, but fail closed.
@@ -93,15 +106,50 @@ export function receive (provider: CompiledProvider, delivery: Delivery): Receiv
   }
 
   const context = { headers, signedId: verification?.id }
+  let members: readonly unknown[] | undefined
+  try {
+    const answer = spec.handshake?.(payload, context)
+    if (answer !== undefined) return { ok: true, kind: 'handshake', answer, payload }
+    if (spec.eventsOf === undefined) {
+      return eventOf(provider, delivery, payload, context, verification, undefined, delivery.keepsInvalid)
+    }
+    members = spec.eventsOf(payload, context)
+  } catch (err) {
+    // A provider's reader that assumed a shape the signed body does not have.
+    return unreadable({ err })
+  }
+  if (!Array.isArray(members) || members.length === 0) return unreadable({ detail: 'no events in the delivery' })
+  const events: EventToDispatch[] = []
+  for (const [index, member] of members.entries()) {
+    const one = eventOf(provider, delivery, member, context, verification, index, false)
+    // One bad event refuses the whole delivery: the sender's retry sends them all again, and the good ones dedupe.
+    if (!one.ok) return one
+    // Not kept as invalid (keepsInvalid false above): an invalid one is a refusal.
+    events.push(one as EventToDispatch)
+  }
+  return { ok: true, kind: 'batch', events, payload }
+}
+
+/**
+ * One event of a verified delivery: `index` is its place in a batch (its default id then differs from the next's);
+ * kept as invalid only where the delivery is one event (a batch is refused whole).
+ */
+function eventOf (
+  provider: CompiledProvider,
+  delivery: Delivery,
+  payload: unknown,
+  context: DeliveryContext,
+  verification: Verified,
+  index: number | undefined,
+  keepsInvalid: boolean
+): EventToDispatch | Extract<Accepted, { kind: 'invalid' }> | Refusal {
+  const { spec } = provider
   let type: string | undefined
   let id: string
   try {
-    const answer = spec.handshake?.(payload, context)
-    if (answer !== undefined) return { ok: true, kind: 'handshake', answer }
     type = spec.typeOf(payload, context)
-    id = spec.idOf?.(payload, context) ?? context.signedId ?? sha256(body)
+    id = spec.idOf?.(payload, context) ?? defaultId(context, delivery.body, index)
   } catch (err) {
-    // A provider's reader that assumed a shape the signed body does not have.
     return unreadable({ err })
   }
   // An object without a type is an event of a type no schema knows; null, a number or a list without one is no event.
@@ -118,15 +166,16 @@ export function receive (provider: CompiledProvider, delivery: Delivery): Receiv
   }
   // Object.assign rather than a spread in the literal, which takes V8's slow path for every event.
   if (verification !== null) Object.assign(event, verification.meta)
+  const { tenant } = delivery.keys
   if (tenant !== undefined) event.tenant = tenant
   const validated = validateEvent(provider, event, delivery.options, type !== undefined)
-  return validated.ok || validated.invalid === undefined || !delivery.keepsInvalid
+  return validated.ok || validated.invalid === undefined || !keepsInvalid
     ? validated
     : { ok: true, kind: 'invalid', event, failure: validated.invalid, refusal: validated }
 }
 
 /** A verified event that fails its schema or its provider's checks: the refusal, and the failure for a store. */
-type Validated = Extract<Accepted, { kind: 'event' }> | (Refusal & { invalid?: SchemaFailure })
+type Validated = EventToDispatch | (Refusal & { invalid?: SchemaFailure })
 
 /**
  * Checks a verified event against the schema of its type and the provider's own checks (its `extend`),
@@ -206,6 +255,12 @@ function unreadable (log: Record<string, unknown>): Refusal {
 
 function refuse (error: Error, message: string, log: Record<string, unknown>): Refusal {
   return { ok: false, error, message, log }
+}
+
+/** The signed id, or the body's hash: the delivery's; in a batch, the event's place makes it the event's. */
+function defaultId (context: DeliveryContext, body: Buffer, index: number | undefined): string {
+  const id = context.signedId ?? sha256(body)
+  return index === undefined ? id : `${id}#${index}`
 }
 
 function isObject (value: unknown): boolean {

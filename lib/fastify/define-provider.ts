@@ -10,7 +10,7 @@ import { eventKey } from '../core/event-key.js'
 import { WebhookEmptyBodyError } from '../core/errors.js'
 import type { HandshakeAnswer, ProviderSpec } from '../core/provider.js'
 import {
-  compileProvider, receive, refuseEarly, type Accepted, type DeliveryKeys, type Refusal
+  compileProvider, receive, refuseEarly, type Accepted, type DeliveryKeys, type EventToDispatch, type Refusal
 } from '../core/receive.js'
 import { closeIfBodyUnread, guardBody, serverBudget } from './body-guard.js'
 import { resolveOptions, type LooseOptions } from './options.js'
@@ -105,7 +105,7 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       else if (received.kind === 'event' && received.known) request.webhook = received.event as typeof request.webhook
       ;(request as RequestWithDelivery)[kReceived] = received
       request.rawBody = body
-      done(null, received.kind === 'handshake' ? null : received.event.payload)
+      done(null, 'payload' in received ? received.payload : received.event.payload)
     }
 
     // What the headers alone refuse, before the body is read (lib/fastify/body-guard.ts): the same answer and log line.
@@ -124,9 +124,35 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       const received = (request as RequestWithDelivery)[kReceived]
       if (received === null) throw new WebhookEmptyBodyError()
       if (received.kind === 'handshake') return answerHandshake(request, reply, received.answer)
+      const outcome = received.kind === 'batch'
+        ? await dispatchEach(received.events, request, reply)
+        : await dispatchOne(received, request, reply)
+      if (reply.sent || reply.raw.headersSent) return reply
+      const { status, body } = answers[outcome]
+      return reply.code(status).type('application/json').send(body)
+    }
+
+    /** The events of a batch in order: handled if any was, a duplicate if all were. */
+    async function dispatchEach (
+      events: readonly EventToDispatch[],
+      request: FastifyRequest,
+      reply: FastifyReply
+    ): Promise<Dispatched> {
+      let outcome: Dispatched = 'duplicate'
+      for (const one of events) {
+        if (await dispatchOne(one, request, reply) === 'handled') outcome = 'handled'
+      }
+      return outcome
+    }
+
+    /** One event through dispatch: run by the sink, or, if invalid, kept (and `onInvalid` run when accepted). */
+    async function dispatchOne (
+      received: EventToDispatch | Extract<Accepted, { kind: 'invalid' }>,
+      request: FastifyRequest,
+      reply: FastifyReply
+    ): Promise<Dispatched> {
       const { event } = received
       const fields = { provider: spec.name, id: event.id, type: event.type }
-      let answered = false
       const outcome = await dispatch({
         idempotency,
         key: eventKey(event),
@@ -136,7 +162,7 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
         run: received.kind === 'invalid'
           ? async () => { await invalid?.onInvalid?.(event, received.failure, request, reply); return true }
           : async trace => {
-            answered = await sink.deliver(event, received.known, trace, request, reply)
+            const answered = await sink.deliver(event, received.known, trace, request, reply)
             // A handler that answered an error itself did not handle the event: let the retry run it.
             return !answered || reply.statusCode < 300
           },
@@ -145,9 +171,7 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
         invalid: received.kind === 'invalid' ? { refusal: received.refusal.error, accept: invalid!.accept } : undefined
       })
       if (outcome === 'handled') request.log.info(fields, sink.accepted.log)
-      if (answered || reply.sent) return reply
-      const { status, body } = answers[outcome]
-      return reply.code(status).type('application/json').send(body)
+      return outcome
     }
 
     await fastify.register(async function webhookRoute (scope) {

@@ -191,7 +191,8 @@ export async function receive (
     keepsInvalid: false
   })
   if (!received.ok) return fail(`the route would refuse this event: ${received.error.message}`)
-  if (received.kind !== 'event') return fail('the route would answer this payload as a handshake: no handler runs')
+  if (received.kind === 'handshake') return fail('the route would answer this payload as a handshake: no handler runs')
+  if (received.kind !== 'event') return fail('the route would take this payload as several events: give one of them')
   if (received.event.type !== event.type) fail(`the payload is of type "${received.event.type}", not "${event.type}"`)
   await runHandlers(checked, received.event, received.known)
   return received.event
