@@ -1,6 +1,6 @@
 /**
- * Steps 4-5 of a delivery, shared by the Fastify route and the queue worker: claim the event's key in the
- * idempotency store, run, then mark it done, or release it so that the sender's retry runs it again.
+ * Steps 4-5 of a delivery, shared by the Fastify route and the queue worker: take the event's key in the
+ * idempotency store, run, then mark it done, or release its lease so that the sender's retry runs it again.
  */
 import { WebhookClaimLostError, WebhookInFlightError, WebhookStoreError } from './errors.js'
 import {
@@ -37,7 +37,7 @@ export interface Dispatch {
   key: string
   /** the event, for a store that keeps events */
   event?: WebhookEventData
-  /** How to claim the key. Default: the store's `claim`; a replay claims kept events its own way. */
+  /** How to take the key. Default: the store's `claim`; a replay reopens kept events instead (`reclaim`). */
   claim?: () => Promise<ClaimResult>
   log: Logger
   /** what every log line of this event carries: provider, id, type */
@@ -55,7 +55,7 @@ export interface Dispatch {
   job?: JobInfo & TraceContext
   /**
    * A verified event whose payload fails its schema: kept as invalid in the store (which must keep events) instead
-   * of claimed, then refused with `refusal`, or accepted (`run` runs, and it resolves 'kept-invalid').
+   * of taken, then refused with `refusal`, or accepted (`run` runs, and it resolves 'kept-invalid').
    */
   invalid?: { refusal: Error, accept: boolean }
 }
@@ -64,10 +64,10 @@ export interface Dispatch {
 export type Dispatched = 'handled' | 'duplicate' | 'kept-invalid'
 
 /**
- * Throws WebhookInFlightError (another request holds the claim), WebhookStoreError (the store failed to
- * claim, or to commit a transaction), WebhookClaimLostError (a transactional store's claim ran out and
- * another run took the event), or what `run` threw, wrapped by `failure`. Nothing is logged for a throw: the caller's
- * framework logs the error with its cause, once.
+ * Throws WebhookInFlightError (another run's lease holds the key), WebhookStoreError (the store failed to
+ * take the key, or to commit a transaction), WebhookClaimLostError (the lease is lost: a transactional
+ * store's lease ran out and another run took the event), or what `run` threw, wrapped by `failure`.
+ * Nothing is logged for a throw: the caller's framework logs the error with its cause, once.
  */
 export function dispatch (d: Dispatch): Promise<Dispatched> {
   const { observer } = d
@@ -92,7 +92,7 @@ async function keepInvalid (d: Dispatch, { refusal, accept }: NonNullable<Dispat
   return 'kept-invalid'
 }
 
-/** Claims, runs, then completes or releases: dispatch's own steps. */
+/** Takes the key, runs, then completes or releases: dispatch's own steps. */
 async function settle (d: Dispatch): Promise<Dispatched> {
   const { idempotency, key, log, fields } = d
   if (idempotency === null) {
@@ -104,17 +104,17 @@ async function settle (d: Dispatch): Promise<Dispatched> {
     return 'handled'
   }
   const { store } = idempotency
-  let claim
+  let found
   try {
-    claim = await (d.claim === undefined ? store.claim(key, idempotency.leaseMs, d.event) : d.claim())
+    found = await (d.claim === undefined ? store.claim(key, idempotency.leaseMs, d.event) : d.claim())
   } catch (err) {
     throw new WebhookStoreError({ cause: err })
   }
-  if (claim === 'done') {
+  if (found === 'done') {
     log.info(fields, 'duplicate webhook event, already handled')
     return 'duplicate'
   }
-  if (claim === 'in-flight') {
+  if (found === 'in-flight') {
     log.info(fields, 'webhook event is in flight elsewhere')
     throw new WebhookInFlightError()
   }
@@ -151,7 +151,7 @@ async function runInTransaction (d: Dispatch, store: TransactionalStore, ttlMs: 
   } catch (err) {
     await release(d, store, err)
     if (running) throw failed(d, err)
-    // Nothing committed: the store failed, or another run took the event after this claim ran out.
+    // Nothing committed: the store failed, or another run took the event after this run's lease ran out.
     throw err instanceof WebhookClaimLostError ? err : new WebhookStoreError({ cause: err })
   }
   if (!handled) await release(d, store, NOT_HANDLED)

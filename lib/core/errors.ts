@@ -57,6 +57,10 @@ export const WebhookStoreError = createError(
   'The idempotency store is unavailable; retry later',
   500
 )
+/**
+ * The lease is lost (`claim` in the name and the code means the lease): a transactional store's lease on the event
+ * ran out and another run took it, so the transaction was rolled back.
+ */
 export const WebhookClaimLostError = createError(
   'WEBHOOK_CLAIM_LOST',
   'The claim on this webhook event ran out and another request took it; the transaction was rolled back',

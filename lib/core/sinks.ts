@@ -1,5 +1,5 @@
 /**
- * Where a verified event goes once it is claimed: a sink. Inline handlers are one; a queue (lib/queue/sink.ts)
+ * Where a verified event goes once its key is taken: a sink. Inline handlers are one; a queue (lib/queue/sink.ts)
  * is another; a database inbox would be a third. The route does not know which it has.
  */
 import { WebhookHandlerError } from './errors.js'

@@ -15,11 +15,14 @@ export type { EventOf, EventOfType, EventSchemas, EventTypeOf, ProviderSpec, Unk
 export type WebhookHandler<E> = (event: E, request: FastifyRequest, reply: FastifyReply) => unknown
 
 export interface IdempotencyOptions {
-  /** Where claims live. Default: a new in-memory store (one per registration). */
+  /** Where leases and done marks live. Default: a new in-memory store (one per registration). */
   store?: IdempotencyStore
   /** Seconds an event is remembered as done. Default 259,200 (3 days: longer than Svix's 28 h of retries). */
   ttl?: number
-  /** Seconds a claim is held while handlers run; after it a crashed claim expires and a retry runs. Default 60. */
+  /**
+   * Seconds the lease on an event is held while handlers run; after it a crashed run's lease expires and a retry
+   * runs. Default 60.
+   */
   lease?: number
 }
 

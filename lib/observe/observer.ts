@@ -7,14 +7,14 @@ import type { Where } from './channels.js'
 import { observing, publishAcceptedInvalid, publishDispatch, publishQueued, publishRefused } from './publish.js'
 
 /**
- * An observer for the deliveries of one registration. `handles`: whether running an event handles it
- * (inline handlers, a worker) or hands it on (a queue).
+ * An observer for the deliveries of one registration. `runsHandlers`: whether running an event runs its
+ * handlers (inline on the route, or in a worker: true) or only hands it to a queue (false).
  */
-export function deliveryObserver (where: Where, handles: boolean): DeliveryObserver {
+export function deliveryObserver (where: Where, runsHandlers: boolean): DeliveryObserver {
   return {
     get observing () { return observing() },
     // An observed Dispatch always names its event (lib/core/dispatch.ts).
-    observe: (d, settle) => publishDispatch(d, settle, d.event!, where, handles),
+    observe: (d, settle) => publishDispatch(d, settle, d.event!, where, runsHandlers),
     refused: publishRefused,
     acceptedInvalid: publishAcceptedInvalid,
     queued: publishQueued

@@ -44,12 +44,13 @@ export function observing (): boolean {
 }
 
 /**
- * Runs `settle` on `d` inside the delivery TracingChannel, then publishes its outcome. `handles`: whether
- * running means handling (inline handlers, a worker) or handing on (a queue, which publishes `queued` itself).
+ * Runs `settle` on `d` inside the delivery TracingChannel, then publishes its outcome. `runsHandlers`: whether
+ * `d.run` runs the handlers (inline on the route, or in a worker), so that a run that succeeded is published as
+ * `handled`; false when it only hands the event to a queue, which publishes `queued` itself.
  * The message is the trace context `run` gets, so a traceparent a subscriber set at `start` reaches the queue.
  */
 export function publishDispatch (
-  d: Dispatch, settle: (d: Dispatch) => Promise<Dispatched>, event: EventFields, where: Where, handles: boolean
+  d: Dispatch, settle: (d: Dispatch) => Promise<Dispatched>, event: EventFields, where: Where, runsHandlers: boolean
 ): Promise<Dispatched> {
   const message: DeliveryMessage = { provider: event.provider, id: event.id, type: event.type, where }
   if (event.tenant !== undefined) message.tenant = event.tenant
@@ -76,7 +77,7 @@ export function publishDispatch (
     result => {
       if (result === 'duplicate') publishDuplicate(message, false)
       else if (!done) publishFailed(message, duration, 'WEBHOOK_HANDLER_ANSWERED_ERROR')
-      else if (handles) publishHandled(message, duration)
+      else if (runsHandlers) publishHandled(message, duration)
       return result
     },
     (err: unknown) => {

@@ -44,7 +44,10 @@ export type QueueOption<E> = WebhookQueue | {
    * one may put the document in object storage first. A throw or rejection is answered 500 (the sender retries).
    */
   transform?: (event: E) => E | Promise<E>
-  /** Milliseconds to wait for Redis to take the job before answering 500. Default 5000. */
+  /**
+   * Milliseconds to wait for Redis to take the job before answering 500. Default 5000. The one duration option
+   * not in seconds: public as it is (CONTRIBUTING, "Design decisions").
+   */
   timeout?: number
 }
 

@@ -1,25 +1,37 @@
 /**
- * Idempotency: each event id is claimed before its handlers run.
- * `new`: this request owns the event and runs it; `in-flight`: another request
- * owns it (its lease has not run out); `done`: it was handled already.
- * A store only needs these three calls, so Redis (lib/stores/redis.ts) or a
+ * Idempotency: each event's key is taken in the store before its handlers run. Three words, kept apart:
+ * - to take a key (the store's `claim`) is one atomic attempt, which answers what it found (`ClaimResult`);
+ * - a lease is what a run holds on a key it took, until it completes or releases it, or the lease runs out
+ *   (then another run may take the key; a transaction that finds its lease taken has lost it:
+ *   `WebhookClaimLostError`);
+ * - a replay reopens a kept event (`PostgresStore.reclaim`): it puts a lease on the event whatever became of it.
+ * A store only needs the three calls of `IdempotencyStore`, so Redis (lib/stores/redis.ts) or a
  * database can stand in for the in-memory one.
  */
 import type { WebhookEventData } from '../core/provider.js'
 
+/**
+ * What taking a key found (the answer of `claim`, or of a replay's `reclaim`): `new`: the key was free, and this
+ * run now holds its lease and runs the event; `in-flight`: another run's lease holds it (it has not run out);
+ * `done`: the event was handled already.
+ */
 export type ClaimResult = 'new' | 'in-flight' | 'done'
 
 export interface IdempotencyStore {
   /**
-   * Claims `key` for `leaseMs` unless it is in flight or done. Must be atomic across every process sharing the store.
+   * Takes `key`: when no live lease and no done mark hold it, puts a lease of `leaseMs` on it for this run and
+   * answers `new`; otherwise answers what holds it. Must be atomic across every process sharing the store.
    * `event` is the event the key is for, for a store that keeps events (an inbox); others ignore it.
    */
   claim (key: string, leaseMs: number, event?: WebhookEventData): Promise<ClaimResult>
-  /** Marks `key` done for `ttlMs`; duplicates within that time are answered without running handlers. */
+  /**
+   * Marks `key` done for `ttlMs`, in place of its lease; duplicates within that time are answered without running
+   * handlers.
+   */
   complete (key: string, ttlMs: number): Promise<void>
   /**
-   * Drops the claim on `key`, so that the sender's retry runs the handlers again. `error`: why, for a store that keeps
-   * events.
+   * Drops this run's lease on `key`, so that the sender's retry takes it and runs the handlers again. `error`: why,
+   * for a store that keeps events.
    */
   release (key: string, error?: unknown): Promise<void>
 }
@@ -28,7 +40,8 @@ export interface IdempotencyStore {
 export interface KeepingStore extends IdempotencyStore {
   readonly keepsEvents: true
   /**
-   * Keeps an event whose payload failed its schema, as `invalid` with `reason`; a key claimed or done is left alone.
+   * Keeps an event whose payload failed its schema, as `invalid` with `reason`; a key under a live lease, or done, is
+   * left alone.
    */
   keepInvalid (key: string, event: WebhookEventData, reason: string): Promise<void>
 }
@@ -45,9 +58,9 @@ export function keepsEvents (store: IdempotencyStore): store is KeepingStore {
 export interface TransactionalStore<Tx = unknown> extends IdempotencyStore {
   /**
    * Runs `work` in one transaction. When it resolves true, `key` is marked done (for ttlMs) in that
-   * transaction and it commits; when it resolves false or throws, everything rolls back (the claim
+   * transaction and it commits; when it resolves false or throws, everything rolls back (the lease
    * remains, for the caller to release). Resolves to what `work` resolved. Throws
-   * `WebhookClaimLostError` when the claim ran out and another run took the key: nothing commits.
+   * `WebhookClaimLostError` (the lease is lost) when the lease ran out and another run took the key: nothing commits.
    */
   transaction (key: string, ttlMs: number, work: (tx: Tx) => Promise<boolean>): Promise<boolean>
 }

@@ -38,7 +38,7 @@ export interface ReplayOptions<P extends Plugins> {
   /** Runs for an event whose type no schema knows. Default: none (it is marked done). */
   onUnknown?: (event: UnknownWebhookEvent) => unknown
   /**
-   * The statuses to replay. Default `['failed', 'invalid']`; `'processing'` takes events whose claim ran out (a crash),
+   * The statuses to replay. Default `['failed', 'invalid']`; `'processing'` takes events whose lease ran out (a crash),
    * `'done'` runs handled ones again.
    */
   status?: KeptStatus | readonly KeptStatus[]
@@ -54,7 +54,7 @@ export interface ReplayOptions<P extends Plugins> {
   options?: Readonly<Record<string, object>>
   /** Seconds an event is remembered as done, as in the plugin's `idempotency.ttl`. Default 259,200. */
   ttl?: number
-  /** Seconds a replay's claim is held while its handlers run. Default 60. */
+  /** Seconds a replay's lease on an event is held while its handlers run. Default 60. */
   lease?: number
   /** Where a line per event goes. Default: nowhere. */
   logger?: Logger
@@ -64,9 +64,9 @@ const NAME = 'fastify-webhooks/postgres replay'
 const STATUSES: readonly KeptStatus[] = ['processing', 'done', 'failed', 'invalid']
 
 /**
- * Runs the kept events that `options` select through the handlers, once each: each is claimed as a
- * delivery is, its payload checked against today's schema, its handlers run in the transaction that
- * marks it done. Resolves with how many were handled, failed, still invalid, or taken by another run.
+ * Runs the kept events that `options` select through the handlers, once each: each is reopened (a lease put
+ * on it, as on a delivery's key), its payload checked against today's schema, its handlers run in the transaction
+ * that marks it done. Resolves with how many were handled, failed, still invalid, or taken by another run.
  */
 export async function replay<const P extends Plugins> (
   store: PostgresStore,

@@ -3,7 +3,7 @@
  * schema and table names. Plain strings: the store sends them through `pg`,
  * and teams that run their own migrations copy `migrationSql()`.
  *
- * One row per event key: `done` false is a claim held until `expires_at` by the
+ * One row per event key: `done` false is a lease held until `expires_at` by the
  * store whose id starts `token`; `done` true is a handled event, remembered
  * until `expires_at`. A row past `expires_at` counts as absent.
  *
@@ -11,8 +11,8 @@
  * provider, id, type, payload, meta (what the signature said, such as its
  * timestamp), status (`processing`, `done`, `failed`, `invalid`), attempts, the
  * last error, when it was received and processed, and `keep_until`: a failed or
- * invalid event's row stays (past its `expires_at`, so a retry or a replay may
- * claim it) until then.
+ * invalid event's row stays (past its `expires_at`, so that a retry may take its
+ * key, or a replay reopen it) until then.
  */
 
 export interface TableOptions {
@@ -23,21 +23,22 @@ export interface TableOptions {
 }
 
 export interface Statements {
-  claim: string
-  /** `claim` that also writes the event's columns */
-  claimKeeping: string
+  /** takes a key (the store's `claim`) */
+  take: string
+  /** `take` that also writes the event's columns */
+  takeKeeping: string
   complete: string
   release: string
   /** `release` that keeps the row, as failed, with its error */
   releaseKeeping: string
-  /** `complete` inside a transaction, only while the claim is still this store's */
+  /** `complete` inside a transaction, only while the lease is still this store's */
   completeOwned: string
-  /** keeps an event whose payload failed its schema, unless its key is claimed or done */
+  /** keeps an event whose payload failed its schema, unless a live lease or a done mark holds its key */
   keepInvalid: string
   /** the kept events a replay selects, in batches */
   select: string
-  /** claims one kept event for a replay, when its status is one the replay asked for */
-  reclaim: string
+  /** reopens one kept event for a replay (the store's `reclaim`), when its status is one the replay asked for */
+  reopen: string
   purge: string
 }
 
@@ -103,26 +104,26 @@ export function statements (names: Required<TableOptions>): Statements {
   const expired = 'held.expires_at <= now()'
   const fresh = (column: string): string =>
     `${column} = CASE WHEN ${expired} THEN excluded.${column} ELSE held.${column} END`
-  // $1 key, $2 this claim's token, $3 lease in ms. One statement: the insert, or the row lock that
-  // ON CONFLICT takes, serialises concurrent claims of a key, and each then sees the row the other
+  // $1 key, $2 this lease's token, $3 lease in ms. One statement: the insert, or the row lock that
+  // ON CONFLICT takes, serialises concurrent takes of a key, and each then sees the row the other
   // left. An expired row is overwritten; a live one is written back as it was, so that RETURNING
-  // always yields the row and says what holds the key. Only the claim that wrote its own token is new.
-  const claimed = `done = CASE WHEN ${expired} THEN false ELSE held.done END,
+  // always yields the row and says what holds the key. Only the take that wrote its own token is new.
+  const takeIfExpired = `done = CASE WHEN ${expired} THEN false ELSE held.done END,
   ${fresh('token')},
   ${fresh('expires_at')}`
   const result = "RETURNING CASE WHEN token = $2 THEN 'new' WHEN done THEN 'done' ELSE 'in-flight' END AS result"
-  const claim = `INSERT INTO ${name} AS held (key, done, token, expires_at) VALUES ($1, false, $2, ${after('$3')})
+  const take = `INSERT INTO ${name} AS held (key, done, token, expires_at) VALUES ($1, false, $2, ${after('$3')})
 ON CONFLICT (key) DO UPDATE SET
-  ${claimed}
+  ${takeIfExpired}
 ${result}`
   // Also $4 provider, $5 event id, $6 type, $7 payload, $8 meta, $9 received at, $10 ms to keep the row.
-  // The first receipt's time stays; a new claim counts one more attempt.
-  const claimKeeping = `INSERT INTO ${name} AS held (key, done, token, expires_at, provider, event_id, type, payload, \
+  // The first receipt's time stays; taking an expired row counts one more attempt.
+  const takeKeeping = `INSERT INTO ${name} AS held (key, done, token, expires_at, provider, event_id, type, payload, \
 meta, status, attempts, received_at, keep_until)
 VALUES ($1, false, $2, ${after('$3')}, $4, $5, $6, $7, $8, 'processing', 1, $9, \
 $9::timestamptz + $10::float8 * interval '1 millisecond')
 ON CONFLICT (key) DO UPDATE SET
-  ${claimed},
+  ${takeIfExpired},
   ${['provider', 'event_id', 'type', 'payload', 'meta'].map(fresh).join(',\n  ')},
   status = CASE WHEN ${expired} THEN 'processing' ELSE held.status END,
   attempts = held.attempts + CASE WHEN ${expired} THEN 1 ELSE 0 END,
@@ -136,10 +137,10 @@ ${result}`
   // $1 key, $2 ttl in ms.
   const complete = `INSERT INTO ${name} AS held (key, done, token, expires_at) VALUES ($1, true, NULL, ${after('$2')})
 ON CONFLICT (key) DO UPDATE SET ${done('held')}, expires_at = excluded.expires_at`
-  // $1 key, $2 this store's token prefix: a claim another store holds, or a done mark, stays.
+  // $1 key, $2 this store's token prefix: a lease another store holds, or a done mark, stays.
   const owned = 'key = $1 AND NOT done AND starts_with(token, $2)'
   const release = `DELETE FROM ${name} WHERE ${owned}`
-  // Also $3 the error. The row stays, past its expiry, so that the retry claims it.
+  // Also $3 the error. The row stays, past its expiry, so that the retry takes it.
   const releaseKeeping =
     `UPDATE ${name} SET token = NULL, expires_at = now(), status = 'failed', last_error = $3 WHERE ${owned}`
   // $1 key, $2 token prefix, $3 ttl in ms. The ttl counts from now, not from the transaction's start.
@@ -168,10 +169,10 @@ WHERE status = ANY($1::text[])
   AND (received_at, key) > ($6::timestamptz, $7::text)
 ORDER BY received_at, key
 LIMIT $8`
-  // $1 key, $2 token, $3 lease in ms, $4 statuses. A live claim is never taken; a done event only when asked for.
-  const reclaim = `UPDATE ${name} SET done = false, token = $2, expires_at = ${after('$3')}, status = 'processing', \
+  // $1 key, $2 token, $3 lease in ms, $4 statuses. A live lease is never broken; a done event reopened only when asked.
+  const reopen = `UPDATE ${name} SET done = false, token = $2, expires_at = ${after('$3')}, status = 'processing', \
 attempts = attempts + 1
 WHERE key = $1 AND status = ANY($4::text[]) AND (done OR expires_at <= now())`
   const purge = `DELETE FROM ${name} WHERE expires_at <= now() AND (keep_until IS NULL OR keep_until <= now())`
-  return { claim, claimKeeping, complete, release, releaseKeeping, completeOwned, keepInvalid, select, reclaim, purge }
+  return { take, takeKeeping, complete, release, releaseKeeping, completeOwned, keepInvalid, select, reopen, purge }
 }

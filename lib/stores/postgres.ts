@@ -45,20 +45,23 @@ export interface KeptEvent extends WebhookEventData {
   key: string
 }
 
-/** The work succeeded, but the claim had run out and another store took the event: nothing was committed. */
+/**
+ * The lease is lost (`ClaimLost` in the name means the lease): the work succeeded, but its lease had run out and
+ * another store took the event, so nothing was committed.
+ */
 export const PostgresClaimLostError = WebhookClaimLostError
 
 /**
  * An idempotency store in a Postgres table, shared by every instance that uses
- * the same table: a claim is one `INSERT ... ON CONFLICT` statement, so two
- * instances never both get `new` for one event, and a crashed owner's claim
- * expires after its lease. `transaction()` commits the handlers' writes and
+ * the same table: taking a key is one `INSERT ... ON CONFLICT` statement, so
+ * two instances never both get `new` for one event, and a crashed owner's
+ * lease expires. `transaction()` commits the handlers' writes and
  * the done mark together, or neither. `pg` itself is never imported here (only
  * its types), which keeps it an optional peer dependency.
  *
- * Each claim's token is `<store id>:<count>`. The count makes it unique, which
- * is how the claim statement knows it wrote the row. The store id is what
- * release and transaction check: only claims this store holds are dropped or
+ * Each lease's token is `<store id>:<count>`. The count makes it unique, which
+ * is how the take statement knows it wrote the row. The store id is what
+ * release and transaction check: only leases this store holds are dropped or
  * completed, so a store whose lease ran out never touches the newer owner's.
  */
 export class PostgresStore implements TransactionalStore<PoolClient> {
@@ -97,12 +100,16 @@ export class PostgresStore implements TransactionalStore<PoolClient> {
     )
   }
 
+  /**
+   * Takes `key` (`IdempotencyStore.claim`); with `inbox` and an `event`, also writes the event's columns, its status
+   * `processing`, and one more attempt when the row it took had expired.
+   */
   async claim (key: string, leaseMs: number, event?: WebhookEventData): Promise<ClaimResult> {
     const token = this.#owner + String(++this.#count)
     const { rows } =
       this.#inbox === null || event === undefined
-        ? await this.#pool.query<{ result: ClaimResult }>(this.#sql.claim, [key, token, leaseMs])
-        : await this.#pool.query<{ result: ClaimResult }>(this.#sql.claimKeeping, [
+        ? await this.#pool.query<{ result: ClaimResult }>(this.#sql.take, [key, token, leaseMs])
+        : await this.#pool.query<{ result: ClaimResult }>(this.#sql.takeKeeping, [
           key,
           token,
           leaseMs,
@@ -122,8 +129,8 @@ export class PostgresStore implements TransactionalStore<PoolClient> {
   }
 
   /**
-   * Keeps an event whose payload failed its schema, as `invalid`; a key claimed or done is left alone. Only with
-   * `inbox`.
+   * Keeps an event whose payload failed its schema, as `invalid`; a key under a live lease, or done, is left alone.
+   * Only with `inbox`.
    */
   async keepInvalid (key: string, event: WebhookEventData, reason: string): Promise<void> {
     if (this.#inbox === null) throw new Error('PostgresStore.keepInvalid() needs the "inbox" option')
@@ -133,9 +140,9 @@ export class PostgresStore implements TransactionalStore<PoolClient> {
 
   /**
    * Runs `work` in a transaction on a connection of its own; when it resolves true, marks `key` done
-   * in it and commits. The mark needs this store's claim to be still on the key (its lease may have run
-   * out, but no one else took it): otherwise it rolls back and throws `PostgresClaimLostError`, as the
-   * newer owner's run is the one that counts.
+   * in it and commits. The mark needs this store's lease to be still on the key (it may have run out,
+   * but no one else took the key): otherwise the lease is lost, and it rolls back and throws
+   * `PostgresClaimLostError`, as the newer owner's run is the one that counts.
    */
   async transaction (key: string, ttlMs: number, work: (tx: PoolClient) => Promise<boolean>): Promise<boolean> {
     return await this.#inTransaction(async tx => {
@@ -159,7 +166,7 @@ export class PostgresStore implements TransactionalStore<PoolClient> {
   }
 
   /**
-   * Deletes the rows past their expiry (claims would ignore them anyway); resolves to how many. Run it now and then.
+   * Deletes the rows past their expiry (taking a key ignores them anyway); resolves to how many. Run it now and then.
    */
   async purge (): Promise<number> {
     const { rowCount } = await this.#pool.query(this.#sql.purge)
@@ -190,11 +197,12 @@ export class PostgresStore implements TransactionalStore<PoolClient> {
   }
 
   /**
-   * Claims a kept event for a replay when its status is one of `statuses` and no live claim holds it:
-   * `new`, or `in-flight` when another run took it since it was selected.
+   * Reopens a kept event for a replay (what the name `reclaim` means): when its status is one of `statuses` and no
+   * live lease holds it, puts a lease of `leaseMs` on it whatever became of it (done included, unlike taking a
+   * key) and counts one more attempt. Answers `new`, or `in-flight` when another run took it since it was selected.
    */
   async reclaim (key: string, leaseMs: number, statuses: readonly KeptStatus[]): Promise<ClaimResult> {
-    const { rowCount } = await this.#pool.query(this.#sql.reclaim, [
+    const { rowCount } = await this.#pool.query(this.#sql.reopen, [
       key,
       this.#owner + String(++this.#count),
       leaseMs,

@@ -22,27 +22,28 @@ export interface RedisStoreOptions {
 const DONE = 'done'
 
 // Each script runs atomically in Redis: no other command comes between its read and its write.
-// The claim sets the key only when absent (SET NX), with the lease as its expiry, and otherwise reads what holds it.
-const CLAIM = `if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 'new' end
+// Taking a key sets it only when absent (SET NX), to this lease's token with the lease as its expiry, and otherwise
+// reads what holds it.
+const TAKE = `if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 'new' end
 if redis.call('GET', KEYS[1]) == '${DONE}' then return 'done' end
 return 'in-flight'`
 const COMPLETE = `redis.call('SET', KEYS[1], '${DONE}', 'PX', ARGV[1])
 return 1`
-// Only the claim this process holds is dropped: after its lease ran out, another instance may own the key.
+// Only the lease this process holds is dropped: after it ran out, another instance may have taken the key.
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`
 
 /**
  * An idempotency store in Redis, shared by every instance that uses the same
- * Redis and prefix: a claim is `SET NX PX <lease>` inside a Lua script, so two
- * instances never both get `new` for one event, and a crashed owner's claim
- * expires after its lease. A claim stores a token of its own, so releasing it
- * never drops a newer owner's claim.
+ * Redis and prefix: taking a key is `SET NX PX <lease>` inside a Lua script, so
+ * two instances never both get `new` for one event, and a crashed owner's
+ * lease expires. A lease stores a token of its own, so releasing it never
+ * drops a newer owner's lease.
  */
 export class RedisStore implements IdempotencyStore {
   readonly #client: RedisEvalClient
   readonly #prefix: string
-  /** key → token of the claim this store holds on it, until completed or released */
+  /** key → token of the lease this store holds on it, until completed or released */
   readonly #tokens = new Map<string, string>()
   readonly #instance = randomBytes(8).toString('hex')
   #counter = 0
@@ -57,7 +58,7 @@ export class RedisStore implements IdempotencyStore {
 
   async claim (key: string, leaseMs: number): Promise<ClaimResult> {
     const token = `in-flight:${this.#instance}:${++this.#counter}`
-    const result = await this.#client.eval(CLAIM, 1, this.#prefix + key, token, milliseconds(leaseMs)) as ClaimResult
+    const result = await this.#client.eval(TAKE, 1, this.#prefix + key, token, milliseconds(leaseMs)) as ClaimResult
     if (result === 'new') this.#tokens.set(key, token)
     return result
   }

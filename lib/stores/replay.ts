@@ -1,6 +1,7 @@
 /**
- * Replay: kept events run again through today's handlers and schemas, each claimed as a delivery is, in
- * the transaction that marks it done, so a replay and a redelivery (or two replays) never both run one.
+ * Replay: kept events run again through today's handlers and schemas. Each is reopened (`store.reclaim`: a lease
+ * put on it whatever became of it) and run, as a delivery is, in the transaction that marks it done, so a replay
+ * and a redelivery (or two replays) never both run one.
  * An event is judged as it was received: its signature was checked then, with the clock of then, and is
  * not checked again; its `receivedAt` and signed timestamp are the ones it arrived with.
  */
@@ -57,6 +58,7 @@ export async function replayKept (replay: Replay): Promise<ReplayResult> {
         event: checked.event,
         log,
         fields,
+        // Reopened, not taken as a delivery's key is: a done or failed event gets a lease again.
         claim: async () => await store.reclaim(key, replay.leaseMs, selection.statuses),
         run: async () => {
           await runHandlers(replay.handlers, checked.event, checked.known)
