@@ -7,7 +7,7 @@ import { Queue } from 'bullmq'
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import t, { type Test } from 'tap'
 import { CHANNELS } from '../lib/observe/channels.js'
-import { publishRefused } from '../lib/observe/publish.js'
+import { deliveryObserver } from '../lib/observe/observer.js'
 import { jobIdOf } from '../lib/queue/sink.js'
 import { pulse } from '../plugins/pulse.js'
 import { fixtures } from '../lib/testing/kit.js'
@@ -134,11 +134,12 @@ t.test('queued: the queue and the job id, on a real redis-server', async t => {
   t.same(await seenOn(CHANNELS.handled, () => post(app, 'msg_q2')), [])
 })
 
-t.test('publishRefused ignores what is not a refusal, and names an error without a code', async t => {
+t.test('a refusal ignores what is not one, and names an error without a code', async t => {
+  const observer = deliveryObserver('route', true)
   const seen = await seenOn(CHANNELS.refused, async () => {
-    publishRefused('pulse', new Error('a 500 without a code'))
-    publishRefused('pulse', Object.assign(new Error('in flight'), { code: 'WEBHOOK_IN_FLIGHT', statusCode: 409 }))
-    publishRefused('pulse', Object.assign(new Error('a 404 without a code'), { statusCode: 404 }))
+    observer.refused('pulse', new Error('a 500 without a code'))
+    observer.refused('pulse', Object.assign(new Error('in flight'), { code: 'WEBHOOK_IN_FLIGHT', statusCode: 409 }))
+    observer.refused('pulse', Object.assign(new Error('a 404 without a code'), { statusCode: 404 }))
   })
   t.same(seen, [{ provider: 'pulse', outcome: 'invalid', reason: 'UNKNOWN', status: 404 }])
 })
