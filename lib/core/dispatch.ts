@@ -99,7 +99,7 @@ async function settle (d: Dispatch): Promise<Dispatched> {
     try {
       await d.run()
     } catch (err) {
-      throw failed(d, err)
+      throw wrapped(d, err)
     }
     return 'handled'
   }
@@ -126,7 +126,7 @@ async function settle (d: Dispatch): Promise<Dispatched> {
     handled = await d.run()
   } catch (err) {
     await release(d, store, err)
-    throw failed(d, err)
+    throw wrapped(d, err)
   }
   try {
     await (handled ? store.complete(key, idempotency.ttlMs) : store.release(key, NOT_HANDLED))
@@ -150,7 +150,7 @@ async function runInTransaction (d: Dispatch, store: TransactionalStore, ttlMs: 
     })
   } catch (err) {
     await release(d, store, err)
-    if (running) throw failed(d, err)
+    if (running) throw wrapped(d, err)
     // Nothing committed: the store failed, or another run took the event after this run's lease ran out.
     throw err instanceof WebhookClaimLostError ? err : new WebhookStoreError({ cause: err })
   }
@@ -167,6 +167,7 @@ async function release (d: Dispatch, store: IdempotencyStore, error: unknown): P
     .catch((err: unknown) => d.log.error({ ...d.fields, err }, 'idempotency store failed to release the event'))
 }
 
-function failed (d: Dispatch, err: unknown): unknown {
+/** What `run` threw, as the caller answers it (`failure`). */
+function wrapped (d: Dispatch, err: unknown): unknown {
   return d.failure === undefined ? err : d.failure(err)
 }

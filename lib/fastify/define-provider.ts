@@ -90,17 +90,17 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
     function parseDelivery (request: FastifyRequest, body: Buffer, done: Done): void {
       // A tenant's keys may need a lookup; fixed secrets and cached tenants come at once.
       const found = keysFor(request)
-      if (found instanceof Promise) found.then(keys => { accept(request, body, keys, done) }, done)
-      else accept(request, body, found, done)
+      if (found instanceof Promise) found.then(keys => { receiveWithKeys(request, body, keys, done) }, done)
+      else receiveWithKeys(request, body, found, done)
     }
 
-    function accept (request: FastifyRequest, body: Buffer, keys: DeliveryKeys, done: Done): void {
+    function receiveWithKeys (request: FastifyRequest, body: Buffer, keys: DeliveryKeys, done: Done): void {
       const { method, url, headers } = request
       const received = receive(provider, {
         method, url, headers, body, keys, receivedAt: new Date(), tolerance, parse, options, keepsInvalid
       })
-      if (!received.ok) return done(logged(request, received))
-      if (received.kind === 'invalid') logged(request, received.refusal)
+      if (!received.ok) return done(logRefusal(request, received))
+      if (received.kind === 'invalid') logRefusal(request, received.refusal)
       // The schema check just passed: this is one of the union's members, which TypeScript cannot see from here.
       else if (received.kind === 'event' && received.known) request.webhook = received.event as typeof request.webhook
       ;(request as RequestWithDelivery)[kReceived] = received
@@ -112,10 +112,10 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
     function refuseHeaders (request: FastifyRequest): Error | null {
       const { method, url, headers } = request
       const refusal = refuseEarly(provider, { method, url, headers, receivedAt: new Date(), tolerance }, keys)
-      return refusal === null ? null : logged(request, refusal)
+      return refusal === null ? null : logRefusal(request, refusal)
     }
 
-    function logged (request: FastifyRequest, refusal: Refusal): Error {
+    function logRefusal (request: FastifyRequest, refusal: Refusal): Error {
       request.log.warn({ provider: spec.name, ...refusal.log }, refusal.message)
       return refusal.error
     }
