@@ -7,6 +7,7 @@ import { WebhookQueueError } from '../core/errors.js'
 import type { Logger } from '../core/dispatch.js'
 import type { DeliveryObserver } from '../core/observer.js'
 import type { Sink } from '../core/sinks.js'
+import { withTimeout } from '../core/timeout.js'
 
 /** How many finished jobs BullMQ keeps (its `KeepJobs`). */
 export type KeepJobs = { count: number } | { age: number, count?: number, limit?: number }
@@ -113,16 +114,12 @@ export function queueSink<Args extends unknown[]> (
       const data = traceparent === undefined ? transformed : { ...transformed, traceparent }
       const name = known ? event.type : UNKNOWN_JOB_PREFIX + event.type
       const jobId = jobIdOf(provider, event.id, event.tenant)
-      let timer: NodeJS.Timeout | undefined
-      const late = new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => reject(new Error(`the queue did not take the job within ${timeout} ms`)), timeout)
-      })
-      try {
-        // A job still added after the time limit is harmless: the sender's retry finds it by its id.
-        await Promise.race([queue.add(name, data, { ...options, jobId }), late])
-      } finally {
-        clearTimeout(timer)
-      }
+      // A job still added after the time limit is harmless: the sender's retry finds it by its id.
+      await withTimeout(
+        queue.add(name, data, { ...options, jobId }),
+        timeout,
+        () => new Error(`the queue did not take the job within ${timeout} ms`)
+      )
       observer.queued(event, queue.name, jobId)
       return false
     },
