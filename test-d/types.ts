@@ -36,7 +36,7 @@ import defaultPulse from '../plugins/pulse.js'
 import { sign, fixtures } from '../lib/testing/kit.js'
 import { defineStandardWebhooks } from '../plugins/standard-webhooks.js'
 import type { ProviderOptions } from '../plugins/index.js'
-import type { RECEIVER_OPTIONS } from '../lib/fastify/options.js'
+import type { receiverOptions } from '../lib/fastify/options.js'
 
 const app = Fastify()
 const Invoice = Type.Object({ total: Type.Number(), currency: Type.String() })
@@ -347,9 +347,9 @@ void app.register(anyone, {
   }
 })
 
-// The runtime's list of option names (lib/fastify/options.ts) and the public options type name the same options.
+// The runtime's table of options (lib/fastify/options.ts) and the public options type name the same options.
 type PublicOptionName = keyof ProviderOptions<typeof autosana.provider>
-type CheckedOptionName = typeof RECEIVER_OPTIONS[number]
+type CheckedOptionName = typeof receiverOptions.names[number]
 const everyPublicOptionIsChecked: CheckedOptionName[] = [] as PublicOptionName[]
 const everyCheckedOptionIsPublic: PublicOptionName[] = [] as CheckedOptionName[]
 void everyPublicOptionIsChecked; void everyCheckedOptionIsPublic
