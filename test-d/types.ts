@@ -37,6 +37,9 @@ import { sign, fixtures } from '../lib/testing/kit.js'
 import { defineStandardWebhooks } from '../plugins/standard-webhooks.js'
 import type { ProviderOptions } from '../plugins/index.js'
 import type { receiverOptions } from '../lib/fastify/options.js'
+import type { QueueOption, WebhookQueue, WebhookWorkerOptions, WorkerEvent } from '../lib/queue/worker.js'
+import type { workerOptions } from '../lib/queue/worker-options.js'
+import type { queueOptions } from '../lib/queue/sink.js'
 
 const app = Fastify()
 const Invoice = Type.Object({ total: Type.Number(), currency: Type.String() })
@@ -353,3 +356,12 @@ type CheckedOptionName = typeof receiverOptions.names[number]
 const everyPublicOptionIsChecked: CheckedOptionName[] = [] as PublicOptionName[]
 const everyCheckedOptionIsPublic: PublicOptionName[] = [] as CheckedOptionName[]
 void everyPublicOptionIsChecked; void everyCheckedOptionIsPublic
+
+/** True when two unions of option names are the same: the public options type, and a runtime table's names. */
+type SameNames<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+const workerTableIsPublic: SameNames<keyof WebhookWorkerOptions<WorkerEvent>, typeof workerOptions.names[number]> = true
+const queueTableIsPublic: SameNames<
+  keyof Exclude<QueueOption<WorkerEvent>, WebhookQueue>,
+  typeof queueOptions.names[number]
+> = true
+void workerTableIsPublic; void queueTableIsPublic
