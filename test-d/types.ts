@@ -40,6 +40,8 @@ import type { receiverOptions } from '../lib/fastify/options.js'
 import type { QueueOption, WebhookQueue, WebhookWorkerOptions, WorkerEvent } from '../lib/queue/worker.js'
 import type { workerOptions } from '../lib/queue/worker-options.js'
 import type { queueOptions } from '../lib/queue/sink.js'
+import type { ReplayOptions } from '../lib/stores/postgres-entry.js'
+import type { replayOptions } from '../lib/stores/replay-options.js'
 
 const app = Fastify()
 const Invoice = Type.Object({ total: Type.Number(), currency: Type.String() })
@@ -364,4 +366,8 @@ const queueTableIsPublic: SameNames<
   keyof Exclude<QueueOption<WorkerEvent>, WebhookQueue>,
   typeof queueOptions.names[number]
 > = true
-void workerTableIsPublic; void queueTableIsPublic
+const replayTableIsPublic: SameNames<
+  keyof ReplayOptions<[typeof pulse]>,
+  typeof replayOptions.names[number]
+> = true
+void workerTableIsPublic; void queueTableIsPublic; void replayTableIsPublic
