@@ -42,6 +42,8 @@ import type { workerOptions } from '../lib/queue/worker-options.js'
 import type { queueOptions } from '../lib/queue/sink.js'
 import type { ReplayOptions } from '../lib/stores/postgres-entry.js'
 import type { replayOptions } from '../lib/stores/replay-options.js'
+import type { KitHandlers } from '../lib/testing/kit.js'
+import type { kitOptions } from '../lib/testing/kit-options.js'
 
 const app = Fastify()
 const Invoice = Type.Object({ total: Type.Number(), currency: Type.String() })
@@ -370,4 +372,5 @@ const replayTableIsPublic: SameNames<
   keyof ReplayOptions<[typeof pulse]>,
   typeof replayOptions.names[number]
 > = true
-void workerTableIsPublic; void queueTableIsPublic; void replayTableIsPublic
+const kitTableIsPublic: SameNames<keyof KitHandlers<unknown, unknown>, typeof kitOptions.names[number]> = true
+void workerTableIsPublic; void queueTableIsPublic; void replayTableIsPublic; void kitTableIsPublic

@@ -76,6 +76,11 @@ export const receiverOptions = optionTable({
 /** Fastify's own options of `register`, which reach the plugin too. */
 const REGISTER_OPTIONS = ['prefix', 'logLevel', 'logSerializers'] as const
 
+/** The names a provider's plugin takes besides its table's: Fastify's, and the provider's own (`spec.options`). */
+export function otherOptions (spec: ProviderSpec): readonly string[] {
+  return [...REGISTER_OPTIONS, ...spec.options ?? []]
+}
+
 /** The options as the checks see them: not yet trusted to have their declared types. */
 export type LooseOptions = { [Name in typeof receiverOptions.names[number] | 'prefix']?: unknown }
 
@@ -84,7 +89,7 @@ const DEFAULT_BODY_LIMIT = 1024 * 1024
 /** Checks every option at registration and fails early, naming the plugin and the option. */
 export function resolveOptions (spec: ProviderSpec, options: LooseOptions): ResolvedOptions {
   const fail: Fail = message => { throw new TypeError(`fastify-webhooks-${spec.name}: ${message}`) }
-  receiverOptions.check(options, fail, [...REGISTER_OPTIONS, ...spec.options ?? []])
+  receiverOptions.check(options, fail, otherOptions(spec))
   const tenants = resolveTenants(spec, options, fail)
   const keys = tenants === null ? resolveKeys(spec, options, fail) : tenants.dummy
   // The table has checked the types of these.
