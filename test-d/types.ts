@@ -36,7 +36,14 @@ import defaultPulse from '../plugins/pulse.js'
 import { sign, fixtures } from '../lib/testing/kit.js'
 import { defineStandardWebhooks } from '../plugins/standard-webhooks.js'
 import type { ProviderOptions } from '../plugins/index.js'
-import type { RECEIVER_OPTIONS } from '../lib/fastify/options.js'
+import type { receiverOptions } from '../lib/fastify/options.js'
+import type { QueueOption, WebhookQueue, WebhookWorkerOptions, WorkerEvent } from '../lib/queue/worker.js'
+import type { workerOptions } from '../lib/queue/worker-options.js'
+import type { queueOptions } from '../lib/queue/sink.js'
+import type { ReplayOptions } from '../lib/stores/postgres-entry.js'
+import type { replayOptions } from '../lib/stores/replay-options.js'
+import type { KitHandlers } from '../lib/testing/kit.js'
+import type { kitOptions } from '../lib/testing/kit-options.js'
 
 const app = Fastify()
 const Invoice = Type.Object({ total: Type.Number(), currency: Type.String() })
@@ -347,9 +354,23 @@ void app.register(anyone, {
   }
 })
 
-// The runtime's list of option names (lib/fastify/options.ts) and the public options type name the same options.
+// The runtime's table of options (lib/fastify/options.ts) and the public options type name the same options.
 type PublicOptionName = keyof ProviderOptions<typeof autosana.provider>
-type CheckedOptionName = typeof RECEIVER_OPTIONS[number]
+type CheckedOptionName = typeof receiverOptions.names[number]
 const everyPublicOptionIsChecked: CheckedOptionName[] = [] as PublicOptionName[]
 const everyCheckedOptionIsPublic: PublicOptionName[] = [] as CheckedOptionName[]
 void everyPublicOptionIsChecked; void everyCheckedOptionIsPublic
+
+/** True when two unions of option names are the same: the public options type, and a runtime table's names. */
+type SameNames<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+const workerTableIsPublic: SameNames<keyof WebhookWorkerOptions<WorkerEvent>, typeof workerOptions.names[number]> = true
+const queueTableIsPublic: SameNames<
+  keyof Exclude<QueueOption<WorkerEvent>, WebhookQueue>,
+  typeof queueOptions.names[number]
+> = true
+const replayTableIsPublic: SameNames<
+  keyof ReplayOptions<[typeof pulse]>,
+  typeof replayOptions.names[number]
+> = true
+const kitTableIsPublic: SameNames<keyof KitHandlers<unknown, unknown>, typeof kitOptions.names[number]> = true
+void workerTableIsPublic; void queueTableIsPublic; void replayTableIsPublic; void kitTableIsPublic

@@ -113,6 +113,9 @@ t.test('option checks (no Redis needed)', async t => {
   t.throws(() => worker({ connection, queueName: 'q', concurrency: 1.5 }), {
     message: /option "concurrency" must be a positive integer/
   })
+  t.throws(() => worker({ connection, queueName: 'q', onEvnet: () => {} }), {
+    message: 'fastify-webhooks/bullmq: unknown option "onEvnet"'
+  })
 })
 
 t.test('job ids: provider and event id, BullMQ-safe and distinct', async t => {

@@ -562,7 +562,8 @@ t.test('the inbox', async t => {
       [{ providers: [pulse], since: 'monday' }, /option "since" must be a Date/],
       [{ providers: [pulse], until: new Date('x') }, /option "until" must be a Date/],
       [{ providers: [pulse], ttl: 0 }, /option "ttl" must be a positive number/],
-      [{ providers: [pulse], lease: 'x' }, /option "lease" must be a positive number/]
+      [{ providers: [pulse], lease: 'x' }, /option "lease" must be a positive number/],
+      [{ providers: [pulse], since: new Date(), sinse: new Date() }, /^fastify-webhooks\/postgres replay: unknown option "sinse"$/]
     ]
     for (const [options, message] of cases) {
       await t.rejects(replay(store, options as never), message, JSON.stringify(options))

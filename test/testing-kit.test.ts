@@ -245,6 +245,21 @@ t.test('receive: an event the route would refuse, or a handler that throws, reje
     'what the handler threw, as it is'
   )
 
+  await t.rejects(
+    receive({ onEvnet: () => {} } as never, { provider: 'pulse', type: 'job.completed', payload: sample }),
+    { message: 'fastify-webhooks/testing: unknown option "onEvnet"' },
+    'a name neither a handler nor an option of the plugin'
+  )
+  const ran: string[] = []
+  const options = {
+    secret: SW_SECRET,
+    path: '/hooks',
+    prefix: '/v1',
+    onEvent: (event: { id: string }) => { ran.push(event.id) }
+  }
+  await receive(options, { provider: 'pulse', type: 'job.completed', payload: sample, id: 'msg_options' })
+  t.same(ran, ['msg_options'], "the plugin's options may come with the handlers")
+
   const strict = defineProvider({
     name: 'strict',
     scheme: hmacHex({ headers: ['x-sig'] }),

@@ -3,6 +3,7 @@
  * (in the request, in a queue worker, in a replay). The arguments after the event are the caller's:
  * `(request, reply)` in the Fastify route, `(job)` in the BullMQ worker.
  */
+import { elsewhere } from './option-table.js'
 import type { ProviderSpec, WebhookEventData } from './provider.js'
 
 export type Handler<Args extends unknown[]> = (event: WebhookEventData, ...args: Args) => unknown
@@ -12,6 +13,12 @@ export interface Handlers<Args extends unknown[]> {
   onEvent: Handler<Args> | undefined
   onUnknown: Handler<Args> | undefined
 }
+
+/**
+ * The handler options' entries of an option table: known to every surface that runs handlers, checked by
+ * `checkHandlers` (against the event types, which the table does not know).
+ */
+export const HANDLER_OPTIONS = { on: elsewhere, onEvent: elsewhere, onUnknown: elsewhere } as const
 
 export interface HandlerOptions {
   on?: unknown

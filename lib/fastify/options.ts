@@ -1,5 +1,8 @@
 import type { Idempotency } from '../core/dispatch.js'
-import { checkHandlers, handlerTypes, type Handler } from '../core/handlers.js'
+import { HANDLER_OPTIONS, checkHandlers, handlerTypes, type Handler } from '../core/handlers.js'
+import {
+  both, elsewhere, isBoolean, isFunction, isPositive, optionTable, optional, type Fail
+} from '../core/option-table.js'
 import { MemoryStore, keepsEvents, type IdempotencyStore, type KeepingStore } from '../stores/idempotency.js'
 import type { ProviderSpec, WebhookEventData } from '../core/provider.js'
 import { queueSink } from '../queue/sink.js'
@@ -45,46 +48,55 @@ export type InvalidHandler = (
   ...args: RouteArgs
 ) => unknown
 
+/** A byte count: a positive integer. */
+const bytes = both(optional(isPositive, 'a positive number'), optional(Number.isInteger, 'an integer number of bytes'))
+
 /**
- * Every option of a provider plugin: the one list that unknown names are checked against and that
- * `LooseOptions` is made from. A type test (test-d/types.ts) keeps the public options to the same names.
- * A provider adds its own (`spec.options`).
+ * Every option of a provider plugin, in the order they are checked: the table that unknown names are refused
+ * by and that `LooseOptions` is made from. A type test (test-d/types.ts) keeps the public options to the same
+ * names. A provider adds its own (`spec.options`). The `elsewhere` ones depend on others: they are checked
+ * where they are resolved, below.
  */
-export const RECEIVER_OPTIONS = [
-  'secret', 'allowUnsigned', 'tenant', 'secretCache', 'path', 'on', 'onEvent', 'onUnknown', 'onInvalid',
-  'acceptInvalid', 'tolerance', 'bodyLimit', 'bufferLimit', 'idempotency', 'queue'
-] as const
+export const receiverOptions = optionTable({
+  secret: elsewhere,
+  allowUnsigned: optional(isBoolean, 'a boolean'),
+  tenant: elsewhere,
+  secretCache: elsewhere,
+  path: optional(value => typeof value === 'string' && value.startsWith('/'), 'a string starting with "/"'),
+  tolerance: optional(isPositive, 'a positive number'),
+  bodyLimit: bytes,
+  bufferLimit: bytes,
+  queue: elsewhere,
+  ...HANDLER_OPTIONS,
+  idempotency: elsewhere,
+  acceptInvalid: optional(isBoolean, 'a boolean'),
+  onInvalid: optional(isFunction, 'a function')
+})
 
 /** Fastify's own options of `register`, which reach the plugin too. */
 const REGISTER_OPTIONS = ['prefix', 'logLevel', 'logSerializers'] as const
 
-const KNOWN_OPTIONS: ReadonlySet<string> = new Set([...RECEIVER_OPTIONS, ...REGISTER_OPTIONS])
+/** The names a provider's plugin takes besides its table's: Fastify's, and the provider's own (`spec.options`). */
+export function otherOptions (spec: ProviderSpec): readonly string[] {
+  return [...REGISTER_OPTIONS, ...spec.options ?? []]
+}
 
 /** The options as the checks see them: not yet trusted to have their declared types. */
-export type LooseOptions = { [Name in typeof RECEIVER_OPTIONS[number] | 'prefix']?: unknown }
-
-type Fail = (message: string) => never
+export type LooseOptions = { [Name in typeof receiverOptions.names[number] | 'prefix']?: unknown }
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024
 
 /** Checks every option at registration and fails early, naming the plugin and the option. */
 export function resolveOptions (spec: ProviderSpec, options: LooseOptions): ResolvedOptions {
   const fail: Fail = message => { throw new TypeError(`fastify-webhooks-${spec.name}: ${message}`) }
-  for (const name of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(name) && !(spec.options ?? []).includes(name)) fail(`unknown option "${name}"`)
-  }
+  receiverOptions.check(options, fail, otherOptions(spec))
   const tenants = resolveTenants(spec, options, fail)
   const keys = tenants === null ? resolveKeys(spec, options, fail) : tenants.dummy
-  const path = options.path ?? `/webhooks/${spec.name}`
-  if (typeof path !== 'string' || !path.startsWith('/')) return fail('option "path" must be a string starting with "/"')
-  const tolerance = positive(options.tolerance, 300, 'tolerance', fail)
-  const bodyLimit = positive(options.bodyLimit, spec.bodyLimit ?? DEFAULT_BODY_LIMIT, 'bodyLimit', fail)
-  if (!Number.isInteger(bodyLimit)) fail('option "bodyLimit" must be an integer number of bytes')
-  const bufferLimit =
-    options.bufferLimit === undefined ? undefined : positive(options.bufferLimit, 0, 'bufferLimit', fail)
-  if (bufferLimit !== undefined && !Number.isInteger(bufferLimit)) {
-    fail('option "bufferLimit" must be an integer number of bytes')
-  }
+  // The table has checked the types of these.
+  const path = (options.path ?? `/webhooks/${spec.name}`) as string
+  const tolerance = (options.tolerance ?? 300) as number
+  const bodyLimit = (options.bodyLimit ?? spec.bodyLimit ?? DEFAULT_BODY_LIMIT) as number
+  const bufferLimit = options.bufferLimit as number | undefined
   const sink = resolveSink(spec, options, fail)
   // With a queue the job id deduplicates across instances: no store unless one is asked for.
   const idempotency = resolveIdempotency(options.idempotency ?? (sink.deduplicates ? false : {}), fail)
@@ -95,8 +107,6 @@ export function resolveOptions (spec: ProviderSpec, options: LooseOptions): Reso
 
 function resolveInvalid (options: LooseOptions, idempotency: Idempotency | null, fail: Fail): KeptInvalid | null {
   const { acceptInvalid = false, onInvalid } = options
-  if (typeof acceptInvalid !== 'boolean') fail('option "acceptInvalid" must be a boolean')
-  if (onInvalid !== undefined && typeof onInvalid !== 'function') fail('option "onInvalid" must be a function')
   if (onInvalid !== undefined && acceptInvalid !== true) fail('option "onInvalid" runs only with "acceptInvalid: true"')
   const store = idempotency?.store
   if (store === undefined || !keepsEvents(store)) {
@@ -114,7 +124,6 @@ function resolveInvalid (options: LooseOptions, idempotency: Idempotency | null,
 /** The keys of the configured secrets; null when unsigned deliveries are allowed (only when said explicitly). */
 function resolveKeys (spec: ProviderSpec, options: LooseOptions, fail: Fail): unknown[] | null {
   const { secret, allowUnsigned = false } = options
-  if (typeof allowUnsigned !== 'boolean') fail('option "allowUnsigned" must be a boolean')
   if (allowUnsigned === true) {
     if (spec.unsigned !== true) {
       fail(`option "allowUnsigned" is not supported: ${spec.name} always signs its deliveries`)
@@ -184,8 +193,5 @@ function isStore (value: unknown): value is IdempotencyStore {
 
 function positive (value: unknown, fallback: number, name: string, fail: Fail): number {
   if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    return fail(`option "${name}" must be a positive number`)
-  }
-  return value
+  return isPositive(value) ? value as number : fail(`option "${name}" must be a positive number`)
 }

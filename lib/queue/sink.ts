@@ -6,7 +6,9 @@
 import { WebhookQueueError } from '../core/errors.js'
 import type { Logger } from '../core/dispatch.js'
 import type { DeliveryObserver } from '../core/observer.js'
+import { isFunction, isObject, optionTable, optional, rule } from '../core/option-table.js'
 import type { Sink } from '../core/sinks.js'
+import { withTimeout } from '../core/timeout.js'
 
 /** How many finished jobs BullMQ keeps (its `KeepJobs`). */
 export type KeepJobs = { count: number } | { age: number, count?: number, limit?: number }
@@ -80,6 +82,14 @@ export function isKnownJob (job: { name: string, data: { type: string } }): bool
   return job.name === job.data.type
 }
 
+/** The settings of `queue: { queue, ... }`, as `QueueOption` names them. */
+export const queueOptions = optionTable({
+  queue: rule(isQueue, 'must be a BullMQ Queue (an object with name and add)'),
+  jobOptions: optional(isObject, 'an object'),
+  transform: optional(isFunction, 'a function'),
+  timeout: optional(value => typeof value === 'number' && value > 0, 'a positive number of milliseconds')
+}, 'queue.')
+
 /** Checks the `queue` option at registration; null when it is absent. */
 export function queueSink<Args extends unknown[]> (
   option: unknown,
@@ -91,15 +101,13 @@ export function queueSink<Args extends unknown[]> (
     return fail('option "queue" must be a BullMQ Queue or { queue, jobOptions?, transform?, timeout? }')
   }
   const settings: Record<string, unknown> = isQueue(option) ? { queue: option } : { ...option }
-  for (const name of Object.keys(settings)) {
-    if (!['queue', 'jobOptions', 'transform', 'timeout'].includes(name)) fail(`unknown option "queue.${name}"`)
-  }
-  const { queue, jobOptions = {}, transform, timeout = 5000 } = settings
-  if (!isQueue(queue)) return fail('option "queue.queue" must be a BullMQ Queue (an object with name and add)')
-  if (typeof jobOptions !== 'object' || jobOptions === null) return fail('option "queue.jobOptions" must be an object')
-  if (transform !== undefined && !isTransform(transform)) return fail('option "queue.transform" must be a function')
-  if (typeof timeout !== 'number' || !(timeout > 0)) {
-    return fail('option "queue.timeout" must be a positive number of milliseconds')
+  queueOptions.check(settings, fail)
+  // The table has checked their types.
+  const { queue, jobOptions = {}, transform, timeout = 5000 } = settings as {
+    queue: WebhookQueue
+    jobOptions?: WebhookJobOptions
+    transform?: (event: object) => object | Promise<object>
+    timeout?: number
   }
   const options = { ...DEFAULT_JOB_OPTIONS, ...queue.defaultJobOptions, ...jobOptions }
   // Set at registration (`start`), before any delivery.
@@ -116,16 +124,12 @@ export function queueSink<Args extends unknown[]> (
       const data = traceparent === undefined ? transformed : { ...transformed, traceparent }
       const name = known ? event.type : UNKNOWN_JOB_PREFIX + event.type
       const jobId = jobIdOf(provider, event.id, event.tenant)
-      let timer: NodeJS.Timeout | undefined
-      const late = new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => reject(new Error(`the queue did not take the job within ${timeout} ms`)), timeout)
-      })
-      try {
-        // A job still added after the time limit is harmless: the sender's retry finds it by its id.
-        await Promise.race([queue.add(name, data, { ...options, jobId }), late])
-      } finally {
-        clearTimeout(timer)
-      }
+      // A job still added after the time limit is harmless: the sender's retry finds it by its id.
+      await withTimeout(
+        queue.add(name, data, { ...options, jobId }),
+        timeout,
+        () => new Error(`the queue did not take the job within ${timeout} ms`)
+      )
       observer.queued(event, queue.name, jobId)
       return false
     },
@@ -146,8 +150,4 @@ function isQueue (value: unknown): value is WebhookQueue {
     typeof (value as WebhookQueue).add === 'function' &&
     typeof (value as WebhookQueue).name === 'string'
   )
-}
-
-function isTransform (value: unknown): value is (event: object) => object | Promise<object> {
-  return typeof value === 'function'
 }

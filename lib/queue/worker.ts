@@ -11,6 +11,7 @@ import { eventKey } from '../core/event-key.js'
 import { checkHandlers, runHandlers } from '../core/handlers.js'
 import type { ProviderSpec, WebhookEventData } from '../core/provider.js'
 import { isKnownJob } from './sink.js'
+import { workerOptions } from './worker-options.js'
 import { deliveryObserver } from '../observe/observer.js'
 import { resolveIdempotency } from '../fastify/options.js'
 import type { IdempotencyOptions, UnknownWebhookEvent } from '../fastify/types.js'
@@ -90,19 +91,8 @@ export function createWebhookWorker<E extends WorkerEvent = WebhookEvent> (
   const fail = (message: string): never => {
     throw new TypeError(`${NAME}: ${message}`)
   }
-  const {
-    connection,
-    queueName,
-    concurrency = 1,
-    worker = {},
-    providers,
-    logger = silentLogger,
-    ...rest
-  } = (options ?? {}) as Partial<WebhookWorkerOptions<E>>
-  if (typeof connection !== 'object' || connection === null) {
-    return fail('option "connection" is required (ioredis options or client)')
-  }
-  if (typeof queueName !== 'string' || queueName === '') return fail('option "queueName" must be the name of the queue')
+  workerOptions.check(options ?? {}, fail)
+  const { connection, queueName, concurrency = 1, worker = {}, providers, logger = silentLogger, ...rest } = options
   const types =
     providers === undefined
       ? null
@@ -112,7 +102,6 @@ export function createWebhookWorker<E extends WorkerEvent = WebhookEvent> (
         }
   const handlers = checkHandlers<[Job<WebhookJobData<E>>]>(rest, types, fail)
   const idempotency = rest.idempotency === undefined ? null : resolveIdempotency(rest.idempotency, fail)
-  if (!Number.isInteger(concurrency) || concurrency < 1) fail('option "concurrency" must be a positive integer')
   const observer = deliveryObserver('worker', true)
 
   async function processEvent (job: Job<WebhookJobData<E>>): Promise<void> {

@@ -57,7 +57,7 @@ export function hmacHex (options: HmacHexOptions): SignatureScheme<KeyObject, ob
   function verify (keys: readonly KeyObject[], headers: Headers, body: Buffer): Verification<object> {
     const received = signatures(headers)
     if (!Array.isArray(received)) return received
-    return verifyAny(keys, received, key => signHex(key, body), OK)
+    return verifyAny(keys, received, signHex, body, OK)
   }
 
   function precheck (headers: Headers): Rejection | undefined {

@@ -116,23 +116,42 @@ export function reject (reason: RejectReason, detail: string): Rejection {
 }
 
 /**
- * Tries every key against every received signature, in constant time per comparison: rotation on our side
- * (several secrets) and on the sender's (several signatures). `expected` computes one key's signature.
+ * Whether some key's signature equals some received one, in constant time per comparison: rotation on our side
+ * (several secrets) and on the sender's (several signatures). `expected` computes one key's signature of `input`
+ * (undefined for a key that signs no such entry); `input` is handed to it, not closed over, so that verifying a
+ * request makes no function.
  */
-export function verifyAny<Key, Meta extends object> (
+export function anyMatch<Key, Input> (
   keys: readonly Key[],
   received: readonly string[],
-  expected: (key: Key) => string,
-  ok: Verification<Meta>
-): Verification<Meta> {
+  expected: (key: Key, input: Input) => string | undefined,
+  input: Input
+): boolean {
   for (const key of keys) {
-    const signature = expected(key)
+    const signature = expected(key, input)
+    if (signature === undefined) continue
     for (const candidate of received) {
-      if (safeEqual(candidate, signature)) return ok
+      if (safeEqual(candidate, signature)) return true
     }
   }
+  return false
+}
+
+/** The refusal when no key matched: how many signatures came, and how many keys were tried. */
+export function noneMatched (received: number, keys: number): Rejection {
   return reject(
     'invalid-signature',
-    `no signature matched (${received.length} received, ${keys.length} secret${keys.length === 1 ? '' : 's'} tried)`
+    `no signature matched (${received} received, ${keys} secret${keys === 1 ? '' : 's'} tried)`
   )
+}
+
+/** `ok` when some key matches some received signature (`anyMatch`), else the refusal. */
+export function verifyAny<Key, Input, Meta extends object> (
+  keys: readonly Key[],
+  received: readonly string[],
+  expected: (key: Key, input: Input) => string,
+  input: Input,
+  ok: Verification<Meta>
+): Verification<Meta> {
+  return anyMatch(keys, received, expected, input) ? ok : noneMatched(received.length, keys.length)
 }

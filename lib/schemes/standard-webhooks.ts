@@ -1,9 +1,8 @@
 import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto'
 import { generateEd25519KeyPair, parseEd25519PublicKey, signEd25519, verifyEd25519 } from './ed25519.js'
 import { canonicalBase64 } from './base64.js'
-import { safeEqual } from './safe-equal.js'
 import {
-  MAX_SIGNATURES, MAX_SIGNATURE_HEADER, headerValue, reject, secretsToSign,
+  MAX_SIGNATURES, MAX_SIGNATURE_HEADER, anyMatch, headerValue, noneMatched, reject, secretsToSign,
   type Headers, type Rejection, type SignOptions, type SignatureScheme, type Verification, type VerifyContext
 } from './scheme.js'
 
@@ -70,14 +69,19 @@ export interface StandardWebhooksOptions {
   headerPrefixes: readonly string[]
 }
 
-interface SignedHeaders {
+/** The signed headers, and the body: what both versions sign, as `anyMatch` hands it on. */
+interface Signed {
   prefix: string
   id: string
   stamp: string
   timestamp: number
   hmac: string[]
   ed25519: string[]
+  body: Buffer
 }
+
+/** The body at precheck, which runs before it is read: nothing is signed with it. */
+const NO_BODY = Buffer.alloc(0)
 
 export function standardWebhooks (options: StandardWebhooksOptions): SignatureScheme<KeyObject, StandardMeta> {
   const prefixes = options.headerPrefixes
@@ -91,7 +95,7 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
   }))
 
   // The signed headers, or why they cannot be used (timestamp window included): shared by verify and precheck.
-  function signedHeaders (headers: Headers, context: VerifyContext): SignedHeaders | Rejection {
+  function signedHeaders (headers: Headers, context: VerifyContext, body: Buffer): Signed | Rejection {
     // The first prefix whose id header is present names all three headers: never mix them.
     let set = names[0]!
     for (const candidate of names) {
@@ -144,7 +148,7 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
     if (hmac.length + ed25519.length === 0) {
       return reject('malformed-signature', `${prefix}-signature has no v1 or v1a entry`)
     }
-    return { prefix, id, stamp, timestamp, hmac, ed25519 }
+    return { prefix, id, stamp, timestamp, hmac, ed25519, body }
   }
 
   function verify (
@@ -153,9 +157,9 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
     body: Buffer,
     context: VerifyContext
   ): Verification<StandardMeta> {
-    const signed = signedHeaders(headers, context)
+    const signed = signedHeaders(headers, context, body)
     if ('reason' in signed) return signed
-    const { prefix, id, stamp, timestamp, hmac, ed25519 } = signed
+    const { prefix, id, timestamp, hmac, ed25519 } = signed
     // Only entries some configured key can check: a list of `v1a` entries alone is no signature for HMAC secrets.
     const wanted = wantedVersions(keys)
     if ((!wanted.v1 || hmac.length === 0) && (!wanted.v1a || ed25519.length === 0)) {
@@ -166,29 +170,14 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
       )
     }
 
-    let message: Buffer | undefined
-    for (const key of keys) {
-      if (key.type === 'secret') {
-        if (hmac.length === 0) continue
-        const expected = signStandard(key, id, stamp, body)
-        for (const candidate of hmac) if (safeEqual(candidate, expected)) return { ok: true, id, meta: { timestamp } }
-      } else {
-        if (ed25519.length === 0) continue
-        message ??= signedBytes(id, stamp, body)
-        for (const candidate of ed25519) {
-          if (verifyEd25519(key, message, candidate)) return { ok: true, id, meta: { timestamp } }
-        }
-      }
-    }
-    const received = hmac.length + ed25519.length
-    return reject(
-      'invalid-signature',
-      `no signature matched (${received} received, ${keys.length} secret${keys.length === 1 ? '' : 's'} tried)`
-    )
+    // Each version against the keys that check it; the ed25519 message is made only when one will be checked.
+    const matched = (wanted.v1 && hmac.length > 0 && anyMatch(keys, hmac, hmacOf, signed)) ||
+      (wanted.v1a && ed25519.length > 0 && ed25519Matches(keys, signed))
+    return matched ? { ok: true, id, meta: { timestamp } } : noneMatched(hmac.length + ed25519.length, keys.length)
   }
 
   function precheck (headers: Headers, context: VerifyContext): Rejection | undefined {
-    const signed = signedHeaders(headers, context)
+    const signed = signedHeaders(headers, context, NO_BODY)
     return 'reason' in signed ? signed : undefined
   }
 
@@ -242,6 +231,21 @@ function wantedVersions (keys: readonly KeyObject[]): { v1: boolean, v1a: boolea
     else v1a = true
   }
   return { v1, v1a }
+}
+
+/** A `whsec_` key's `v1` signature; none for an ed25519 key. */
+function hmacOf (key: KeyObject, signed: Signed): string | undefined {
+  return key.type === 'secret' ? signStandard(key, signed.id, signed.stamp, signed.body) : undefined
+}
+
+/** Whether an ed25519 key verifies some `v1a` entry. */
+function ed25519Matches (keys: readonly KeyObject[], signed: Signed): boolean {
+  const message = signedBytes(signed.id, signed.stamp, signed.body)
+  for (const key of keys) {
+    if (key.type === 'secret') continue
+    for (const candidate of signed.ed25519) if (verifyEd25519(key, message, candidate)) return true
+  }
+  return false
 }
 
 /** The bytes both versions sign: `${id}.${timestamp}.` and the body, as received. */

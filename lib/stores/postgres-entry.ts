@@ -7,6 +7,7 @@ import { checkHandlers } from '../core/handlers.js'
 import type { KeptStatus, PostgresStore } from './postgres.js'
 import type { ProviderSpec } from '../core/provider.js'
 import { replayKept, type ReplayResult } from './replay.js'
+import { replayOptions, toList } from './replay-options.js'
 import type { EventFor, EventHandlers, UnknownWebhookEvent } from '../fastify/types.js'
 // declares FastifyWebhookProviders (an export, so that the .d.ts keeps it)
 export type {} from '../fastify/define-provider.js'
@@ -61,7 +62,6 @@ export interface ReplayOptions<P extends Plugins> {
 }
 
 const NAME = 'fastify-webhooks/postgres replay'
-const STATUSES: readonly KeptStatus[] = ['processing', 'done', 'failed', 'invalid']
 
 /**
  * Runs the kept events that `options` select through the handlers, once each: each is reopened (a lease put
@@ -76,6 +76,7 @@ export async function replay<const P extends Plugins> (
     throw new TypeError(`${NAME}: ${message}`)
   }
   if (!store?.keepsEvents) fail('the store must keep events (a PostgresStore with "inbox")')
+  replayOptions.check(options ?? {}, fail)
   const {
     providers,
     status = ['failed', 'invalid'],
@@ -85,10 +86,7 @@ export async function replay<const P extends Plugins> (
     ttl = 259_200,
     lease = 60,
     logger = silentLogger
-  } = options ?? {}
-  if (!Array.isArray(providers) || providers.length === 0) {
-    fail('option "providers" must name the plugins whose events to replay')
-  }
+  } = options
   const specs = providers.map(plugin => plugin.provider)
   const names = specs.map(spec => spec.name)
   const handlers = checkHandlers<[]>(
@@ -96,26 +94,9 @@ export async function replay<const P extends Plugins> (
     { provider: names.join(' or '), names: specs.flatMap(spec => Object.keys(spec.events)) },
     fail
   )
-  const statuses = list(status, 'status')
-  for (const s of statuses) {
-    if (!STATUSES.includes(s as KeptStatus)) {
-      fail(`option "status" names "${s}", which is not one of ${STATUSES.join(', ')}`)
-    }
-  }
-  const chosen = options.provider === undefined ? names : list(options.provider, 'provider')
+  const chosen = options.provider === undefined ? names : toList(options.provider)
   for (const name of chosen) {
     if (!names.includes(name)) fail(`option "provider" names "${name}", which is not one of "providers"`)
-  }
-  for (const [name, value] of [
-    ['since', since],
-    ['until', until]
-  ] as const) {
-    if (value !== undefined && !(value instanceof Date && !Number.isNaN(value.getTime()))) {
-      fail(`option "${name}" must be a Date`)
-    }
-  }
-  for (const [name, value] of [['ttl', ttl], ['lease', lease]] as const) {
-    if (typeof value !== 'number' || !(value > 0)) fail(`option "${name}" must be a positive number of seconds`)
   }
   return await replayKept({
     store,
@@ -123,9 +104,9 @@ export async function replay<const P extends Plugins> (
     options: providerOptions,
     handlers,
     selection: {
-      statuses: statuses as KeptStatus[],
+      statuses: toList(status),
       providers: chosen,
-      types: options.type === undefined ? null : list(options.type, 'type'),
+      types: options.type === undefined ? null : toList(options.type),
       since: since ?? null,
       until: until ?? null
     },
@@ -133,12 +114,4 @@ export async function replay<const P extends Plugins> (
     leaseMs: lease * 1000,
     log: logger
   })
-
-  function list (value: unknown, name: string): string[] {
-    const values: unknown = typeof value === 'string' ? [value] : value
-    if (!Array.isArray(values) || values.length === 0 || values.some(v => typeof v !== 'string')) {
-      return fail(`option "${name}" must be a string or a non-empty array of strings`)
-    }
-    return values as string[]
-  }
 }

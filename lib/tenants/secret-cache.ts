@@ -3,6 +3,7 @@
  * kept for a time, one lookup at a time per tenant, and `invalidate(tenant)` for a rotation without restart.
  * No Fastify here.
  */
+import { withTimeout } from '../core/timeout.js'
 
 export interface SecretCacheOptions {
   /** Most tenants kept. Default 10,000. */
@@ -107,15 +108,8 @@ export class SecretCache {
     this.#entries.set(tenant, { keys, expires: Date.now() + this.#ttlMs })
   }
 
+  // Async, so that a `load` that throws at once rejects as one that rejects later does.
   async #withTimeout (load: () => Promise<TenantKeys>): Promise<TenantKeys> {
-    let timer: NodeJS.Timeout | undefined
-    const late = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new SecretCacheTimeoutError(this.#timeout)), this.#timeout * 1000)
-    })
-    try {
-      return await Promise.race([load(), late])
-    } finally {
-      clearTimeout(timer)
-    }
+    return await withTimeout(load(), this.#timeout * 1000, () => new SecretCacheTimeoutError(this.#timeout))
   }
 }

@@ -9,6 +9,7 @@ import { checkHandlers, handlerTypes, runHandlers } from '../core/handlers.js'
 import type { ProviderSpec, WebhookEventData } from '../core/provider.js'
 import { compileProvider, receive as receiveDelivery, type CompiledProvider } from '../core/receive.js'
 import type { SignOptions } from '../schemes/scheme.js'
+import { kitOptions, pluginOptions } from './kit-options.js'
 import { providers } from '../../plugins/registry.js'
 import type {
   DeepPartial,
@@ -169,6 +170,7 @@ export async function receive (
 ): Promise<WebhookEventData> {
   const spec = specOf(event.provider)
   const fail = (message: string): never => { throw new TypeError(`${NAME}: ${message}`) }
+  kitOptions.check(handlers, fail, pluginOptions(spec))
   const checked = checkHandlers<[]>(handlers, handlerTypes(spec), fail)
   const secret = spec.scheme.generateSecret()
   const receivedAt = event.receivedAt ?? new Date()
