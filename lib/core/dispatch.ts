@@ -57,7 +57,7 @@ export interface Dispatch {
    * A verified event whose payload fails its schema: kept as invalid in the store (which must keep events) instead
    * of taken, then refused with `refusal`, or accepted (`run` runs, and it resolves 'kept-invalid').
    */
-  invalid?: { refusal: Error, accept: boolean }
+  invalid?: { refusal: Error, accept: boolean } | undefined
 }
 
 /** `kept-invalid`: an invalid event kept and accepted (see `Dispatch.invalid`). */
