@@ -13,7 +13,7 @@ import {
   compileProvider, receive, refuseEarly, type Accepted, type DeliveryKeys, type EventToDispatch, type Refusal
 } from '../core/receive.js'
 import { closeIfBodyUnread, guardBody, serverBudget } from './body-guard.js'
-import { resolveOptions, type LooseOptions } from './options.js'
+import { resolveOptions, type UncheckedOptions } from './options.js'
 import { routeDocs, warnIfSwaggerComesLate } from './openapi.js'
 import { deliveryObserver } from '../observe/observer.js'
 import type { ProviderOptions, WebhookPlugin } from './types.js'
@@ -66,7 +66,7 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
   const format = spec.body ?? jsonBody
 
   async function receiver (fastify: FastifyInstance, options: ProviderOptions<S>): Promise<void> {
-    const unchecked: LooseOptions = options
+    const unchecked: UncheckedOptions = options
     const {
       keys, keysFor, tenants, path, tolerance, bodyLimit, bufferLimit, idempotency, sink, invalid
     } = resolveOptions(spec, unchecked)

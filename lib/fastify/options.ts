@@ -32,11 +32,11 @@ export interface ResolvedOptions {
   idempotency: Idempotency | null
   sink: Sink<RouteArgs>
   /** What becomes of a verified event whose payload fails its schema; null: refused, as any invalid payload */
-  invalid: KeptInvalid | null
+  invalid: InvalidPolicy | null
 }
 
-/** A store that keeps events keeps the invalid ones too; `accept` answers them 200 instead of 400. */
-export interface KeptInvalid {
+/** What becomes of an invalid event: a store that keeps events keeps it; `accept` answers it 200 instead of 400. */
+export interface InvalidPolicy {
   store: KeepingStore
   accept: boolean
   onInvalid: InvalidHandler | undefined
@@ -53,7 +53,7 @@ const bytes = both(optional(isPositive, 'a positive number'), optional(Number.is
 
 /**
  * Every option of a provider plugin, in the order they are checked: the table that unknown names are refused
- * by and that `LooseOptions` is made from. A type test (test-d/types.ts) keeps the public options to the same
+ * by and that `UncheckedOptions` is made from. A type test (test-d/types.ts) keeps the public options to the same
  * names. A provider adds its own (`spec.options`). The `elsewhere` ones depend on others: they are checked
  * where they are resolved, below.
  */
@@ -82,12 +82,12 @@ export function otherOptions (spec: ProviderSpec): readonly string[] {
 }
 
 /** The options as the checks see them: not yet trusted to have their declared types. */
-export type LooseOptions = { [Name in typeof receiverOptions.names[number] | 'prefix']?: unknown }
+export type UncheckedOptions = { [Name in typeof receiverOptions.names[number] | 'prefix']?: unknown }
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024
 
 /** Checks every option at registration and fails early, naming the plugin and the option. */
-export function resolveOptions (spec: ProviderSpec, options: LooseOptions): ResolvedOptions {
+export function resolveOptions (spec: ProviderSpec, options: UncheckedOptions): ResolvedOptions {
   const fail: Fail = message => { throw new TypeError(`fastify-webhooks-${spec.name}: ${message}`) }
   receiverOptions.check(options, fail, otherOptions(spec))
   const tenants = resolveTenants(spec, options, fail)
@@ -105,7 +105,7 @@ export function resolveOptions (spec: ProviderSpec, options: LooseOptions): Reso
   return { keys, keysFor, tenants, path, tolerance, bodyLimit, bufferLimit, idempotency, sink, invalid }
 }
 
-function resolveInvalid (options: LooseOptions, idempotency: Idempotency | null, fail: Fail): KeptInvalid | null {
+function resolveInvalid (options: UncheckedOptions, idempotency: Idempotency | null, fail: Fail): InvalidPolicy | null {
   const { acceptInvalid = false, onInvalid } = options
   if (onInvalid !== undefined && acceptInvalid !== true) fail('option "onInvalid" runs only with "acceptInvalid: true"')
   const store = idempotency?.store
@@ -122,7 +122,7 @@ function resolveInvalid (options: LooseOptions, idempotency: Idempotency | null,
 }
 
 /** The keys of the configured secrets; null when unsigned deliveries are allowed (only when said explicitly). */
-function resolveKeys (spec: ProviderSpec, options: LooseOptions, fail: Fail): unknown[] | null {
+function resolveKeys (spec: ProviderSpec, options: UncheckedOptions, fail: Fail): unknown[] | null {
   const { secret, allowUnsigned = false } = options
   if (allowUnsigned === true) {
     if (spec.unsigned !== true) {
@@ -146,7 +146,7 @@ function resolveKeys (spec: ProviderSpec, options: LooseOptions, fail: Fail): un
 }
 
 /** The inline handlers, or the queue that a worker takes events from (then handlers belong to the worker). */
-function resolveSink (spec: ProviderSpec, options: LooseOptions, fail: Fail): Sink<RouteArgs> {
+function resolveSink (spec: ProviderSpec, options: UncheckedOptions, fail: Fail): Sink<RouteArgs> {
   const queue = queueSink<RouteArgs>(options.queue, spec.name, fail)
   if (queue !== null) {
     for (const name of ['on', 'onEvent', 'onUnknown'] as const) {
