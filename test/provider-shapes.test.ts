@@ -301,7 +301,9 @@ t.test('a batch without event ids: each is the delivery\'s id and its place', as
   const hash = createHash('sha256').update(delivery.payload).digest('hex')
   t.same(ids, [`${hash}#0`, `${hash}#1`])
   t.same((await app.inject(delivery)).json(), { received: true, duplicate: true }, 'the same bytes again')
-  const broken = await app.inject({ ...mailDelivery({ lines: 'none' }), url: '/webhooks/logs' })
+  const notAList = await app.inject({ ...mailDelivery({ lines: 'none' }), url: '/webhooks/logs' })
+  t.same([notAList.statusCode, notAList.json().code], [400, 'WEBHOOK_UNREADABLE_PAYLOAD'], 'no list found')
+  const broken = await app.inject({ ...mailDelivery(null), url: '/webhooks/logs' })
   t.same([broken.statusCode, broken.json().code], [400, 'WEBHOOK_UNREADABLE_PAYLOAD'], 'a reader that throws')
 })
 
