@@ -65,15 +65,25 @@ export function bufferedBytes (server: object): { inUse: number, limit: number }
 }
 
 /**
- * The route's preParsing hook. `refuse` says whether the headers alone condemn the delivery (and logs why);
- * it runs when Fastify starts to read the body, not before.
+ * The route's preParsing hook. `refuse` says whether the headers alone condemn the delivery (and logs why); the
+ * answer waits until Fastify starts to read the body, so that 415 and 413 come first. A body of a declared
+ * length that fits (the usual delivery) is taken from the budget here and read by Fastify as it is: no stream of
+ * ours per request. One refused, over the budget, or of no declared length goes through a GuardedBody.
  */
 export function guardBody (
   budget: ByteBudget,
+  bodyLimit: number,
+  precheck: (request: FastifyRequest) => boolean,
   refuse: (request: FastifyRequest) => Error | null
 ): preParsingHookHandler {
   return function guardWebhookBody (request, reply, payload, done) {
     const declared = Number(request.headers['content-length'])
+    // Over the route's limit: Fastify answers 413 before reading a byte, and nothing need be held for it.
+    if (declared > bodyLimit) return done(null, payload)
+    if (declared > 0 && precheck(request) && budget.take(declared, declared)) {
+      reply.raw.once('close', () => { budget.release(declared) })
+      return done(null, payload)
+    }
     done(
       null,
       new GuardedBody(

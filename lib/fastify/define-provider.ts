@@ -109,10 +109,18 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
     }
 
     // What the headers alone refuse, before the body is read (lib/fastify/body-guard.ts): the same answer and log line.
+    function headersPass (request: FastifyRequest): boolean {
+      return earlyRefusal(request) === null
+    }
+
     function refuseHeaders (request: FastifyRequest): Error | null {
-      const { method, url, headers } = request
-      const refusal = refuseEarly(provider, { method, url, headers, receivedAt: new Date(), tolerance }, keys)
+      const refusal = earlyRefusal(request)
       return refusal === null ? null : logRefusal(request, refusal)
+    }
+
+    function earlyRefusal (request: FastifyRequest): Refusal | null {
+      const { method, url, headers } = request
+      return refuseEarly(provider, { method, url, headers, receivedAt: new Date(), tolerance }, keys)
     }
 
     function logRefusal (request: FastifyRequest, refusal: Refusal): Error {
@@ -180,7 +188,7 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       scope.addContentTypeParser([...format.contentTypes], { parseAs: 'buffer', bodyLimit }, parseDelivery)
       scope.decorateRequest(kReceived, null)
       if (tenants !== null) scope.addHook('onRequest', tenants.onRequest)
-      scope.addHook('preParsing', guardBody(budget, refuseHeaders))
+      scope.addHook('preParsing', guardBody(budget, bodyLimit, headersPass, refuseHeaders))
       scope.addHook('onSend', closeIfBodyUnread)
       // Refusals (413 and 415 included) are published here, where a tracer's request context is active.
       scope.addHook('onError', async (_request, _reply, error) => { observer.refused(spec.name, error) })
