@@ -1,6 +1,6 @@
 /**
  * `npm run bench` (add `-- --quick` for a smoke run under a minute;
- * `--only=verify,route,http,memory,observe,queue,stores,tenants` for a part). Prints the tables and writes
+ * `--only=verify,route,http,memory,observe,queue,stores,tenants,stages` for a part). Prints the tables and writes
  * bench/results.json and bench/results.md.
  */
 import { redisAvailable } from '../support/redis-server.js'
@@ -9,6 +9,7 @@ import { observeSection } from './observe.js'
 import { queueBench } from './queue.js'
 import { printSection, printTargets, writeResults, type Section } from './report.js'
 import { routeScalingSection } from './route.js'
+import { stagesSection } from './stages.js'
 import { storesSection } from './stores.js'
 import { tenantsSection } from './tenants.js'
 import { verifyScalingSection, verifySection } from './verify.js'
@@ -57,6 +58,7 @@ await add('observe', () => observeSection(quick, pin))
 if (pin) pinSelf('0,1') // the queue bench runs its own processes: leave it the whole machine
 await add('queue', queueSection)
 await add('stores', async () => await storesSection(quick, pin))
+await add('stages', async () => await stagesSection(quick, pin))
 
 const seconds = (Date.now() - started) / 1000
 printTargets(sections)

@@ -15,6 +15,7 @@ import { PostgresStore } from '../lib/stores/postgres.js'
 import { RedisStore } from '../lib/stores/redis.js'
 import { pulse } from '../plugins/pulse.js'
 import { observeChannels, observeWithOtel } from './observers.js'
+import { STAGES, routeOfStage, type Stage } from './stage-servers.js'
 import { STANDARD_SECRET } from './payloads.js'
 
 const PATH = '/webhooks/pulse'
@@ -30,7 +31,8 @@ const CONTENDERS = [
   'plugin-otel',
   'redis',
   'postgres',
-  'postgres-inbox'
+  'postgres-inbox',
+  ...STAGES
 ] as const
 type Contender = (typeof CONTENDERS)[number]
 
@@ -90,7 +92,9 @@ async function start (contender: Contender, maxKeys: number): Promise<number> {
   }
 
   const app = Fastify()
-  if (contender === 'bare') {
+  if ((STAGES as readonly string[]).includes(contender)) {
+    routeOfStage(app, PATH, contender as Stage, () => { handled++ })
+  } else if (contender === 'bare') {
     // The ceiling: default JSON parser, no verification at all.
     app.post(PATH, async () => { handled++; return { received: true } })
   } else if (contender === 'naive') {
