@@ -137,18 +137,21 @@ const chat = defineProvider({
   }
 })
 
-function chatDelivery (payload: unknown, secret = SECRET) {
+/** A JSON delivery to `provider`'s route, HMAC-SHA256 hex in `x-<provider>-signature`, as the two below sign. */
+function signedJson (provider: string, payload: unknown, secret = SECRET) {
   const body = JSON.stringify(payload)
   return {
     method: 'POST' as const,
-    url: '/webhooks/chat',
+    url: `/webhooks/${provider}`,
     headers: {
       'content-type': 'application/json',
-      'x-chat-signature': createHmac('sha256', secret).update(body).digest('hex')
+      [`x-${provider}-signature`]: createHmac('sha256', secret).update(body).digest('hex')
     },
     payload: body
   }
 }
+
+const chatDelivery = (payload: unknown, secret = SECRET) => signedJson('chat', payload, secret)
 
 t.test('a handshake is answered as the provider asks, once verified, and no handler runs', async t => {
   const app = Fastify()
@@ -228,18 +231,7 @@ const mail = defineProvider({
   idOf: payload => stringField(payload, 'sg_event_id')
 })
 
-function mailDelivery (payload: unknown) {
-  const body = JSON.stringify(payload)
-  return {
-    method: 'POST' as const,
-    url: '/webhooks/mail',
-    headers: {
-      'content-type': 'application/json',
-      'x-mail-signature': createHmac('sha256', SECRET).update(body).digest('hex')
-    },
-    payload: body
-  }
-}
+const mailDelivery = (payload: unknown) => signedJson('mail', payload)
 
 const mailEvent = (event: string, id: string) => ({ event, sg_event_id: id, email: 'a@example.com' })
 
