@@ -13,7 +13,7 @@ import { STANDARD_KEY } from './payloads.js'
 export const STAGES = ['stage-buffer', 'stage-guard', 'stage-verify', 'stage-receive'] as const
 export type Stage = (typeof STAGES)[number]
 
-const provider = compileProvider(pulse.provider)
+const provider = await compileProvider(pulse.provider)
 const keys = [STANDARD_KEY]
 const LIMIT = 1024 * 1024
 

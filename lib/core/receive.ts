@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto'
 import Type from 'typebox'
-import { Compile, type Validator } from 'typebox/compile'
+import type { Validator } from 'typebox/compile'
 import { jsonBody, type ParseOptions } from './body-format.js'
 import {
   WebhookInvalidPayloadError, WebhookInvalidSignatureError, WebhookUnreadablePayloadError, rejectionErrors
@@ -15,7 +15,7 @@ import { schemaFailure, type SchemaFailure } from './schema-failure.js'
 
 export type { ParseOptions } from './body-format.js'
 
-/** A provider with its schemas compiled: made once per provider, not per registration or request. */
+/** A provider with its schemas compiled. */
 export interface CompiledProvider {
   spec: ProviderSpec
   validators: ReadonlyMap<string, Validator>
@@ -23,7 +23,20 @@ export interface CompiledProvider {
   anyType: Validator | undefined
 }
 
-export function compileProvider (spec: ProviderSpec): CompiledProvider {
+const compiled = new WeakMap<ProviderSpec, Promise<CompiledProvider>>()
+
+/**
+ * A provider with its schemas compiled, once per provider however often it is registered. The compiler is loaded
+ * here, when a provider is first registered (or received by the kit, or replayed), not when it is imported.
+ */
+export async function compileProvider (spec: ProviderSpec): Promise<CompiledProvider> {
+  let provider = compiled.get(spec)
+  if (provider === undefined) compiled.set(spec, provider = compile(spec))
+  return await provider
+}
+
+async function compile (spec: ProviderSpec): Promise<CompiledProvider> {
+  const { Compile } = await import('typebox/compile')
   return {
     spec,
     validators: new Map(Object.entries(spec.events).map(([type, schema]) => [type, Compile(schema)])),

@@ -62,7 +62,6 @@ const INVALID = '{"received":true,"invalid":true}'
  * is one call to this; so can be yours (GitHub, Stripe, your own service).
  */
 export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookPlugin<S> {
-  const provider = compileProvider(spec)
   const format = spec.body ?? jsonBody
 
   async function receiver (fastify: FastifyInstance, options: ProviderOptions<S>): Promise<void> {
@@ -70,6 +69,7 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
     const {
       keys, keysFor, tenants, path, tolerance, bodyLimit, bufferLimit, idempotency, sink, invalid
     } = resolveOptions(spec, unchecked)
+    const provider = await compileProvider(spec)
     const budget = serverBudget(fastify.server, `fastify-webhooks-${spec.name}`, bodyLimit, bufferLimit)
     const observer = deliveryObserver('route', sink.runsHandlers)
     sink.start?.(fastify.log, observer)

@@ -37,7 +37,9 @@ export interface ReplayResult {
 
 export async function replayKept (replay: Replay): Promise<ReplayResult> {
   const { store, selection, log } = replay
-  const compiled = new Map<string, CompiledProvider>(replay.providers.map(spec => [spec.name, compileProvider(spec)]))
+  const compiled = new Map<string, CompiledProvider>(
+    await Promise.all(replay.providers.map(async spec => [spec.name, await compileProvider(spec)] as const))
+  )
   const idempotency = { store, ttlMs: replay.ttlMs, leaseMs: replay.leaseMs }
   const result: ReplayResult = { handled: 0, failed: 0, invalid: 0, skipped: 0 }
   for await (const { key, ...event } of store.kept(selection)) {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { checkHandlers, handlerTypes, runHandlers } from '../core/handlers.js'
 import type { ProviderSpec, WebhookEventData } from '../core/provider.js'
-import { compileProvider, receive as receiveDelivery, type CompiledProvider } from '../core/receive.js'
+import { compileProvider, receive as receiveDelivery } from '../core/receive.js'
 import type { SignOptions } from '../schemes/scheme.js'
 import { kitOptions, pluginOptions } from './kit-options.js'
 import { providers } from '../../plugins/registry.js'
@@ -180,7 +180,7 @@ export async function receive (
     timestamp: Math.floor(receivedAt.getTime() / 1000),
     ...(event.id === undefined ? {} : { id: event.id })
   })
-  const received = receiveDelivery(compiled(spec), {
+  const received = receiveDelivery(await compileProvider(spec), {
     method: 'POST',
     url: `/webhooks/${spec.name}`,
     headers,
@@ -237,14 +237,6 @@ function merge (sample: unknown, overrides: unknown): unknown {
 
 function isRecord (value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-// Compiled once per provider, however many events a test suite receives.
-const compiledSpecs = new WeakMap<ProviderSpec, CompiledProvider>()
-function compiled (spec: ProviderSpec): CompiledProvider {
-  let provider = compiledSpecs.get(spec)
-  if (provider === undefined) compiledSpecs.set(spec, provider = compileProvider(spec))
-  return provider
 }
 
 function specOf (provider: ProviderRef): ProviderSpec {
