@@ -1,0 +1,50 @@
+/**
+ * Cold import: how long `import('fastify-webhooks/<subpath>')` takes in a fresh Node process, against
+ * `import('fastify')` in the same run, and how long `fastify-webhooks --help` takes against a Node that does
+ * nothing. `node dist/bench/import.js [rounds=15]`; each sample is its own process, the contenders interleaved.
+ */
+import { execFileSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { stat } from './measure.js'
+
+const ROUNDS = Number(process.argv[2] ?? 15)
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const SUBPATHS = ['', '/pulse', '/autotab', '/retab', '/standard-webhooks', '/testing', '/postgres', '/bullmq', '/otel']
+
+/** Milliseconds one fresh process takes to import `specifier`, measured inside it. */
+function importTime (specifier: string): number {
+  const script =
+    `const t = performance.now(); await import(${JSON.stringify(specifier)}); ` +
+    'process.stdout.write(String(performance.now() - t))'
+  return Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' }))
+}
+
+/** Milliseconds of wall time a fresh process takes to run `args` to its end. */
+function runTime (args: string[]): number {
+  const start = performance.now()
+  execFileSync(process.execPath, args, { cwd: ROOT, stdio: 'ignore' })
+  return performance.now() - start
+}
+
+const contenders: Record<string, () => number> = {
+  fastify: () => importTime('fastify'),
+  ...Object.fromEntries(SUBPATHS.map(subpath => {
+    const specifier = `fastify-webhooks${subpath}`
+    return [specifier, () => importTime(specifier)]
+  })),
+  'node -e ""': () => runTime(['-e', '']),
+  'fastify-webhooks --help': () => runTime(['dist/bin/cli.js', '--help'])
+}
+const samples: Record<string, number[]> = Object.fromEntries(Object.keys(contenders).map(name => [name, []]))
+for (const run of Object.values(contenders)) run() // warm the file system cache
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [name, run] of Object.entries(contenders)) samples[name]!.push(run())
+}
+const median = (name: string): number => stat(samples[name]!).median
+const base = median('fastify')
+console.log(`Node ${process.version}, ${ROUNDS} rounds, medians in ms`)
+console.log('| what | ms | x fastify\'s import |\n|---|---|---|')
+for (const name of Object.keys(contenders)) {
+  const ratio = name.startsWith('fastify-webhooks') && !name.endsWith('--help') ? (median(name) / base).toFixed(2) : ''
+  console.log(`| ${name} | ${median(name).toFixed(0)} | ${ratio} |`)
+}
