@@ -108,6 +108,26 @@ t.test(
   }
 )
 
+t.test('a chunked body that fits is counted as it arrives, verified, handled, then gives its bytes back', async t => {
+  const { port, handled, inUse } = await server(t)
+  const { headers, body } = pulseDelivery(30_000, 'msg_chunked_fits')
+  const half = body.length >> 1
+  const chunked = await rawPost(
+    port,
+    '/webhooks/pulse',
+    { ...headers, 'transfer-encoding': 'chunked' },
+    `${half.toString(16)}\r\n${body.slice(0, half)}\r\n`
+  )
+  await until(() => inUse() === half)
+  t.pass('the first chunk is held, and only it')
+  chunked.socket.write(`${(body.length - half).toString(16)}\r\n${body.slice(half)}\r\n0\r\n\r\n`)
+  const answer = await chunked.answer
+  t.same([answer.status, JSON.parse(answer.body)], [200, { received: true }])
+  t.equal(handled(), 1)
+  await until(() => inUse() === 0)
+  t.pass('its bytes went back to the budget')
+})
+
 t.test(
   'large bodies cannot take the share kept for small ones: a real delivery still passes a flood of large forged ' +
     'ones',
