@@ -55,6 +55,8 @@ t.test('headers that trickle in are ended too', async t => {
   const socket = connect(port, '127.0.0.1')
   let text = ''
   socket.on('data', (chunk: Buffer) => { text += chunk.toString() })
+  // The drip may still be writing when the server closes: a reset then is the end this test waits for, not a failure.
+  socket.on('error', () => {})
   socket.write('POST /webhooks/pulse HTTP/1.1\r\nhost: 127.0.0.1\r\n')
   const drip = setInterval(() => socket.write('x-pad: 1\r\n'), 20)
   t.teardown(() => clearInterval(drip))
