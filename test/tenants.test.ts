@@ -384,6 +384,65 @@ t.test('SecretCache: bounded, kept for its ttl, one lookup at a time, invalidate
   await t.rejects(late.keysOf('x', async () => await sleep(200, ['k'])) as Promise<unknown>, SecretCacheTimeoutError)
 })
 
+t.test('a flood of unknown names never evicts a known tenant', async t => {
+  const looked: string[] = []
+  const cache = new SecretCache({ max: 10, maxUnknown: 5 })
+  const app = Fastify()
+  await app.register(pulse, {
+    path: '/webhooks/pulse/:tenant',
+    tenant: tenantParam,
+    secret: tenant => { looked.push(tenant); return tenant === 'acme' ? SW_SECRET : undefined },
+    secretCache: cache
+  })
+  const post = async (tenant: string): Promise<number> => {
+    const headers = signWith({ kind: 'standard', prefix: 'webhook' }, body, { secret: SW_SECRET })
+    const res = await app.inject({
+      method: 'POST',
+      url: `/webhooks/pulse/${tenant}`,
+      headers: { 'content-type': 'application/json', ...headers },
+      payload: body
+    })
+    return res.statusCode
+  }
+  t.equal(await post('acme'), 200)
+  // More guessed names than both bounds together.
+  for (let i = 0; i < 100; i++) t.equal(await post(`guess-${i}`), 401)
+  t.equal(cache.size, 1, 'the known tenant is kept')
+  t.equal(cache.unknownSize, 5, 'unknown names are kept up to maxUnknown')
+  looked.length = 0
+  t.equal(await post('acme'), 200)
+  t.same(looked, [], 'the known tenant comes from the cache: no lookup')
+  t.equal(await post('guess-99'), 401)
+  t.same(looked, [], 'a recent unknown name comes from its cache')
+  t.equal(await post('guess-0'), 401)
+  t.same(looked, ['guess-0'], 'an old one was evicted (by other unknown names), and is looked up again')
+})
+
+t.test('SecretCache: unknown names apart, bounded by maxUnknown, expire and are forgotten alike', async t => {
+  t.throws(() => new SecretCache({ maxUnknown: 0 }), /option "maxUnknown" must be a positive number/)
+  const cache = new SecretCache({ max: 2, maxUnknown: 2, ttl: 0.05 })
+  let loads = 0
+  const known = async (): Promise<string[]> => { loads++; return ['k'] }
+  const unknown = async (): Promise<null> => { loads++; return null }
+  await cache.keysOf('a', known)
+  await cache.keysOf('b', known)
+  for (const name of ['x', 'y', 'z']) await cache.keysOf(name, unknown)
+  t.equal(cache.size, 2)
+  t.equal(cache.unknownSize, 2)
+  t.same([cache.keysOf('a', known), cache.keysOf('b', known), cache.keysOf('z', unknown)], [['k'], ['k'], null])
+  t.ok(cache.keysOf('x', unknown) instanceof Promise, 'the oldest unknown name went first')
+  await cache.keysOf('x', unknown)
+  cache.invalidate('x')
+  t.equal(cache.unknownSize, 1, 'invalidate forgets an unknown name too (a tenant just created)')
+  t.same(await cache.keysOf('x', known), ['k'], 'which is then known')
+  t.equal(cache.unknownSize, 1)
+  await sleep(80)
+  t.ok(cache.keysOf('z', unknown) instanceof Promise, 'past its ttl an unknown name is looked up again')
+  cache.clear()
+  t.same([cache.size, cache.unknownSize], [0, 0])
+  t.ok(loads > 0)
+})
+
 t.test('keys of tenants never collide: idempotency keys and job ids', async t => {
   t.equal(eventKey({ provider: 'pulse', id: 'm' }), 'pulse:m')
   t.not(

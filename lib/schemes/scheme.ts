@@ -63,6 +63,14 @@ export interface SignatureScheme<Key = unknown, Meta extends object = object> {
    * `publicKey`.
    */
   generateKeyPair? (): { secretKey: string, publicKey: string }
+  /**
+   * With many tenants, the keys a tenant's delivery is verified against: its `keys` (none for an unknown tenant),
+   * and a key no sender holds of each kind the scheme checks that `keys` lack (Standard Webhooks: an HMAC key for
+   * `v1` entries, an ed25519 public key for `v1a` ones). So every tenant, known or not and whatever kinds of keys it
+   * holds, checks the same entries with the same work and gets the same answer. Absent: `keys`, or given none, one
+   * key made by `generateSecret`.
+   */
+  tenantKeys? (keys: readonly Key[]): readonly Key[]
   /** Whether a secret looks like one this scheme hands out (its prefix), as opposed to merely parsing. */
   claims (secret: string): boolean
   verify (keys: readonly Key[], headers: Headers, body: Buffer, context: VerifyContext): Verification<Meta>

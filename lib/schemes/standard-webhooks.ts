@@ -181,6 +181,21 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
     return 'reason' in signed ? signed : undefined
   }
 
+  // Keys no sender holds (the ed25519 secret key is thrown away), made on first use: only many tenants need them.
+  let standIns: { hmac: KeyObject, ed25519: KeyObject } | undefined
+
+  // A tenant's keys, with a stand-in for each kind it lacks: a `v1a` entry sent to a tenant with only `whsec_` keys
+  // is then checked (against the stand-in) and refused as invalid, as it is for a tenant with a `whpk_` key.
+  function tenantKeys (keys: readonly KeyObject[]): readonly KeyObject[] {
+    standIns ??= {
+      hmac: standardSecretKey(generateStandardSecret()),
+      ed25519: parseEd25519PublicKey(generateEd25519KeyPair().publicKey)
+    }
+    const { v1, v1a } = wantedVersions(keys)
+    if (v1 && v1a) return keys
+    return [...keys, ...(v1 ? [] : [standIns.hmac]), ...(v1a ? [] : [standIns.ed25519])]
+  }
+
   const title = 'Standard Webhooks'
 
   // Several secrets: one `v1,` entry each, as a sender rotating keys signs. A verifier reads MAX_SIGNATURES at most.
@@ -208,6 +223,7 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
     parseSecret: standardSecretKey,
     generateSecret: generateStandardSecret,
     generateKeyPair: generateEd25519KeyPair,
+    tenantKeys,
     claims: secret => ['whsec', 'whpk', 'whsk'].some(mark => secret.startsWith(mark)),
     verify,
     precheck,

@@ -1,8 +1,9 @@
 /**
  * Secrets looked up per delivery, for many tenants on one route: `tenant` names the tenant from the request,
- * `secret(tenant, request)` finds its secret, kept parsed in a SecretCache. An unknown tenant is verified
- * against a dummy key of the same scheme and refused like a wrong signature, so neither the answer nor the
- * time taken tells it apart from a known tenant with a bad signature.
+ * `secret(tenant, request)` finds its secret, kept parsed in a SecretCache. Every tenant is verified against
+ * a key of each kind the scheme checks (the scheme's `tenantKeys`): its own, and for the kinds it lacks, stand-ins
+ * no sender holds; an unknown tenant, against stand-ins only, and refused like a wrong signature. So neither the
+ * answer nor the time taken tells an unknown tenant from a known one, or which kinds of keys a tenant holds.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { WebhookSecretLookupError } from '../core/errors.js'
@@ -32,7 +33,7 @@ export function fixedKeys (keys: readonly unknown[] | null): KeysFor {
 }
 
 export interface Tenants {
-  /** Keys of the scheme's shape that no sender holds: what an unknown tenant is verified against. */
+  /** Keys of every kind the scheme checks that no sender holds: what an unknown tenant is verified against. */
   readonly dummy: readonly unknown[]
   /** The route's onRequest hook: reads the tenant, and puts it on every log line of the request. */
   onRequest (request: FastifyRequest, reply: FastifyReply): Promise<void>
@@ -68,7 +69,11 @@ export function resolveTenants (
   }
   const tenantOf = tenant as (request: FastifyRequest) => unknown
   const lookup = secret as Lookup
-  const dummy = [spec.scheme.parseSecret(spec.scheme.generateSecret())]
+  const { scheme } = spec
+  // Made at cache fill, not per delivery: the keys and the stand-ins for the kinds they lack (lib/schemes/scheme.ts).
+  const tenantKeys = (keys: readonly unknown[]): readonly unknown[] =>
+    scheme.tenantKeys?.(keys) ?? (keys.length > 0 ? keys : [scheme.parseSecret(scheme.generateSecret())])
+  const dummy = tenantKeys([])
   const unnamed: DeliveryKeys = { keys: dummy, known: false }
 
   // Parsed once per cache fill, not per delivery. A secret the scheme cannot read is the tenant's setup at fault: 500.
@@ -77,7 +82,7 @@ export function resolveTenants (
     if (found === undefined || found === null) return null
     const secrets: unknown[] = Array.isArray(found) ? found : [found]
     if (secrets.length === 0) return null
-    return parseSecrets(spec.scheme, secrets, () => `the secret of tenant "${name}"`)
+    return tenantKeys(parseSecrets(scheme, secrets, () => `the secret of tenant "${name}"`))
   }
 
   return {

@@ -1,13 +1,16 @@
 /**
  * The parsed keys of many tenants, looked up on demand: bounded (least recently used goes first), each entry
  * kept for a time, one lookup at a time per tenant, and `invalidate(tenant)` for a rotation without restart.
- * No Fastify here.
+ * Names the lookup does not know are kept apart, in a smaller cache of their own: a flood of guessed names
+ * evicts other guessed names, never a known tenant. No Fastify here.
  */
 import { withTimeout } from '../core/timeout.js'
 
 export interface SecretCacheOptions {
   /** Most tenants kept. Default 10,000. */
   max?: number
+  /** Most unknown names kept (apart from the tenants: they never evict one). Default 1,000. */
+  maxUnknown?: number
   /** Seconds a tenant's keys (or that it is unknown) are kept. Default 300. */
   ttl?: number
   /** Seconds a lookup may take before the delivery is answered 500 (the sender retries). Default 5. */
@@ -28,38 +31,48 @@ export class SecretCacheTimeoutError extends Error {
 
 export class SecretCache {
   readonly #max: number
+  readonly #maxUnknown: number
   readonly #ttlMs: number
   readonly #timeout: number
   readonly #entries = new Map<string, Entry>()
+  readonly #unknown = new Map<string, Entry>()
   readonly #pending = new Map<string, Promise<TenantKeys>>()
   #owner: string | undefined
 
   constructor (options: SecretCacheOptions = {}) {
-    const { max = 10_000, ttl = 300, timeout = 5 } = options
-    for (const [name, value] of Object.entries({ max, ttl, timeout })) {
+    const { max = 10_000, maxUnknown = 1000, ttl = 300, timeout = 5 } = options
+    for (const [name, value] of Object.entries({ max, maxUnknown, ttl, timeout })) {
       if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
         throw new TypeError(`SecretCache: option "${name}" must be a positive number`)
       }
     }
     this.#max = max
+    this.#maxUnknown = maxUnknown
     this.#ttlMs = ttl * 1000
     this.#timeout = timeout
   }
 
-  /** How many tenants are kept. */
+  /** How many tenants are kept (unknown names not counted). */
   get size (): number {
     return this.#entries.size
+  }
+
+  /** How many unknown names are kept. */
+  get unknownSize (): number {
+    return this.#unknown.size
   }
 
   /** Forgets one tenant: its next delivery looks its secret up again (after a rotation, or a new tenant). */
   invalidate (tenant: string): void {
     this.#entries.delete(tenant)
+    this.#unknown.delete(tenant)
     this.#pending.delete(tenant)
   }
 
-  /** Forgets every tenant. */
+  /** Forgets every tenant, and every unknown name. */
   clear (): void {
     this.#entries.clear()
+    this.#unknown.clear()
     this.#pending.clear()
   }
 
@@ -79,17 +92,9 @@ export class SecretCache {
    * of the same tenant). A `load` that throws or outlasts the timeout rejects, and nothing is kept.
    */
   keysOf (tenant: string, load: () => Promise<TenantKeys>): TenantKeys | Promise<TenantKeys> {
-    const entry = this.#entries.get(tenant)
     const now = Date.now()
-    if (entry !== undefined) {
-      if (entry.expires > now) {
-        // Re-inserted so that the Map's order stays least recently used first.
-        this.#entries.delete(tenant)
-        this.#entries.set(tenant, entry)
-        return entry.keys
-      }
-      this.#entries.delete(tenant)
-    }
+    const entry = fresh(this.#entries, tenant, now) ?? fresh(this.#unknown, tenant, now)
+    if (entry !== undefined) return entry.keys
     const waiting = this.#pending.get(tenant)
     if (waiting !== undefined) return waiting
     const pending: Promise<TenantKeys> = this.#withTimeout(load).then(keys => {
@@ -103,13 +108,25 @@ export class SecretCache {
     return pending
   }
 
+  // Neither cache holds the tenant here: `keysOf` looked in both (and dropped what had expired) before the lookup.
   #keep (tenant: string, keys: TenantKeys): void {
-    if (this.#entries.size >= this.#max) this.#entries.delete(this.#entries.keys().next().value as string)
-    this.#entries.set(tenant, { keys, expires: Date.now() + this.#ttlMs })
+    const [entries, max] = keys === null ? [this.#unknown, this.#maxUnknown] : [this.#entries, this.#max]
+    if (entries.size >= max) entries.delete(entries.keys().next().value as string)
+    entries.set(tenant, { keys, expires: Date.now() + this.#ttlMs })
   }
 
   // Async, so that a `load` that throws at once rejects as one that rejects later does.
   async #withTimeout (load: () => Promise<TenantKeys>): Promise<TenantKeys> {
     return await withTimeout(load(), this.#timeout * 1000, () => new SecretCacheTimeoutError(this.#timeout))
   }
+}
+
+/** The entry while it has not expired, moved to the end (the Map's order stays least recently used first). */
+function fresh (entries: Map<string, Entry>, tenant: string, now: number): Entry | undefined {
+  const entry = entries.get(tenant)
+  if (entry === undefined) return undefined
+  entries.delete(tenant)
+  if (entry.expires <= now) return undefined
+  entries.set(tenant, entry)
+  return entry
 }
