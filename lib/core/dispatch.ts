@@ -47,6 +47,13 @@ export interface Dispatch {
    * `trace` is given while the delivery is observed.
    */
   run (trace?: TraceContext): Promise<boolean>
+  /**
+   * Called once this run holds the key's lease, before `run` (not with a transactional store: its transaction rolls
+   * back first, once `run` resolves). `release` drops the lease at once: for a caller that answers before `run`
+   * resolves (a handler answered an error itself), so that the sender's immediate retry takes the key. Dispatch then
+   * neither releases nor completes the key again; once dispatch settled the key, `release` does nothing.
+   */
+  held? (release: () => Promise<void>): void
   /** Wraps what `run` threw, for the caller's answer; the original is its `cause`. Default: rethrown as is. */
   failure? (cause: unknown): Error
   /** who watches this delivery, when anyone does; its `event` then names the event */
@@ -121,18 +128,31 @@ async function settle (d: Dispatch): Promise<Dispatched> {
 
   if (isTransactional(store)) return await runInTransaction(d, store, idempotency.ttlMs)
 
+  // The lease is settled once, by whoever comes first: a second release could drop another run's fresh lease.
+  let settled = false
+  const releaseOnce = async (error: unknown): Promise<void> => {
+    if (settled) return
+    settled = true
+    await release(d, store, error)
+  }
+  d.held?.(() => releaseOnce(NOT_HANDLED))
   let handled: boolean
   try {
     handled = await d.run()
   } catch (err) {
-    await release(d, store, err)
+    await releaseOnce(err)
     throw wrapped(d, err)
   }
-  try {
-    await (handled ? store.complete(key, idempotency.ttlMs) : store.release(key, NOT_HANDLED))
-  } catch (err) {
-    // The handlers ran: failing now would make the sender run them again.
-    log.error({ ...fields, err }, 'idempotency store failed to record the event')
+  if (handled && !settled) {
+    settled = true
+    try {
+      await store.complete(key, idempotency.ttlMs)
+    } catch (err) {
+      // The handlers ran: failing now would make the sender run them again.
+      log.error({ ...fields, err }, 'idempotency store failed to record the event')
+    }
+  } else {
+    await releaseOnce(NOT_HANDLED)
   }
   return 'handled'
 }
