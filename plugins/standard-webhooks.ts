@@ -22,8 +22,12 @@ export interface StandardWebhooksOptions<N extends string, E extends EventSchema
    * payload `unknown`; with it, a type it does not list goes to `onUnknown`.
    */
   events?: E
-  /** Where the event type is: a field path of the body (dots between keys), or a header. Default `'type'`. */
-  type?: string | { header: string }
+  /**
+   * Where the event type is: a field path of the body (dots between keys), or a header. Default `'type'`. A header is
+   * not covered by the signature; `required: true` refuses a delivery without it (400 `WEBHOOK_MISSING_TYPE`) instead
+   * of handing it to `onUnknown`.
+   */
+  type?: string | { header: string, required?: boolean }
   /** Header name prefixes, in order: `webhook` (the spec, the default) and/or `svix` (older Svix senders). */
   headerPrefixes?: readonly string[]
   /** The sample the CLI's `send` and the demo send when no type is named, and how to make it a new event. */
@@ -65,6 +69,7 @@ export function defineStandardWebhooks (options: StandardWebhooksOptions<string,
       path === undefined
         ? (_payload, { headers }) => headerValue(headers, header!)
         : payload => stringAt(payload, ...path),
+    ...(typeof type !== 'string' && type.required === true ? { requiresType: true } : {}),
     ...(sample === undefined ? {} : { sample })
   })
 }

@@ -9,6 +9,7 @@ import t from 'tap'
 import { autotab } from '../plugins/autotab.js'
 import { pulse } from '../plugins/pulse.js'
 import { retab } from '../plugins/retab.js'
+import { defineStandardWebhooks } from '../plugins/standard-webhooks.js'
 import { fixtures, sign } from '../lib/testing/kit.js'
 import { HEX_SECRET, SW_SECRET } from './helpers/sign.js'
 
@@ -156,6 +157,7 @@ t.test('each error answer lists the codes its status can carry', async t => {
     'WEBHOOK_SECRET_UNAVAILABLE',
     'WEBHOOK_STORE_UNAVAILABLE'
   ])
+  t.notOk(codes(400).includes('WEBHOOK_MISSING_TYPE'), 'a provider whose type is not required never answers it')
   t.same(
     responses['401']!.content!['application/json']!.schema.properties.statusCode,
     { type: 'integer', enum: [401] },
@@ -174,6 +176,24 @@ t.test('each error answer lists the codes its status can carry', async t => {
   ] as const) {
     t.ok(codes(res.statusCode).includes(res.json().code), `${name}: ${res.statusCode} ${res.json().code} is documented`)
   }
+})
+
+t.test('a provider that requires its type documents WEBHOOK_MISSING_TYPE among its 400 codes', async t => {
+  const strict = defineStandardWebhooks({ name: 'strict', type: { header: 'x-event-type', required: true } })
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(swagger, { openapi: { info: { title: 'webhooks', version: '1.0.0' } } })
+  await app.register(strict, { secret: SW_SECRET, onEvent: () => {} })
+  await app.ready()
+  const doc = app.swagger() as { paths: Record<string, { post: Operation }> }
+  const answer = doc.paths['/webhooks/strict']!.post.responses['400']!
+  const codes = answer.content!['application/json']!.schema.properties.code!.enum as string[]
+  t.ok(codes.includes('WEBHOOK_MISSING_TYPE'))
+  t.match(answer.description, /no event type/)
+  const delivery = sign(strict, { any: 'thing' }, { secret: SW_SECRET })
+  const { headers, body: payload } = delivery
+  const res = await app.inject({ method: 'POST', url: '/webhooks/strict', headers, payload })
+  t.same([res.statusCode, res.json().code], [400, 'WEBHOOK_MISSING_TYPE'], 'and answers it')
 })
 
 t.test('@fastify/swagger registered after a webhook plugin: one warn line says to register it first', async t => {

@@ -169,3 +169,30 @@ t.test('the type from a body path, or from a header', async t => {
     await Fastify().register(headed, { secret: SW_SECRET, on: { 'order.lost': () => {} } as never })
   }, /names "order.lost", which is not a headed event type/)
 })
+
+t.test('a type from a header may be required: without it, 400 WEBHOOK_MISSING_TYPE, and nothing runs', async t => {
+  const strict = defineStandardWebhooks({
+    name: 'strict',
+    type: { header: 'X-Event-Type', required: true },
+    events: { 'order.shipped': Type.Object({ order: Type.String() }) }
+  })
+  t.equal(strict.provider.requiresType, true)
+  t.equal(defineStandardWebhooks({ name: 'lax', type: { header: 'x-t', required: false } }).provider.requiresType,
+    undefined, '`required: false` is the default')
+  const seen: string[] = []
+  const url = await listen(app => app.register(strict, {
+    secret: SW_SECRET,
+    on: { 'order.shipped': event => { seen.push(`shipped ${event.payload.order}`) } },
+    onUnknown: event => { seen.push(`unknown ${event.type}`) }
+  }))
+  const route = `${url}/webhooks/strict`
+  const signer = signers.standardwebhooks!
+  const missing = await post(route, signer, { order: 'o_1' })
+  t.match(missing, { status: 400, body: { code: 'WEBHOOK_MISSING_TYPE' } }, 'no header')
+  const empty = await post(route, signer, { order: 'o_2' }, { 'x-event-type': '' })
+  t.match(empty, { status: 400, body: { code: 'WEBHOOK_MISSING_TYPE' } }, 'an empty header')
+  t.equal((await post(route, signer, { order: 'o_3' }, { 'x-event-type': 'order.shipped' })).status, 200)
+  t.equal((await post(route, signer, { order: 'o_4' }, { 'x-event-type': 'order.lost' })).status, 200,
+    'a type no schema knows still goes to onUnknown')
+  t.same(seen, ['shipped o_3', 'unknown order.lost'])
+})

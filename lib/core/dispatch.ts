@@ -47,6 +47,13 @@ export interface Dispatch {
    * `trace` is given while the delivery is observed.
    */
   run (trace?: TraceContext): Promise<boolean>
+  /**
+   * Called once this run holds the key's lease, before `run` (not with a transactional store: its transaction rolls
+   * back first, once `run` resolves). `release` drops the lease at once: for a caller that answers before `run`
+   * resolves (a handler answered an error itself), so that the sender's immediate retry takes the key. Dispatch then
+   * neither releases nor completes the key again; once dispatch settled the key, `release` does nothing.
+   */
+  held? (release: () => Promise<void>): void
   /** Wraps what `run` threw, for the caller's answer; the original is its `cause`. Default: rethrown as is. */
   failure? (cause: unknown): Error
   /** who watches this delivery, when anyone does; its `event` then names the event */
@@ -104,6 +111,8 @@ async function settle (d: Dispatch): Promise<Dispatched> {
     return 'handled'
   }
   const { store } = idempotency
+  // When this run's lease ends at the latest: it starts no later than the claim is sent.
+  const leaseEnds = Date.now() + idempotency.leaseMs
   let found
   try {
     found = await (d.claim === undefined ? store.claim(key, idempotency.leaseMs, d.event) : d.claim())
@@ -121,20 +130,64 @@ async function settle (d: Dispatch): Promise<Dispatched> {
 
   if (isTransactional(store)) return await runInTransaction(d, store, idempotency.ttlMs)
 
+  // The lease is settled once, by whoever comes first: a second release could drop another run's fresh lease.
+  let settled = false
+  const releaseOnce = async (error: unknown): Promise<void> => {
+    if (settled) return
+    settled = true
+    await release(d, store, error)
+  }
+  d.held?.(() => releaseOnce(NOT_HANDLED))
   let handled: boolean
   try {
     handled = await d.run()
   } catch (err) {
-    await release(d, store, err)
+    await releaseOnce(err)
     throw wrapped(d, err)
   }
-  try {
-    await (handled ? store.complete(key, idempotency.ttlMs) : store.release(key, NOT_HANDLED))
-  } catch (err) {
-    // The handlers ran: failing now would make the sender run them again.
-    log.error({ ...fields, err }, 'idempotency store failed to record the event')
+  if (handled && !settled) {
+    settled = true
+    try {
+      await store.complete(key, idempotency.ttlMs)
+    } catch (err) {
+      // The handlers ran: failing now would make the sender run them again. So would the lease running out.
+      log.error({ ...fields, err }, 'idempotency store failed to record the event')
+      keepCompleting(d, store, idempotency.ttlMs, leaseEnds)
+    }
+  } else {
+    await releaseOnce(NOT_HANDLED)
   }
   return 'handled'
+}
+
+/** The first wait before `complete` is tried again, and the longest between two tries. */
+const RETRY_FIRST_MS = 50
+const RETRY_MOST_MS = 2000
+
+/**
+ * Tries `complete` again in the background, waiting twice as long each time (at most RETRY_MOST_MS), until it
+ * succeeds or this run's lease is over: a store outage shorter than the lease then costs no second run, as the
+ * sender's redelivery meanwhile finds the lease (409) and then the done mark. The timers never keep the process alive.
+ */
+function keepCompleting (d: Dispatch, store: IdempotencyStore, ttlMs: number, leaseEnds: number): void {
+  const { key, log, fields } = d
+  let wait = RETRY_FIRST_MS
+  let tries = 1
+  const again = (): void => {
+    const left = leaseEnds - Date.now()
+    if (left <= 0) {
+      log.error({ ...fields, tries }, 'idempotency store did not record the event before its lease ended')
+      return
+    }
+    setTimeout(() => {
+      tries++
+      store.complete(key, ttlMs).then(() => {
+        log.info({ ...fields, tries }, 'idempotency store recorded the event after all')
+      }, again)
+    }, Math.min(wait, left)).unref()
+    wait = Math.min(wait * 2, RETRY_MOST_MS)
+  }
+  again()
 }
 
 /** Runs the handlers in the transaction that marks the event done: their writes and the mark commit together. */

@@ -42,6 +42,12 @@ export const WebhookUnreadablePayloadError = createError(
   'The webhook payload has no readable event type or id',
   400
 )
+/** A provider whose type must be present (`ProviderSpec.requiresType`): a delivery without one. */
+export const WebhookMissingTypeError = createError(
+  'WEBHOOK_MISSING_TYPE',
+  'The webhook delivery does not say its event type',
+  400
+)
 export const WebhookInFlightError = createError(
   'WEBHOOK_IN_FLIGHT',
   'This webhook event is being handled by another request; retry later',

@@ -37,6 +37,11 @@ export interface ProviderSpec {
    */
   typeOf (payload: unknown, delivery: DeliveryContext): string | undefined
   /**
+   * Every delivery says its type: one for which `typeOf` gives none (or '') is refused, 400 `WEBHOOK_MISSING_TYPE`,
+   * instead of going to `onUnknown`. For a type read from a header, which the signature does not cover.
+   */
+  readonly requiresType?: boolean
+  /**
    * The idempotency key. Default: the id the scheme signs; with neither, the SHA-256 of the body (in a batch, either
    * followed by `#` and the event's place in it).
    */

@@ -7,7 +7,8 @@ import Type from 'typebox'
 import type { Validator } from 'typebox/compile'
 import { jsonBody, type ParseOptions } from './body-format.js'
 import {
-  WebhookInvalidPayloadError, WebhookInvalidSignatureError, WebhookUnreadablePayloadError, rejectionErrors
+  WebhookInvalidPayloadError, WebhookInvalidSignatureError, WebhookMissingTypeError, WebhookUnreadablePayloadError,
+  rejectionErrors
 } from './errors.js'
 import type { DeliveryContext, HandshakeAnswer, ProviderSpec, WebhookEventData } from './provider.js'
 import type { Headers, Rejection, Verification, VerifyContext } from '../schemes/scheme.js'
@@ -164,6 +165,9 @@ function eventOf (
     id = spec.idOf?.(payload, context) ?? defaultId(context, delivery.body, index)
   } catch (err) {
     return unreadable({ err })
+  }
+  if (spec.requiresType === true && (type === undefined || type === '')) {
+    return refuse(new WebhookMissingTypeError(), 'webhook delivery has no event type', { id })
   }
   // An object without a type is an event of a type no schema knows; null, a number or a list without one is no event.
   if (type === undefined && !isObject(payload)) {

@@ -45,7 +45,9 @@ declare module 'fastify' {
  * and `request.body` stays the payload that users' hooks see.
  */
 const kReceived = Symbol('fastify-webhooks.received')
-type RequestWithDelivery = FastifyRequest & { [kReceived]: Accepted | null }
+/** The lease this request holds on the event being dispatched, until dispatch settles it (`Dispatch.held`). */
+const kLease = Symbol('fastify-webhooks.lease')
+type RequestWithDelivery = FastifyRequest & { [kReceived]: Accepted | null, [kLease]: (() => Promise<void>) | null }
 type Done = (err: Error | null, body?: unknown) => void
 
 /** A plugin's `options`: only its type does anything. */
@@ -161,6 +163,7 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
     ): Promise<Dispatched> {
       const { event } = received
       const fields = { provider: spec.name, id: event.id, type: event.type }
+      const holder = request as RequestWithDelivery
       const outcome = await dispatch({
         idempotency,
         key: eventKey(event),
@@ -174,12 +177,27 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
             // A handler that answered an error itself did not handle the event: let the retry run it.
             return !answered || reply.statusCode < 300
           },
+        held: release => { holder[kLease] = release },
         failure: sink.failure,
         observer,
         invalid: received.kind === 'invalid' ? { refusal: received.refusal.error, accept: invalid!.accept } : undefined
-      })
+      }).finally(() => { holder[kLease] = null })
       if (outcome === 'handled') request.log.info(fields, sink.accepted.log)
       return outcome
+    }
+
+    /**
+     * A handler that answers an error itself (`reply.code(503).send()`) is answered before it returns: the lease is
+     * dropped here, before the answer goes out, so that the sender's immediate retry runs the event (not a 409).
+     * Nothing here waits for the handler, which may itself be awaiting the answer (`return reply.code(503).send()`).
+     */
+    function releaseBeforeAnswer (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: Done): void {
+      const holder = request as RequestWithDelivery
+      const release = holder[kLease]
+      if (release === null || reply.statusCode < 300) return done(null, payload)
+      holder[kLease] = null
+      // `release` logs a store's failure and never rejects.
+      release().then(() => { done(null, payload) })
     }
 
     await fastify.register(async function webhookRoute (scope) {
@@ -187,9 +205,11 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       scope.removeAllContentTypeParsers()
       scope.addContentTypeParser([...format.contentTypes], { parseAs: 'buffer', bodyLimit }, parseDelivery)
       scope.decorateRequest(kReceived, null)
+      scope.decorateRequest(kLease, null)
       if (tenants !== null) scope.addHook('onRequest', tenants.onRequest)
       scope.addHook('preParsing', guardBody(budget, bodyLimit, headersPass, refuseHeaders))
       scope.addHook('onSend', closeIfBodyUnread)
+      scope.addHook('onSend', releaseBeforeAnswer)
       // Refusals (413 and 415 included) are published here, where a tracer's request context is active.
       scope.addHook('onError', async (_request, _reply, error) => { observer.refused(spec.name, error) })
       // A schema only when @fastify/swagger is registered, for its document; Fastify's own validation stays off.

@@ -7,7 +7,7 @@ import {
 } from 'fastify'
 import Type, { type TSchema } from 'typebox'
 import * as webhookErrors from '../core/errors.js'
-import { formBody, jsonBody, type BodyFormat } from '../core/body-format.js'
+import { formBody, jsonBody } from '../core/body-format.js'
 import type { ProviderSpec } from '../core/provider.js'
 
 /**
@@ -63,10 +63,15 @@ for (const MakeError of [
 /** The code of a body its format cannot parse: a route answers only its own format's. */
 const malformedCodes = [jsonBody, formBody].map(format => (format.malformed.error() as Error & { code: string }).code)
 
+/** The code of a delivery without a type: only a provider that requires one answers it. */
+const missingType = new webhookErrors.WebhookMissingTypeError().code
+
 /** Fastify's error shape, which every non-2xx answer of the plugin has, `code` one of those of its status. */
-function errorAnswer (status: number, description: string, format: BodyFormat): TSchema {
+function errorAnswer (status: number, description: string, spec: ProviderSpec): TSchema {
+  const format = spec.body ?? jsonBody
   const own = (format.malformed.error() as Error & { code: string }).code
-  const codes = codesByStatus.get(status)!.filter(code => code === own || !malformedCodes.includes(code))
+  const codes = codesByStatus.get(status)!.filter(code =>
+    code === own || (code === missingType ? spec.requiresType === true : !malformedCodes.includes(code)))
   return Type.Object({
     statusCode: Type.Integer({ enum: [status] }),
     code: Type.String({ enum: codes }),
@@ -116,12 +121,13 @@ export function routeDocs (
             : 'Handled, or a duplicate of an event already handled (or, with `acceptInvalid`, kept as invalid)'
         },
         ...(queued ? { 202: { ...received, description: 'Queued: a worker runs the handlers' } } : {}),
-        400: errorAnswer(400, `Body not ${format.title}, or a known event type that fails its schema`, format),
-        401: errorAnswer(401, 'Signature missing, malformed or wrong, or timestamp outside the window', format),
-        409: errorAnswer(409, 'The same event is being handled by another request: retry later', format),
-        413: errorAnswer(413, 'Body over the limit', format),
-        415: errorAnswer(415, `Content type is not ${contentTypes.join(' or ')}`, format),
-        500: errorAnswer(500, 'A handler, the idempotency store or the queue failed: retry later', format)
+        400: errorAnswer(400, `Body not ${format.title}, ${spec.requiresType === true ? 'no event type, ' : ''}` +
+          'or a known event type that fails its schema', spec),
+        401: errorAnswer(401, 'Signature missing, malformed or wrong, or timestamp outside the window', spec),
+        409: errorAnswer(409, 'The same event is being handled by another request: retry later', spec),
+        413: errorAnswer(413, 'Body over the limit', spec),
+        415: errorAnswer(415, `Content type is not ${contentTypes.join(' or ')}`, spec),
+        500: errorAnswer(500, 'A handler, the idempotency store or the queue failed: retry later', spec)
       }
     },
     validatorCompiler: skipAjv,

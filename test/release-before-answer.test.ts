@@ -1,0 +1,115 @@
+/**
+ * A handler that answers an error itself (`reply.code(503).send()`) has the event's lease dropped before that answer
+ * goes out: the sender's retry, sent the moment the answer arrives, takes the key and runs the handler (never a 409),
+ * with the memory store and with a real redis-server, over real HTTP. The first run is still in its handler while the
+ * retry runs, so the old order (answer, then release once the handler returns) would answer the retry 409 every time.
+ */
+import t, { type Test } from 'tap'
+import Fastify, { type FastifyReply } from 'fastify'
+import { fixtures } from '../lib/testing/kit.js'
+import { MemoryStore, type IdempotencyStore } from '../lib/stores/idempotency.js'
+import { RedisStore } from '../lib/stores/redis.js'
+import { pulse } from '../plugins/pulse.js'
+import { SW_SECRET, signWith } from './helpers/sign.js'
+import { failFastClient, ready, startRedis } from './helpers/redis-server.js'
+
+const BODY = JSON.stringify(fixtures.pulse['job.completed'])
+
+async function deliver (url: string, id: string): Promise<{ status: number, text: string }> {
+  const headers = {
+    'content-type': 'application/json',
+    ...signWith({ kind: 'standard', prefix: 'webhook' }, BODY, { secret: SW_SECRET, id })
+  }
+  const res = await fetch(url, { method: 'POST', headers, body: BODY })
+  return { status: res.status, text: await res.text() }
+}
+
+/** How the first run answers 503: and then keeps running until told, or by returning the (thenable) reply. */
+type Answer = (reply: FastifyReply, gate: Promise<void>) => Promise<unknown>
+const answers: Record<string, Answer> = {
+  'sends, then keeps running': async (reply, gate) => {
+    reply.code(503).send({ busy: true })
+    await gate
+  },
+  'returns the reply it sent': async reply => reply.code(503).send({ busy: true })
+}
+
+const HANDLED = 'webhook event handled'
+let events = 0
+
+async function retryRuns (t: Test, makeStore: () => IdempotencyStore): Promise<void> {
+  for (const [name, answer] of Object.entries(answers)) {
+    t.test(name, async t => {
+      const handled: string[] = []
+      const app = Fastify({
+        forceCloseConnections: true,
+        logger: {
+          level: 'info',
+          stream: { write: (line: string) => { if (JSON.parse(line).msg === HANDLED) handled.push(line) } }
+        }
+      })
+      t.teardown(() => app.close())
+      // One Redis for both cases: each its own event.
+      const id = `msg_busy_${++events}`
+      let open!: () => void
+      const gate = new Promise<void>(resolve => { open = resolve })
+      let runs = 0
+      let firstReturned = false
+      await app.register(pulse, {
+        secret: SW_SECRET,
+        idempotency: { store: makeStore() },
+        on: {
+          'job.completed': async (_event, _request, reply) => {
+            if (++runs > 1) return
+            await answer(reply, gate)
+            firstReturned = true
+          }
+        }
+      })
+      const url = `${await app.listen({ port: 0, host: '127.0.0.1' })}/webhooks/pulse`
+
+      t.same(await deliver(url, id), { status: 503, text: '{"busy":true}' }, "the handler's own answer")
+      const retry = await deliver(url, id)
+      t.same(retry, { status: 200, text: '{"received":true}' }, 'the immediate retry runs the handler, no 409')
+      t.equal(runs, 2)
+      open()
+      // Both requests' dispatch settled (each logs once when it has): the first one must not release again.
+      while (handled.length < 2) await new Promise(resolve => setImmediate(resolve))
+      t.ok(firstReturned, 'the first handler returned')
+      t.same(await deliver(url, id), { status: 200, text: '{"received":true,"duplicate":true}' },
+        "the retry's done mark stands")
+      t.equal(runs, 2)
+    })
+  }
+}
+
+t.test('memory store', async t => { await retryRuns(t, () => new MemoryStore()) })
+
+t.test('Redis store (real redis-server)', async t => {
+  const redis = await startRedis()
+  const client = failFastClient(redis, { commandTimeout: 2000 })
+  t.teardown(async () => { client.disconnect(); await redis.close() })
+  await ready(client)
+  await retryRuns(t, () => new RedisStore({ client }))
+})
+
+t.test('a handler that answers 2xx itself has the event completed, not released', async t => {
+  const handled: string[] = []
+  const app = Fastify({
+    logger: {
+      level: 'info',
+      stream: { write: (line: string) => { if (JSON.parse(line).msg === 'webhook event handled') handled.push(line) } }
+    }
+  })
+  t.teardown(() => app.close())
+  let runs = 0
+  await app.register(pulse, {
+    secret: SW_SECRET,
+    on: { 'job.completed': async (_event, _request, reply) => { runs++; return reply.code(202).send({ later: true }) } }
+  })
+  const url = `${await app.listen({ port: 0, host: '127.0.0.1' })}/webhooks/pulse`
+  t.same(await deliver(url, 'msg_ok'), { status: 202, text: '{"later":true}' })
+  while (handled.length < 1) await new Promise(resolve => setImmediate(resolve))
+  t.same(await deliver(url, 'msg_ok'), { status: 200, text: '{"received":true,"duplicate":true}' })
+  t.equal(runs, 1)
+})
