@@ -115,7 +115,8 @@ t.test('a chunked body that fits is counted as it arrives, verified, handled, th
   const chunked = await rawPost(
     port,
     '/webhooks/pulse',
-    { ...headers, 'transfer-encoding': 'chunked' },
+    // The answer is read until the connection closes: without `close`, that is Fastify's keep-alive timeout.
+    { ...headers, 'transfer-encoding': 'chunked', connection: 'close' },
     `${half.toString(16)}\r\n${body.slice(0, half)}\r\n`
   )
   await until(() => inUse() === half)
