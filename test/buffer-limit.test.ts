@@ -190,6 +190,19 @@ t.test('an aborted upload frees its share', async t => {
   held.socket.destroy()
   await until(() => inUse() === 0)
   t.pass('freed')
+
+  // A chunked one is read through the guard's own stream: the source's error ends it, and its bytes come back too.
+  const { headers, body } = pulseDelivery(30_000, 'msg_aborted_chunked')
+  const chunked = await rawPost(
+    port,
+    '/webhooks/pulse',
+    { ...headers, 'transfer-encoding': 'chunked' },
+    `${body.length.toString(16)}\r\n${body.slice(0, 1000)}`
+  )
+  await until(() => inUse() === 1000)
+  chunked.socket.destroy()
+  await until(() => inUse() === 0)
+  t.pass('a chunked upload freed too')
 })
 
 t.test('unsigned deliveries are refused from their headers and take nothing from the budget', async t => {
