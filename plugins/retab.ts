@@ -27,7 +27,7 @@ export interface RetabOptions {
    * TypeBox schema of the extracted object: `choices[0].message.content` is parsed and checked against it (400 if it
    * fails).
    */
-  extraction?: TSchema
+  extraction?: TSchema | undefined
 }
 
 const CONTENT = '/completion/choices/0/message/content'

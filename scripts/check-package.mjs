@@ -6,8 +6,10 @@
  * Installs the tarball in a fresh project beside it (from npm's cache where it can; fastify is a peer, so it
  * is installed beside it, with the optional peers bullmq, ioredis, pg and @opentelemetry/api), then checks every
  * subpath export: ESM import, CommonJS require (require of ESM, Node 22.12+), TypeScript types under moduleResolution
- * node16 and bundler, the bin, and publint and attw over the same tarball. Prints one line per check; exits 1 if any
- * fails.
+ * node16 and bundler, the bin, and publint and attw over the same tarball. Then a strict consumer (skipLibCheck
+ * false, so the shipped .d.ts are checked; exactOptionalPropertyTypes) under every @types/node and TypeScript of
+ * STRICT_MATRIX, each pair installed into a temp dir of its own (never the project's devDependencies). Prints one
+ * line per check; exits 1 if any fails.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -25,6 +27,13 @@ const bin = name => join(clone, 'node_modules', '.bin', name)
 const versionOf = name => JSON.parse(readFileSync(join(clone, 'node_modules', name, 'package.json'), 'utf8')).version
 const packageName = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).name
 const specifier = subpath => subpath === '.' ? packageName : `${packageName}/${subpath.slice(2)}`
+
+/**
+ * The strict consumer compiles under each pair: @types/node 22 (the oldest Node supported), 24, and 26 (what
+ * `npm i -D @types/node` installs, which reordered TracingChannel's type parameters); TypeScript 5.9 (the build's)
+ * and 7 (the current native compiler).
+ */
+const STRICT_MATRIX = { typesNode: ['22', '24', '26'], typescript: ['5.9', '7'] }
 
 const started = Date.now()
 let failed = 0
@@ -172,6 +181,9 @@ sign('pulse', fixtures.pulse['job.failed'], { secret: 'whsec_x' })
 const event: PulseEvent['type'] = 'job.failed'
 const stop: () => void = instrumentWebhooks()
 void mine; void delivery; void event; void RedisStore; void committed; void createWebhookWorker; void stop
+// Optional options from a config object whose fields may be undefined (exactOptionalPropertyTypes).
+declare const config: { tolerance: number | undefined, path: string | undefined }
+await app.register(pulse, { secret: process.env.PULSE_WEBHOOK_SECRET, tolerance: config.tolerance, path: config.path })
 `)
   // Importing the kit alone must not add every provider to request.webhook: only a provider's own module does.
   writeFileSync(join(dir, 'kit-only.ts'), `
@@ -223,6 +235,17 @@ void sign
     })
   }
 
+  // What users get by default: skipLibCheck false checks every .d.ts the package ships, under their @types/node.
+  for (const typesNode of STRICT_MATRIX.typesNode) {
+    for (const typescript of STRICT_MATRIX.typescript) {
+      check(
+        `TypeScript ${typescript}, @types/node ${typesNode}: a strict consumer (skipLibCheck false, ` +
+        'exactOptionalPropertyTypes) of every subpath export compiles',
+        () => strictConsumer(typesNode, typescript)
+      )
+    }
+  }
+
   check('the installed bin: --version, send --help, a secret, and an event that the installed plugin verifies', () => {
     const version = run('npx', ['--no-install', 'fastify-webhooks', '--version']).trim()
     if (version !== pkg.version) throw new Error(`--version printed "${version}", not ${pkg.version}`)
@@ -272,6 +295,65 @@ if (!stdout.includes('200 OK {"received":true}') || done.length !== 1) throw new
   })
 } finally {
   rmSync(work, { recursive: true, force: true })
+}
+
+/**
+ * Installs @types/node `typesNode` and TypeScript `typescript` into a temp dir of their own, and compiles the
+ * consumer (and the kit alone) with that tsc, its @types/node as the only one: typeRoots point there, and the
+ * files tsc lists are checked to hold no other @types/node. Returns the versions installed.
+ */
+function strictConsumer (typesNode, typescript) {
+  const tools = join(work, `types-node-${typesNode}-typescript-${typescript}`)
+  const types = join(tools, 'node_modules', '@types')
+  mkdirSync(tools)
+  run('npm', [
+    'install',
+    '--prefix',
+    tools,
+    '--no-save',
+    '--prefer-offline',
+    '--no-audit',
+    '--no-fund',
+    '--loglevel=error',
+    `@types/node@${typesNode}`,
+    `typescript@${typescript}`
+  ])
+  const installed = name => JSON.parse(readFileSync(join(tools, 'node_modules', name, 'package.json'), 'utf8')).version
+  for (const file of ['consumer.ts', 'kit-only.ts']) {
+    const config = `tsconfig.strict.${typesNode}.${typescript}.${file.replace(/\.ts$/, '')}.json`
+    writeFileSync(
+      join(dir, config),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'es2022',
+          module: 'node16',
+          moduleResolution: 'node16',
+          strict: true,
+          exactOptionalPropertyTypes: true,
+          noEmit: true,
+          skipLibCheck: false,
+          typeRoots: [types],
+          types: ['node']
+        },
+        files: [file]
+      })
+    )
+    let listed
+    try {
+      listed = run(join(tools, 'node_modules', '.bin', 'tsc'), ['-p', config, '--listFiles']).split('\n')
+    } catch (err) {
+      // tsc lists every file it read after its errors (absolute paths): keep only the errors.
+      err.stdout = String(err.stdout ?? '').split('\n').filter(line => !/^(?:[A-Za-z]:)?[\\/].*\.[cm]?ts$/.test(line))
+        .join('\n')
+      throw err
+    }
+    const nodeTypes = listed.filter(line => /[\\/]@types[\\/]node[\\/]/.test(line))
+    const stray = nodeTypes.find(line => !resolve(line).startsWith(join(types, 'node')))
+    if (nodeTypes.length === 0 || stray !== undefined) {
+      throw new Error(`${file} did not compile against ${join(types, 'node')} alone: ${stray ?? 'no @types/node'}`)
+    }
+  }
+  return `typescript ${installed('typescript')}, @types/node ${installed('@types/node')}`
 }
 
 console.log(

@@ -18,7 +18,7 @@ export interface JobInfo {
 /** The trace context of one delivery, handed to `run` while it is observed. */
 export interface TraceContext {
   /** W3C traceparent: set by a tracer on the route, for the job that carries it on; in a worker, the job's */
-  traceparent?: string
+  traceparent?: string | undefined
 }
 
 export interface DeliveryObserver {

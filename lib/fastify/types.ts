@@ -16,14 +16,14 @@ export type WebhookHandler<E> = (event: E, request: FastifyRequest, reply: Fasti
 
 export interface IdempotencyOptions {
   /** Where leases and done marks live. Default: a new in-memory store (one per registration). */
-  store?: IdempotencyStore
+  store?: IdempotencyStore | undefined
   /** Seconds an event is remembered as done. Default 259,200 (3 days: longer than Svix's 28 h of retries). */
-  ttl?: number
+  ttl?: number | undefined
   /**
    * Seconds the lease on an event is held while handlers run; after it a crashed run's lease expires and a retry
    * runs. Default 60.
    */
-  lease?: number
+  lease?: number | undefined
 }
 
 /**
@@ -64,9 +64,9 @@ export interface TenantOptions {
    * The tenant of a delivery, e.g. a path parameter: `request => request.params.tenant`. Required with a `secret`
    * function.
    */
-  tenant?: (request: FastifyRequest) => string | undefined | Promise<string | undefined>
+  tenant?: ((request: FastifyRequest) => string | undefined | Promise<string | undefined>) | undefined
   /** Where looked-up keys are kept, and `invalidate(tenant)` after a rotation. Default: a new `SecretCache()`. */
-  secretCache?: SecretCache
+  secretCache?: SecretCache | undefined
 }
 
 /**
@@ -94,44 +94,44 @@ export type SecretOptions<S extends ProviderSpec> = S extends { unsigned: true }
 
 export interface ReceiverOptions<E extends { type: string }, U> {
   /** Route path. Default `/webhooks/<provider>`; a `prefix` given to `register` comes before it. */
-  path?: string
+  path?: string | undefined
   /** One handler per event type, typed per type. */
-  on?: WebhookHandlers<E>
+  on?: WebhookHandlers<E> | undefined
   /** Runs for every verified event of a known type, after its handler in `on`. */
-  onEvent?: WebhookHandler<E>
+  onEvent?: WebhookHandler<E> | undefined
   /** Runs for a verified event whose type no schema knows. Default: a warn log line. Answered 200 all the same. */
-  onUnknown?: WebhookHandler<U>
+  onUnknown?: WebhookHandler<U> | undefined
   /**
    * With an idempotency store that keeps events (a `PostgresStore` with `inbox`), a verified event whose payload
    * fails its schema is kept as `invalid`, and answered 400 all the same; `true` answers it
    * `200 {"received":true,"invalid":true}` instead, so that the sender stops retrying and a replay after the
    * schema fix recovers it. Default false.
    */
-  acceptInvalid?: boolean
+  acceptInvalid?: boolean | undefined
   /** Runs for an event kept as invalid and accepted (`acceptInvalid: true`), with why its payload fails. */
-  onInvalid?: (
+  onInvalid?: ((
     event: U,
     failure: { path: string; reason: string },
     request: FastifyRequest,
     reply: FastifyReply
-  ) => unknown
+  ) => unknown) | undefined
   /** Seconds a signed timestamp may be off, both directions (Standard Webhooks providers). Default 300. */
-  tolerance?: number
+  tolerance?: number | undefined
   /** Largest body in bytes; larger ones get 413 before any hashing. Default 1 MiB, unless the provider sets another. */
-  bodyLimit?: number
+  bodyLimit?: number | undefined
   /**
    * Bytes of request bodies all webhook routes of the server may hold at once (one budget per server, whichever
    * plugin sets it); past it a delivery gets 503 with `Retry-After`. Default: 4 times the largest `bodyLimit`.
    */
-  bufferLimit?: number
+  bufferLimit?: number | undefined
   /** `false` to turn deduplication off. Default: in-memory store. */
-  idempotency?: false | IdempotencyOptions
+  idempotency?: false | IdempotencyOptions | undefined
   /**
    * A BullMQ `Queue` (or `{ queue, jobOptions, transform, timeout }`): each verified event is added as a job
    * (id from provider and event id, so redeliveries add nothing) and answered 202; `on`, `onEvent` and
    * `onUnknown` then run in a worker (`createWebhookWorker` from `fastify-webhooks/bullmq`), not here.
    */
-  queue?: QueueOption<E>
+  queue?: QueueOption<E> | undefined
 }
 
 /**

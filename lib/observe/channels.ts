@@ -86,7 +86,31 @@ export const CHANNELS = {
   queued: 'fastify-webhooks:queued'
 } as const
 
-export const delivery = tracingChannel<unknown, DeliveryMessage>(CHANNELS.delivery)
+/** The listeners `delivery.subscribe` takes (all five, as @types/node 22 has them), given the delivery's message. */
+export interface DeliverySubscribers {
+  start: (message: DeliveryMessage) => void
+  end: (message: DeliveryMessage) => void
+  asyncStart: (message: DeliveryMessage) => void
+  asyncEnd: (message: DeliveryMessage) => void
+  error: (message: DeliveryMessage) => void
+}
+
+/**
+ * The part of Node's TracingChannel that `delivery` is used through, declared here rather than as Node's
+ * `TracingChannel<...>`: @types/node 26 swapped that generic's type parameters (`<StoreType, ContextType>`
+ * became `<ContextType extends object, StoreType>`), so no one instantiation of it compiles in the emitted
+ * .d.ts under both @types/node 22/24 and 26. This one does, whichever a user has.
+ */
+export interface DeliveryChannel {
+  readonly hasSubscribers: boolean
+  subscribe (subscribers: DeliverySubscribers): void
+  unsubscribe (subscribers: DeliverySubscribers): void
+  tracePromise<Args extends unknown[], Result> (
+    fn: (...args: Args) => Promise<Result>, context: DeliveryMessage, thisArg: undefined, ...args: Args
+  ): Promise<Result>
+}
+
+export const delivery: DeliveryChannel = tracingChannel(CHANNELS.delivery)
 export const refused = channel(CHANNELS.refused)
 export const duplicate = channel(CHANNELS.duplicate)
 export const handled = channel(CHANNELS.handled)

@@ -11,9 +11,9 @@ import { delivery, errorType, subscribeWebhooks, type DeliveryMessage } from './
 
 export interface WebhookTelemetryOptions {
   /** Default: the global one (`trace.setGlobalTracerProvider`, or what the Node SDK registered). */
-  tracerProvider?: TracerProvider
+  tracerProvider?: TracerProvider | undefined
   /** Default: the global one. */
-  meterProvider?: MeterProvider
+  meterProvider?: MeterProvider | undefined
 }
 
 const NAME = 'fastify-webhooks'

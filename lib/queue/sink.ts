@@ -40,17 +40,17 @@ export interface WebhookQueue {
 export type QueueOption<E> = WebhookQueue | {
   queue: WebhookQueue
   /** Options of every job added (after the queue's own `defaultJobOptions`); `jobId` is always the engine's. */
-  jobOptions?: WebhookJobOptions
+  jobOptions?: WebhookJobOptions | undefined
   /**
    * Changes a known event before it is stored, e.g. drops a whole document carried in the payload; an async
    * one may put the document in object storage first. A throw or rejection is answered 500 (the sender retries).
    */
-  transform?: (event: E) => E | Promise<E>
+  transform?: ((event: E) => E | Promise<E>) | undefined
   /**
    * Milliseconds to wait for Redis to take the job before answering 500. Default 5000. The one duration option
    * not in seconds: public as it is (CONTRIBUTING, "Design decisions").
    */
-  timeout?: number
+  timeout?: number | undefined
 }
 
 export const DEFAULT_JOB_OPTIONS = {

@@ -51,31 +51,31 @@ export interface WebhookWorkerOptions<E extends WorkerEvent> {
   /** The name of the `Queue` the web process adds to. */
   queueName: string
   /** One handler per event type, as in the plugin's `on`; the second argument is the Job. */
-  on?: { [T in E['type']]?: JobHandler<Extract<E, { type: T }>, WebhookJobData<E>> }
+  on?: { [T in E['type']]?: JobHandler<Extract<E, { type: T }>, WebhookJobData<E>> } | undefined
   /** Runs for every event of a known type, after its handler in `on`. */
-  onEvent?: JobHandler<E, WebhookJobData<E>>
+  onEvent?: JobHandler<E, WebhookJobData<E>> | undefined
   /** Runs for an event whose type no schema knew. Default: none (the job completes). */
-  onUnknown?: JobHandler<UnknownWebhookEvent, WebhookJobData<E>>
+  onUnknown?: JobHandler<UnknownWebhookEvent, WebhookJobData<E>> | undefined
   /**
    * The plugins whose events this worker runs: then a key of `on` that is none of their event types
    * throws, as it does in the plugin. Without it, the keys are not checked.
    */
-  providers?: ReadonlyArray<{ readonly provider: ProviderSpec }>
+  providers?: ReadonlyArray<{ readonly provider: ProviderSpec }> | undefined
   /**
    * Deduplicate again in the worker, with a store shared with other workers: a job retried after its
    * handlers ran (a worker killed before BullMQ marked it done) is then not run twice. Default: none
    * (BullMQ's job id already keeps one job per event).
    */
-  idempotency?: IdempotencyOptions
+  idempotency?: IdempotencyOptions | undefined
   /** Where the worker's idempotency lines go (duplicates, store failures). Default: nowhere. */
-  logger?: Logger
+  logger?: Logger | undefined
   /** Jobs run at once by this worker. Default 1. */
-  concurrency?: number
+  concurrency?: number | undefined
   /**
    * Any other BullMQ `WorkerOptions` (lockDuration, stalledInterval, limiter, autorun, prefix,
    * settings.backoffStrategy...).
    */
-  worker?: Omit<WorkerOptions, 'connection' | 'concurrency'>
+  worker?: Omit<WorkerOptions, 'connection' | 'concurrency'> | undefined
 }
 
 const NAME = 'fastify-webhooks/bullmq'
@@ -107,7 +107,8 @@ export function createWebhookWorker<E extends WorkerEvent = WebhookEvent> (
   async function processEvent (job: Job<WebhookJobData<E>>): Promise<void> {
     const { traceparent, ...data } = job.data
     // JSON in Redis turned the Date into a string; handlers get the same event as `request.webhook`.
-    const event = { ...data, receivedAt: new Date(data.receivedAt) }
+    // (Asserted: through the generic E, `tenant` reads as `string | undefined`, which exact optional types refuse.)
+    const event = { ...data, receivedAt: new Date(data.receivedAt) } as WebhookEventData
     const known = isKnownJob({ name: job.name, data })
     await dispatch({
       idempotency,

@@ -13,7 +13,7 @@ export interface HmacHexOptions {
   /** Header names to read, lowercase, in order of preference; a signature in any of them may match. */
   headers: readonly string[]
   /** Text the header value starts with before the hex, e.g. `sha256=`. */
-  prefix?: string
+  prefix?: string | undefined
 }
 
 /** A plain secret string, used as its UTF-8 bytes. Whitespace at either end is almost always a copy-paste slip. */

@@ -31,9 +31,9 @@ export interface VerifyContext {
 }
 
 export interface SignOptions {
-  id?: string
+  id?: string | undefined
   /** seconds since the epoch */
-  timestamp?: number
+  timestamp?: number | undefined
 }
 
 /** A key a sender's common mistake would have signed with instead, and what to tell them (the CLI's `verify`). */

@@ -71,9 +71,9 @@ export function isTransactional (store: IdempotencyStore): store is Transactiona
 
 export interface MemoryStoreOptions {
   /** Most keys kept; the oldest are dropped past it. Default 100,000 (about 15 MB). */
-  maxKeys?: number
+  maxKeys?: number | undefined
   /** Clock in milliseconds, for tests. */
-  now?: () => number
+  now?: (() => number) | undefined
 }
 
 interface Entry { done: boolean, expiresAt: number, /** its place in the ring */ slot: number }

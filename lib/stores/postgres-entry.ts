@@ -33,32 +33,32 @@ export interface ReplayOptions<P extends Plugins> {
   /** The plugins whose events to replay: their schemas of today check each payload again, and type the handlers. */
   providers: P
   /** One handler per event type, as in the plugin's `on` (handlers that take the event alone fit both). */
-  on?: EventHandlers<EventFor<P[number]>>
+  on?: EventHandlers<EventFor<P[number]>> | undefined
   /** Runs for every event of a known type, after its handler in `on`. */
-  onEvent?: (event: EventFor<P[number]>) => unknown
+  onEvent?: ((event: EventFor<P[number]>) => unknown) | undefined
   /** Runs for an event whose type no schema knows. Default: none (it is marked done). */
-  onUnknown?: (event: UnknownWebhookEvent) => unknown
+  onUnknown?: ((event: UnknownWebhookEvent) => unknown) | undefined
   /**
    * The statuses to replay. Default `['failed', 'invalid']`; `'processing'` takes events whose lease ran out (a crash),
    * `'done'` runs handled ones again.
    */
-  status?: KeptStatus | readonly KeptStatus[]
+  status?: KeptStatus | readonly KeptStatus[] | undefined
   /** Only events of these types. */
-  type?: string | readonly string[]
+  type?: string | readonly string[] | undefined
   /** Only events of these providers (of `providers`). Default: all of `providers`. */
-  provider?: string | readonly string[]
+  provider?: string | readonly string[] | undefined
   /** Only events received at or after this time. */
-  since?: Date
+  since?: Date | undefined
   /** Only events received before this time. */
-  until?: Date
+  until?: Date | undefined
   /** Per provider name, the plugin options its checks read: `{ retab: { extraction } }`. */
-  options?: Readonly<Record<string, object>>
+  options?: Readonly<Record<string, object>> | undefined
   /** Seconds an event is remembered as done, as in the plugin's `idempotency.ttl`. Default 259,200. */
-  ttl?: number
+  ttl?: number | undefined
   /** Seconds a replay's lease on an event is held while its handlers run. Default 60. */
-  lease?: number
+  lease?: number | undefined
   /** Where a line per event goes. Default: nowhere. */
-  logger?: Logger
+  logger?: Logger | undefined
 }
 
 const NAME = 'fastify-webhooks/postgres replay'

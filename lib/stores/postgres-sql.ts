@@ -17,9 +17,15 @@
 
 export interface TableOptions {
   /** Default `public`. Created by `migrate()` when it is another schema. */
-  schema?: string
+  schema?: string | undefined
   /** Default `fastify_webhooks_idempotency`. */
-  table?: string
+  table?: string | undefined
+}
+
+/** The names with their defaults (not `TableNames`: under exact optional types that keeps `undefined`). */
+export interface TableNames {
+  schema: string
+  table: string
 }
 
 export interface Statements {
@@ -51,7 +57,7 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
 const TABLE_NAME = /^[a-z_][a-z0-9_]{0,47}$/
 
 /** Checks the names, for the error to name the option; returns them with their defaults. */
-export function tableNames (options: TableOptions, context: string): Required<TableOptions> {
+export function tableNames (options: TableOptions, context: string): TableNames {
   const { schema = DEFAULT_SCHEMA, table = DEFAULT_TABLE } = options
   if (typeof schema !== 'string' || !SCHEMA_NAME.test(schema)) {
     throw new TypeError(
@@ -99,7 +105,7 @@ export function migrationSql (options: TableOptions = {}): string {
 
 const after = (param: string): string => `now() + ${param}::float8 * interval '1 millisecond'`
 
-export function statements (names: Required<TableOptions>): Statements {
+export function statements (names: TableNames): Statements {
   const name = `${quote(names.schema)}.${quote(names.table)}`
   const expired = 'held.expires_at <= now()'
   const fresh = (column: string): string =>

@@ -4,7 +4,9 @@ import type { Pool, PoolClient } from 'pg'
 import { WebhookClaimLostError } from '../core/errors.js'
 import type { ClaimResult, TransactionalStore } from './idempotency.js'
 import type { WebhookEventData } from '../core/provider.js'
-import { migrationSql, statements, tableNames, type Statements, type TableOptions } from './postgres-sql.js'
+import {
+  migrationSql, statements, tableNames, type Statements, type TableNames, type TableOptions
+} from './postgres-sql.js'
 
 export { migrationSql, type TableOptions } from './postgres-sql.js'
 export type { TransactionalStore } from './idempotency.js'
@@ -13,14 +15,14 @@ export interface PostgresStoreOptions extends TableOptions {
   /** A `pg` Pool you made and own (the store never ends it). Give it an `error` listener: see the README. */
   pool: Pool
   /** Keep every verified event (payload, status, attempts, last error) for `replay()`; `true` for the defaults. */
-  inbox?: boolean | InboxOptions
+  inbox?: boolean | InboxOptions | undefined
 }
 
 export interface InboxOptions {
   /** Seconds an event is kept after it was received, whatever became of it. Default 2,592,000 (30 days). */
-  retention?: number
+  retention?: number | undefined
   /** What to store as the payload, e.g. the event's payload without its personal fields. Default: the payload. */
-  redact?: (event: WebhookEventData) => unknown
+  redact?: ((event: WebhookEventData) => unknown) | undefined
 }
 
 interface Inbox { retentionMs: number, redact: ((event: WebhookEventData) => unknown) | undefined }
@@ -67,7 +69,7 @@ export const PostgresClaimLostError = WebhookClaimLostError
 export class PostgresStore implements TransactionalStore<PoolClient> {
   readonly #pool: Pool
   readonly #sql: Statements
-  readonly #names: Required<TableOptions>
+  readonly #names: TableNames
   readonly #inbox: Inbox | null
   readonly #owner = `${randomBytes(8).toString('hex')}:`
   #count = 0

@@ -16,7 +16,7 @@ export interface RedisStoreOptions {
    */
   client: RedisEvalClient
   /** Put before every key (the engine's keys are `<provider>:<event id>`). Default `fastify-webhooks:`. */
-  prefix?: string
+  prefix?: string | undefined
 }
 
 const DONE = 'done'

@@ -8,13 +8,13 @@ import { withTimeout } from '../core/timeout.js'
 
 export interface SecretCacheOptions {
   /** Most tenants kept. Default 10,000. */
-  max?: number
+  max?: number | undefined
   /** Most unknown names kept (apart from the tenants: they never evict one). Default 1,000. */
-  maxUnknown?: number
+  maxUnknown?: number | undefined
   /** Seconds a tenant's keys (or that it is unknown) are kept. Default 300. */
-  ttl?: number
+  ttl?: number | undefined
   /** Seconds a lookup may take before the delivery is answered 500 (the sender retries). Default 5. */
-  timeout?: number
+  timeout?: number | undefined
 }
 
 /** A tenant's keys, or null for a tenant the lookup does not know. */

@@ -50,14 +50,14 @@ export interface KitSignOptions<T extends string = string> extends SignOptions {
    * The event type, for providers that send it in a header (GitHub's `X-GitHub-Event`). Default: the provider's sample
    * type.
    */
-  type?: T
+  type?: T | undefined
 }
 
 export interface DeliverOptions<T extends string = string> extends KitSignOptions<T> {
   /** The route's path, with any `prefix` it was registered with. Default `/webhooks/<provider>`. */
-  path?: string
+  path?: string | undefined
   /** Headers sent over the signed ones: to break one of them in a test. */
-  headers?: Record<string, string>
+  headers?: Record<string, string> | undefined
 }
 
 /**

@@ -45,9 +45,9 @@ export type Fixtures = {
 
 /** Handlers as `receive` runs them: each gets the event alone. */
 export interface KitHandlers<E, U> {
-  on?: { [T in TypeField<E>]?: (event: Extract<E, { type: T }>) => unknown }
-  onEvent?: (event: E) => unknown
-  onUnknown?: (event: U) => unknown
+  on?: { [T in TypeField<E>]?: (event: Extract<E, { type: T }>) => unknown } | undefined
+  onEvent?: ((event: E) => unknown) | undefined
+  onUnknown?: ((event: U) => unknown) | undefined
 }
 
 /** An event of a type no schema of the provider knows, as `onUnknown` gets it. */
