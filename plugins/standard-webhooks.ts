@@ -70,6 +70,8 @@ export function defineStandardWebhooks (options: StandardWebhooksOptions<string,
         ? (_payload, { headers }) => headerValue(headers, header!)
         : payload => stringAt(payload, ...path),
     ...(typeof type !== 'string' && type.required === true ? { requiresType: true } : {}),
+    // A type in a header is sent beside the signature: the testing kit's `sign` and the CLI's `send` send it too.
+    ...(header === undefined ? {} : { senderHeaders: ({ type }: { type: string }) => ({ [header]: type }) }),
     ...(sample === undefined ? {} : { sample })
   })
 }

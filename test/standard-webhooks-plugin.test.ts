@@ -10,6 +10,7 @@ import { Webhook as SvixWebhook } from 'svix'
 import Type from 'typebox'
 import { defineStandardWebhooks } from '../plugins/standard-webhooks.js'
 import { SW_SECRET } from './helpers/sign.js'
+import { receive, sign } from '../lib/testing/kit.js'
 
 const Invoice = Type.Object({
   type: Type.Literal('invoice.paid'),
@@ -168,6 +169,27 @@ t.test('the type from a body path, or from a header', async t => {
   await t.rejects(async () => {
     await Fastify().register(headed, { secret: SW_SECRET, on: { 'order.lost': () => {} } as never })
   }, /names "order.lost", which is not a headed event type/)
+})
+
+t.test('the testing kit sends a header type as the sender does', async t => {
+  const strict = defineStandardWebhooks({
+    name: 'kitted',
+    type: { header: 'X-Event-Type', required: true },
+    events: { 'order.shipped': Type.Object({ order: Type.String() }) }
+  })
+  const app = Fastify()
+  const seen: string[] = []
+  const on = { 'order.shipped': (event: { payload: { order: string } }) => { seen.push(event.payload.order) } }
+  await app.register(strict, { secret: SW_SECRET, on })
+  const { headers, body } = sign(strict, { order: 'o_k' }, { secret: SW_SECRET, type: 'order.shipped' })
+  t.equal(headers['x-event-type'], 'order.shipped')
+  const res = await app.inject({ method: 'POST', url: '/webhooks/kitted', headers, payload: body })
+  t.same([res.statusCode, res.json()], [200, { received: true }])
+  const received = await receive({ on: { 'order.shipped': () => {} } }, {
+    provider: strict, type: 'order.shipped', payload: { order: 'o_r' }
+  })
+  t.equal(received.type, 'order.shipped', 'the kit\'s receive, typed by the header it sent')
+  t.same(seen, ['o_k'])
 })
 
 t.test('a type from a header may be required: without it, 400 WEBHOOK_MISSING_TYPE, and nothing runs', async t => {
