@@ -133,9 +133,12 @@ export function receive (provider: CompiledProvider, delivery: Delivery): Receiv
     return unreadable({ err })
   }
   if (!Array.isArray(members) || members.length === 0) return unreadable({ detail: 'no events in the delivery' })
+  // The delivery's own id, which an event without one of its own is numbered from: the body hashed once at most.
+  let deliveryId: string | undefined
+  const idOfDelivery = (): string => (deliveryId ??= context.signedId ?? sha256(body))
   const events: EventToDispatch[] = []
   for (const [index, member] of members.entries()) {
-    const one = eventOf(provider, delivery, member, context, verification, index, false)
+    const one = eventOf(provider, delivery, member, context, verification, { index, idOfDelivery }, false)
     // One bad event refuses the whole delivery: the sender's retry sends them all again, and the good ones dedupe.
     if (!one.ok) return one
     // Not kept as invalid (keepsInvalid false above): an invalid one is a refusal.
@@ -145,7 +148,13 @@ export function receive (provider: CompiledProvider, delivery: Delivery): Receiv
 }
 
 /**
- * One event of a verified delivery: `index` is its place in a batch (its default id then differs from the next's);
+ * An event's place in a batch: without an id of its own, its id is the delivery's (the signed id, or the body's
+ * hash) followed by `#` and its index.
+ */
+interface BatchPlace { index: number, idOfDelivery: () => string }
+
+/**
+ * One event of a verified delivery: `place` is its place in a batch (its default id then differs from the next's);
  * kept as invalid only where the delivery is one event (a batch is refused whole).
  */
 function eventOf (
@@ -154,7 +163,7 @@ function eventOf (
   payload: unknown,
   context: DeliveryContext,
   verification: Verified,
-  index: number | undefined,
+  place: BatchPlace | undefined,
   keepsInvalid: boolean
 ): EventToDispatch | Extract<Accepted, { kind: 'invalid' }> | Refusal {
   const { spec } = provider
@@ -162,7 +171,8 @@ function eventOf (
   let id: string
   try {
     type = spec.typeOf(payload, context)
-    id = spec.idOf?.(payload, context) ?? defaultId(context, delivery.body, index)
+    id = spec.idOf?.(payload, context) ??
+      (place === undefined ? context.signedId ?? sha256(delivery.body) : `${place.idOfDelivery()}#${place.index}`)
   } catch (err) {
     return unreadable({ err })
   }
@@ -272,12 +282,6 @@ function unreadable (log: Record<string, unknown>): Refusal {
 
 function refuse (error: Error, message: string, log: Record<string, unknown>): Refusal {
   return { ok: false, error, message, log }
-}
-
-/** The signed id, or the body's hash: the delivery's; in a batch, the event's place makes it the event's. */
-function defaultId (context: DeliveryContext, body: Buffer, index: number | undefined): string {
-  const id = context.signedId ?? sha256(body)
-  return index === undefined ? id : `${id}#${index}`
 }
 
 function isObject (value: unknown): boolean {
