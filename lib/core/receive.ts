@@ -7,11 +7,11 @@ import Type from 'typebox'
 import type { Validator } from 'typebox/compile'
 import { jsonBody, type ParseOptions } from './body-format.js'
 import {
-  WebhookInvalidPayloadError, WebhookInvalidSignatureError, WebhookMissingTypeError, WebhookUnreadablePayloadError,
+  WebhookInvalidPayloadError, WebhookMissingTypeError, WebhookUnreadablePayloadError,
   rejectionErrors
 } from './errors.js'
 import type { DeliveryContext, HandshakeAnswer, ProviderSpec, WebhookEventData } from './provider.js'
-import type { Headers, Rejection, Verification, VerifyContext } from '../schemes/scheme.js'
+import { reject, type Headers, type Rejection, type Verification, type VerifyContext } from '../schemes/scheme.js'
 import { schemaFailure, type SchemaFailure } from './schema-failure.js'
 
 export type { ParseOptions } from './body-format.js'
@@ -270,10 +270,7 @@ function invalid (event: WebhookEventData, { path, reason }: SchemaFailure): Ref
 }
 
 function unknownTenant (): Refusal {
-  return refuse(new WebhookInvalidSignatureError(), 'webhook rejected', {
-    reason: 'invalid-signature',
-    detail: 'unknown tenant'
-  })
+  return rejected(reject('invalid-signature', 'unknown tenant'))
 }
 
 function unreadable (log: Record<string, unknown>): Refusal {
