@@ -6,12 +6,16 @@
  */
 import type { ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
-import type { FastifyReply, FastifyRequest, onSendHookHandler, preParsingHookHandler } from 'fastify'
+import type { FastifyReply, FastifyRequest, preParsingHookHandler } from 'fastify'
 import { ByteBudget } from './byte-budget.js'
 import { WebhookBufferFullError } from '../core/errors.js'
 
 /** Seconds a sender refused for want of buffer space is told to wait. */
 export const RETRY_AFTER = 5
+/** The bytes a response's request took from the budget when its body was let through as it is. */
+const kHeld = Symbol('fastify-webhooks.held')
+type HoldingResponse = ServerResponse & { [kHeld]: number }
+
 /** The default budget, as a multiple of the largest `bodyLimit` of the server's webhook routes. */
 export const BUDGET_BODIES = 4
 
@@ -76,12 +80,19 @@ export function guardBody (
   precheck: (request: FastifyRequest) => boolean,
   refuse: (request: FastifyRequest) => Error | null
 ): preParsingHookHandler {
+  // One listener for every response, reading what its request took from the response: no function per request.
+  function releaseHeld (this: HoldingResponse): void {
+    budget.release(this[kHeld])
+  }
   return function guardWebhookBody (request, reply, payload, done) {
     const declared = Number(request.headers['content-length'])
     // Over the route's limit: Fastify answers 413 before reading a byte, and nothing need be held for it.
     if (declared > bodyLimit) return done(null, payload)
     if (declared > 0 && precheck(request) && budget.take(declared, declared)) {
-      reply.raw.once('close', () => { budget.release(declared) })
+      const response = reply.raw as HoldingResponse
+      response[kHeld] = declared
+      // 'close' comes after the answer and after an aborted upload alike.
+      response.on('close', releaseHeld)
       return done(null, payload)
     }
     done(
@@ -99,12 +110,11 @@ export function guardBody (
 }
 
 /**
- * The route's onSend hook: an answer given while the body is still unread (415 for a wrong content type, before
+ * For the route's onSend hook: an answer given while the body is still unread (415 for a wrong content type, before
  * any parser) closes the connection, as Fastify does when a parser fails, rather than draining the rest.
  */
-export const closeIfBodyUnread: onSendHookHandler = function closeIfBodyUnread (request, reply, payload, done) {
+export function closeIfBodyUnread (request: FastifyRequest, reply: FastifyReply): void {
   if (!request.raw.complete) reply.header('connection', 'close')
-  done(null, payload)
 }
 
 function bufferFull (reply: FastifyReply): Error {

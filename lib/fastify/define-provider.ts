@@ -164,34 +164,44 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       const { event } = received
       const fields = { provider: spec.name, id: event.id, type: event.type }
       const holder = request as RequestWithDelivery
-      const outcome = await dispatch({
-        idempotency,
-        key: eventKey(event),
-        event,
-        log: request.log,
-        fields,
-        run: received.kind === 'invalid'
-          ? async () => { await invalid?.onInvalid?.(event, received.failure, request, reply); return true }
-          : async trace => {
-            const answered = await sink.deliver(event, received.known, trace, request, reply)
-            // A handler that answered an error itself did not handle the event: let the retry run it.
-            return !answered || reply.statusCode < 300
-          },
-        held: release => { holder[kLease] = release },
-        failure: sink.failure,
-        observer,
-        invalid: received.kind === 'invalid' ? { refusal: received.refusal.error, accept: invalid!.accept } : undefined
-      }).finally(() => { holder[kLease] = null })
+      const kept = received.kind === 'invalid'
+        ? { refusal: received.refusal.error, accept: invalid!.accept }
+        : undefined
+      let outcome: Dispatched
+      try {
+        outcome = await dispatch({
+          idempotency,
+          key: eventKey(event),
+          event,
+          log: request.log,
+          fields,
+          run: received.kind === 'invalid'
+            ? async () => { await invalid?.onInvalid?.(event, received.failure, request, reply); return true }
+            : async trace => {
+              const answered = await sink.deliver(event, received.known, trace, request, reply)
+              // A handler that answered an error itself did not handle the event: let the retry run it.
+              return !answered || reply.statusCode < 300
+            },
+          held: release => { holder[kLease] = release },
+          failure: sink.failure,
+          observer,
+          invalid: kept
+        })
+      } finally {
+        holder[kLease] = null
+      }
       if (outcome === 'handled') request.log.info(fields, sink.accepted.log)
       return outcome
     }
 
     /**
-     * A handler that answers an error itself (`reply.code(503).send()`) is answered before it returns: the lease is
-     * dropped here, before the answer goes out, so that the sender's immediate retry runs the event (not a 409).
-     * Nothing here waits for the handler, which may itself be awaiting the answer (`return reply.code(503).send()`).
+     * The route's one onSend hook. An answer given while the body is still unread closes the connection. A handler
+     * that answers an error itself (`reply.code(503).send()`) is answered before it returns: the lease is dropped
+     * here, before the answer goes out, so that the sender's immediate retry runs the event (not a 409). Nothing
+     * here waits for the handler, which may itself be awaiting the answer (`return reply.code(503).send()`).
      */
-    function releaseBeforeAnswer (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: Done): void {
+    function beforeAnswer (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: Done): void {
+      closeIfBodyUnread(request, reply)
       const holder = request as RequestWithDelivery
       const release = holder[kLease]
       if (release === null || reply.statusCode < 300) return done(null, payload)
@@ -208,8 +218,7 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       scope.decorateRequest(kLease, null)
       if (tenants !== null) scope.addHook('onRequest', tenants.onRequest)
       scope.addHook('preParsing', guardBody(budget, bodyLimit, headersPass, refuseHeaders))
-      scope.addHook('onSend', closeIfBodyUnread)
-      scope.addHook('onSend', releaseBeforeAnswer)
+      scope.addHook('onSend', beforeAnswer)
       // Refusals (413 and 415 included) are published here, where a tracer's request context is active.
       scope.addHook('onError', async (_request, _reply, error) => { observer.refused(spec.name, error) })
       // A schema only when @fastify/swagger is registered, for its document; Fastify's own validation stays off.
