@@ -5,7 +5,8 @@
  */
 import {
   context, metrics, trace, SpanKind, SpanStatusCode,
-  type Attributes, type Link, type MeterProvider, type Span, type SpanContext, type TracerProvider
+  type Attributes, type Link, type Meter, type MeterProvider, type MetricOptions, type Span, type SpanContext,
+  type TracerProvider
 } from '@opentelemetry/api'
 import { delivery, errorType, subscribeWebhooks, type DeliveryMessage } from './channels.js'
 
@@ -35,11 +36,11 @@ const LAG_BUCKETS = [0.001, 0.01, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800, 3600, 3
 export function instrumentWebhooks (options: WebhookTelemetryOptions = {}): () => void {
   const tracer = (options.tracerProvider ?? trace).getTracer(NAME)
   const meter = (options.meterProvider ?? metrics).getMeter(NAME)
-  const deliveries = meter.createCounter('webhook.deliveries', {
+  const deliveries = tally(meter, 'webhook.deliveries', {
     description: 'Webhook deliveries received, by outcome',
     unit: '{delivery}'
   })
-  const jobs = meter.createCounter('webhook.jobs', {
+  const jobs = tally(meter, 'webhook.jobs', {
     description: 'Queued webhook events run by a worker, by outcome',
     unit: '{job}'
   })
@@ -109,61 +110,90 @@ export function instrumentWebhooks (options: WebhookTelemetryOptions = {}): () =
     }
   }
 
-  const counted = (where: string): typeof deliveries => where === 'worker' ? jobs : deliveries
+  const counted = (where: string): Tally => where === 'worker' ? jobs : deliveries
+  const durations = attributeSets().find
+  const recordDuration = (m: { provider: string, where: string, duration: number }, outcome: string): void => {
+    handlerDuration.record(m.duration / 1000, durations(m.provider, outcome, 'webhook.where', m.where).attributes)
+  }
   delivery.subscribe(tracing)
   const unsubscribe = subscribeWebhooks({
     refused: m => {
+      deliveries.add(m.provider, m.outcome, 'webhook.refusal.reason', m.reason)
+      // A refused delivery runs nothing, but it shows in the trace of its request.
       const attributes = {
         'webhook.provider': m.provider,
         'webhook.outcome': m.outcome,
         'webhook.refusal.reason': m.reason
       }
-      deliveries.add(1, attributes)
-      // A refused delivery runs nothing, but it shows in the trace of its request.
       const span = tracer.startSpan(`webhook ${m.provider}`, { kind: SpanKind.INTERNAL, attributes }, context.active())
       span.setAttribute('error.type', m.reason)
       span.setStatus({ code: SpanStatusCode.ERROR })
       span.end()
     },
     duplicate: m => {
-      counted(m.where).add(1, {
-        'webhook.provider': m.provider,
-        'webhook.outcome': m.inFlight ? 'in_flight' : 'duplicate'
-      })
+      counted(m.where).add(m.provider, m.inFlight ? 'in_flight' : 'duplicate')
     },
     handled: m => {
-      counted(m.where).add(1, {
-        'webhook.provider': m.provider,
-        'webhook.outcome': m.where === 'worker' ? 'handled' : 'accepted'
-      })
-      handlerDuration.record(m.duration / 1000, {
-        'webhook.provider': m.provider,
-        'webhook.where': m.where,
-        'webhook.outcome': 'handled'
-      })
+      counted(m.where).add(m.provider, m.where === 'worker' ? 'handled' : 'accepted')
+      recordDuration(m, 'handled')
     },
     failed: m => {
-      counted(m.where).add(1, { 'webhook.provider': m.provider, 'webhook.outcome': 'failed', 'error.type': m.error })
-      handlerDuration.record(m.duration / 1000, {
-        'webhook.provider': m.provider,
-        'webhook.where': m.where,
-        'webhook.outcome': 'failed'
-      })
+      counted(m.where).add(m.provider, 'failed', 'error.type', m.error)
+      recordDuration(m, 'failed')
     },
     queued: m => {
-      deliveries.add(1, {
-        'webhook.provider': m.provider,
-        'webhook.outcome': 'accepted',
-        'messaging.destination.name': m.queue
-      })
+      deliveries.add(m.provider, 'accepted', 'messaging.destination.name', m.queue)
     }
   })
   return () => {
     delivery.unsubscribe(tracing)
     unsubscribe()
+    deliveries.stop()
+    jobs.stop()
   }
 }
 
+/** An attribute set of one instrument, made once and handed out again, with its count where it is counted. */
+interface AttributeSet { attributes: Attributes, count: number }
+type AttributeSets = (provider: string, outcome: string, name?: string, value?: string) => AttributeSet
+
+/** The attribute sets of one instrument, by provider and outcome and at most one more attribute. */
+function attributeSets (): { find: AttributeSets, all: Iterable<AttributeSet> } {
+  const sets = new Map<string, AttributeSet>()
+  const find: AttributeSets = (provider, outcome, name, value) => {
+    const key = `${provider}\u0000${outcome}\u0000${name ?? ''}\u0000${value ?? ''}`
+    let set = sets.get(key)
+    if (set === undefined) {
+      const attributes: Attributes = { 'webhook.provider': provider, 'webhook.outcome': outcome }
+      if (name !== undefined) attributes[name] = value
+      sets.set(key, set = { attributes, count: 0 })
+    }
+    return set
+  }
+  return { find, all: { [Symbol.iterator]: () => sets.values() } }
+}
+
+interface Tally {
+  add: (...set: Parameters<AttributeSets>) => void
+  stop (): void
+}
+
+/**
+ * A monotonic count per attribute set, kept here and read by the SDK when it collects (an observable counter): a
+ * delivery costs one Map step, where a counter's `add` has the SDK sort and serialize its attributes every time.
+ */
+function tally (meter: Meter, name: string, options: MetricOptions): Tally {
+  const { find, all } = attributeSets()
+  const counter = meter.createObservableCounter(name, options)
+  const observe = (result: { observe (value: number, attributes: Attributes): void }): void => {
+    for (const { count, attributes } of all) result.observe(count, attributes)
+  }
+  counter.addCallback(observe)
+  return {
+    add (provider, outcome, attribute, value) { find(provider, outcome, attribute, value).count++ },
+    stop: () => { counter.removeCallback(observe) }
+  }
+}
 function traceparentOf (span: SpanContext): string {
   return `00-${span.traceId}-${span.spanId}-${span.traceFlags.toString(16).padStart(2, '0')}`
 }
