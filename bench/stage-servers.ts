@@ -10,7 +10,7 @@ import { guardBody, serverBudget } from '../lib/fastify/body-guard.js'
 import { pulse } from '../plugins/pulse.js'
 import { STANDARD_KEY } from './payloads.js'
 
-export const STAGES = ['stage-buffer', 'stage-guard', 'stage-verify', 'stage-receive'] as const
+export const STAGES = ['stage-buffer', 'stage-hooks', 'stage-guard', 'stage-verify', 'stage-receive'] as const
 export type Stage = (typeof STAGES)[number]
 
 const provider = await compileProvider(pulse.provider)
@@ -41,10 +41,14 @@ function precheck (request: FastifyRequest): boolean {
 /** Registers the route of `stage` on `app`; `handled` counts what reached the handler. */
 export function routeOfStage (app: FastifyInstance, path: string, stage: Stage, handled: () => void): void {
   app.removeAllContentTypeParsers()
-  if (stage !== 'stage-buffer') {
+  if (stage === 'stage-hooks') {
+    // The route's two hooks doing nothing: what Fastify's hook runners cost by themselves.
+    app.addHook('preParsing', (_request, _reply, payload, done) => { done(null, payload) })
+  } else if (stage !== 'stage-buffer') {
     const budget = serverBudget(app.server, 'bench', LIMIT, undefined)
     app.addHook('preParsing', guardBody(budget, LIMIT, precheck, () => null))
   }
+  if (stage !== 'stage-buffer') app.addHook('onSend', (_request, _reply, payload, done) => { done(null, payload) })
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: LIMIT }, (request, body, done) => {
     const raw = body as Buffer
     if (stage === 'stage-receive') {

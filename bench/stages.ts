@@ -11,10 +11,11 @@ import type { Section } from './report.js'
 const LADDER = [
   ['bare', 'bare Fastify JSON route'],
   ['stage-buffer', '+ the body as a Buffer, parsed by secure-json-parse (raw body collection)'],
-  ['stage-guard', '+ the body guard (preParsing: header precheck, byte budget)'],
+  ['stage-hooks', '+ a preParsing and an onSend hook that do nothing (Fastify\'s hook runners)'],
+  ['stage-guard', '+ the body guard in the preParsing hook (header precheck, byte budget)'],
   ['stage-verify', '+ the Standard Webhooks HMAC over the bytes'],
   ['stage-receive', '+ the rest of receive: TypeBox validation, type, id, the event'],
-  ['plugin', '= the plugin, idempotency off (+ dispatch, handlers, answer, decorators, hooks)'],
+  ['plugin', '= the plugin, idempotency off (+ dispatch, handlers, answer, decorators)'],
   ['plugin-idempotent', '+ the in-memory store (claim, complete)']
 ] as const
 
