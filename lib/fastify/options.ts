@@ -35,9 +35,12 @@ export interface ResolvedOptions {
   invalid: InvalidPolicy | null
 }
 
-/** What becomes of an invalid event: a store that keeps events keeps it; `accept` answers it 200 instead of 400. */
+/**
+ * What becomes of an invalid event: a store that keeps events keeps it (`store`), or `onInvalid` does (then `store`
+ * is null); `accept` answers it 200 instead of 400.
+ */
 export interface InvalidPolicy {
-  store: KeepingStore
+  store: KeepingStore | null
   accept: boolean
   onInvalid: InvalidHandler | undefined
 }
@@ -108,12 +111,13 @@ export function resolveOptions (spec: ProviderSpec, options: UncheckedOptions): 
 function resolveInvalid (options: UncheckedOptions, idempotency: Idempotency | null, fail: Fail): InvalidPolicy | null {
   const { acceptInvalid = false, onInvalid } = options
   if (onInvalid !== undefined && acceptInvalid !== true) fail('option "onInvalid" runs only with "acceptInvalid: true"')
-  const store = idempotency?.store
-  if (store === undefined || !keepsEvents(store)) {
+  const found = idempotency?.store
+  const store = found !== undefined && keepsEvents(found) ? found : null
+  if (store === null && onInvalid === undefined) {
     if (acceptInvalid === true) {
       fail(
-        'option "acceptInvalid" needs an idempotency store that keeps events (a PostgresStore with "inbox"), or the ' +
-        'event would be lost'
+        'option "acceptInvalid" needs an idempotency store that keeps events (a PostgresStore with "inbox"), or an ' +
+        '"onInvalid" that keeps each event durably before it resolves, or the event would be lost'
       )
     }
     return null
