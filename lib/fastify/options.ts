@@ -139,14 +139,20 @@ function resolveKeys (spec: ProviderSpec, options: UncheckedOptions, fail: Fail)
   if (!Array.isArray(secrets) || secrets.length === 0) {
     return fail(
       'option "secret" is required (a string, or an array of strings while ' +
-      `rotating)${spec.unsigned === true ? ', or set "allowUnsigned: true" to accept unsigned deliveries' : ''}`
+      `rotating)${spec.unsigned === true ? ', or set "allowUnsigned: true" to accept unsigned deliveries' : ''}` +
+      `${secret === undefined ? ' and is undefined (an environment variable not set?)' : ''}${secretHint(spec)}`
     )
   }
   try {
     return parseSecrets(spec.scheme, secrets, i => secrets.length === 1 ? 'option "secret"' : `option "secret[${i}]"`)
   } catch (err) {
-    return fail((err as Error).message)
+    return fail(`${(err as Error).message}${secretHint(spec)}`)
   }
+}
+
+/** How to get a secret in the provider's format, for every message about a secret. */
+function secretHint (spec: ProviderSpec): string {
+  return `; give it as ${spec.name} shows it, or make a test one with \`npx fastify-webhooks secret ${spec.name}\``
 }
 
 /** The inline handlers, or the queue that a worker takes events from (then handlers belong to the worker). */
