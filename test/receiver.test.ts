@@ -96,6 +96,17 @@ t.test('options are checked at registration, naming the plugin and the option', 
   t.notMatch(await registerFails({ secret: [] }), /undefined/, 'an empty list is not called undefined')
 })
 
+t.test('an option error is short: coded, and its stack is its message alone', async t => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  const err = await app.register(pulse, { secret: undefined }).ready().then(() => null, (e: unknown) => e)
+  t.type(err, TypeError)
+  const { code, stack, message } = err as Error & { code: string }
+  t.equal(code, 'WEBHOOK_INVALID_OPTION')
+  t.equal(stack, `TypeError [WEBHOOK_INVALID_OPTION]: ${message}`, 'no frames: none of them would be the app\'s')
+  t.ok(message.length < 300, `${message.length} characters`)
+})
+
 t.test("scoped: the user's other routes keep Fastify's parsers, and request.webhook is null there", async t => {
   const app = Fastify()
   await app.register(pulse, { secret: SW_SECRET })

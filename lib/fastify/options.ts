@@ -91,7 +91,7 @@ const DEFAULT_BODY_LIMIT = 1024 * 1024
 
 /** Checks every option at registration and fails early, naming the plugin and the option. */
 export function resolveOptions (spec: ProviderSpec, options: UncheckedOptions): ResolvedOptions {
-  const fail: Fail = message => { throw new TypeError(`fastify-webhooks-${spec.name}: ${message}`) }
+  const fail: Fail = message => { throw optionError(`fastify-webhooks-${spec.name}: ${message}`) }
   receiverOptions.check(options, fail, otherOptions(spec))
   const tenants = resolveTenants(spec, options, fail)
   const keys = tenants === null ? resolveKeys(spec, options, fail) : tenants.dummy
@@ -106,6 +106,19 @@ export function resolveOptions (spec: ProviderSpec, options: UncheckedOptions): 
   const keysFor = tenants === null ? fixedKeys(keys) : tenants.keysFor
   const invalid = resolveInvalid(options, idempotency, fail)
   return { keys, keysFor, tenants, path, tolerance, bodyLimit, bufferLimit, idempotency, sink, invalid }
+}
+
+/**
+ * A TypeError coded WEBHOOK_INVALID_OPTION whose stack is its message alone. A plugin's options are checked as the
+ * app boots, not where `register` was called, so every frame would be the library's or Fastify's; the message
+ * names the plugin and the option, and is enough.
+ */
+function optionError (message: string): TypeError {
+  const err = new TypeError(message)
+  // Not enumerable, so that Node prints it once, in the first line.
+  Object.defineProperty(err, 'code', { value: 'WEBHOOK_INVALID_OPTION', writable: true, configurable: true })
+  err.stack = `TypeError [WEBHOOK_INVALID_OPTION]: ${message}`
+  return err
 }
 
 function resolveInvalid (options: UncheckedOptions, idempotency: Idempotency | null, fail: Fail): InvalidPolicy | null {
