@@ -149,6 +149,7 @@ t.test('cli', async t => {
       [['help', 'deliver'], /unknown command "deliver"/],
       [['send'], /send needs a provider \(autotab, autosana, cyberdesk, retab, pulse\)/],
       [['secret', 'github'], /unknown provider "github"/],
+      [['secret', 'github.js'], /cannot load provider module github\.js/],
       [['verify', 'pulse', '--tamper'], /Unknown option '--tamper'/],
       [['secret', 'pulse', 'extra'], /secret takes only a provider, not "extra"/]
     ]
@@ -347,11 +348,11 @@ t.test('cli', async t => {
     }
   )
 
-  t.test('send: a provider without a sample sends its first type, as it is', async t => {
+  t.test('send: a provider without a sample sends its first type, as it is (its path needs no ./)', async t => {
     echoed.length = 0
     const sent = await cli([
       'send',
-      './test/helpers/providers/no-sample.ts',
+      'test/helpers/providers/no-sample.ts',
       '--url',
       `${base}/echo`,
       '--secret',
