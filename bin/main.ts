@@ -74,9 +74,10 @@ const commands = {
 
 type CommandName = keyof typeof commands
 
-const NOTES = `  Providers: ${Object.keys(providers).join(', ')}, or the path of a module that exports
-  a plugin made with defineProvider (e.g. ./dist/github.js).
-  Exit codes: 0 done, 1 refused / unreachable / does not verify, 2 bad arguments.`
+const PROVIDERS = `  Providers: ${Object.keys(providers).join(', ')}, or the path of a module that exports
+  a plugin made with defineProvider (e.g. dist/github.js).`
+const EXIT_CODES = '  Exit codes: 0 done, 1 refused / unreachable / does not verify, 2 bad arguments.'
+const NOTES = `${PROVIDERS}\n${EXIT_CODES}`
 
 export const USAGE = `Usage: fastify-webhooks <command> [options]
 
@@ -89,10 +90,13 @@ ${Object.values(commands)
 
 ${NOTES}`
 
-/** One command's usage: its synopsis, what it does and its options, then what every command shares. */
+/** One command's usage: its synopsis, what it does and its options, then what the commands share. */
 function usageOf (name: CommandName): string {
-  const { synopsis, help } = commands[name]
-  return `Usage: fastify-webhooks ${synopsis}\n\n${help.map(line => `  ${line}`).join('\n')}\n\n${NOTES}`
+  const command = commands[name]
+  const { synopsis, help } = command
+  // A command that takes no provider does not list them.
+  const notes = 'withoutProvider' in command ? EXIT_CODES : NOTES
+  return `Usage: fastify-webhooks ${synopsis}\n\n${help.map(line => `  ${line}`).join('\n')}\n\n${notes}`
 }
 
 /** This package's own package.json, by name (a package may import itself): found from bin/ and dist/bin/ alike. */
