@@ -7,7 +7,7 @@ import Type from 'typebox'
 import type { Validator } from 'typebox/compile'
 import { jsonBody, type ParseOptions } from './body-format.js'
 import {
-  WebhookInvalidPayloadError, WebhookMissingTypeError, WebhookUnreadablePayloadError,
+  WebhookEmptyBodyError, WebhookInvalidPayloadError, WebhookMissingTypeError, WebhookUnreadablePayloadError,
   rejectionErrors
 } from './errors.js'
 import type { DeliveryContext, HandshakeAnswer, ProviderSpec, WebhookEventData } from './provider.js'
@@ -111,6 +111,8 @@ export function receive (provider: CompiledProvider, delivery: Delivery): Receiv
   // Only a dummy key can have matched: none ever should, but fail closed.
   if (!knownTenant) return unknownTenant()
 
+  // No body is no event, whatever the content type said (Fastify hands a declared one to the parser even empty).
+  if (body.length === 0) return refuse(new WebhookEmptyBodyError(), 'webhook request has no body', {})
   const format = spec.body ?? jsonBody
   let payload: unknown
   try {
