@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto'
 import Type from 'typebox'
 import type { Validator } from 'typebox/compile'
 import { jsonBody, type ParseOptions } from './body-format.js'
+import { loadCompiler } from './compiler.js'
 import {
   WebhookEmptyBodyError, WebhookInvalidPayloadError, WebhookMissingTypeError, WebhookUnreadablePayloadError,
   rejectionErrors
@@ -37,7 +38,7 @@ export async function compileProvider (spec: ProviderSpec): Promise<CompiledProv
 }
 
 async function compile (spec: ProviderSpec): Promise<CompiledProvider> {
-  const { Compile } = await import('typebox/compile')
+  const { Compile } = await loadCompiler()
   return {
     spec,
     validators: new Map(Object.entries(spec.events).map(([type, schema]) => [type, Compile(schema)])),
