@@ -1,7 +1,7 @@
 /**
  * What an import loads, read from the sources' static imports (type-only ones and `import()` left out, as the
- * build leaves them): no provider loads TypeBox's compiler until it is registered. Cold import times themselves
- * are bench/import.ts's.
+ * build leaves them): the CLI's usage loads no provider, and no provider loads TypeBox's compiler until it is
+ * registered. Cold import times themselves are bench/import.ts's.
  */
 import { readFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import ts from 'typescript'
 import { providers } from '../plugins/registry.js'
+import { shipped } from '../bin/shipped.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
@@ -46,6 +47,23 @@ function loadedBy (entry: string): Set<string> {
   visit(join(ROOT, entry))
   return seen
 }
+
+t.test('the CLI loads only its own modules until a command runs: --help loads no provider', async t => {
+  const loaded = [...loadedBy('bin/cli.ts')]
+  t.same(loaded.filter(name => /^(plugins|schemas|lib)\//.test(name) || name.startsWith('typebox')), [])
+  t.ok(loaded.includes('bin/main.ts'))
+})
+
+t.test('the CLI\'s list of shipped providers is the registry\'s', async t => {
+  const specs = Object.values(providers).map(plugin => plugin.provider)
+  const having = (test: (spec: typeof specs[number]) => boolean) => specs.filter(test).map(spec => spec.name)
+  t.same(shipped, {
+    names: Object.keys(providers),
+    timed: having(spec => spec.scheme.signsTimestamp),
+    keyPairs: having(spec => spec.scheme.generateKeyPair !== undefined),
+    severalSignatures: having(spec => (spec.scheme.maxSignatures ?? 1) > 1)
+  }, 'a provider added to plugins/registry.ts is added to bin/shipped.ts too')
+})
 
 t.test('no entry loads TypeBox\'s compiler at import: it comes with the first registration', async t => {
   const entries = ['plugins/index.ts', 'lib/testing/kit.ts', ...Object.keys(providers).map(n => `plugins/${n}.ts`)]
