@@ -1,19 +1,22 @@
 /**
  * Cold import: how long `import('fastify-webhooks/<subpath>')` takes in a fresh Node process, against
- * `import('fastify')` in the same run, and how long `fastify-webhooks --help` takes against a Node that does
- * nothing. `node dist/bench/import.js [rounds=15]`; each sample is its own process, the contenders interleaved.
+ * `import('fastify')` in the same run; what it adds once Fastify is loaded (as in an app, which imports Fastify
+ * anyway); and how long `fastify-webhooks --help` takes against a Node that does nothing.
+ * `node dist/bench/import.js [rounds=15]`; each sample is its own process, the contenders interleaved.
  */
 import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { stat } from './measure.js'
 
 const ROUNDS = Number(process.argv[2] ?? 15)
+/** The suffix of a contender imported once Fastify is: its own cost in an app. */
+const AFTER = 'after fastify'
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const SUBPATHS = ['', '/pulse', '/autotab', '/retab', '/standard-webhooks', '/testing', '/postgres', '/bullmq', '/otel']
 
-/** Milliseconds one fresh process takes to import `specifier`, measured inside it. */
-function importTime (specifier: string): number {
-  const script =
+/** Milliseconds one fresh process takes to import `specifier`, measured inside it, after importing `first`. */
+function importTime (specifier: string, first?: string): number {
+  const script = (first === undefined ? '' : `await import(${JSON.stringify(first)}); `) +
     `const t = performance.now(); await import(${JSON.stringify(specifier)}); ` +
     'process.stdout.write(String(performance.now() - t))'
   return Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' }))
@@ -28,9 +31,9 @@ function runTime (args: string[]): number {
 
 const contenders: Record<string, () => number> = {
   fastify: () => importTime('fastify'),
-  ...Object.fromEntries(SUBPATHS.map(subpath => {
+  ...Object.fromEntries(SUBPATHS.flatMap(subpath => {
     const specifier = `fastify-webhooks${subpath}`
-    return [specifier, () => importTime(specifier)]
+    return [[specifier, () => importTime(specifier)], [`${specifier} ${AFTER}`, () => importTime(specifier, 'fastify')]]
   })),
   'node -e ""': () => runTime(['-e', '']),
   'fastify-webhooks --help': () => runTime(['dist/bin/cli.js', '--help'])
@@ -43,8 +46,11 @@ for (let round = 0; round < ROUNDS; round++) {
 const median = (name: string): number => stat(samples[name]!).median
 const base = median('fastify')
 console.log(`Node ${process.version}, ${ROUNDS} rounds, medians in ms`)
-console.log('| what | ms | x fastify\'s import |\n|---|---|---|')
+console.log('| what | ms | x fastify\'s import | ms after fastify |\n|---|---|---|---|')
 for (const name of Object.keys(contenders)) {
-  const ratio = name.startsWith('fastify-webhooks') && !name.endsWith('--help') ? (median(name) / base).toFixed(2) : ''
-  console.log(`| ${name} | ${median(name).toFixed(0)} | ${ratio} |`)
+  if (name.endsWith(AFTER)) continue
+  const subpath = name.startsWith('fastify-webhooks') && !name.endsWith('--help')
+  const ratio = subpath ? (median(name) / base).toFixed(2) : ''
+  const after = subpath ? median(`${name} ${AFTER}`).toFixed(0) : ''
+  console.log(`| ${name} | ${median(name).toFixed(0)} | ${ratio} | ${after} |`)
 }

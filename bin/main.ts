@@ -1,31 +1,19 @@
 import { createRequire } from 'node:module'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { resolveProvider } from './provider.js'
-import { providers } from '../plugins/registry.js'
-import { newSecret, secretOptions } from './secret.js'
-import { send, sendOptions } from './send.js'
-import { stats, statsOptions } from './stats.js'
-import { UsageError, type Io } from './io.js'
-import { verify, verifyOptions } from './verify.js'
+import { shipped } from './shipped.js'
+import { UsageError, type CommandInput, type Io } from './io.js'
 
-const timed = Object.values(providers)
-  .filter(plugin => plugin.provider.scheme.signsTimestamp)
-  .map(plugin => plugin.provider.name)
-  .join(', ')
-const keyPairs = Object.values(providers)
-  .filter(plugin => plugin.provider.scheme.generateKeyPair !== undefined)
-  .map(plugin => plugin.provider.name)
-  .join(', ')
-const severalSignatures = Object.values(providers)
-  .filter(plugin => (plugin.provider.scheme.maxSignatures ?? 1) > 1)
-  .map(plugin => plugin.provider.name)
-  .join(', ')
+const timed = shipped.timed.join(', ')
+const keyPairs = shipped.keyPairs.join(', ')
+const severalSignatures = shipped.severalSignatures.join(', ')
 
-/** Each command: its options, what runs it, and its usage (the line under "Usage:", then what it does). */
+/**
+ * Each command: its module (loaded only when it runs: its options, and what runs it), and its usage (the line under
+ * "Usage:", then what it does).
+ */
 const commands = {
   send: {
-    options: sendOptions,
-    run: send,
+    load: async () => { const m = await import('./send.js'); return { options: m.sendOptions, run: m.send } },
     synopsis: 'send <provider> [type] --url <url> --secret <secret>',
     help: [
       'Sends a correctly signed delivery: a sample event of [type] (default: a typical one), or --file.',
@@ -38,8 +26,7 @@ const commands = {
     ]
   },
   secret: {
-    options: secretOptions,
-    run: newSecret,
+    load: async () => { const m = await import('./secret.js'); return { options: m.secretOptions, run: m.newSecret } },
     synopsis: 'secret <provider> [--ed25519]',
     help: [
       'Prints a new secret in the format the provider uses.',
@@ -48,8 +35,7 @@ const commands = {
     ]
   },
   verify: {
-    options: verifyOptions,
-    run: verify,
+    load: async () => { const m = await import('./verify.js'); return { options: m.verifyOptions, run: m.verify } },
     synopsis: 'verify <provider> --secret <secret> --headers <headers.json> --body <body>',
     help: [
       'Says whether a captured delivery verifies and, if not, the likely reason.',
@@ -58,8 +44,7 @@ const commands = {
     ]
   },
   stats: {
-    options: statsOptions,
-    run: stats,
+    load: async () => { const m = await import('./stats.js'); return { options: m.statsOptions, run: m.stats } },
     withoutProvider: true,
     synopsis: 'stats --url <metrics url>',
     help: [
@@ -69,14 +54,21 @@ const commands = {
   }
 } satisfies Record<
   string,
-  { options: ParseArgsConfig['options']; run: unknown; withoutProvider?: true; synopsis: string; help: string[] }
+  {
+    load: () => Promise<{ options: ParseArgsConfig['options']; run: unknown }>
+    withoutProvider?: true
+    synopsis: string
+    help: string[]
+  }
 >
 
 type CommandName = keyof typeof commands
+type Command<Input> = (input: Input) => Promise<number>
 
-const NOTES = `  Providers: ${Object.keys(providers).join(', ')}, or the path of a module that exports
-  a plugin made with defineProvider (e.g. ./dist/github.js).
-  Exit codes: 0 done, 1 refused / unreachable / does not verify, 2 bad arguments.`
+const PROVIDERS = `  Providers: ${shipped.names.join(', ')}, or the path of a module that exports
+  a plugin made with defineProvider (e.g. dist/github.js).`
+const EXIT_CODES = '  Exit codes: 0 done, 1 refused / unreachable / does not verify, 2 bad arguments.'
+const NOTES = `${PROVIDERS}\n${EXIT_CODES}`
 
 export const USAGE = `Usage: fastify-webhooks <command> [options]
 
@@ -89,10 +81,13 @@ ${Object.values(commands)
 
 ${NOTES}`
 
-/** One command's usage: its synopsis, what it does and its options, then what every command shares. */
+/** One command's usage: its synopsis, what it does and its options, then what the commands share. */
 function usageOf (name: CommandName): string {
-  const { synopsis, help } = commands[name]
-  return `Usage: fastify-webhooks ${synopsis}\n\n${help.map(line => `  ${line}`).join('\n')}\n\n${NOTES}`
+  const command = commands[name]
+  const { synopsis, help } = command
+  // A command that takes no provider does not list them.
+  const notes = 'withoutProvider' in command ? EXIT_CODES : NOTES
+  return `Usage: fastify-webhooks ${synopsis}\n\n${help.map(line => `  ${line}`).join('\n')}\n\n${notes}`
 }
 
 /** This package's own package.json, by name (a package may import itself): found from bin/ and dist/bin/ alike. */
@@ -135,21 +130,23 @@ export async function main (argv: readonly string[], io: Io): Promise<number> {
     }
     const name = commandNamed(first)
     const command = commands[name]
+    const { options, run } = await command.load()
     let parsed
     try {
-      parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true })
+      parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true })
     } catch (err) {
       throw new UsageError((err as Error).message)
     }
+    const values = parsed.values as never
     if ('withoutProvider' in command) {
-      return await command.run({ positionals: parsed.positionals, values: parsed.values as never, io })
+      const runAlone = run as Command<Omit<CommandInput<never>, 'provider'>>
+      return await runAlone({ positionals: parsed.positionals, values, io })
     }
     const [providerName, ...positionals] = parsed.positionals
-    if (providerName === undefined) {
-      throw new UsageError(`${name} needs a provider (${Object.keys(providers).join(', ')})`)
-    }
+    if (providerName === undefined) throw new UsageError(`${name} needs a provider (${shipped.names.join(', ')})`)
+    const { resolveProvider } = await import('./provider.js')
     const provider = await resolveProvider(providerName)
-    return await command.run({ provider, positionals, values: parsed.values as never, io })
+    return await (run as Command<CommandInput<never>>)({ provider, positionals, values, io })
   } catch (err) {
     if (!(err instanceof UsageError)) throw err
     io.err(`fastify-webhooks: ${err.message}\nRun "fastify-webhooks --help" for usage.`)

@@ -1,4 +1,4 @@
-import { isAbsolute, resolve } from 'node:path'
+import { isAbsolute, resolve, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { ProviderSpec } from '../lib/core/provider.js'
 import { providers } from '../plugins/registry.js'
@@ -10,7 +10,7 @@ import { UsageError } from './io.js'
  */
 export async function resolveProvider (name: string): Promise<ProviderSpec> {
   if (Object.hasOwn(providers, name)) return providers[name as keyof typeof providers].provider
-  if (!(name.startsWith('.') || isAbsolute(name))) {
+  if (!looksLikePath(name)) {
     throw new UsageError(
       `unknown provider "${name}" (providers: ${Object.keys(providers).join(', ')}, or a path to a module made with ` +
       'defineProvider)'
@@ -25,6 +25,12 @@ export async function resolveProvider (name: string): Promise<ProviderSpec> {
   const plugin = [exports.default, ...Object.values(exports)].find(isPlugin)
   if (plugin === undefined) throw new UsageError(`${name} exports no plugin made with defineProvider`)
   return plugin.provider
+}
+
+/** A path: `./x.js`, `/abs/x.js`, but also `dist/x.js` or `github.ts`, as a shell's completion writes them. */
+function looksLikePath (name: string): boolean {
+  return name.startsWith('.') || isAbsolute(name) || name.includes(sep) || name.includes('/') ||
+    /\.[cm]?[jt]s$/.test(name)
 }
 
 function isPlugin (value: unknown): value is { provider: ProviderSpec } {

@@ -1,5 +1,7 @@
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
+import { jsonBody } from '../lib/core/body-format.js'
 import type { ProviderSpec } from '../lib/core/provider.js'
+import type { Headers } from '../lib/schemes/scheme.js'
 import { examplesOf, sign } from '../lib/testing/kit.js'
 import { UsageError, count, httpUrl, networkReason, readInput, secretsFrom, type CommandInput } from './io.js'
 
@@ -84,10 +86,11 @@ export async function send ({ provider: spec, positionals, values, io }: Command
     const headers = { ...delivery.headers, ...scheme.sign(secrets, body, { id, timestamp }) }
     // Tampered: one byte added after signing (still valid JSON, so only the signature can catch it).
     const sent = values.tamper === true ? `${delivery.body}\n` : delivery.body
+    const eventId = idOfEvent(spec, delivery.body, headers, timed ? id : undefined)
     const what = [
       provider,
       label,
-      timed ? `id ${id}` : '',
+      eventId === undefined ? '' : `id ${eventId}`,
       values.tamper === true ? 'tampered' : '',
       values.stale === true ? `signed ${STALE_SECONDS} s ago` : ''
     ]
@@ -155,4 +158,26 @@ function fresh (spec: ProviderSpec, sample: unknown): unknown {
   const { fresh } = spec.sample ?? {}
   // An example is a payload, so an object: each provider's sample is checked against its schema in our tests.
   return fresh === undefined ? sample : fresh({ ...sample as object })
+}
+
+/**
+ * The id the endpoint deduplicates the delivery on, found as the route finds it (lib/core/receive.ts): the
+ * provider's own (`idOf`, often a body field), else the id the scheme signs, else the body's SHA-256. Undefined
+ * for a body that is no event (a --file that does not parse) and for a batch, whose events each have their own.
+ */
+function idOfEvent (
+  spec: ProviderSpec,
+  body: string,
+  headers: Headers,
+  signedId: string | undefined
+): string | undefined {
+  const bytes = Buffer.from(body)
+  const context = { headers, signedId }
+  try {
+    const payload = (spec.body ?? jsonBody).parse(bytes, {})
+    if (spec.eventsOf?.(payload, context) !== undefined) return undefined
+    return spec.idOf?.(payload, context) ?? signedId ?? createHash('sha256').update(bytes).digest('hex')
+  } catch {
+    return undefined
+  }
 }

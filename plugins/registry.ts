@@ -1,6 +1,7 @@
 /**
  * The providers this package ships, by name: the one list the CLI, the testing kit, the demo,
- * the package check and the tests derive from. A new provider is its two files and a line here.
+ * the package check and the tests derive from. A new provider is its two files and a line here (and its name in
+ * bin/shipped.ts, so that the CLI's usage lists it without loading any provider; test/import-graph.test.ts checks).
  */
 import { autosana } from './autosana.js'
 import { autotab } from './autotab.js'

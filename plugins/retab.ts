@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import sjson from 'secure-json-parse'
 import type { TSchema } from 'typebox'
-import { Compile, type Validator } from 'typebox/compile'
+import type { Validator } from 'typebox/compile'
+import { compiler } from '../lib/core/compiler.js'
 import { field, stringAt } from '../lib/core/fields.js'
 import { hmacHex } from '../lib/schemes/hmac-hex.js'
 import { schemaFailure } from '../lib/core/schema-failure.js'
@@ -49,7 +50,7 @@ function extract (
   const schema = options.extraction
   if (schema !== undefined) {
     let validator = compiled.get(schema)
-    if (validator === undefined) compiled.set(schema, validator = Compile(schema))
+    if (validator === undefined) compiled.set(schema, validator = compiler().Compile(schema))
     if (!validator.Check(extraction)) {
       const { path, reason } = schemaFailure(validator, extraction)
       return { invalid: CONTENT + (path === '/' ? '' : path), reason }

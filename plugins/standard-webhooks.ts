@@ -16,22 +16,22 @@ export interface StandardWebhooksOptions<N extends string, E extends EventSchema
   /** Lowercase name: the default path is `/webhooks/<name>`, the plugin is `fastify-webhooks-<name>`. */
   name: N
   /** The name for people, in messages and docs. Default: the name. */
-  title?: string
+  title?: string | undefined
   /**
    * Event type → TypeBox schema of its payload. Without it every verified event goes to `onEvent` with its
    * payload `unknown`; with it, a type it does not list goes to `onUnknown`.
    */
-  events?: E
+  events?: E | undefined
   /**
    * Where the event type is: a field path of the body (dots between keys), or a header. Default `'type'`. A header is
    * not covered by the signature; `required: true` refuses a delivery without it (400 `WEBHOOK_MISSING_TYPE`) instead
    * of handing it to `onUnknown`.
    */
-  type?: string | { header: string, required?: boolean }
+  type?: string | { header: string, required?: boolean | undefined } | undefined
   /** Header name prefixes, in order: `webhook` (the spec, the default) and/or `svix` (older Svix senders). */
-  headerPrefixes?: readonly string[]
+  headerPrefixes?: readonly string[] | undefined
   /** The sample the CLI's `send` and the demo send when no type is named, and how to make it a new event. */
-  sample?: ProviderSpec['sample']
+  sample?: ProviderSpec['sample'] | undefined
 }
 
 /** The description the plugin is made from; `events` typed by your schemas, or any type with an unknown payload. */

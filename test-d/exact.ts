@@ -6,7 +6,9 @@ import type { Queue } from 'bullmq'
 import Fastify from 'fastify'
 import pg from 'pg'
 import { Redis } from 'ioredis'
-import { autosana, hmacHex, MemoryStore, pulse, retab, SecretCache, type PulseEvent } from '../plugins/index.js'
+import {
+  autosana, defineStandardWebhooks, hmacHex, MemoryStore, pulse, retab, SecretCache, type PulseEvent
+} from '../plugins/index.js'
 import { createWebhookWorker } from '../lib/queue/worker.js'
 import { PostgresStore, replay } from '../lib/stores/postgres-entry.js'
 import { deliver, fixtures, receive, sign } from '../lib/testing/kit.js'
@@ -69,7 +71,13 @@ void app.register(pulse, {
   idempotency: { store: undefined, ttl: config.ttl, lease: config.lease },
   queue: config.queue === undefined
     ? undefined
-    : { queue: config.queue, jobOptions: undefined, timeout: config.timeout },
+    : {
+        queue: config.queue,
+        jobOptions: {
+          attempts: config.concurrency, backoff: undefined, removeOnComplete: undefined, removeOnFail: undefined
+        },
+        timeout: config.timeout
+      },
   on: undefined,
   onEvent: undefined,
   onUnknown: undefined,
@@ -119,7 +127,11 @@ void deliver(app, 'pulse', fixtures.pulse['job.completed'], {
   secret: 'whsec_x', id: config.id, timestamp: config.timestamp, path: config.path, headers: undefined
 })
 void receive({ on: undefined, onEvent: undefined, onUnknown: undefined }, {
-  provider: 'pulse', type: 'job.completed', payload: fixtures.pulse['job.completed']
+  provider: 'pulse',
+  type: 'job.completed',
+  payload: fixtures.pulse['job.completed'],
+  id: config.id,
+  receivedAt: undefined
 })
 
 void new MemoryStore({ maxKeys: config.max, now: undefined })
@@ -132,3 +144,11 @@ void new PostgresStore({
 })
 void instrumentWebhooks({ tracerProvider: undefined, meterProvider: undefined })
 void hmacHex({ headers: ['x-signature'], prefix: config.prefix })
+void defineStandardWebhooks({
+  name: 'acme',
+  title: config.type,
+  events: undefined,
+  type: { header: 'x-type', required: config.acceptInvalid },
+  headerPrefixes: undefined,
+  sample: undefined
+})

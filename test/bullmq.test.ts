@@ -342,14 +342,16 @@ t.test('BullMQ on a real redis-server', async t => {
   )
 
   t.test(
-    "queue.defaultJobOptions win over the engine's; jobOptions over both; transform changes what is " + 'stored',
+    "queue.defaultJobOptions win over the engine's; jobOptions over both (an undefined one does not); transform " +
+      'changes what is stored',
     async t => {
       const queue = newQueue('options', { defaultJobOptions: { attempts: 7, removeOnFail: true } })
       queue.on('error', () => {})
       const app = Fastify()
       await app.register(retab, {
         secret: HEX_SECRET,
-        queue: { queue, jobOptions: { removeOnFail: 10 }, transform: dropFileUrl }
+        // attempts given as undefined (from a config object) keeps the queue's 7, as leaving it out does
+        queue: { queue, jobOptions: { removeOnFail: 10, attempts: undefined }, transform: dropFileUrl }
       })
       t.teardown(() => app.close())
       const payload = fixtures.retab['extraction.completed'] as {

@@ -4,7 +4,7 @@
  * so its coverage counts), the rest through `main` in this process (the same
  * code, minus the ~2 s it takes a child to load TypeScript).
  */
-import { createHmac } from 'node:crypto'
+import { createHash, createHmac } from 'node:crypto'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -119,7 +119,7 @@ t.test('cli', async t => {
     t.equal(tampered.code, 0, 'refused, which is what --tamper wants')
     t.match(
       tampered.out,
-      /\(autotab, finish, tampered\)\n401 Unauthorized \{.*"code":"WEBHOOK_INVALID_SIGNATURE".*\}\nrefused, as it should be\n$/
+      /\(autotab, finish, id [\w:-]+, tampered\)\n401 Unauthorized \{.*"code":"WEBHOOK_INVALID_SIGNATURE".*\}\nrefused, as it should be\n$/
     )
 
     t.equal(usage.code, 2)
@@ -149,6 +149,7 @@ t.test('cli', async t => {
       [['help', 'deliver'], /unknown command "deliver"/],
       [['send'], /send needs a provider \(autotab, autosana, cyberdesk, retab, pulse\)/],
       [['secret', 'github'], /unknown provider "github"/],
+      [['secret', 'github.js'], /cannot load provider module github\.js/],
       [['verify', 'pulse', '--tamper'], /Unknown option '--tamper'/],
       [['secret', 'pulse', 'extra'], /secret takes only a provider, not "extra"/]
     ]
@@ -266,8 +267,12 @@ t.test('cli', async t => {
 
     const typed = await cli(['send', 'autotab', 'timeout', '--url', `${base}/webhooks/autotab`, '--secret', HEX_SECRET])
     t.equal(typed.code, 0)
-    t.match(typed.out, '(autotab, timeout)')
     t.equal(seen.at(-1)!.type, 'timeout')
+    t.match(typed.out, `(autotab, timeout, id ${seen.at(-1)!.id})`, 'the id the server deduplicates on')
+    const retab = await cli(['send', 'retab', '--url', `${base}/webhooks/retab`, '--secret', HEX_SECRET])
+    t.equal(retab.code, 0)
+    t.match(seen.at(-1), { provider: 'retab' })
+    t.match(retab.out, `(retab, extraction.completed, id ${seen.at(-1)!.id})`, 'a body field\'s id, not a msg_ one')
   })
 
   t.test(
@@ -347,19 +352,20 @@ t.test('cli', async t => {
     }
   )
 
-  t.test('send: a provider without a sample sends its first type, as it is', async t => {
+  t.test('send: a provider without a sample sends its first type, as it is (its path needs no ./)', async t => {
     echoed.length = 0
     const sent = await cli([
       'send',
-      './test/helpers/providers/no-sample.ts',
+      'test/helpers/providers/no-sample.ts',
       '--url',
       `${base}/echo`,
       '--secret',
       HEX_SECRET
     ])
     t.equal(sent.code, 0, sent.err)
-    t.match(sent.out, '(plain, thing.happened)')
     const [{ headers, body }] = echoed as [typeof echoed[number]]
+    const sha = createHash('sha256').update(JSON.stringify(body)).digest('hex')
+    t.match(sent.out, `(plain, thing.happened, id ${sha})`, 'no id of its own: the body\'s hash, as the route takes')
     t.same(body, { thing: 'first' })
     t.equal(headers['x-plain-signature'], createHmac('sha256', HEX_SECRET).update(JSON.stringify(body)).digest('hex'))
   })

@@ -6,6 +6,7 @@
 import swagger from '@fastify/swagger'
 import Fastify from 'fastify'
 import t from 'tap'
+import { autosana } from '../plugins/autosana.js'
 import { autotab } from '../plugins/autotab.js'
 import { pulse } from '../plugins/pulse.js'
 import { retab } from '../plugins/retab.js'
@@ -94,22 +95,40 @@ t.test('the signature headers are header parameters', async t => {
     ['webhook-id', 'webhook-timestamp', 'webhook-signature'].map(name => ({
       in: 'header',
       name,
-      required: false,
+      required: true,
       type: 'string'
-    }))
+    })),
+    'Pulse: all three, each required'
   )
   t.same(
     headers('/hooks/retab'),
     ['retab-signature', 'x-retab-signature'].map(name => ({ in: 'header', name, required: false, type: 'string' })),
     'Retab: both names it may send, neither required alone'
   )
+  t.same(headers('/v1/webhooks/autotab'), [{ in: 'header', name: 'autotab-signature', required: true, type: 'string' }])
+})
+
+t.test('a header is not required where another prefix may stand in, or unsigned deliveries are allowed', async t => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(swagger, { openapi: { info: { title: 'webhooks', version: '1.0.0' } } })
+  const both = defineStandardWebhooks({ name: 'both', headerPrefixes: ['webhook', 'svix'] })
+  await app.register(both, { secret: SW_SECRET })
+  await app.register(autosana, { allowUnsigned: true })
+  await app.ready()
+  const doc = app.swagger() as { paths: Record<string, { post: Operation }> }
+  for (const path of ['/webhooks/both', '/webhooks/autosana']) {
+    const parameters = doc.paths[path]!.post.parameters!
+    t.ok(parameters.length > 0 && parameters.every(p => p.required === false), path)
+  }
 })
 
 t.test('each webhook route lists its answers', async t => {
   const { app, doc } = await documented(true)
   t.teardown(() => app.close())
   const { responses } = doc.paths['/webhooks/pulse']!.post
-  t.same(Object.keys(responses).sort(), ['200', '400', '401', '409', '413', '415', '500'])
+  t.same(Object.keys(responses).sort(), ['200', '400', '401', '409', '413', '415', '500', '503'])
+  t.same(responses['503']!.content!['application/json']!.schema.properties.code!.enum, ['WEBHOOK_BUFFER_FULL'])
   t.match(responses['401']!.description, /Signature/)
   t.same(Object.keys(responses['401']!.content!['application/json']!.schema.properties).sort(), [
     'code',
@@ -124,7 +143,7 @@ t.test('each webhook route lists its answers', async t => {
   ])
   t.same(
     Object.keys(doc.paths['/queued']!.post.responses).sort(),
-    ['200', '202', '400', '401', '409', '413', '415', '500'],
+    ['200', '202', '400', '401', '409', '413', '415', '500', '503'],
     'with a queue, 202 too'
   )
 })

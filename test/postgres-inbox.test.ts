@@ -222,6 +222,22 @@ t.test('the inbox', async t => {
         'onInvalid may answer itself'
       )
 
+      const throwing = Fastify()
+      await throwing.register(shop, {
+        secret: SHOP_SECRET,
+        idempotency: { store },
+        acceptInvalid: true,
+        onInvalid: async () => { throw new Error('after the inbox') }
+      })
+      t.teardown(() => throwing.close())
+      t.match(
+        await postShop(await listen(throwing), { order: 'o-2c', amount: '1' }, 'inv-2c'),
+        { status: 500, body: { code: 'WEBHOOK_HANDLER_FAILED' } },
+        'onInvalid throws: 500, as a handler that throws'
+      )
+      t.match(await kept(pool, 'shop:inv-2c'), { status: 'invalid' }, 'the inbox kept it before')
+      await pool.query("DELETE FROM fastify_webhooks_idempotency WHERE event_id = 'inv-2c'")
+
       t.same(
         await postShop(acceptingUrl, { order: 'o-3', amount: 3 }, 'inv-3'),
         { status: 200, body: { received: true } },

@@ -47,7 +47,10 @@ async function registerFails (options: Record<string, unknown>, plugin: unknown 
 
 t.test('options are checked at registration, naming the plugin and the option', async t => {
   const cases: Array<[Record<string, unknown>, RegExp]> = [
-    [{}, /^fastify-webhooks-pulse: option "secret" is required \(a string, or an array of strings while rotating\)$/],
+    [
+      {},
+      /^fastify-webhooks-pulse: option "secret" is required \(a string, or an array of strings while rotating\) and is undefined/
+    ],
     [{ secret: [] }, /option "secret" is required/],
     [{ secret: undefined }, /^fastify-webhooks-pulse: option "secret" is required/], // an unset environment variable
     [{ secret: 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }, /option "secret" must start with "whsec_"/],
@@ -79,6 +82,29 @@ t.test('options are checked at registration, naming the plugin and the option', 
     /fastify-webhooks-autotab: option "secret" has whitespace/
   )
   t.notMatch(await registerFails({ secret: 'whsec_short' }), 'short', 'the secret itself is never in the message')
+  const padded = [[autotab, 'padded\n'], [pulse, ` ${SW_SECRET}`], [cyberdesk, `${SW_SECRET}\t`]] as const
+  for (const [plugin, secret] of padded) {
+    t.match(
+      await registerFails({ secret }, plugin),
+      /^fastify-webhooks-\w+: option "secret" has whitespace at the start or end; /,
+      `whitespace is refused alike by every scheme (${plugin.provider.name})`
+    )
+  }
+  const hint = /; give it as pulse shows it, or make a test one with `npx fastify-webhooks secret pulse`$/
+  t.match(await registerFails({ secret: 'whsec_short' }), hint, 'a wrong format says how to get a right one')
+  t.match(await registerFails({ secret: undefined }), hint, 'so does a missing one')
+  t.notMatch(await registerFails({ secret: [] }), /undefined/, 'an empty list is not called undefined')
+})
+
+t.test('an option error is short: coded, and its stack is its message alone', async t => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  const err = await app.register(pulse, { secret: undefined }).ready().then(() => null, (e: unknown) => e)
+  t.type(err, TypeError)
+  const { code, stack, message } = err as Error & { code: string }
+  t.equal(code, 'WEBHOOK_INVALID_OPTION')
+  t.equal(stack, `TypeError [WEBHOOK_INVALID_OPTION]: ${message}`, 'no frames: none of them would be the app\'s')
+  t.ok(message.length < 300, `${message.length} characters`)
 })
 
 t.test("scoped: the user's other routes keep Fastify's parsers, and request.webhook is null there", async t => {

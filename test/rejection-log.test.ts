@@ -114,6 +114,10 @@ t.test('Standard Webhooks: each reason is logged at warn with a detail that says
     t.equal(res.json().code, c.code, c.name)
     const line = rejected(lines)
     t.match(line, { level: 40, provider: 'pulse', reason: c.reason, detail: c.detail }, c.name)
+    // Fastify's own line of the answer: at info, its error coded, with no stack (a refusal is not the app's fault).
+    const answered = lines.filter(l => 'err' in l) as Array<Line & { err: Record<string, unknown> }>
+    t.match(answered, [{ level: 30, err: { code: c.code } }], `${c.name}: Fastify's line`)
+    t.notOk(answered[0]?.err.stack, `${c.name}: no stack at info`)
   }
   t.notMatch(raw.join(''), SW_SECRET.slice('whsec_'.length), 'the secret is in no log line')
 })

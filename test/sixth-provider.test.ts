@@ -137,9 +137,10 @@ t.test('CLI: send and verify take the module that exports the provider', async t
   }
   const modulePath = './examples/github-provider.ts'
   t.equal(await main(['send', modulePath, '--url', url, '--secret', SECRET, '--repeat', '2'], io), 0, output.err)
-  t.match(output.out, /\(github, push\) \[1\/2\]\n200 OK \{"received":true\}\n/)
+  t.match(output.out, /\(github, push, id [\w-]+\) \[1\/2\]\n200 OK \{"received":true\}\n/)
   t.match(output.out, /\[2\/2\]\n200 OK \{"received":true,"duplicate":true\}\n$/, 'the same delivery id again')
   t.equal(seen.length, 1)
+  t.match(output.out, `(github, push, id ${seen[0]!})`, 'send names the id the route took: its x-github-delivery')
   t.equal(await main(['secret', modulePath], io), 0)
   t.equal(
     await main(['send', './examples/server.ts', '--url', url, '--secret', SECRET], io),

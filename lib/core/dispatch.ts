@@ -61,8 +61,10 @@ export interface Dispatch {
   /** the job a worker runs, with the trace context it carried */
   job?: JobInfo & TraceContext
   /**
-   * A verified event whose payload fails its schema: kept as invalid in the store (which must keep events) instead
-   * of taken, then refused with `refusal`, or accepted (`run` runs, and it resolves 'kept-invalid').
+   * A verified event whose payload fails its schema. A store that keeps events keeps it as invalid instead of taking
+   * its key, then it is refused with `refusal`, or accepted (`run` runs, and it resolves 'kept-invalid'). With any
+   * other store (or none) `run` is what keeps it, so only `accept` makes sense: the key is taken and `run` runs as
+   * for any event, and the key is marked done only once `run` resolved.
    */
   invalid?: { refusal: Error, accept: boolean } | undefined
 }
@@ -82,19 +84,32 @@ export function dispatch (d: Dispatch): Promise<Dispatched> {
   return observer?.observing === true ? observer.observe(d, settle) : settle(d)
 }
 
-/** Keeps an invalid event for a replay after a schema fix; then refuses it, or runs `run` and accepts it. */
+/**
+ * Keeps an invalid event: in a store that keeps events (for a replay after a schema fix), then refuses it, or runs
+ * `run` and accepts it; or, with no such store, through `run` alone, which then holds the key as a handler does.
+ */
 async function keepInvalid (d: Dispatch, { refusal, accept }: NonNullable<Dispatch['invalid']>): Promise<Dispatched> {
   const store = d.idempotency?.store
-  // The plugin's options keep invalid events only with such a store.
-  if (store === undefined || !keepsEvents(store) || d.event === undefined) throw refusal
-  try {
-    await store.keepInvalid(d.key, d.event, refusal.message)
-  } catch (err) {
-    throw new WebhookStoreError({ cause: err })
+  // The route names the event of every delivery it dispatches.
+  const event = d.event!
+  if (store !== undefined && keepsEvents(store)) {
+    try {
+      await store.keepInvalid(d.key, event, refusal.message)
+    } catch (err) {
+      throw new WebhookStoreError({ cause: err })
+    }
+    if (!accept) throw refusal
+    try {
+      await d.run()
+    } catch (err) {
+      throw wrapped(d, err)
+    }
+  } else {
+    // Nothing else keeps it: refused, unless `run` takes it on (the plugin's `onInvalid`).
+    if (!accept) throw refusal
+    if (await settle(d) === 'duplicate') return 'duplicate'
   }
-  if (!accept) throw refusal
-  await d.run()
-  d.observer?.acceptedInvalid(d.event.provider)
+  d.observer?.acceptedInvalid(event.provider)
   d.log.warn(d.fields, 'webhook event kept as invalid; answered 200')
   return 'kept-invalid'
 }

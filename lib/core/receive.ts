@@ -6,8 +6,9 @@ import { createHash } from 'node:crypto'
 import Type from 'typebox'
 import type { Validator } from 'typebox/compile'
 import { jsonBody, type ParseOptions } from './body-format.js'
+import { loadCompiler } from './compiler.js'
 import {
-  WebhookInvalidPayloadError, WebhookMissingTypeError, WebhookUnreadablePayloadError,
+  WebhookEmptyBodyError, WebhookInvalidPayloadError, WebhookMissingTypeError, WebhookUnreadablePayloadError,
   rejectionErrors
 } from './errors.js'
 import type { DeliveryContext, HandshakeAnswer, ProviderSpec, WebhookEventData } from './provider.js'
@@ -37,7 +38,7 @@ export async function compileProvider (spec: ProviderSpec): Promise<CompiledProv
 }
 
 async function compile (spec: ProviderSpec): Promise<CompiledProvider> {
-  const { Compile } = await import('typebox/compile')
+  const { Compile } = await loadCompiler()
   return {
     spec,
     validators: new Map(Object.entries(spec.events).map(([type, schema]) => [type, Compile(schema)])),
@@ -111,6 +112,8 @@ export function receive (provider: CompiledProvider, delivery: Delivery): Receiv
   // Only a dummy key can have matched: none ever should, but fail closed.
   if (!knownTenant) return unknownTenant()
 
+  // No body is no event, whatever the content type said (Fastify hands a declared one to the parser even empty).
+  if (body.length === 0) return refuse(new WebhookEmptyBodyError(), 'webhook request has no body', {})
   const format = spec.body ?? jsonBody
   let payload: unknown
   try {

@@ -111,10 +111,13 @@ export function guardBody (
 
 /**
  * For the route's onSend hook: an answer given while the body is still unread (415 for a wrong content type, before
- * any parser) closes the connection, as Fastify does when a parser fails, rather than draining the rest.
+ * any parser) closes the connection rather than draining the rest. One given after the whole body was read (a 401
+ * from the parser) keeps it open, though Fastify closes after any parser error: there is nothing left to drain,
+ * and a sender's keep-alive survives its refusals.
  */
 export function closeIfBodyUnread (request: FastifyRequest, reply: FastifyReply): void {
   if (!request.raw.complete) reply.header('connection', 'close')
+  else if (reply.statusCode >= 400 && reply.getHeader('connection') === 'close') reply.removeHeader('connection')
 }
 
 function bufferFull (reply: FastifyReply): Error {

@@ -222,7 +222,7 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       // Refusals (413 and 415 included) are published here, where a tracer's request context is active.
       scope.addHook('onError', async (_request, _reply, error) => { observer.refused(spec.name, error) })
       // A schema only when @fastify/swagger is registered, for its document; Fastify's own validation stays off.
-      scope.post(path, { bodyLimit, ...routeDocs(scope, spec, !sink.runsHandlers) }, handle)
+      scope.post(path, { bodyLimit, ...routeDocs(scope, spec, !sink.runsHandlers, keys !== null) }, handle)
       warnIfSwaggerComesLate(scope, spec, path)
     }, typeof unchecked.prefix === 'string' ? { prefix: unchecked.prefix } : {})
   }

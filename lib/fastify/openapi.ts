@@ -9,6 +9,7 @@ import Type, { type TSchema } from 'typebox'
 import * as webhookErrors from '../core/errors.js'
 import { formBody, jsonBody } from '../core/body-format.js'
 import type { ProviderSpec } from '../core/provider.js'
+import type { Headers, SignatureScheme } from '../schemes/scheme.js'
 
 /**
  * What `@fastify/swagger` shows for a webhook route: the payload (the union of
@@ -80,16 +81,42 @@ function errorAnswer (status: number, description: string, spec: ProviderSpec): 
   }, { description })
 }
 
+/**
+ * The headers a delivery cannot do without: those whose absence gets it refused as unsigned whichever of the
+ * scheme's other headers it carries. A scheme that reads either of two headers (Retab), or either of two header
+ * prefixes (Standard Webhooks with `svix` too), requires neither; nothing is required while unsigned deliveries
+ * are allowed. Worked out by asking the scheme, once, when the document is made.
+ */
+function requiredHeaders (scheme: SignatureScheme, signed: boolean): Set<string> {
+  const required = new Set<string>()
+  if (!signed) return required
+  for (const header of scheme.headers) {
+    const others = scheme.headers.filter(name => name !== header)
+    let needed = true
+    // Every choice of the other headers, as bits of `mask`.
+    for (let mask = 0; needed && mask < 2 ** others.length; mask++) {
+      const headers: Headers = {}
+      others.forEach((name, i) => { if ((mask & (1 << i)) !== 0) headers[name] = '1' })
+      const verdict = scheme.verify([], headers, Buffer.alloc(0), { now: 1, tolerance: 1 })
+      needed = !verdict.ok && verdict.reason === 'missing-signature'
+    }
+    if (needed) required.add(header)
+  }
+  return required
+}
+
 export function routeDocs (
   instance: FastifyInstance,
   spec: ProviderSpec,
-  queued: boolean
+  queued: boolean,
+  signed: boolean
 ): RouteDocs | Record<string, never> {
   if (!instance.hasDecorator('swagger')) return {}
   const { name, events, scheme } = spec
   const format = spec.body ?? jsonBody
   const { contentTypes } = format
   const types = Object.entries(events).map(([type, schema]) => ({ ...schema, title: type }))
+  const required = requiredHeaders(scheme, signed)
   const received = Type.Object({
     received: Type.Literal(true),
     duplicate: Type.Optional(Type.Literal(true)),
@@ -106,10 +133,10 @@ export function routeDocs (
       consumes: [...contentTypes],
       headers: Type.Object(
         Object.fromEntries(
-          scheme.headers.map(header => [
-            header,
-            Type.Optional(Type.String({ description: `${scheme.title} signature header` }))
-          ])
+          scheme.headers.map(header => {
+            const schema = Type.String({ description: `${scheme.title} signature header` })
+            return [header, required.has(header) ? schema : Type.Optional(schema)]
+          })
         )
       ),
       body: types.length === 1 ? types[0] : Type.Union(types),
@@ -127,7 +154,8 @@ export function routeDocs (
         409: errorAnswer(409, 'The same event is being handled by another request: retry later', spec),
         413: errorAnswer(413, 'Body over the limit', spec),
         415: errorAnswer(415, `Content type is not ${contentTypes.join(' or ')}`, spec),
-        500: errorAnswer(500, 'A handler, the idempotency store or the queue failed: retry later', spec)
+        500: errorAnswer(500, 'A handler, the idempotency store or the queue failed: retry later', spec),
+        503: errorAnswer(503, 'The server holds as many bodies as it may: retry after `Retry-After` seconds', spec)
       }
     },
     validatorCompiler: skipAjv,

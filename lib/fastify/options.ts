@@ -35,9 +35,12 @@ export interface ResolvedOptions {
   invalid: InvalidPolicy | null
 }
 
-/** What becomes of an invalid event: a store that keeps events keeps it; `accept` answers it 200 instead of 400. */
+/**
+ * What becomes of an invalid event: a store that keeps events keeps it (`store`), or `onInvalid` does (then `store`
+ * is null); `accept` answers it 200 instead of 400.
+ */
 export interface InvalidPolicy {
-  store: KeepingStore
+  store: KeepingStore | null
   accept: boolean
   onInvalid: InvalidHandler | undefined
 }
@@ -88,7 +91,7 @@ const DEFAULT_BODY_LIMIT = 1024 * 1024
 
 /** Checks every option at registration and fails early, naming the plugin and the option. */
 export function resolveOptions (spec: ProviderSpec, options: UncheckedOptions): ResolvedOptions {
-  const fail: Fail = message => { throw new TypeError(`fastify-webhooks-${spec.name}: ${message}`) }
+  const fail: Fail = message => { throw optionError(`fastify-webhooks-${spec.name}: ${message}`) }
   receiverOptions.check(options, fail, otherOptions(spec))
   const tenants = resolveTenants(spec, options, fail)
   const keys = tenants === null ? resolveKeys(spec, options, fail) : tenants.dummy
@@ -105,15 +108,29 @@ export function resolveOptions (spec: ProviderSpec, options: UncheckedOptions): 
   return { keys, keysFor, tenants, path, tolerance, bodyLimit, bufferLimit, idempotency, sink, invalid }
 }
 
+/**
+ * A TypeError coded WEBHOOK_INVALID_OPTION whose stack is its message alone. A plugin's options are checked as the
+ * app boots, not where `register` was called, so every frame would be the library's or Fastify's; the message
+ * names the plugin and the option, and is enough.
+ */
+function optionError (message: string): TypeError {
+  const err = new TypeError(message)
+  // Not enumerable, so that Node prints it once, in the first line.
+  Object.defineProperty(err, 'code', { value: 'WEBHOOK_INVALID_OPTION', writable: true, configurable: true })
+  err.stack = `TypeError [WEBHOOK_INVALID_OPTION]: ${message}`
+  return err
+}
+
 function resolveInvalid (options: UncheckedOptions, idempotency: Idempotency | null, fail: Fail): InvalidPolicy | null {
   const { acceptInvalid = false, onInvalid } = options
   if (onInvalid !== undefined && acceptInvalid !== true) fail('option "onInvalid" runs only with "acceptInvalid: true"')
-  const store = idempotency?.store
-  if (store === undefined || !keepsEvents(store)) {
+  const found = idempotency?.store
+  const store = found !== undefined && keepsEvents(found) ? found : null
+  if (store === null && onInvalid === undefined) {
     if (acceptInvalid === true) {
       fail(
-        'option "acceptInvalid" needs an idempotency store that keeps events (a PostgresStore with "inbox"), or the ' +
-        'event would be lost'
+        'option "acceptInvalid" needs an idempotency store that keeps events (a PostgresStore with "inbox"), or an ' +
+        '"onInvalid" that keeps each event durably before it resolves, or the event would be lost'
       )
     }
     return null
@@ -135,14 +152,20 @@ function resolveKeys (spec: ProviderSpec, options: UncheckedOptions, fail: Fail)
   if (!Array.isArray(secrets) || secrets.length === 0) {
     return fail(
       'option "secret" is required (a string, or an array of strings while ' +
-      `rotating)${spec.unsigned === true ? ', or set "allowUnsigned: true" to accept unsigned deliveries' : ''}`
+      `rotating)${spec.unsigned === true ? ', or set "allowUnsigned: true" to accept unsigned deliveries' : ''}` +
+      `${secret === undefined ? ' and is undefined (an environment variable not set?)' : ''}${secretHint(spec)}`
     )
   }
   try {
     return parseSecrets(spec.scheme, secrets, i => secrets.length === 1 ? 'option "secret"' : `option "secret[${i}]"`)
   } catch (err) {
-    return fail((err as Error).message)
+    return fail(`${(err as Error).message}${secretHint(spec)}`)
   }
+}
+
+/** How to get a secret in the provider's format, for every message about a secret. */
+function secretHint (spec: ProviderSpec): string {
+  return `; give it as ${spec.name} shows it, or make a test one with \`npx fastify-webhooks secret ${spec.name}\``
 }
 
 /** The inline handlers, or the queue that a worker takes events from (then handlers belong to the worker). */

@@ -102,13 +102,22 @@ export interface ReceiverOptions<E extends { type: string }, U> {
   /** Runs for a verified event whose type no schema knows. Default: a warn log line. Answered 200 all the same. */
   onUnknown?: WebhookHandler<U> | undefined
   /**
-   * With an idempotency store that keeps events (a `PostgresStore` with `inbox`), a verified event whose payload
-   * fails its schema is kept as `invalid`, and answered 400 all the same; `true` answers it
-   * `200 {"received":true,"invalid":true}` instead, so that the sender stops retrying and a replay after the
-   * schema fix recovers it. Default false.
+   * A verified event whose payload fails its schema is answered 400 `WEBHOOK_INVALID_PAYLOAD` by default (with a
+   * store that keeps events, a `PostgresStore` with `inbox`, it is kept as `invalid` all the same). `true` answers
+   * it `200 {"received":true,"invalid":true}` instead, so that the sender stops retrying a payload that cannot pass
+   * today: kept by that store for a replay after the schema fix, or, without one, by `onInvalid`, which is then
+   * required. Default false.
    */
   acceptInvalid?: boolean | undefined
-  /** Runs for an event kept as invalid and accepted (`acceptInvalid: true`), with why its payload fails. */
+  /**
+   * Runs for a verified event that fails its schema, with why (`acceptInvalid: true`). With a store that keeps
+   * events it runs after the store kept it. Without one, it is the only keeper: it must store the event durably
+   * (a table, a bucket, a queue) before it resolves, as the sender is answered 2xx and the event marked done only
+   * then, and never sends it again. If it throws, the sender gets 500 `WEBHOOK_HANDLER_FAILED` and retries (a 400
+   * would tell it the payload is at fault, and many senders give such a delivery up). The risk is yours: its
+   * payload is NOT the type the schema promises (`event.payload` is `unknown`), no handler in `on` runs for it,
+   * and nothing here ever replays it: what `onInvalid` kept is all there is.
+   */
   onInvalid?: ((
     event: U,
     failure: { path: string; reason: string },

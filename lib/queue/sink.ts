@@ -40,7 +40,7 @@ export interface WebhookQueue {
 export type QueueOption<E> = WebhookQueue | {
   queue: WebhookQueue
   /** Options of every job added (after the queue's own `defaultJobOptions`); `jobId` is always the engine's. */
-  jobOptions?: WebhookJobOptions | undefined
+  jobOptions?: { [Name in keyof WebhookJobOptions]?: WebhookJobOptions[Name] | undefined } | undefined
   /**
    * Changes a known event before it is stored, e.g. drops a whole document carried in the payload; an async
    * one may put the document in object storage first. A throw or rejection is answered 500 (the sender retries).
@@ -109,7 +109,8 @@ export function queueSink<Args extends unknown[]> (
     transform?: (event: object) => object | Promise<object>
     timeout?: number
   }
-  const options = { ...DEFAULT_JOB_OPTIONS, ...queue.defaultJobOptions, ...jobOptions }
+  // An option given as undefined keeps the default, as one left out does.
+  const options = { ...DEFAULT_JOB_OPTIONS, ...queue.defaultJobOptions, ...definedOnly(jobOptions) }
   // Set at registration (`start`), before any delivery.
   let observer: DeliveryObserver
 
@@ -150,4 +151,8 @@ function isQueue (value: unknown): value is WebhookQueue {
     typeof (value as WebhookQueue).add === 'function' &&
     typeof (value as WebhookQueue).name === 'string'
   )
+}
+
+function definedOnly (options: object): object {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined))
 }

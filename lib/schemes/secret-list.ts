@@ -11,6 +11,8 @@ export function parseSecrets (
 ): unknown[] {
   return secrets.map((secret, i) => {
     if (typeof secret !== 'string') throw new TypeError(`${nameOf(i)} must be a string`)
+    // For every scheme alike: whitespace at an end is a copy-paste slip or a file's newline, never a secret's.
+    if (secret.trim() !== secret) throw new TypeError(`${nameOf(i)} has whitespace at the start or end`)
     try {
       return scheme.parseSecret(secret)
     } catch (err) {

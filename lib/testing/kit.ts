@@ -159,14 +159,20 @@ export async function receive<P extends ProviderRef, const T extends string> (
     type: T
     payload: T extends KitEventType<P> ? KitPayload<P, T> : unknown
     /** The signed message id. Default: a new `msg_…` (providers that read the id from the payload use that). */
-    id?: string
+    id?: string | undefined
     /** Default: now. */
-    receivedAt?: Date
+    receivedAt?: Date | undefined
   }
 ): Promise<KitReceived<P, T>>
 export async function receive (
   handlers: object,
-  event: { provider: ProviderRef; type: string; payload: unknown; id?: string; receivedAt?: Date }
+  event: {
+    provider: ProviderRef
+    type: string
+    payload: unknown
+    id?: string | undefined
+    receivedAt?: Date | undefined
+  }
 ): Promise<WebhookEventData> {
   const spec = specOf(event.provider)
   const fail = (message: string): never => { throw new TypeError(`${NAME}: ${message}`) }

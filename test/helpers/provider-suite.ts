@@ -205,6 +205,22 @@ export function providerSuite (c: ProviderCase): void {
     const empty = await app.inject({ method: 'POST', url: `/webhooks/${c.name}`, headers })
     t.equal(empty.statusCode, 400)
     t.equal(empty.json().code, 'WEBHOOK_EMPTY_BODY')
+    // Signed, and declared JSON: no body all the same, not a body that is not JSON.
+    const signedEmpty = await app.inject({
+      method: 'POST',
+      url: `/webhooks/${c.name}`,
+      headers: { 'content-type': 'application/json', ...signWith(c.scheme, '', { secret: c.secret }) },
+      payload: ''
+    })
+    t.match(signedEmpty, { statusCode: 400 }, 'a signed empty body')
+    t.equal(signedEmpty.json().code, 'WEBHOOK_EMPTY_BODY')
+    const unsignedEmpty = await app.inject({
+      method: 'POST',
+      url: `/webhooks/${c.name}`,
+      headers: { 'content-type': 'application/json' },
+      payload: ''
+    })
+    t.equal(unsignedEmpty.statusCode, 401, 'an unsigned empty body: the signature is checked first')
     const big = JSON.stringify({ ...(firstSample as object), padding: 'x'.repeat(4096) })
     const large = await app.inject({
       method: 'POST',

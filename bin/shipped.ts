@@ -1,0 +1,14 @@
+/**
+ * What the CLI's usage says of the shipped providers, so that `--help` (and `stats`) load none of them: their
+ * schemas are most of the package's import time. test/cli.test.ts holds these lists to plugins/registry.ts; a
+ * provider added there is added here too.
+ */
+export const shipped = {
+  names: ['autotab', 'autosana', 'cyberdesk', 'retab', 'pulse'],
+  /** the ones whose scheme signs a timestamp (`--stale`) */
+  timed: ['cyberdesk', 'pulse'],
+  /** the ones whose scheme has ed25519 key pairs (`secret --ed25519`) */
+  keyPairs: ['cyberdesk', 'pulse'],
+  /** the ones whose deliveries may carry several signatures (rotation) */
+  severalSignatures: ['cyberdesk', 'pulse']
+}
