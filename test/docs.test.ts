@@ -350,3 +350,19 @@ t.test('the Errors table\'s empty bodies: no body at all, and an empty one sent 
   t.match(readme, /\| POST with no body and no `content-type`, signed or not \| 400 \| `WEBHOOK_EMPTY_BODY` \|/)
   t.match(readme, /\| signed body that is not JSON: an empty body sent as `application\/json` too[^|]*\| 400 \| `WEBHOOK_INVALID_JSON` \|/)
 })
+
+t.test('the providers table: one row per page, alphabetical, the same in the README and docs/providers/', async t => {
+  const rowsOf = (text: string, linkPrefix: string): string[] => {
+    const table = text.slice(text.indexOf('| provider | import |'))
+    return table.slice(0, table.indexOf('\n\n')).split('\n').slice(2)
+      .map(row => row.replaceAll(`](${linkPrefix}`, ']('))
+  }
+  const inReadme = rowsOf(readFileSync(join(root, 'README.md'), 'utf8'), 'docs/providers/')
+  const inDocs = rowsOf(readFileSync(join(root, 'docs/providers/README.md'), 'utf8'), '')
+  t.same(inReadme, inDocs)
+  const linked = inDocs.map(row => /\]\(([\w-]+\.md)\)/.exec(row)?.[1])
+  const pagesThere = readdirSync(join(root, 'docs/providers')).filter(f => f !== 'README.md').sort()
+  t.same([...linked].sort(), pagesThere, 'a row for every page')
+  const names = inDocs.map(row => /^\| \[([^\]]+)\]/.exec(row)?.[1] ?? '').filter(name => !name.startsWith('any '))
+  t.same(names, [...names].sort((a, b) => a.localeCompare(b)), 'alphabetical')
+})
