@@ -47,8 +47,11 @@ const PRELUDE_NAMES = [...readFileSync(join(root, 'test/helpers/docs-prelude.ts'
 
 // ---- one tsc run for every block that compiles, or must not ----
 
-const dir = join(root, 'examples', `.docs-blocks-${process.pid}`)
-rmSync(dir, { recursive: true, force: true })
+// Left over only by a run killed outright, which the next removes.
+for (const stale of readdirSync(join(root, 'examples')).filter(name => name.startsWith('docs-blocks-'))) {
+  rmSync(join(root, 'examples', stale), { recursive: true, force: true })
+}
+const dir = join(root, 'examples', `docs-blocks-${process.pid}`)
 mkdirSync(dir, { recursive: true })
 t.teardown(() => { rmSync(dir, { recursive: true, force: true }) })
 
@@ -69,7 +72,8 @@ for (const block of compiled) {
 writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
   extends: '../../tsconfig.json',
   compilerOptions: { noEmit: true, rootDir: '../..' },
-  include: ['*.ts']
+  include: ['*.ts'],
+  exclude: []
 }))
 
 const tscOutput = await new Promise<string>(resolve => {
@@ -155,7 +159,8 @@ interface Ran { code: number | null, output: string }
 function start (file: string, env: NodeJS.ProcessEnv, args: string[] = []) {
   const child = spawnChild(process.execPath, [...process.execArgv, ...args, file], {
     cwd: root,
-    env: { ...process.env, ...env },
+    // A block is a user's code: its coverage is not the package's (and tap's exclusions list files made before it).
+    env: { ...process.env, _TAPJS_PROCESSINFO_COVERAGE_: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let output = ''
@@ -365,4 +370,15 @@ t.test('the providers table: one row per page, alphabetical, the same in the REA
   t.same([...linked].sort(), pagesThere, 'a row for every page')
   const names = inDocs.map(row => /^\| \[([^\]]+)\]/.exec(row)?.[1] ?? '').filter(name => !name.startsWith('any '))
   t.same(names, [...names].sort((a, b) => a.localeCompare(b)), 'alphabetical')
+})
+
+t.test('the Options section\'s example message is what a wrong secret throws', async t => {
+  const { default: Fastify } = await import('fastify')
+  const { pulse } = await import('../plugins/pulse.js')
+  const readme = readFileSync(join(root, 'README.md'), 'utf8')
+  const options = readme.slice(readme.indexOf('\n## Options\n'))
+  const message = /\(`(fastify-webhooks-pulse: [^`]+)`\)/.exec(options)?.[1] ?? 'the section quotes none'
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await t.rejects(async () => { await app.register(pulse, { secret: 'not-a-standard-secret' }).ready() }, { message })
 })
