@@ -382,3 +382,22 @@ t.test('the Options section\'s example message is what a wrong secret throws', a
   t.teardown(() => app.close())
   await t.rejects(async () => { await app.register(pulse, { secret: 'not-a-standard-secret' }).ready() }, { message })
 })
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as dashes. */
+function slug (heading: string): string {
+  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-')
+}
+
+t.test('every link to a heading finds it', async t => {
+  const anchors = (file: string): Set<string> => new Set(
+    [...readFileSync(join(root, file), 'utf8').matchAll(/^#{1,6} (.+)$/gm)].map(([, heading]) => slug(heading!)))
+  t.equal(slug('OpenTelemetry: `fastify-webhooks/otel`'), 'opentelemetry-fastify-webhooksotel')
+  t.equal(slug('Why was my delivery refused?'), 'why-was-my-delivery-refused')
+  for (const file of pages) {
+    const text = readFileSync(join(root, file), 'utf8')
+    for (const [, target, anchor] of text.matchAll(/\]\((?!https?:)([^)#]*)#([^)]+)\)/g)) {
+      const targetFile = target === '' ? file : relative(root, join(root, file, '..', target!))
+      t.ok(anchors(targetFile).has(anchor!), `${file}: ${target}#${anchor}`)
+    }
+  }
+})
