@@ -25,8 +25,8 @@ export type RetabExtraction = RetabTypes extends { extraction: infer T } ? T : u
 
 export interface RetabOptions {
   /**
-   * TypeBox schema of the extracted object: `choices[0].message.content` is parsed and checked against it (400 if it
-   * fails).
+   * TypeBox schema of the extracted object: `completion.choices[0].message.content` is parsed and checked against
+   * it (400 if it fails).
    */
   extraction?: TSchema | undefined
 }
@@ -35,7 +35,7 @@ const CONTENT = '/completion/choices/0/message/content'
 // The user's schema, compiled once however many requests check against it.
 const compiled = new WeakMap<TSchema, Validator>()
 
-/** `choices[0].message.content` parsed, and checked against the `extraction` schema when one is given. */
+/** `completion.choices[0].message.content` parsed, and checked against the `extraction` schema when one is given. */
 function extract (
   payload: unknown,
   options: RetabOptions

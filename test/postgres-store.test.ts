@@ -117,10 +117,9 @@ t.test('PostgresStore on a real Postgres', async t => {
   })
 })
 
-t.test('migrationSql is the SQL migrate() runs, and the README shows it', async t => {
-  const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8')
-  const section = readme.slice(readme.indexOf('### The Postgres store (several instances)'))
-  t.equal(/```sql\n([\s\S]*?)```/.exec(section)?.[1], migrationSql())
+t.test('migrationSql is the SQL migrate() runs, and docs/postgres.md shows it', async t => {
+  const page = await readFile(new URL('../docs/postgres.md', import.meta.url), 'utf8')
+  t.equal(/```sql\n([\s\S]*?)```/.exec(page)?.[1], migrationSql())
   t.match(
     migrationSql(),
     /^CREATE TABLE IF NOT EXISTS "public"."fastify_webhooks_idempotency" \(/,

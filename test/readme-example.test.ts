@@ -1,4 +1,4 @@
-// The README's "Testing your handlers" example, run as is (only the two package imports differ: docs.test.ts checks).
+// docs/testing.md's tap example, run as is (only the two package imports differ: docs.test.ts checks).
 import Fastify from 'fastify'
 import t from 'tap'
 import { pulse } from '../plugins/pulse.js'

@@ -6,24 +6,9 @@
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
+import { diagnosticsByFile } from './helpers/markdown-blocks.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-
-/** file name → its diagnostics, each the `error TSxxxx: ...` line followed by its indented detail lines. */
-export function diagnosticsByFile (output: string): Map<string, string[][]> {
-  const byFile = new Map<string, string[][]>()
-  let current: string[] | undefined
-  for (const line of output.split('\n')) {
-    const head = /^(?:.*\/)?([^/(]+)\(\d+,\d+\): (error TS\d+: .*)$/.exec(line)
-    if (head !== null) {
-      const [, file, first] = head as unknown as [string, string, string]
-      byFile.set(file, [...byFile.get(file) ?? [], current = [first]])
-    } else if (line.startsWith(' ') && current !== undefined) {
-      current.push(line.trim())
-    }
-  }
-  return byFile
-}
 
 function compileFixtures (): Promise<string> {
   return new Promise(resolve => {

@@ -1,0 +1,22 @@
+/**
+ * What the docs' fragments take as given: your app and your own code. A fragment that uses one of these names
+ * without binding it is compiled with it imported from here (test/docs.test.ts).
+ */
+import type { Queue } from 'bullmq'
+import type { FastifyInstance } from 'fastify'
+import type { Redis } from 'ioredis'
+
+export declare const app: FastifyInstance
+export declare const secret: string
+export declare const queue: Queue
+export declare const connection: Redis
+export declare const db: { jobs: { markDone (jobId: string, pages?: number): Promise<void> } }
+export declare const runs: {
+  complete (id: string, data: unknown): Promise<void>
+  fail (id: string, why: string): Promise<void>
+}
+export declare const chat: { post (text: string): Promise<void> }
+export declare const invoices: { save (number: string, total: number): Promise<void> }
+export declare function followUp (output: unknown): Promise<void>
+export declare function alert (...details: unknown[]): Promise<void>
+export declare function fetchResult (jobId: string, pages: number): Promise<void>
