@@ -67,7 +67,8 @@ const SECURITY_HEADERS = {
   'content-security-policy': "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; " +
     "img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  // Not no-referrer: under it a browser sends `Origin: null` with the pages' own forms.
+  'referrer-policy': 'same-origin',
   'cache-control': 'no-store'
 }
 
