@@ -4,6 +4,7 @@ import { resolveProvider } from './provider.js'
 import { providers } from '../plugins/registry.js'
 import { newSecret, secretOptions } from './secret.js'
 import { send, sendOptions } from './send.js'
+import { inbox, inboxOptions } from './inbox.js'
 import { stats, statsOptions } from './stats.js'
 import { UsageError, type Io } from './io.js'
 import { verify, verifyOptions } from './verify.js'
@@ -65,6 +66,21 @@ const commands = {
     help: [
       'Prints deliveries per provider (accepted, duplicates, refused by reason, failed, handler p50/p99)',
       'from a Prometheus endpoint fed by this package (README, "Observing deliveries").'
+    ]
+  },
+  inbox: {
+    options: inboxOptions,
+    run: inbox,
+    withoutProvider: true,
+    synopsis: 'inbox list|show <key>|replay|purge --database-url <url>',
+    help: [
+      'The Postgres inbox (a PostgresStore with "inbox"): list kept events, show one, replay or purge them.',
+      '--database-url <url>    or DATABASE_URL; --schema and --table as given to the store',
+      '--status, --provider, --type, --tenant, --since, --until   filters (times in UTC, e.g. 2026-12-01T09:30)',
+      '--limit <n>             events per page of list (default 50); --after <cursor> the next page',
+      '--handlers <module>     replay: a module whose default export is { providers, on?, onEvent?, ... }',
+      '--yes                   replay and purge only say what they would do without it',
+      '--json                  JSON instead of a table'
     ]
   }
 } satisfies Record<
