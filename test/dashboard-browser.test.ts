@@ -34,16 +34,17 @@ t.teardown(async () => {
   await server.close()
 })
 
+// The hostile ones first: the newest page, in the screenshots, shows the ordinary ones.
+for (const [i, evil] of XSS.entries()) {
+  await deliver(app, pulseBody('job.failed', { job_id: `fail-x${i}`, error: evil }), `msg_x${i}`)
+  await deliver(app, JSON.stringify({ type: evil, timestamp: evil, data: { job_id: evil } }), `msg_u${i}`)
+}
 for (let i = 0; i < 8; i++) {
   const type = i % 3 === 0 ? 'job.created' : 'job.completed'
   await deliver(app, pulseBody(type, { job_id: `job-${i}` }), `msg_ok_${i}`)
 }
 for (let i = 0; i < 3; i++) await deliver(app, pulseBody('job.failed', { job_id: `fail-${i}` }), `msg_fail_${i}`)
 await deliver(app, JSON.stringify({ type: 'job.completed', timestamp: 'x', data: { job_id: 'bad' } }), 'msg_bad')
-for (const [i, evil] of XSS.entries()) {
-  await deliver(app, pulseBody('job.failed', { job_id: `fail-x${i}`, error: evil }), `msg_x${i}`)
-  await deliver(app, JSON.stringify({ type: evil, timestamp: evil, data: { job_id: evil } }), `msg_u${i}`)
-}
 const base = `${await app.listen({ port: 0, host: '127.0.0.1' })}/_webhooks`
 
 const context = await browser.newContext({
@@ -91,7 +92,6 @@ t.test('the list, its filters and its keyset pages', async t => {
 t.test('an event page, and replay from it: the handler runs once and the row turns done', async t => {
   const page = await context.newPage()
   await page.goto(`${base}/inbox?status=failed`)
-  await page.click('a[rel=next]')
   await page.click('a:text-is("msg_fail_0")')
   t.match(await page.locator('.why').textContent(), /A handler threw \(500, WEBHOOK_HANDLER_FAILED/)
   t.match(await page.locator('pre').textContent(), /"job_id": "fail-0"/)
@@ -117,7 +117,6 @@ t.test('without JavaScript: filters, pages and replay work as plain forms and li
   await page.goto(`${base}/inbox`)
   await page.selectOption('select[name=status]', 'failed')
   await page.click('button[type=submit]')
-  await page.click('a[rel=next]')
   await page.click('a:text-is("msg_fail_1")')
   await page.click('button:text-is("Replay")')
   t.equal(await page.locator('.why .status').textContent(), 'done')

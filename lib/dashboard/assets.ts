@@ -12,6 +12,7 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .35em .6em; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-weight: 600; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.t { white-space: nowrap; font-variant-numeric: tabular-nums; }
 pre { background: #8881; padding: 1em; overflow: auto; max-height: 60vh; }
 form.filters { display: flex; flex-wrap: wrap; gap: .6em; align-items: end; margin-bottom: 1em; }
 form.filters label { display: flex; flex-direction: column; font-size: .85em; color: var(--muted); }

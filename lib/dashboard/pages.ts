@@ -83,7 +83,7 @@ ${ctx.replays && html` <a href="${ctx.base}/replay${filterQuery(fields)}">Replay
 function listRow (ctx: PageContext, row: InboxRow): Html {
   const { lastError: error } = row
   const shown = error === null || error.length <= 120 ? error : `${error.slice(0, 119)}…`
-  return html`<tr data-key="${row.key}"><td>${time(row.receivedAt)}</td><td>${row.provider}</td>
+  return html`<tr data-key="${row.key}"><td class="t">${time(row.receivedAt)}</td><td>${row.provider}</td>
 <td>${row.tenant}</td>
 <td>${row.type}</td><td>${eventLink(ctx, row.key, row.id)}</td><td>${status(row.status)}</td>
 <td class="n">${row.attempts}</td><td>${shown}</td></tr>`
