@@ -79,11 +79,13 @@ export class InboxView {
 
   /** Up to `limit` events of `filter`, newest first, after `cursor` (none: from the newest). */
   async list (filter: InboxFilter, cursor: InboxCursor | null, limit: number): Promise<InboxPage> {
+    const one = filter.statuses?.length === 1 ? filter.statuses[0]! : null
     const { rows } = await this.#pool.query<InboxRow & { cursorAt: string }>(this.#sql.list, [
-      ...selectionParams(filter),
+      ...selectionParams(one === null ? filter : { ...filter, statuses: null }),
       cursor?.receivedAt ?? null,
       cursor?.key ?? null,
-      limit + 1
+      limit + 1,
+      one
     ])
     const more = rows.length > limit
     if (more) rows.pop()

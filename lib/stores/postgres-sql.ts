@@ -195,11 +195,14 @@ WHERE ${chosen}
 ORDER BY received_at, key
 LIMIT $10`
   const count = `SELECT count(*)::int AS n FROM ${name} WHERE ${chosen}`
-  // Also $8 and $9 the (received_at, key) of the last row of the page before, or null for the newest, $10 rows.
+  // Also $8 and $9 the (received_at, key) of the last row of the page before, or null for the newest, $10 rows,
+  // $11 the one status asked for (with $1 null): an equality, which walks the status index in order, where a list
+  // of one (ANY) reads all of that status and sorts them.
   const list = `SELECT key, provider, event_id AS id, type, status, attempts, last_error AS "lastError", \
 meta->>'tenant' AS tenant, received_at AS "receivedAt", processed_at AS "processedAt", \
 to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US"+00"') AS "cursorAt" FROM ${name}
 WHERE ${chosen}
+  AND ($11::text IS NULL OR status = $11::text)
   AND ($8::timestamptz IS NULL OR (received_at, key) < ($8::timestamptz, $9::text))
 ORDER BY received_at DESC, key DESC
 LIMIT $10`
