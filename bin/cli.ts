@@ -5,6 +5,5 @@ import { main } from './main.js'
 process.exitCode = await main(process.argv.slice(2), {
   out: text => { process.stdout.write(text + '\n') },
   err: text => { process.stderr.write(text + '\n') },
-  progress: process.stderr.isTTY ? text => { process.stderr.write(`\r${text}\x1b[K`) } : undefined,
   env: process.env
 })

@@ -210,12 +210,12 @@ async function replayCommand ({ store, filter, values, io }: Input, handlers: Da
     return 0
   }
   let done = 0
+  // A line per event on stderr, unless the caller redraws one line.
+  const draw = io.progress ?? io.err
   const result = await run({
     tenant: chosen.tenant ?? undefined,
-    progress: counts => { io.progress?.(bar(++done, total, counts)) }
+    progress: counts => { draw(bar(++done, total, counts)) }
   })
-  // The bar's line ends before the summary is printed.
-  if (io.progress !== undefined && done > 0) io.err('')
   io.out(values.json === true ? JSON.stringify(result) : bar(done, total, result))
   return result.failed > 0 ? 1 : 0
 }

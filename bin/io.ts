@@ -5,7 +5,7 @@ import type { ProviderSpec } from '../lib/core/provider.js'
 export interface Io {
   out (text: string): void
   err (text: string): void
-  /** redraws one status line (a progress bar), when the terminal can; absent: no bar */
+  /** redraws one status line (a progress bar); absent: each goes to `err` as a line */
   progress?: ((text: string) => void) | undefined
   env: Record<string, string | undefined>
 }

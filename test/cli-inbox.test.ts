@@ -90,6 +90,10 @@ t.test('replay: says what it would do, then with --yes runs the handlers once ea
   t.equal(done.bars.length, 2)
   t.match(done.bars[1], /^\[#{30}\] 2\/2 handled 1, failed 1/)
   t.match(done.out, /2\/2 handled 1, failed 1, invalid 0, skipped 0/)
+  const lines: string[] = []
+  const plain = { out: () => {}, err: (text: string) => { lines.push(text) }, env: { DATABASE_URL: url } }
+  t.equal(await main(['inbox', 'replay', '--handlers', HANDLERS, '--status', 'failed', '--yes'], plain), 1)
+  t.match(lines, [/^\[#{30}\] 1\/1 handled 0, failed 1/], 'without a redrawn line, a line per event')
   const json = await run('inbox', 'replay', '--handlers', HANDLERS, '--tenant', 'acme', '--yes', '--json')
   t.same(JSON.parse(json.out), { handled: 0, failed: 0, invalid: 0, skipped: 0 })
   t.equal(json.code, 0)

@@ -47,6 +47,7 @@ t.test('registration refuses what would be unsafe or cannot work', async t => {
     [{ authorize: () => true }, /register it under a prefix/],
     [{ prefix: '/_w', authorize: () => true, store, replay: { providers: [] } }, /must name the plugins/]
   ]
+  t.throws(() => new PostgresStore({ pool }).inbox, /PostgresStore.inbox needs the "inbox" option/)
   for (const [options, message] of cases) {
     const app = Fastify()
     await t.rejects(async () => { await app.register(dashboard, options as DashboardOptions).ready() }, message)
