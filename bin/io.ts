@@ -5,6 +5,8 @@ import type { ProviderSpec } from '../lib/core/provider.js'
 export interface Io {
   out (text: string): void
   err (text: string): void
+  /** redraws one status line (a progress bar); absent: each goes to `err` as a line */
+  progress?: ((text: string) => void) | undefined
   env: Record<string, string | undefined>
 }
 
@@ -64,4 +66,12 @@ export function httpUrl (value: string | undefined, example: string): string {
 export function networkReason (err: unknown): string {
   const { cause, message } = err as Error & { cause?: { code?: string, message?: string } }
   return cause?.code ?? cause?.message ?? message
+}
+
+/** Rows as columns padded to their widest cell, under a header of the first row's keys. */
+export function formatTable (rows: Array<Record<string, string>>): string {
+  const columns = Object.keys(rows[0]!)
+  const cells = [columns, ...rows.map(r => columns.map(c => r[c]!))]
+  const widths = columns.map((_, i) => Math.max(...cells.map(line => line[i]!.length)))
+  return cells.map(line => line.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n')
 }

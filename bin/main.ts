@@ -51,6 +51,20 @@ const commands = {
       'Prints deliveries per provider (accepted, duplicates, refused by reason, failed, handler p50/p99)',
       'from a Prometheus endpoint fed by this package (README, "Observing deliveries").'
     ]
+  },
+  inbox: {
+    load: async () => { const m = await import('./inbox.js'); return { options: m.inboxOptions, run: m.inbox } },
+    withoutProvider: true,
+    synopsis: 'inbox list|show <key>|replay|purge --database-url <url>',
+    help: [
+      'The Postgres inbox (a PostgresStore with "inbox"): list kept events, show one, replay or purge them.',
+      '--database-url <url>    or DATABASE_URL; --schema and --table as given to the store',
+      '--status, --provider, --type, --tenant, --since, --until   filters (times in UTC, e.g. 2026-12-01T09:30)',
+      '--limit <n>             events per page of list (default 50); --after <cursor> the next page',
+      '--handlers <module>     replay: a module whose default export is { providers, on?, onEvent?, ... }',
+      '--yes                   replay and purge only say what they would do without it',
+      '--json                  JSON instead of a table'
+    ]
   }
 } satisfies Record<
   string,

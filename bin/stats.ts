@@ -4,7 +4,7 @@
  * names carry a `webhook_` prefix).
  */
 import { parseExposition, type ExpositionError, type Sample } from './exposition.js'
-import { UsageError, httpUrl, networkReason, type CommandInput } from './io.js'
+import { UsageError, formatTable, httpUrl, networkReason, type CommandInput } from './io.js'
 
 export const statsOptions = {
   url: { type: 'string' }
@@ -51,7 +51,7 @@ export async function stats (
     )
     return 1
   }
-  io.out(table(rows.map(row)))
+  io.out(formatTable(rows.map(row)))
   return 0
 }
 
@@ -138,11 +138,4 @@ function row (stats: ProviderStats): Record<string, string> {
     'handler p50 ms': ms(0.5),
     'handler p99 ms': ms(0.99)
   }
-}
-
-function table (rows: Array<Record<string, string>>): string {
-  const columns = Object.keys(rows[0]!)
-  const cells = [columns, ...rows.map(r => columns.map(c => r[c]!))]
-  const widths = columns.map((_, i) => Math.max(...cells.map(line => line[i]!.length)))
-  return cells.map(line => line.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n')
 }

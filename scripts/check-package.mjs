@@ -100,7 +100,8 @@ try {
     './redis': ['RedisStore'],
     './postgres': ['PostgresStore', 'migrationSql', 'PostgresClaimLostError'],
     './bullmq': ['createWebhookWorker'],
-    './otel': ['instrumentWebhooks']
+    './otel': ['instrumentWebhooks'],
+    './dashboard': ['dashboard', 'default']
   }
 
   check('npm install of the tarball in a fresh project, fastify as peer', () => {

@@ -144,7 +144,7 @@ t.test('cli', async t => {
     t.match(none.err, /^Usage:/, 'usage on stderr when nothing is asked')
     t.match(help.out, 'fastify-webhooks <command> --help')
     const cases: Array<[string[], RegExp]> = [
-      [['deliver', 'pulse'], /unknown command "deliver" \(commands: send, secret, verify, stats\)/],
+      [['deliver', 'pulse'], /unknown command "deliver" \(commands: send, secret, verify, stats, inbox\)/],
       [['deliver', '--help'], /unknown command "deliver"/],
       [['help', 'deliver'], /unknown command "deliver"/],
       [['send'], /send needs a provider \(autotab, autosana, cyberdesk, retab, pulse\)/],

@@ -76,7 +76,7 @@ t.test('PostgresStore on a real Postgres', async t => {
     t.match(await rowOf(a, 'pulse:same', 'app1."order"'), { done: false })
     t.match(await rowOf(a, 'pulse:same', 'app2.fastify_webhooks_idempotency'), { done: false })
     const { rows } = await a.query('SELECT indexname FROM pg_indexes WHERE schemaname = \'app1\' ORDER BY indexname')
-    t.same(rows, [{ indexname: 'order_expires_at' }, { indexname: 'order_pkey' }, { indexname: 'order_received_at' }])
+    t.same(rows.map(row => row.indexname), ['order_expires_at', 'order_inbox_list', 'order_inbox_status', 'order_pkey'])
   })
 
   t.test('migrate twice, or from many instances at once, is fine', async t => {

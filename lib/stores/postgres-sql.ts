@@ -46,6 +46,14 @@ export interface Statements {
   /** reopens one kept event for a replay (the store's `reclaim`), when its status is one the replay asked for */
   reopen: string
   purge: string
+  /** how many kept events a replay's selection takes */
+  count: string
+  /** how many rows `purge` would delete */
+  purgeable: string
+  /** a page of kept events, newest first, after a (received at, key) cursor */
+  list: string
+  /** one kept event, with everything the inbox keeps of it */
+  event: string
 }
 
 export const DEFAULT_SCHEMA = 'public'
@@ -99,7 +107,13 @@ export function migrationSql (options: TableOptions = {}): string {
   keep_until timestamptz
 );`,
     `CREATE INDEX IF NOT EXISTS ${quote(`${table}_expires_at`)} ON ${name} (expires_at);`,
-    `CREATE INDEX IF NOT EXISTS ${quote(`${table}_received_at`)} ON ${name} (received_at) WHERE status IS NOT NULL;`
+    // The inbox's pages and replay's batches walk kept events by (received_at, key), all or of one status.
+    `CREATE INDEX IF NOT EXISTS ${quote(`${table}_inbox_list`)} ON ${name} (received_at, key) \
+WHERE status IS NOT NULL;`,
+    `CREATE INDEX IF NOT EXISTS ${quote(`${table}_inbox_status`)} ON ${name} (status, received_at, key) \
+WHERE status IS NOT NULL;`,
+    // Made by earlier versions; the first of the two above does its work.
+    `DROP INDEX IF EXISTS ${quote(schema)}.${quote(`${table}_received_at`)};`
   ].join('\n') + '\n'
 }
 
@@ -164,21 +178,60 @@ ON CONFLICT (key) DO UPDATE SET
 attempts = held.attempts + 1,
   last_error = excluded.last_error, keep_until = GREATEST(held.keep_until, excluded.keep_until)
 WHERE ${expired}`
-  // $1 statuses, $2 providers or null, $3 types or null, $4 since or null, $5 until or null,
-  // $6 and $7 the (received_at, key) after which this batch starts, $8 batch size.
-  const select = `SELECT key, provider, event_id AS id, type, payload, meta, received_at AS "receivedAt" FROM ${name}
-WHERE status = ANY($1::text[])
+  // The filters the replay selection and the inbox's list share: $1 statuses or null, $2 providers or null, $3 types
+  // or null, $4 since or null, $5 until or null, $6 keys or null, $7 tenant or null.
+  const chosen = `status IS NOT NULL
+  AND ($1::text[] IS NULL OR status = ANY($1::text[]))
   AND ($2::text[] IS NULL OR provider = ANY($2::text[]))
   AND ($3::text[] IS NULL OR type = ANY($3::text[]))
   AND ($4::timestamptz IS NULL OR received_at >= $4::timestamptz)
   AND ($5::timestamptz IS NULL OR received_at < $5::timestamptz)
-  AND (received_at, key) > ($6::timestamptz, $7::text)
+  AND ($6::text[] IS NULL OR key = ANY($6::text[]))
+  AND ($7::text IS NULL OR meta->>'tenant' = $7::text)`
+  // Also $8 and $9 the (received_at, key) after which this batch starts, $10 batch size.
+  const select = `SELECT key, provider, event_id AS id, type, payload, meta, received_at AS "receivedAt" FROM ${name}
+WHERE ${chosen}
+  AND (received_at, key) > ($8::timestamptz, $9::text)
 ORDER BY received_at, key
-LIMIT $8`
+LIMIT $10`
+  const count = `SELECT count(*)::int AS n FROM ${name} WHERE ${chosen}`
+  // Also $8 and $9 the (received_at, key) of the last row of the page before, or null for the newest, $10 rows,
+  // $11 the one status asked for (with $1 null): an equality, which walks the status index in order, where a list
+  // of one (ANY) reads all of that status and sorts them.
+  const list = `SELECT key, provider, event_id AS id, type, status, attempts, last_error AS "lastError", \
+meta->>'tenant' AS tenant, received_at AS "receivedAt", processed_at AS "processedAt", \
+to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US"+00"') AS "cursorAt" FROM ${name}
+WHERE ${chosen}
+  AND ($11::text IS NULL OR status = $11::text)
+  AND ($8::timestamptz IS NULL OR (received_at, key) < ($8::timestamptz, $9::text))
+ORDER BY received_at DESC, key DESC
+LIMIT $10`
+  // $1 key.
+  const event = `SELECT key, provider, event_id AS id, type, status, attempts, last_error AS "lastError", \
+meta->>'tenant' AS tenant, received_at AS "receivedAt", processed_at AS "processedAt", payload, meta, \
+(NOT done AND expires_at > now()) AS leased, expires_at AS "expiresAt", keep_until AS "keepUntil" FROM ${name}
+WHERE key = $1 AND status IS NOT NULL`
   // $1 key, $2 token, $3 lease in ms, $4 statuses. A live lease is never broken; a done event reopened only when asked.
   const reopen = `UPDATE ${name} SET done = false, token = $2, expires_at = ${after('$3')}, status = 'processing', \
 attempts = attempts + 1
 WHERE key = $1 AND status = ANY($4::text[]) AND (done OR expires_at <= now())`
-  const purge = `DELETE FROM ${name} WHERE expires_at <= now() AND (keep_until IS NULL OR keep_until <= now())`
-  return { take, takeKeeping, complete, release, releaseKeeping, completeOwned, keepInvalid, select, reopen, purge }
+  const past = 'expires_at <= now() AND (keep_until IS NULL OR keep_until <= now())'
+  const purge = `DELETE FROM ${name} WHERE ${past}`
+  const purgeable = `SELECT count(*)::int AS n FROM ${name} WHERE ${past}`
+  return {
+    take,
+    takeKeeping,
+    complete,
+    release,
+    releaseKeeping,
+    completeOwned,
+    keepInvalid,
+    select,
+    reopen,
+    purge,
+    count,
+    purgeable,
+    list,
+    event
+  }
 }

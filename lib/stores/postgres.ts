@@ -4,11 +4,13 @@ import type { Pool, PoolClient } from 'pg'
 import { WebhookClaimLostError } from '../core/errors.js'
 import type { ClaimResult, TransactionalStore } from './idempotency.js'
 import type { WebhookEventData } from '../core/provider.js'
+import { InboxView, selectionParams } from './postgres-inbox.js'
 import {
   migrationSql, statements, tableNames, type Statements, type TableNames, type TableOptions
 } from './postgres-sql.js'
 
 export { migrationSql, type TableOptions } from './postgres-sql.js'
+export type { InboxFilter, InboxPage, InboxRow, InboxEvent, InboxView } from './postgres-inbox.js'
 export type { TransactionalStore } from './idempotency.js'
 
 export interface PostgresStoreOptions extends TableOptions {
@@ -40,6 +42,10 @@ export interface KeptSelection {
   types: readonly string[] | null
   since: Date | null
   until: Date | null
+  /** only these keys (the dashboard's replay of one event) */
+  keys?: readonly string[] | null | undefined
+  /** only events of this tenant */
+  tenant?: string | null | undefined
 }
 
 /** A kept event, as it was received. */
@@ -177,18 +183,10 @@ export class PostgresStore implements TransactionalStore<PoolClient> {
 
   /** The kept events a selection takes, oldest first, read in batches of `batch`. Only with `inbox`. */
   async * kept (selection: KeptSelection, batch = 100): AsyncGenerator<KeptEvent> {
-    const { statuses, providers, types, since, until } = selection
     let after: [Date | string, string] = ['-infinity', '']
     for (;;) {
-      const { rows } = await this.#pool.query<KeptRow>(this.#sql.select, [
-        statuses,
-        providers,
-        types,
-        since,
-        until,
-        ...after,
-        batch
-      ])
+      const params = [...selectionParams(selection), ...after, batch]
+      const { rows } = await this.#pool.query<KeptRow>(this.#sql.select, params)
       for (const { key, provider, id, type, payload, meta, receivedAt } of rows) {
         yield { ...meta, key, provider, id, type, payload, receivedAt }
       }
@@ -196,6 +194,12 @@ export class PostgresStore implements TransactionalStore<PoolClient> {
       const last = rows[rows.length - 1]!
       after = [last.receivedAt, last.key]
     }
+  }
+
+  /** What the inbox keeps, read for people: pages of events, one event, counts (the dashboard and the CLI). */
+  get inbox (): InboxView {
+    if (this.#inbox === null) throw new Error('PostgresStore.inbox needs the "inbox" option')
+    return new InboxView(this.#pool, this.#sql)
   }
 
   /**

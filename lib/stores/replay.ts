@@ -8,7 +8,7 @@
 import { dispatch, type Logger } from '../core/dispatch.js'
 import { WebhookInFlightError } from '../core/errors.js'
 import { runHandlers, type Handlers } from '../core/handlers.js'
-import type { PostgresStore, KeptSelection } from './postgres.js'
+import type { PostgresStore, KeptEvent, KeptSelection } from './postgres.js'
 import type { ProviderSpec } from '../core/provider.js'
 import { compileProvider, validateEvent, type CompiledProvider } from '../core/receive.js'
 
@@ -22,6 +22,8 @@ export interface Replay {
   ttlMs: number
   leaseMs: number
   log: Logger
+  /** after each event, the counts so far */
+  progress?: ((result: ReplayResult) => void) | undefined
 }
 
 export interface ReplayResult {
@@ -36,47 +38,60 @@ export interface ReplayResult {
 }
 
 export async function replayKept (replay: Replay): Promise<ReplayResult> {
-  const { store, selection, log } = replay
+  const { store, selection } = replay
   const compiled = new Map<string, CompiledProvider>(
     await Promise.all(replay.providers.map(async spec => [spec.name, await compileProvider(spec)] as const))
   )
   const idempotency = { store, ttlMs: replay.ttlMs, leaseMs: replay.leaseMs }
   const result: ReplayResult = { handled: 0, failed: 0, invalid: 0, skipped: 0 }
   for await (const { key, ...event } of store.kept(selection)) {
-    const fields = { provider: event.provider, id: event.id, type: event.type }
-    // The selection names only these providers.
-    const options = replay.options[event.provider] ?? {}
-    const checked = validateEvent(compiled.get(event.provider)!, event, options, event.type !== '')
-    if (!checked.ok) {
-      await store.keepInvalid(key, event, checked.error.message)
-      log.warn({ ...fields, ...checked.log }, 'replayed webhook event is still invalid')
-      result.invalid++
-      continue
-    }
-    try {
-      await dispatch({
-        idempotency,
-        key,
-        event: checked.event,
-        log,
-        fields,
-        // Reopened, not taken as a delivery's key is: a done or failed event gets a lease again.
-        claim: async () => await store.reclaim(key, replay.leaseMs, selection.statuses),
-        run: async () => {
-          await runHandlers(replay.handlers, checked.event, checked.known)
-          return true
-        }
-      })
-      result.handled++
-      log.info(fields, 'replayed webhook event handled')
-    } catch (err) {
-      if (err instanceof WebhookInFlightError) {
-        result.skipped++
-        continue
-      }
-      result.failed++
-      log.error({ ...fields, err }, 'replayed webhook event failed')
-    }
+    await replayOne(replay, compiled, idempotency, result, key, event)
+    replay.progress?.({ ...result })
   }
   return result
+}
+
+async function replayOne (
+  replay: Replay,
+  compiled: Map<string, CompiledProvider>,
+  idempotency: { store: PostgresStore, ttlMs: number, leaseMs: number },
+  result: ReplayResult,
+  key: string,
+  event: Omit<KeptEvent, 'key'>
+): Promise<void> {
+  const { store, selection, log } = replay
+  const fields = { provider: event.provider, id: event.id, type: event.type }
+  // The selection names only these providers.
+  const options = replay.options[event.provider] ?? {}
+  const checked = validateEvent(compiled.get(event.provider)!, event, options, event.type !== '')
+  if (!checked.ok) {
+    await store.keepInvalid(key, event, checked.error.message)
+    log.warn({ ...fields, ...checked.log }, 'replayed webhook event is still invalid')
+    result.invalid++
+    return
+  }
+  try {
+    await dispatch({
+      idempotency,
+      key,
+      event: checked.event,
+      log,
+      fields,
+      // Reopened, not taken as a delivery's key is: a done or failed event gets a lease again.
+      claim: async () => await store.reclaim(key, replay.leaseMs, selection.statuses),
+      run: async () => {
+        await runHandlers(replay.handlers, checked.event, checked.known)
+        return true
+      }
+    })
+    result.handled++
+    log.info(fields, 'replayed webhook event handled')
+  } catch (err) {
+    if (err instanceof WebhookInFlightError) {
+      result.skipped++
+      return
+    }
+    result.failed++
+    log.error({ ...fields, err }, 'replayed webhook event failed')
+  }
 }

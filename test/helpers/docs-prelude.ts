@@ -5,11 +5,13 @@
 import type { Queue } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
 import type { Redis } from 'ioredis'
+import type { PostgresStore } from '../../lib/stores/postgres.js'
 
 export declare const app: FastifyInstance
 export declare const secret: string
 export declare const queue: Queue
 export declare const connection: Redis
+export declare const store: PostgresStore
 export declare const db: { jobs: { markDone (jobId: string, pages?: number): Promise<void> } }
 export declare const runs: {
   complete (id: string, data: unknown): Promise<void>
