@@ -21,6 +21,7 @@ const NOT_PROVIDERS = [
   './bullmq',
   './postgres',
   './otel',
+  './schemes',
   './standard-webhooks'
 ]
 
