@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto'
 import Type from 'typebox'
 import type { Validator } from 'typebox/compile'
-import { jsonBody, type ParseOptions } from './body-format.js'
+import { jsonBody, mediaType, type ParseOptions } from './body-format.js'
 import {
   WebhookInvalidPayloadError, WebhookMissingTypeError, WebhookUnreadablePayloadError,
   rejectionErrors
@@ -56,9 +56,10 @@ export interface DeliveryKeys {
 }
 
 export interface Delivery {
-  /** the request's method and target (path and query), for a scheme that signs them */
+  /** the request's method */
   method: string
-  url: string
+  /** the whole URL as the sender saw it, for a scheme that signs it (`signsUrl`); else undefined */
+  url: string | undefined
   headers: Headers
   body: Buffer
   keys: DeliveryKeys
@@ -111,7 +112,8 @@ export function receive (provider: CompiledProvider, delivery: Delivery): Receiv
   // Only a dummy key can have matched: none ever should, but fail closed.
   if (!knownTenant) return unknownTenant()
 
-  const format = spec.body ?? jsonBody
+  const formats = spec.body ?? jsonBody
+  const format = formats.select?.(mediaType(headers['content-type'])) ?? formats
   let payload: unknown
   try {
     payload = format.parse(body, delivery.parse)
