@@ -12,8 +12,10 @@ const PARTS: readonly string[] = ['id', 'timestamp', 'body', 'url', 'form']
 export interface PartValues {
   id: string | undefined
   stamp: string | undefined
-  url: string | undefined
-  form: string | undefined
+  /** absent where the content has no `{url}` */
+  url?: string | undefined
+  /** absent where the content has no `{form}` */
+  form?: string | undefined
   body: Buffer
 }
 
