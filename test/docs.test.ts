@@ -43,12 +43,24 @@ t.test('exampleIn finds the block under its heading only', async t => {
   t.equal(exampleIn(`# x\n\n${HEADING}\n\nno code\n`), undefined)
 })
 
-t.test('the defineProvider example is examples/github-provider.ts, word for word', async t => {
+t.test('the GitHub example is examples/github-provider.ts, word for word', async t => {
   const file = await readFile(new URL('../examples/github-provider.ts', import.meta.url), 'utf8')
   const asUserWrites = file
     .slice(file.indexOf('*/\n') + 3)
     .replace("from '../plugins/index.js'", "from 'fastify-webhooks'")
-  t.equal(exampleIn(readme, '## A provider of your own: `defineProvider`'), asUserWrites)
+  t.ok(readme.includes(`\`\`\`ts\n${asUserWrites}\`\`\``))
+})
+
+t.test('the custom provider is examples/timestamped-provider.ts, word for word, in at most 15 lines', async t => {
+  const file = await readFile(new URL('../examples/timestamped-provider.ts', import.meta.url), 'utf8')
+  const asUserWrites = file
+    .slice(file.indexOf('*/\n') + 3)
+    .replace("from '../plugins/index.js'", "from 'fastify-webhooks'")
+    .replace("from '../lib/schemes/index.js'", "from 'fastify-webhooks/schemes'")
+  const example = exampleIn(readme, '## A provider of your own: `defineProvider`')
+  t.equal(example, asUserWrites)
+  t.ok(example!.trimEnd().split('\n').length <= 15)
+  t.notMatch(example!, /crypto|createHmac/)
 })
 
 t.test('the Prometheus recipe is examples/prometheus.ts, word for word', async t => {
