@@ -28,14 +28,17 @@ function rfc3339Seconds (text: string): number | undefined {
   const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [
     number, number, number, number, number, number
   ]
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second)
-  const date = new Date(ms)
+  // Date.UTC reads years 0 to 99 as 1900 to 1999: the year is set on its own.
+  const date = new Date(Date.UTC(2000, month - 1, day, hour, minute, second))
+  date.setUTCFullYear(year, month - 1, day)
+  const ms = date.getTime()
   // Date.UTC rolls 31 February over into March: refuse any field out of its range instead.
   if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
     return undefined
   }
-  const [sign, offsetHours = 0, offsetMinutes = 0] = [match[7], Number(match[8]), Number(match[9])]
+  const sign = match[7]
   if (sign === undefined) return ms / 1000
+  const [offsetHours, offsetMinutes] = [Number(match[8]), Number(match[9])]
   if (offsetHours > 23 || offsetMinutes > 59) return undefined
   const offset = (offsetHours * 60 + offsetMinutes) * 60
   return sign === '+' ? ms / 1000 - offset : ms / 1000 + offset
