@@ -2,7 +2,7 @@ import { createHmac, type KeyObject } from 'node:crypto'
 import { hmac } from './hmac.js'
 import type { SignatureScheme } from './scheme.js'
 
-export { parsePlainSecret, plainSecretKey } from './plain-secret.js'
+export { parsePlainSecret } from './plain-secret.js'
 
 /** HMAC-SHA256 of the raw body, lowercase hex. */
 export function signHex (secret: string | Buffer | KeyObject, body: Buffer | string): string {

@@ -159,14 +159,3 @@ export function noneMatched (received: number, keys: number): Rejection {
     `no signature matched (${received} received, ${keys} secret${keys === 1 ? '' : 's'} tried)`
   )
 }
-
-/** `ok` when some key matches some received signature (`anyMatch`), else the refusal. */
-export function verifyAny<Key, Input, Meta extends object> (
-  keys: readonly Key[],
-  received: readonly string[],
-  expected: (key: Key, input: Input) => string,
-  input: Input,
-  ok: Verification<Meta>
-): Verification<Meta> {
-  return anyMatch(keys, received, expected, input) ? ok : noneMatched(received.length, keys.length)
-}
