@@ -1,7 +1,7 @@
+import { createSecretKey } from 'node:crypto'
 import sjson from 'secure-json-parse'
 import { Webhook as StandardWebhook } from 'standardwebhooks'
 import { Webhook as SvixWebhook } from 'svix'
-import { plainSecretKey } from '../lib/schemes/hmac-hex.js'
 import { pulse } from '../plugins/pulse.js'
 import { retab } from '../plugins/retab.js'
 import { compareSync, spread, type Stat } from './measure.js'
@@ -23,7 +23,7 @@ import type { Section, Target } from './report.js'
 
 const standardScheme = pulse.provider.scheme
 const hexScheme = retab.provider.scheme
-const HEX_KEY = plainSecretKey(HEX_SECRET)
+const HEX_KEY = createSecretKey(Buffer.from(HEX_SECRET))
 
 /** Our scheme's verify as the engine calls it (the clock read included), failing loudly if it does not verify. */
 function oursStandard (body: Buffer, headers: Record<string, string>): () => unknown {

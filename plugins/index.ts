@@ -43,7 +43,9 @@ export type {
   WebhookSecret
 } from '../lib/fastify/types.js'
 export type { DeliveryContext, HandshakeAnswer } from '../lib/core/provider.js'
-export { formBody, jsonBody, type BodyFormat, type ParseOptions } from '../lib/core/body-format.js'
+export {
+  byContentType, formBody, jsonBody, jsonInForm, type BodyFormat, type ParseOptions
+} from '../lib/core/body-format.js'
 export { field, stringField, stringAt } from '../lib/core/fields.js'
 export { SecretCache, SecretCacheTimeoutError, type SecretCacheOptions } from '../lib/tenants/secret-cache.js'
 export {

@@ -96,6 +96,7 @@ try {
     '.': [...providers, 'defineProvider', 'MemoryStore', 'signStandard', 'WebhookInvalidSignatureError'],
     ...Object.fromEntries(providers.map(name => [`./${name}`, [name, 'default']])),
     './standard-webhooks': ['defineStandardWebhooks'],
+    './schemes': ['hmac', 'ed25519', 'ecdsa', 'sharedToken', 'hmacHex', 'standardWebhooks'],
     './testing': ['sign', 'fixtures', 'fixture', 'deliver', 'receive'],
     './redis': ['RedisStore'],
     './postgres': ['PostgresStore', 'migrationSql', 'PostgresClaimLostError'],

@@ -387,6 +387,14 @@ function slug (heading: string): string {
   return heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-')
 }
 
+t.test('the README\'s custom provider is at most 15 lines, with no crypto of its own', async t => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8')
+  const section = readme.slice(readme.indexOf('\n## Custom providers\n'))
+  const code = section.slice(section.indexOf('```ts\n') + 6, section.indexOf('\n```'))
+  t.ok(code.split('\n').length <= 15, `${code.split('\n').length} lines`)
+  t.notMatch(code, /crypto|createHmac/)
+})
+
 t.test('every link to a heading finds it', async t => {
   const anchors = (file: string): Set<string> => new Set(
     [...readFileSync(join(root, file), 'utf8').matchAll(/^#{1,6} (.+)$/gm)].map(([, heading]) => slug(heading!)))

@@ -29,13 +29,14 @@ function twilioSignature (url: string, fields: Record<string, string>): string {
   return createHmac('sha1', SECRET).update(data).digest('base64')
 }
 
-/** A scheme that signs the request line as Twilio does: it reads the URL from the verify context. */
+/** A scheme that signs the request's URL as Twilio does: it reads the whole URL from the verify context. */
 const urlSigned: SignatureScheme<Buffer> = {
   name: 'url-signed',
   title: 'URL-signed HMAC',
   headers: ['x-twilio-signature'],
   secretFormat: 'any string',
   signsTimestamp: false,
+  signsUrl: true,
   parseSecret: secret => Buffer.from(secret),
   generateSecret: () => 'generated',
   claims: () => false,
@@ -45,7 +46,7 @@ const urlSigned: SignatureScheme<Buffer> = {
     const fields = new URLSearchParams(body.toString('utf8'))
     const signed = [...fields.keys()].sort().reduce(
       (text, name) => text + name + fields.get(name)!,
-      `https://${headerValue(headers, 'host') ?? ''}${context.url ?? ''}`
+      context.url ?? ''
     )
     for (const key of keys) {
       const expected = Buffer.from(createHmac('sha1', key).update(signed).digest('base64'))
@@ -83,7 +84,11 @@ function formDelivery (path: string, fields: Record<string, string>) {
 t.test('a form body, signed over the URL it was posted to', async t => {
   const app = Fastify()
   const received: unknown[] = []
-  await app.register(sms, { secret: SECRET, on: { 'sms.received': async event => { received.push(event.payload) } } })
+  await app.register(sms, {
+    secret: SECRET,
+    publicUrl: 'https://hooks.example.com',
+    on: { 'sms.received': async event => { received.push(event.payload) } }
+  })
   const fields = { MessageSid: 'SM1', Body: 'hello there', From: '+15550100' }
 
   const ok = await app.inject(formDelivery('/webhooks/sms?account=AC1', fields))

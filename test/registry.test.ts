@@ -22,6 +22,7 @@ const NOT_PROVIDERS = [
   './postgres',
   './otel',
   './dashboard',
+  './schemes',
   './standard-webhooks'
 ]
 

@@ -21,6 +21,13 @@ export interface BodyFormat {
   parse (body: Buffer, options: ParseOptions): unknown
   /** What a body `parse` throws on is answered with (a 400), and the log line that says so. */
   readonly malformed: { error (): Error, readonly message: string }
+  /**
+   * A format of several (`byContentType`): the one for the delivery's media type (lowercase, without parameters),
+   * which then parses it.
+   */
+  select? (contentType: string): BodyFormat
+  /** The body a sender would send for a payload (the testing kit and the CLI's `send`). Default: JSON. */
+  serialize? (payload: unknown): string
 }
 
 export const jsonBody: BodyFormat = {
@@ -46,5 +53,71 @@ export const formBody: BodyFormat = {
     }
     return Object.fromEntries(fields)
   },
-  malformed: { error: () => new WebhookInvalidFormError(), message: 'webhook body is not a form of UTF-8 text' }
+  malformed: { error: () => new WebhookInvalidFormError(), message: 'webhook body is not a form of UTF-8 text' },
+  serialize: payload => formText(payload)
+}
+
+/** A form of an object's fields (a list: the field once per value). */
+function formText (payload: unknown): string {
+  const form = new URLSearchParams()
+  for (const [name, value] of Object.entries(payload as Record<string, unknown>)) {
+    for (const each of Array.isArray(value) ? value : [value]) form.append(name, String(each))
+  }
+  return form.toString()
+}
+
+/**
+ * A form whose `field` holds the JSON payload (GitHub's form content type, Slack's interactivity: `payload=`). With
+ * `orForm`, a form without that field is the payload as a plain form (Slack's slash commands, on the same route).
+ */
+export function jsonInForm (field = 'payload', options: { orForm?: boolean | undefined } = {}): BodyFormat {
+  const orForm = options.orForm === true
+  return {
+    title: `a form whose "${field}" field holds JSON`,
+    contentTypes: formBody.contentTypes,
+    parse (body, parse) {
+      const fields = formBody.parse(body, parse) as Record<string, string | string[]>
+      const value = Object.hasOwn(fields, field) ? fields[field] : undefined
+      if (typeof value === 'string') return sjson.parse(value, undefined, parse)
+      if (value === undefined && orForm) return fields
+      throw new TypeError(`no single "${field}" field`)
+    },
+    malformed: {
+      error: () => new WebhookInvalidFormError(),
+      message: `webhook body is not a form whose "${field}" field holds JSON`
+    },
+    serialize: payload => new URLSearchParams({ [field]: JSON.stringify(payload) }).toString()
+  }
+}
+
+/**
+ * Several formats on one route, each for its content types: `byContentType([jsonBody, jsonInForm('payload')])`
+ * takes JSON and the form alike. A media type two formats claim throws.
+ */
+export function byContentType (formats: readonly BodyFormat[]): BodyFormat {
+  const byType = new Map<string, BodyFormat>()
+  for (const format of formats) {
+    for (const type of format.contentTypes) {
+      if (byType.has(type)) throw new TypeError(`byContentType: two formats take ${type}`)
+      byType.set(type, format)
+    }
+  }
+  const [first] = formats
+  if (first === undefined) throw new TypeError('byContentType: no format given')
+  // The route takes only these media types, so another cannot reach `select`; the first format, all the same.
+  const select = (contentType: string): BodyFormat => byType.get(contentType) ?? first
+  return {
+    title: formats.map(format => format.title).join(' or '),
+    // The first format's first type first: what the kit sends.
+    contentTypes: [...byType.keys()],
+    parse: () => { throw new TypeError('byContentType: parse the selected format') },
+    malformed: first.malformed,
+    select,
+    ...(first.serialize === undefined ? {} : { serialize: first.serialize })
+  }
+}
+
+/** The media type of a Content-Type header: lowercase, without parameters; '' when there is none. */
+export function mediaType (header: string | string[] | undefined): string {
+  return typeof header === 'string' ? (header.split(';', 1)[0] ?? '').trim().toLowerCase() : ''
 }

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto'
 import Type from 'typebox'
 import type { Validator } from 'typebox/compile'
-import { jsonBody, type ParseOptions } from './body-format.js'
+import { jsonBody, mediaType, type ParseOptions } from './body-format.js'
 import { loadCompiler } from './compiler.js'
 import {
   WebhookEmptyBodyError, WebhookInvalidPayloadError, WebhookMissingTypeError, WebhookUnreadablePayloadError,
@@ -57,9 +57,10 @@ export interface DeliveryKeys {
 }
 
 export interface Delivery {
-  /** the request's method and target (path and query), for a scheme that signs them */
+  /** the request's method */
   method: string
-  url: string
+  /** the whole URL as the sender saw it, for a scheme that signs it (`signsUrl`); else undefined */
+  url: string | undefined
   headers: Headers
   body: Buffer
   keys: DeliveryKeys
@@ -114,7 +115,8 @@ export function receive (provider: CompiledProvider, delivery: Delivery): Receiv
 
   // No body is no event, whatever the content type said (Fastify hands a declared one to the parser even empty).
   if (body.length === 0) return refuse(new WebhookEmptyBodyError(), 'webhook request has no body', {})
-  const format = spec.body ?? jsonBody
+  const formats = spec.body ?? jsonBody
+  const format = formats.select?.(mediaType(headers['content-type'])) ?? formats
   let payload: unknown
   try {
     payload = format.parse(body, delivery.parse)

@@ -69,8 +69,9 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
   async function receiver (fastify: FastifyInstance, options: ProviderOptions<S>): Promise<void> {
     const unchecked: UncheckedOptions = options
     const {
-      keys, keysFor, tenants, path, tolerance, bodyLimit, bufferLimit, idempotency, sink, invalid
+      keys, keysFor, tenants, path, urlOf, tolerance, bodyLimit, bufferLimit, idempotency, sink, invalid
     } = resolveOptions(spec, unchecked)
+    const signsUrl = spec.scheme.signsUrl === true
     const provider = await compileProvider(spec)
     const budget = serverBudget(fastify.server, `fastify-webhooks-${spec.name}`, bodyLimit, bufferLimit)
     const observer = deliveryObserver('route', sink.runsHandlers)
@@ -97,7 +98,9 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
     }
 
     function receiveWithKeys (request: FastifyRequest, body: Buffer, keys: DeliveryKeys, done: Done): void {
-      const { method, url, headers } = request
+      const { method, headers } = request
+      // Only a scheme that signs the URL has it worked out: no string built per request for the others.
+      const url = signsUrl ? urlOf(request) : undefined
       const received = receive(provider, {
         method, url, headers, body, keys, receivedAt: new Date(), tolerance, parse, options, keepsInvalid
       })
@@ -121,8 +124,8 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
     }
 
     function earlyRefusal (request: FastifyRequest): Refusal | null {
-      const { method, url, headers } = request
-      return refuseEarly(provider, { method, url, headers, receivedAt: new Date(), tolerance }, keys)
+      const { method, headers } = request
+      return refuseEarly(provider, { method, url: undefined, headers, receivedAt: new Date(), tolerance }, keys)
     }
 
     function logRefusal (request: FastifyRequest, refusal: Refusal): Error {

@@ -25,6 +25,8 @@ export interface ResolvedOptions {
   /** set when `secret` is a function: the tenant is read from each request */
   tenants: Tenants | null
   path: string
+  /** the whole URL of a request as its sender saw it, for a scheme that signs it */
+  urlOf: (request: FastifyRequest) => string
   tolerance: number
   bodyLimit: number
   /** the server's budget of buffered body bytes, when this plugin sets it */
@@ -66,6 +68,10 @@ export const receiverOptions = optionTable({
   tenant: elsewhere,
   secretCache: elsewhere,
   path: optional(value => typeof value === 'string' && value.startsWith('/'), 'a string starting with "/"'),
+  publicUrl: optional(
+    value => isFunction(value) || baseUrl(value) !== undefined,
+    'a base URL such as "https://example.com" (no query), or a function of the request that gives the whole URL'
+  ),
   tolerance: optional(isPositive, 'a positive number'),
   bodyLimit: bytes,
   bufferLimit: bytes,
@@ -97,7 +103,8 @@ export function resolveOptions (spec: ProviderSpec, options: UncheckedOptions): 
   const keys = tenants === null ? resolveKeys(spec, options, fail) : tenants.dummy
   // The table has checked the types of these.
   const path = (options.path ?? `/webhooks/${spec.name}`) as string
-  const tolerance = (options.tolerance ?? 300) as number
+  const tolerance = (options.tolerance ?? spec.scheme.tolerance ?? 300) as number
+  const urlOf = resolveUrl(options.publicUrl)
   const bodyLimit = (options.bodyLimit ?? spec.bodyLimit ?? DEFAULT_BODY_LIMIT) as number
   const bufferLimit = options.bufferLimit as number | undefined
   const sink = resolveSink(spec, options, fail)
@@ -105,7 +112,27 @@ export function resolveOptions (spec: ProviderSpec, options: UncheckedOptions): 
   const idempotency = resolveIdempotency(options.idempotency ?? (sink.deduplicates ? false : {}), fail)
   const keysFor = tenants === null ? fixedKeys(keys) : tenants.keysFor
   const invalid = resolveInvalid(options, idempotency, fail)
-  return { keys, keysFor, tenants, path, tolerance, bodyLimit, bufferLimit, idempotency, sink, invalid }
+  return { keys, keysFor, tenants, path, urlOf, tolerance, bodyLimit, bufferLimit, idempotency, sink, invalid }
+}
+
+/** A `publicUrl` string without its trailing slash, when it is an http(s) URL without query or fragment. */
+function baseUrl (value: unknown): string | undefined {
+  if (typeof value !== 'string' || !URL.canParse(value)) return undefined
+  const url = new URL(value)
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.search !== '' || url.hash !== '') return undefined
+  return value.replace(/\/+$/, '')
+}
+
+/**
+ * How a request's URL as the sender saw it is worked out (for a scheme that signs it): `publicUrl` and the path and
+ * query, `publicUrl(request)`, or the protocol and host Fastify sees (its `trustProxy` decides whether
+ * `X-Forwarded-*` count).
+ */
+function resolveUrl (publicUrl: unknown): (request: FastifyRequest) => string {
+  if (typeof publicUrl === 'function') return publicUrl as (request: FastifyRequest) => string
+  const base = baseUrl(publicUrl)
+  if (base !== undefined) return request => base + request.url
+  return request => `${request.protocol}://${request.host}${request.url}`
 }
 
 /**

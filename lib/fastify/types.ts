@@ -124,7 +124,13 @@ export interface ReceiverOptions<E extends { type: string }, U> {
     request: FastifyRequest,
     reply: FastifyReply
   ) => unknown) | undefined
-  /** Seconds a signed timestamp may be off, both directions (Standard Webhooks providers). Default 300. */
+  /**
+   * The URL deliveries are posted to, as the sender sees it, for a provider that signs it (Twilio, Square): a base
+   * such as `https://example.com` (the request's path and query are appended), or a function of the request that
+   * gives the whole URL. Default: the protocol and host Fastify sees (behind a proxy, with `trustProxy`).
+   */
+  publicUrl?: string | ((request: FastifyRequest) => string) | undefined
+  /** Seconds a signed timestamp may be off, both directions. Default 300, unless the provider's scheme sets another. */
   tolerance?: number | undefined
   /** Largest body in bytes; larger ones get 413 before any hashing. Default 1 MiB, unless the provider sets another. */
   bodyLimit?: number | undefined

@@ -23,14 +23,22 @@ function decode (value: string, prefix: string): Buffer {
 
 /** `whpk_` + base64 of the 32 bytes of an ed25519 public key. */
 export function parseEd25519PublicKey (value: string): KeyObject {
-  const raw = decode(value, PUBLIC_PREFIX)
+  return ed25519PublicKey(decode(value, PUBLIC_PREFIX))
+}
+
+/** An ed25519 public key from its 32 raw bytes. */
+export function ed25519PublicKey (raw: Buffer): KeyObject {
   if (raw.length !== 32) throw new TypeError(`must decode to the 32 bytes of an ed25519 public key, not ${raw.length}`)
   return createPublicKey({ key: Buffer.concat([SPKI_HEADER, raw]), format: 'der', type: 'spki' })
 }
 
 /** `whsk_` + base64 of the 32-byte seed (or of seed and public key, 64 bytes, whose halves must agree). */
 export function parseEd25519SecretKey (value: string): KeyObject {
-  const raw = decode(value, SECRET_PREFIX)
+  return ed25519SecretKey(decode(value, SECRET_PREFIX))
+}
+
+/** An ed25519 secret key from its 32-byte seed (or 64 bytes: seed and public key, whose halves must agree). */
+export function ed25519SecretKey (raw: Buffer): KeyObject {
   if (raw.length !== 32 && raw.length !== 64) {
     throw new TypeError(`must decode to a 32-byte ed25519 seed (or 64 bytes: seed and public key), not ${raw.length}`)
   }
@@ -51,11 +59,16 @@ function rawPublicKey (key: KeyObject): Buffer {
 
 /** A new key pair: the sender signs with `secretKey`, the receiver verifies with `publicKey`. */
 export function generateEd25519KeyPair (): { secretKey: string, publicKey: string } {
+  const { seed, publicKey } = rawEd25519KeyPair()
+  return { secretKey: SECRET_PREFIX + seed.toString('base64'), publicKey: PUBLIC_PREFIX + publicKey.toString('base64') }
+}
+
+/** A new key pair as raw bytes: the 32-byte seed and the 32-byte public key. */
+export function rawEd25519KeyPair (): { seed: Buffer, publicKey: Buffer } {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519')
-  const seed = privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(PKCS8_HEADER.length)
   return {
-    secretKey: SECRET_PREFIX + seed.toString('base64'),
-    publicKey: PUBLIC_PREFIX + rawPublicKey(publicKey).toString('base64')
+    seed: privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(PKCS8_HEADER.length),
+    publicKey: rawPublicKey(publicKey)
   }
 }
 

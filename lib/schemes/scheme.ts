@@ -22,18 +22,21 @@ export interface VerifyContext {
   now: number
   /** seconds, both directions */
   tolerance: number
+  /** The request's method; absent where there is no request (the CLI's `verify` of a captured body). */
+  method?: string | undefined
   /**
-   * The request's method and target (path and query, as sent), for a scheme that signs them; absent where there
-   * is no request (the CLI's `verify` of a captured body).
+   * The whole URL as the sender saw it (`https://example.com/webhooks/twilio?x=1`: the receiver's `publicUrl`, else
+   * the request's protocol, host, path and query), given to a scheme with `signsUrl`; otherwise absent.
    */
-  method?: string
-  url?: string
+  url?: string | undefined
 }
 
 export interface SignOptions {
   id?: string | undefined
   /** seconds since the epoch */
   timestamp?: number | undefined
+  /** The whole URL the delivery is posted to, for a scheme that signs it (`signsUrl`). */
+  url?: string | undefined
 }
 
 /** A key a sender's common mistake would have signed with instead, and what to tell them (the CLI's `verify`). */
@@ -54,6 +57,10 @@ export interface SignatureScheme<Key = unknown, Meta extends object = object> {
   readonly secretFormat: string
   /** Whether the signature covers a timestamp, so that an old delivery can be refused as stale. */
   readonly signsTimestamp: boolean
+  /** Whether `verify` reads `context.url`: only then does the route work out the URL the sender saw. */
+  readonly signsUrl?: boolean
+  /** The scheme's default window in seconds for a signed timestamp, where the receiver's `tolerance` is not given. */
+  readonly tolerance?: number
   /** Turns one configured secret into a key; throws a TypeError that says what is wrong (never the secret). */
   parseSecret (secret: string): Key
   /** A new random secret in this scheme's format. */
@@ -151,15 +158,4 @@ export function noneMatched (received: number, keys: number): Rejection {
     'invalid-signature',
     `no signature matched (${received} received, ${keys} secret${keys === 1 ? '' : 's'} tried)`
   )
-}
-
-/** `ok` when some key matches some received signature (`anyMatch`), else the refusal. */
-export function verifyAny<Key, Input, Meta extends object> (
-  keys: readonly Key[],
-  received: readonly string[],
-  expected: (key: Key, input: Input) => string,
-  input: Input,
-  ok: Verification<Meta>
-): Verification<Meta> {
-  return anyMatch(keys, received, expected, input) ? ok : noneMatched(received.length, keys.length)
 }

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { checkHandlers, handlerTypes, runHandlers } from '../core/handlers.js'
 import type { ProviderSpec, WebhookEventData } from '../core/provider.js'
+import { jsonBody } from '../core/body-format.js'
 import { compileProvider, receive as receiveDelivery } from '../core/receive.js'
 import type { SignOptions } from '../schemes/scheme.js'
 import { kitOptions, pluginOptions } from './kit-options.js'
@@ -72,7 +73,14 @@ export function sign<P extends ProviderRef> (
   options: KitSignOptions<KitEventType<P>>
 ): SignedDelivery
 export function sign (provider: ProviderRef, payload: unknown, options: KitSignOptions): SignedDelivery {
-  return signed(specOf(provider), typeof payload === 'string' ? payload : JSON.stringify(payload), options)
+  const spec = specOf(provider)
+  return signed(spec, bodyOf(spec, payload), options)
+}
+
+/** The body as the provider's format sends it (JSON, a form), or a string byte for byte. */
+function bodyOf (spec: ProviderSpec, payload: unknown): string {
+  if (typeof payload === 'string') return payload
+  return (spec.body?.serialize ?? JSON.stringify)(payload)
 }
 
 function signed (spec: ProviderSpec, body: string, options: KitSignOptions): SignedDelivery {
@@ -80,7 +88,7 @@ function signed (spec: ProviderSpec, body: string, options: KitSignOptions): Sig
   const sender = spec.senderHeaders?.({ type: options.type ?? spec.sample?.type ?? '', id })
   return {
     headers: {
-      'content-type': 'application/json',
+      'content-type': (spec.body ?? jsonBody).contentTypes[0] ?? 'application/json',
       ...sender,
       ...spec.scheme.sign(options.secret, body, { ...options, id })
     },
@@ -134,10 +142,12 @@ export async function deliver (
 ): Promise<LightMyRequestResponse> {
   const spec = specOf(provider)
   const { path, headers: extra, ...signing } = options
-  const { headers, body } = signed(spec, typeof payload === 'string' ? payload : JSON.stringify(payload), signing)
+  const url = path ?? `/webhooks/${spec.name}`
+  // The URL the route sees under inject (light-my-request's host), for a scheme that signs it.
+  const { headers, body } = signed(spec, bodyOf(spec, payload), { url: `http://localhost:80${url}`, ...signing })
   return await app.inject({
     method: 'POST',
-    url: path ?? `/webhooks/${spec.name}`,
+    url,
     headers: { ...headers, ...extra },
     payload: body
   })
@@ -180,15 +190,17 @@ export async function receive (
   const checked = checkHandlers<[]>(handlers, handlerTypes(spec), fail)
   const secret = spec.scheme.generateSecret()
   const receivedAt = event.receivedAt ?? new Date()
-  const { headers, body } = signed(spec, JSON.stringify(event.payload), {
+  const url = `https://example.com/webhooks/${spec.name}`
+  const { headers, body } = signed(spec, (spec.body?.serialize ?? JSON.stringify)(event.payload), {
     secret,
+    url,
     type: event.type,
     timestamp: Math.floor(receivedAt.getTime() / 1000),
     ...(event.id === undefined ? {} : { id: event.id })
   })
   const received = receiveDelivery(await compileProvider(spec), {
     method: 'POST',
-    url: `/webhooks/${spec.name}`,
+    url,
     headers,
     body: Buffer.from(body),
     keys: { keys: [spec.scheme.parseSecret(secret)], known: true },

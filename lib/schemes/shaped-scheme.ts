@@ -1,0 +1,247 @@
+/**
+ * A whole SignatureScheme from a shape (what is signed, where signatures, timestamp and id are) and a signer (how a
+ * signature is made and checked: HMAC, ed25519, ECDSA). The blocks in hmac.ts and public-key.ts are one call each.
+ */
+import { randomBytes } from 'node:crypto'
+import {
+  MAX_SIGNATURES, headerValue, noneMatched, reject, secretsToSign,
+  type Headers, type MistakenKey, type Rejection, type SignOptions, type SignatureScheme, type Verification,
+  type VerifyContext
+} from './scheme.js'
+import type { SchemeShape, TimestampMeta } from './shape.js'
+import { formText, signedContent, type PartValues, type SignedContent } from './signed-content.js'
+import {
+  headerName, readSignatures, readerHeaders, signatureReader, writeSignatures, type ReadSignatures
+} from './signature-header.js'
+import { FORMAT_TITLES, outsideWindow, readTimestamp, writeTimestamp, type TimestampFormat } from './timestamp.js'
+
+/** One delivery's signed content and what it carries, as a signer's `matches` is handed it: one object a request. */
+export interface Content extends PartValues, ReadSignatures {
+  signed: SignedContent
+  /** the timestamp in seconds, where one is signed */
+  seconds: number | undefined
+}
+
+/** What differs between the blocks: the keys, and how a signature is made and checked. */
+export interface Signer<Key> {
+  readonly name: string
+  readonly title: string
+  readonly secretFormat: string
+  parseSecret (secret: string): Key
+  generateSecret (): string
+  generateKeyPair? (): { secretKey: string, publicKey: string }
+  claims (secret: string): boolean
+  mistakenKeys? (secret: string): Array<MistakenKey<Key>>
+  /** Whether some key's signature of the content is one of `received`. */
+  matches (keys: readonly Key[], received: readonly string[], content: Content): boolean
+  /** One signature of the content with a secret as the sender holds it (a private key, for asymmetric schemes). */
+  sign (secret: string, content: Content): string
+}
+
+const MAX_ID = 256
+/** Longer than any timestamp of any format. */
+const MAX_STAMP = 64
+/** The body at precheck, which runs before it is read: nothing is signed with it. */
+const NO_BODY = Buffer.alloc(0)
+const OK_UNSTAMPED: Verification<object> = { ok: true, id: undefined, meta: {} }
+
+export function shapedScheme<Key> (
+  shape: SchemeShape,
+  signer: Signer<Key>
+): SignatureScheme<Key, TimestampMeta | object> {
+  if (typeof shape !== 'object' || shape === null) throw new TypeError('a scheme needs its options')
+  const signed = signedContent(shape.signed ?? '{body}')
+  const { uses } = signed
+  const timestamp = stampOf(shape, uses.has('timestamp'))
+  const idName = idOf(shape, uses.has('id'))
+  const reader = signatureReader(shape.signature, timestamp?.entry)
+  const maxSignatures = reader.kind === 'entries' ? MAX_SIGNATURES : 1
+  const signsUrl = uses.has('url')
+  const signsForm = uses.has('form')
+  const { title } = signer
+  const headerNames = [
+    ...readerHeaders(reader),
+    ...(timestamp?.header === undefined ? [] : [timestamp.header]),
+    ...(idName === undefined ? [] : [idName])
+  ]
+
+  // One delivery's content, reused by every call: verify and precheck are synchronous and nothing of it escapes them
+  // (the body is let go before they return), so a request allocates no object for it.
+  const scratch: Content = {
+    signed,
+    signatures: [],
+    stamp: undefined,
+    seconds: undefined,
+    id: undefined,
+    url: undefined,
+    form: undefined,
+    body: NO_BODY
+  }
+
+  // The signatures, timestamp and id, or why they cannot be used (window included): shared by verify and precheck.
+  function read (headers: Headers, context: VerifyContext, body: Buffer): Content | Rejection {
+    const content = scratch
+    content.signatures.length = 0
+    content.stamp = content.id = content.url = content.form = undefined
+    content.seconds = undefined
+    content.body = body
+    const unread = readSignatures(reader, headers, content)
+    if (unread !== undefined) return unread
+    if (timestamp !== undefined) {
+      const stamp = timestamp.header === undefined ? content.stamp : headerValue(headers, timestamp.header)
+      if (stamp === undefined) return reject('missing-signature', `no single ${timestamp.header!} header`)
+      const seconds = stamp.length > MAX_STAMP ? undefined : readTimestamp(stamp, timestamp.format)
+      if (seconds === undefined) {
+        return reject('malformed-signature', `${timestamp.where} is not ${FORMAT_TITLES[timestamp.format]}`)
+      }
+      if (timestamp.window) {
+        const outside = outsideWindow(seconds, context)
+        if (outside !== undefined) return outside
+      }
+      content.stamp = stamp
+      content.seconds = seconds
+    }
+    if (idName !== undefined) {
+      const id = headerValue(headers, idName)
+      if (id === undefined) return reject('missing-signature', `no single ${idName} header`)
+      if (id.length === 0 || id.length > MAX_ID) {
+        return reject('malformed-signature', `${idName} must be 1 to ${MAX_ID} characters`)
+      }
+      content.id = id
+    }
+    return content
+  }
+
+  function verify (
+    keys: readonly Key[],
+    headers: Headers,
+    body: Buffer,
+    context: VerifyContext
+  ): Verification<TimestampMeta | object> {
+    const verdict = check(keys, headers, body, context)
+    scratch.body = NO_BODY
+    return verdict
+  }
+
+  function check (
+    keys: readonly Key[],
+    headers: Headers,
+    body: Buffer,
+    context: VerifyContext
+  ): Verification<TimestampMeta | object> {
+    const content = read(headers, context, body)
+    if ('reason' in content) return content
+    const { signatures } = content
+    if (signsUrl) {
+      if (context.url === undefined) return reject('invalid-signature', 'no URL to check the signed URL against')
+      content.url = context.url
+    }
+    if (signsForm) {
+      content.form = formText(body)
+      if (content.form === undefined) return reject('invalid-signature', 'the signed form is not UTF-8')
+    }
+    if (!signer.matches(keys, signatures, content)) return noneMatched(signatures.length, keys.length)
+    const { seconds, id } = content
+    if (seconds === undefined && id === undefined) return OK_UNSTAMPED
+    return { ok: true, id, meta: seconds === undefined ? {} : { timestamp: seconds } }
+  }
+
+  function precheck (headers: Headers, context: VerifyContext): Rejection | undefined {
+    const found = read(headers, context, NO_BODY)
+    return 'reason' in found ? found : undefined
+  }
+
+  function sign (
+    secret: string | readonly string[],
+    body: Buffer | string,
+    options: SignOptions = {}
+  ): Record<string, string> {
+    const secrets = secretsToSign(secret, { title, maxSignatures })
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body
+    const seconds = options.timestamp ?? Math.floor(Date.now() / 1000)
+    const stamp = timestamp === undefined ? undefined : writeTimestamp(seconds, timestamp.format)
+    const id = idName === undefined ? undefined : options.id ?? `msg_${randomBytes(12).toString('hex')}`
+    if (signsUrl && options.url === undefined) throw new TypeError(`${title} signs the URL: give sign() a url`)
+    const form = signsForm ? formText(bytes) : undefined
+    if (signsForm && form === undefined) throw new TypeError(`${title} signs a form: the body must be UTF-8`)
+    const content: Content = {
+      signed, signatures: [], stamp, seconds, id, url: options.url, form, body: bytes
+    }
+    return {
+      ...(timestamp?.header === undefined ? {} : { [timestamp.header]: stamp! }),
+      ...(idName === undefined ? {} : { [idName]: id! }),
+      ...writeSignatures(reader, secrets.map(each => signer.sign(each, content)), stamp)
+    }
+  }
+
+  return {
+    name: shape.name ?? signer.name,
+    title: shape.title ?? title,
+    headers: headerNames,
+    secretFormat: signer.secretFormat,
+    signsTimestamp: timestamp?.window === true,
+    ...(signsUrl ? { signsUrl } : {}),
+    ...(shape.tolerance === undefined ? {} : { tolerance: positive(shape.tolerance) }),
+    parseSecret: secret => signer.parseSecret(secret),
+    generateSecret: () => signer.generateSecret(),
+    ...(signer.generateKeyPair === undefined ? {} : { generateKeyPair: signer.generateKeyPair }),
+    claims: secret => signer.claims(secret),
+    verify,
+    precheck,
+    sign,
+    ...(maxSignatures > 1 ? { maxSignatures } : {}),
+    ...(signer.mistakenKeys === undefined ? {} : { mistakenKeys: signer.mistakenKeys })
+  }
+}
+
+interface Stamp {
+  header: string | undefined
+  entry: string | undefined
+  format: TimestampFormat
+  window: boolean
+  /** what a refusal calls it */
+  where: string
+}
+
+function stampOf (shape: SchemeShape, signed: boolean): Stamp | undefined {
+  const option = shape.timestamp
+  if (option === undefined) {
+    if (signed) throw new TypeError('signed content has {timestamp}: say where it is with the "timestamp" option')
+    return undefined
+  }
+  // A timestamp the signature does not cover could be changed at will: no defence against replays at all.
+  if (!signed) throw new TypeError('option "timestamp": the signed content must have {timestamp}')
+  const { header, entry, format = 'seconds', window = true } = option
+  if ((header === undefined) === (entry === undefined)) {
+    throw new TypeError('option "timestamp" takes one of "header" (its own header) or "entry" (in the signature\'s)')
+  }
+  if (!Object.hasOwn(FORMAT_TITLES, format)) {
+    throw new TypeError(`option "timestamp.format" must be one of ${Object.keys(FORMAT_TITLES).join(', ')}`)
+  }
+  const name = header === undefined ? undefined : headerName(header)
+  const list = 'entries' in shape.signature ? headerName(shape.signature.header) : ''
+  return {
+    header: name,
+    entry,
+    format,
+    window: window !== false,
+    where: name ?? `the ${entry!} entry of ${list}`
+  }
+}
+
+function idOf (shape: SchemeShape, signed: boolean): string | undefined {
+  if (shape.id === undefined) {
+    if (signed) throw new TypeError('signed content has {id}: say where it is with the "id" option')
+    return undefined
+  }
+  // An id the signature does not cover would let a replay through deduplication under a new id.
+  if (!signed) throw new TypeError('option "id": the signed content must have {id}')
+  return headerName(shape.id.header)
+}
+
+function positive (tolerance: unknown): number {
+  if (typeof tolerance !== 'number' || !(tolerance > 0) || !Number.isFinite(tolerance)) {
+    throw new TypeError('option "tolerance" must be a positive number of seconds')
+  }
+  return tolerance
+}
