@@ -253,7 +253,7 @@ t.test('sh and text blocks: the packages installed and the CLI commands exist', 
     ...Object.keys(pkg.peerDependencies!),
     ...Object.keys(pkg.devDependencies!)
   ])
-  const commands = ['send', 'secret', 'verify', 'stats']
+  const commands = ['send', 'secret', 'verify', 'stats', 'inbox']
   const usages = new Map(await Promise.all(commands.map(async c => [c, await cli(c, '--help')] as const)))
   const mainUsage = await cli('--help')
   const helpOf = (command: string): string => command.startsWith('-') ? mainUsage : usages.get(command) ?? ''
