@@ -54,7 +54,7 @@ t.test('fixture: a type the provider lacks, or a schema with no example, is refu
   t.throws(() => fixture(bare, 'ping'), {
     message: 'fastify-webhooks/testing: the bare schema of "ping" has no example to start from'
   })
-  t.throws(() => fixture('stripe' as 'pulse', 'job.failed'), { message: /unknown provider "stripe"/ })
+  t.throws(() => fixture('paypal' as 'pulse', 'job.failed'), { message: /unknown provider "paypal"/ })
 })
 
 t.test('deliver: signs and posts to the default path, or to `path`, with headers to break one', async t => {
