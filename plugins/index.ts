@@ -12,6 +12,15 @@ export {
   type RetabTypes
 } from './retab.js'
 export { pulse, type PulseEvent, type PulseHandlers } from './pulse.js'
+export {
+  defineStripe,
+  stripe,
+  stripeEvent,
+  stripeScheme,
+  type StripeEvent,
+  type StripeHandlers,
+  type StripeOptions
+} from './stripe.js'
 export { defineProvider } from '../lib/fastify/define-provider.js'
 export {
   defineStandardWebhooks,

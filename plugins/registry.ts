@@ -7,6 +7,7 @@ import { autotab } from './autotab.js'
 import { cyberdesk } from './cyberdesk.js'
 import { pulse } from './pulse.js'
 import { retab } from './retab.js'
+import { stripe } from './stripe.js'
 
-export const providers = { autotab, autosana, cyberdesk, retab, pulse }
+export const providers = { autotab, autosana, cyberdesk, retab, pulse, stripe }
 export type ProviderName = keyof typeof providers

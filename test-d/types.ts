@@ -166,6 +166,11 @@ app.addHook('preHandler', async (request) => {
       // examples/github-provider.ts declares it: a provider of one's own joins the union
       if (webhook.type === 'push') void webhook.payload.repository.full_name
       break
+    case 'stripe':
+      if (webhook.type === 'invoice.paid') void webhook.payload.data.object.amount_paid
+      // @ts-expect-error a Checkout Session has no amount_paid
+      if (webhook.type === 'checkout.session.completed') void webhook.payload.data.object.amount_paid
+      break
     case 'acme': {
       const amount: number = webhook.payload.amount
       void amount
@@ -206,7 +211,7 @@ const delivery = sign('pulse', fixtures.pulse['job.completed'], { secret: 'whsec
 const body: string = delivery.body
 void body
 // @ts-expect-error not a shipped provider
-sign('stripe', {}, { secret: 'x' })
+sign('paypal', {}, { secret: 'x' })
 sign(mine, { kind: 'order.paid', amount: 1 }, { secret: 's' })
 
 type P = PulseEvent['type']

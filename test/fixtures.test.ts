@@ -11,6 +11,7 @@ import { autotabEvents } from '../schemas/autotab.js'
 import { cyberdeskEvents } from '../schemas/cyberdesk.js'
 import { pulseEvents } from '../schemas/pulse.js'
 import { retabEvents } from '../schemas/retab.js'
+import { stripeEvents } from '../schemas/stripe.js'
 import { fixtures, sign } from '../lib/testing/kit.js'
 import { providers, type ProviderName } from '../plugins/registry.js'
 import { HEX_SECRET, SW_SECRET } from './helpers/sign.js'
@@ -20,9 +21,18 @@ const schemas: Record<ProviderName, Record<string, TSchema>> = {
   autosana: autosanaEvents,
   cyberdesk: cyberdeskEvents,
   retab: retabEvents,
-  pulse: pulseEvents
+  pulse: pulseEvents,
+  stripe: stripeEvents
 }
-const secretFor = (name: ProviderName) => name === 'cyberdesk' || name === 'pulse' ? SW_SECRET : HEX_SECRET
+const secrets: Record<ProviderName, string> = {
+  autotab: HEX_SECRET,
+  autosana: HEX_SECRET,
+  cyberdesk: SW_SECRET,
+  retab: HEX_SECRET,
+  pulse: SW_SECRET,
+  stripe: 'whsec_fixtures-test-secret'
+}
+const secretFor = (name: ProviderName) => secrets[name]
 const names = Object.keys(providers) as ProviderName[]
 
 t.test('there are fixtures for exactly the event types each provider knows', async t => {

@@ -1,0 +1,69 @@
+/**
+ * Verification alone, per major sender's scheme, against that sender's own SDK in the same run: each contender checks
+ * one signed 1 KB delivery and must accept it.
+ */
+import { createHmac } from 'node:crypto'
+import Stripe from 'stripe'
+import { stripe } from '../plugins/stripe.js'
+import { compareSync, spread, type Stat } from './measure.js'
+import { KB, pulseBody } from './payloads.js'
+import type { Section } from './report.js'
+
+const now = (): number => Math.floor(Date.now() / 1000)
+
+interface Contest {
+  scheme: string
+  sdk: string
+  contenders: Record<string, () => unknown>
+}
+
+function ok (verdict: { ok: boolean }): void {
+  if (!verdict.ok) throw new Error('bench delivery did not verify')
+}
+
+function stripeContest (body: Buffer): Contest {
+  const secret = 'whsec_benchStripeSecret0123456789abcdef'
+  const text = body.toString()
+  const timestamp = now()
+  const header = `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${text}`).digest('hex')}`
+  const headers = { 'stripe-signature': header }
+  const keys = [stripe.provider.scheme.parseSecret(secret)]
+  const sdk = new Stripe('sk_test_unused')
+  return {
+    scheme: 'Stripe',
+    sdk: 'stripe webhooks.signature.verifyHeader',
+    contenders: {
+      ours: () => { ok(stripe.provider.scheme.verify(keys, headers, body, { now: now(), tolerance: 300 })) },
+      // verifyHeader is what constructEvent calls before it parses: verification alone, as ours is.
+      sdk: () => sdk.webhooks.signature!.verifyHeader(text, header, secret, 300)
+    }
+  }
+}
+
+/** ns per verify, ours and the SDK's, for each sender. */
+export function sendersSection (quick: boolean): Section {
+  const body = pulseBody(KB)
+  const options = { rounds: quick ? 3 : 9, batchMs: quick ? 40 : 150 }
+  const rows: Array<Record<string, string | number>> = []
+  for (const contest of [stripeContest(body)]) {
+    const stats: Record<string, Stat> = compareSync(contest.contenders, options)
+    const ours = stats.ours!
+    const sdk = stats.sdk!
+    rows.push({
+      scheme: contest.scheme,
+      'ours ns/op': Math.round(ours.median),
+      'ours spread': spread(ours),
+      'SDK ns/op': Math.round(sdk.median),
+      'SDK spread': spread(sdk),
+      SDK: contest.sdk,
+      'SDK ÷ ours': (sdk.median / ours.median).toFixed(2)
+    })
+  }
+  return {
+    title: '1b. Verification alone, against each sender\'s SDK, 1 KB body',
+    note: `ns per call, median of ${options.rounds} interleaved batches of ~${options.batchMs} ms; each SDK's ` +
+      'verify-only function, in the same run.',
+    rows,
+    targets: []
+  }
+}
