@@ -51,7 +51,7 @@ console.log(
 if (pin) pinSelf('0')
 await add('verify', () => verifySection(quick))
 await add('verify', () => verifyScalingSection(quick))
-await add('senders', () => sendersSection(quick))
+await add('senders', async () => await sendersSection(quick))
 await add('route', () => routeScalingSection(quick))
 await add('tenants', () => tenantsSection(quick))
 await add('http', () => httpSection(quick, pin))

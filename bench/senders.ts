@@ -3,9 +3,11 @@
  * one signed 1 KB delivery and must accept it.
  */
 import { createHmac } from 'node:crypto'
+import { verify as octokitVerify } from '@octokit/webhooks-methods'
 import Stripe from 'stripe'
+import { github } from '../plugins/github.js'
 import { stripe } from '../plugins/stripe.js'
-import { compareSync, spread, type Stat } from './measure.js'
+import { compareAsync, compareSync, spread, type Stat } from './measure.js'
 import { KB, pulseBody } from './payloads.js'
 import type { Section } from './report.js'
 
@@ -15,6 +17,8 @@ interface Contest {
   scheme: string
   sdk: string
   contenders: Record<string, () => unknown>
+  /** The SDK's verify returns a promise: both are awaited, one at a time. */
+  async?: boolean
 }
 
 function ok (verdict: { ok: boolean }): void {
@@ -40,13 +44,32 @@ function stripeContest (body: Buffer): Contest {
   }
 }
 
+function githubContest (body: Buffer): Contest {
+  const secret = 'bench-github-secret'
+  const text = body.toString()
+  const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`
+  const headers = { 'x-hub-signature-256': signature }
+  const keys = [github.provider.scheme.parseSecret(secret)]
+  return {
+    scheme: 'GitHub',
+    sdk: '@octokit/webhooks-methods verify (async)',
+    async: true,
+    contenders: {
+      ours: async () => { ok(github.provider.scheme.verify(keys, headers, body, { now: now(), tolerance: 300 })) },
+      sdk: async () => { if (!await octokitVerify(secret, text, signature)) throw new Error('did not verify') }
+    }
+  }
+}
+
 /** ns per verify, ours and the SDK's, for each sender. */
-export function sendersSection (quick: boolean): Section {
+export async function sendersSection (quick: boolean): Promise<Section> {
   const body = pulseBody(KB)
   const options = { rounds: quick ? 3 : 9, batchMs: quick ? 40 : 150 }
   const rows: Array<Record<string, string | number>> = []
-  for (const contest of [stripeContest(body)]) {
-    const stats: Record<string, Stat> = compareSync(contest.contenders, options)
+  for (const contest of [stripeContest(body), githubContest(body)]) {
+    const stats: Record<string, Stat> = contest.async === true
+      ? nanoseconds(await compareAsync(contest.contenders as Record<string, () => Promise<unknown>>, options))
+      : compareSync(contest.contenders, options)
     const ours = stats.ours!
     const sdk = stats.sdk!
     rows.push({
@@ -66,4 +89,12 @@ export function sendersSection (quick: boolean): Section {
     rows,
     targets: []
   }
+}
+
+/** compareAsync's milliseconds as nanoseconds. */
+function nanoseconds (stats: Record<string, Stat>): Record<string, Stat> {
+  const scale = (s: Stat): Stat => ({
+    median: s.median * 1e6, min: s.min * 1e6, max: s.max * 1e6, rounds: s.rounds.map(r => r * 1e6)
+  })
+  return Object.fromEntries(Object.entries(stats).map(([name, s]) => [name, scale(s)]))
 }

@@ -13,6 +13,14 @@ export {
 } from './retab.js'
 export { pulse, type PulseEvent, type PulseHandlers } from './pulse.js'
 export {
+  defineGitHub,
+  github,
+  githubScheme,
+  type GitHubEvent,
+  type GitHubHandlers,
+  type GitHubOptions
+} from './github.js'
+export {
   defineStripe,
   stripe,
   stripeEvent,

@@ -162,9 +162,16 @@ app.addHook('preHandler', async (request) => {
     case 'autosana':
       void webhook.payload.run_groups[0]?.runs
       break
-    case 'github':
-      // examples/github-provider.ts declares it: a provider of one's own joins the union
+    case 'gitea':
+      // examples/gitea-provider.ts declares it: a provider of one's own joins the union
       if (webhook.type === 'push') void webhook.payload.repository.full_name
+      break
+    case 'github':
+      if (webhook.type === 'pull_request' && webhook.payload.action === 'closed') {
+        void webhook.payload.pull_request.merged
+      }
+      // @ts-expect-error a push has no action
+      if (webhook.type === 'push') void webhook.payload.action
       break
     case 'stripe':
       if (webhook.type === 'invoice.paid') void webhook.payload.data.object.amount_paid

@@ -25,7 +25,8 @@ const secrets: Record<ProviderName, string> = {
   cyberdesk: SW_SECRET,
   retab: HEX_SECRET,
   pulse: SW_SECRET,
-  stripe: 'whsec_cli-test-stripe-secret'
+  stripe: 'whsec_cli-test-stripe-secret',
+  github: HEX_SECRET
 }
 const names = Object.keys(providers) as ProviderName[]
 /** The shipped providers as the CLI and the kit list them. */
@@ -151,7 +152,7 @@ t.test('cli', async t => {
       [['deliver', '--help'], /unknown command "deliver"/],
       [['help', 'deliver'], /unknown command "deliver"/],
       [['send'], new RegExp(`send needs a provider \\(${listed}\\)`)],
-      [['secret', 'github'], /unknown provider "github"/],
+      [['secret', 'paypal'], /unknown provider "paypal"/],
       [['verify', 'pulse', '--tamper'], /Unknown option '--tamper'/],
       [['secret', 'pulse', 'extra'], /secret takes only a provider, not "extra"/]
     ]

@@ -1,6 +1,6 @@
 /**
  * The README's examples are files that run: "Testing your handlers" is test/readme-example.test.ts,
- * the `defineProvider` one is examples/github-provider.ts, the Prometheus recipe examples/prometheus.ts. They must not
+ * the `defineProvider` one is examples/gitea-provider.ts, the Prometheus recipe examples/prometheus.ts. They must not
  * drift apart; only the package imports differ.
  */
 import { readFile } from 'node:fs/promises'
@@ -43,8 +43,8 @@ t.test('exampleIn finds the block under its heading only', async t => {
   t.equal(exampleIn(`# x\n\n${HEADING}\n\nno code\n`), undefined)
 })
 
-t.test('the defineProvider example is examples/github-provider.ts, word for word', async t => {
-  const file = await readFile(new URL('../examples/github-provider.ts', import.meta.url), 'utf8')
+t.test('the defineProvider example is examples/gitea-provider.ts, word for word', async t => {
+  const file = await readFile(new URL('../examples/gitea-provider.ts', import.meta.url), 'utf8')
   const asUserWrites = file
     .slice(file.indexOf('*/\n') + 3)
     .replace("from '../plugins/index.js'", "from 'fastify-webhooks'")

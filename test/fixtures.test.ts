@@ -9,6 +9,7 @@ import { Compile } from 'typebox/compile'
 import { autosanaEvents } from '../schemas/autosana.js'
 import { autotabEvents } from '../schemas/autotab.js'
 import { cyberdeskEvents } from '../schemas/cyberdesk.js'
+import { githubEvents } from '../schemas/github.js'
 import { pulseEvents } from '../schemas/pulse.js'
 import { retabEvents } from '../schemas/retab.js'
 import { stripeEvents } from '../schemas/stripe.js'
@@ -22,7 +23,8 @@ const schemas: Record<ProviderName, Record<string, TSchema>> = {
   cyberdesk: cyberdeskEvents,
   retab: retabEvents,
   pulse: pulseEvents,
-  stripe: stripeEvents
+  stripe: stripeEvents,
+  github: githubEvents
 }
 const secrets: Record<ProviderName, string> = {
   autotab: HEX_SECRET,
@@ -30,7 +32,8 @@ const secrets: Record<ProviderName, string> = {
   cyberdesk: SW_SECRET,
   retab: HEX_SECRET,
   pulse: SW_SECRET,
-  stripe: 'whsec_fixtures-test-secret'
+  stripe: 'whsec_fixtures-test-secret',
+  github: HEX_SECRET
 }
 const secretFor = (name: ProviderName) => secrets[name]
 const names = Object.keys(providers) as ProviderName[]
@@ -72,7 +75,8 @@ t.test('every fixture, signed by `sign`, is accepted end to end by its plugin', 
     })
     const types = Object.keys(fixtures[name])
     for (const [type, payload] of Object.entries(fixtures[name])) {
-      const delivery = sign(name, payload, { secret: secretFor(name), id: `msg_${type}` })
+      // The type too, for a provider that sends it in a header (GitHub).
+      const delivery = sign(name, payload, { secret: secretFor(name), id: `msg_${type}`, type })
       const res = await app.inject({
         method: 'POST',
         url: `/webhooks/${name}`,

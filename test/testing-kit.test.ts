@@ -5,7 +5,7 @@
 import Fastify from 'fastify'
 import t from 'tap'
 import Type from 'typebox'
-import { github } from '../examples/github-provider.js'
+import { gitea } from '../examples/gitea-provider.js'
 import { hmacHex } from '../lib/schemes/hmac-hex.js'
 import { autotab } from '../plugins/autotab.js'
 import { pulse } from '../plugins/pulse.js'
@@ -195,7 +195,7 @@ t.test('receive: the provider makes the event, as in the route: its id, its type
         }
       }
     },
-    { provider: github, type: 'push', payload: fixture(github, 'push'), id: 'delivery-1' }
+    { provider: gitea, type: 'push', payload: fixture(gitea, 'push'), id: 'delivery-1' }
   )
   t.equal(push.id, 'delivery-1', 'GitHub: the delivery header the kit sends')
   t.same(pushes, ['refs/heads/main'], 'GitHub: typed by the event header')
