@@ -4,8 +4,10 @@
  */
 import { createHmac } from 'node:crypto'
 import { verify as octokitVerify } from '@octokit/webhooks-methods'
+import { verifySlackRequest } from '@slack/bolt'
 import Stripe from 'stripe'
 import { github } from '../plugins/github.js'
+import { slack } from '../plugins/slack.js'
 import { stripe } from '../plugins/stripe.js'
 import { compareAsync, compareSync, spread, type Stat } from './measure.js'
 import { KB, pulseBody } from './payloads.js'
@@ -61,12 +63,33 @@ function githubContest (body: Buffer): Contest {
   }
 }
 
+function slackContest (body: Buffer): Contest {
+  const secret = 'bench-slack-signing-secret'
+  const text = body.toString()
+  const timestamp = now()
+  const signature = `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${text}`).digest('hex')}`
+  const headers = { 'x-slack-signature': signature, 'x-slack-request-timestamp': String(timestamp) }
+  const keys = [slack.provider.scheme.parseSecret(secret)]
+  return {
+    scheme: 'Slack',
+    sdk: '@slack/bolt verifySlackRequest',
+    contenders: {
+      ours: () => { ok(slack.provider.scheme.verify(keys, headers, body, { now: now(), tolerance: 300 })) },
+      sdk: () => verifySlackRequest({
+        signingSecret: secret,
+        body: text,
+        headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp }
+      })
+    }
+  }
+}
+
 /** ns per verify, ours and the SDK's, for each sender. */
 export async function sendersSection (quick: boolean): Promise<Section> {
   const body = pulseBody(KB)
   const options = { rounds: quick ? 3 : 9, batchMs: quick ? 40 : 150 }
   const rows: Array<Record<string, string | number>> = []
-  for (const contest of [stripeContest(body), githubContest(body)]) {
+  for (const contest of [stripeContest(body), githubContest(body), slackContest(body)]) {
     const stats: Record<string, Stat> = contest.async === true
       ? nanoseconds(await compareAsync(contest.contenders as Record<string, () => Promise<unknown>>, options))
       : compareSync(contest.contenders, options)

@@ -21,6 +21,14 @@ export {
   type GitHubOptions
 } from './github.js'
 export {
+  defineSlack,
+  slack,
+  slackScheme,
+  type SlackEvent,
+  type SlackHandlers,
+  type SlackOptions
+} from './slack.js'
+export {
   defineStripe,
   stripe,
   stripeEvent,

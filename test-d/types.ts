@@ -173,6 +173,12 @@ app.addHook('preHandler', async (request) => {
       // @ts-expect-error a push has no action
       if (webhook.type === 'push') void webhook.payload.action
       break
+    case 'slack':
+      if (webhook.type === 'app_mention') void webhook.payload.event.channel
+      if (webhook.type === 'slash_command') void webhook.payload.response_url
+      // @ts-expect-error a slash command is a form: it has no event
+      if (webhook.type === 'slash_command') void webhook.payload.event
+      break
     case 'stripe':
       if (webhook.type === 'invoice.paid') void webhook.payload.data.object.amount_paid
       // @ts-expect-error a Checkout Session has no amount_paid

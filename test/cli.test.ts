@@ -26,7 +26,8 @@ const secrets: Record<ProviderName, string> = {
   retab: HEX_SECRET,
   pulse: SW_SECRET,
   stripe: 'whsec_cli-test-stripe-secret',
-  github: HEX_SECRET
+  github: HEX_SECRET,
+  slack: HEX_SECRET
 }
 const names = Object.keys(providers) as ProviderName[]
 /** The shipped providers as the CLI and the kit list them. */

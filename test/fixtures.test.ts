@@ -12,6 +12,7 @@ import { cyberdeskEvents } from '../schemas/cyberdesk.js'
 import { githubEvents } from '../schemas/github.js'
 import { pulseEvents } from '../schemas/pulse.js'
 import { retabEvents } from '../schemas/retab.js'
+import { slackEvents } from '../schemas/slack.js'
 import { stripeEvents } from '../schemas/stripe.js'
 import { fixtures, sign } from '../lib/testing/kit.js'
 import { providers, type ProviderName } from '../plugins/registry.js'
@@ -24,7 +25,8 @@ const schemas: Record<ProviderName, Record<string, TSchema>> = {
   retab: retabEvents,
   pulse: pulseEvents,
   stripe: stripeEvents,
-  github: githubEvents
+  github: githubEvents,
+  slack: slackEvents
 }
 const secrets: Record<ProviderName, string> = {
   autotab: HEX_SECRET,
@@ -33,7 +35,8 @@ const secrets: Record<ProviderName, string> = {
   retab: HEX_SECRET,
   pulse: SW_SECRET,
   stripe: 'whsec_fixtures-test-secret',
-  github: HEX_SECRET
+  github: HEX_SECRET,
+  slack: HEX_SECRET
 }
 const secretFor = (name: ProviderName) => secrets[name]
 const names = Object.keys(providers) as ProviderName[]
