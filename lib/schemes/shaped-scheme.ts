@@ -10,12 +10,16 @@ import {
 } from './scheme.js'
 import type { SchemeShape, TimestampMeta } from './shape.js'
 import { formText, signedContent, type PartValues, type SignedContent } from './signed-content.js'
-import { headerName, readSignatures, readerHeaders, signatureReader, writeSignatures } from './signature-header.js'
+import {
+  headerName, readSignatures, readerHeaders, signatureReader, writeSignatures, type ReadSignatures
+} from './signature-header.js'
 import { FORMAT_TITLES, outsideWindow, readTimestamp, writeTimestamp, type TimestampFormat } from './timestamp.js'
 
-/** One delivery's signed content and what it carries, as a signer's `matches` is handed it. */
-export interface Content extends PartValues {
+/** One delivery's signed content and what it carries, as a signer's `matches` is handed it: one object a request. */
+export interface Content extends PartValues, ReadSignatures {
   signed: SignedContent
+  /** the timestamp in seconds, where one is signed */
+  seconds: number | undefined
 }
 
 /** What differs between the blocks: the keys, and how a signature is made and checked. */
@@ -41,12 +45,6 @@ const MAX_STAMP = 64
 const NO_BODY = Buffer.alloc(0)
 const OK_UNSTAMPED: Verification<object> = { ok: true, id: undefined, meta: {} }
 
-interface Read {
-  content: Content
-  signatures: string[]
-  timestamp: number | undefined
-}
-
 export function shapedScheme<Key> (
   shape: SchemeShape,
   signer: Signer<Key>
@@ -67,16 +65,32 @@ export function shapedScheme<Key> (
     ...(idName === undefined ? [] : [idName])
   ]
 
+  // One delivery's content, reused by every call: verify and precheck are synchronous and nothing of it escapes them
+  // (the body is let go before they return), so a request allocates no object for it.
+  const scratch: Content = {
+    signed,
+    signatures: [],
+    stamp: undefined,
+    seconds: undefined,
+    id: undefined,
+    url: undefined,
+    form: undefined,
+    body: NO_BODY
+  }
+
   // The signatures, timestamp and id, or why they cannot be used (window included): shared by verify and precheck.
-  function read (headers: Headers, context: VerifyContext, body: Buffer): Read | Rejection {
-    const found = readSignatures(reader, headers)
-    if ('reason' in found) return found
-    let stamp: string | undefined
-    let seconds: number | undefined
+  function read (headers: Headers, context: VerifyContext, body: Buffer): Content | Rejection {
+    const content = scratch
+    content.signatures.length = 0
+    content.stamp = content.id = content.url = content.form = undefined
+    content.seconds = undefined
+    content.body = body
+    const unread = readSignatures(reader, headers, content)
+    if (unread !== undefined) return unread
     if (timestamp !== undefined) {
-      stamp = timestamp.header === undefined ? found.stamp : headerValue(headers, timestamp.header)
+      const stamp = timestamp.header === undefined ? content.stamp : headerValue(headers, timestamp.header)
       if (stamp === undefined) return reject('missing-signature', `no single ${timestamp.header!} header`)
-      seconds = stamp.length > MAX_STAMP ? undefined : readTimestamp(stamp, timestamp.format)
+      const seconds = stamp.length > MAX_STAMP ? undefined : readTimestamp(stamp, timestamp.format)
       if (seconds === undefined) {
         return reject('malformed-signature', `${timestamp.where} is not ${FORMAT_TITLES[timestamp.format]}`)
       }
@@ -84,17 +98,18 @@ export function shapedScheme<Key> (
         const outside = outsideWindow(seconds, context)
         if (outside !== undefined) return outside
       }
+      content.stamp = stamp
+      content.seconds = seconds
     }
-    let id: string | undefined
     if (idName !== undefined) {
-      id = headerValue(headers, idName)
+      const id = headerValue(headers, idName)
       if (id === undefined) return reject('missing-signature', `no single ${idName} header`)
       if (id.length === 0 || id.length > MAX_ID) {
         return reject('malformed-signature', `${idName} must be 1 to ${MAX_ID} characters`)
       }
+      content.id = id
     }
-    const content: Content = { signed, id, stamp, url: undefined, form: undefined, body }
-    return { content, signatures: found.signatures, timestamp: seconds }
+    return content
   }
 
   function verify (
@@ -103,9 +118,20 @@ export function shapedScheme<Key> (
     body: Buffer,
     context: VerifyContext
   ): Verification<TimestampMeta | object> {
-    const found = read(headers, context, body)
-    if ('reason' in found) return found
-    const { content, signatures } = found
+    const verdict = check(keys, headers, body, context)
+    scratch.body = NO_BODY
+    return verdict
+  }
+
+  function check (
+    keys: readonly Key[],
+    headers: Headers,
+    body: Buffer,
+    context: VerifyContext
+  ): Verification<TimestampMeta | object> {
+    const content = read(headers, context, body)
+    if ('reason' in content) return content
+    const { signatures } = content
     if (signsUrl) {
       if (context.url === undefined) return reject('invalid-signature', 'no URL to check the signed URL against')
       content.url = context.url
@@ -115,8 +141,9 @@ export function shapedScheme<Key> (
       if (content.form === undefined) return reject('invalid-signature', 'the signed form is not UTF-8')
     }
     if (!signer.matches(keys, signatures, content)) return noneMatched(signatures.length, keys.length)
-    if (found.timestamp === undefined && content.id === undefined) return OK_UNSTAMPED
-    return { ok: true, id: content.id, meta: found.timestamp === undefined ? {} : { timestamp: found.timestamp } }
+    const { seconds, id } = content
+    if (seconds === undefined && id === undefined) return OK_UNSTAMPED
+    return { ok: true, id, meta: seconds === undefined ? {} : { timestamp: seconds } }
   }
 
   function precheck (headers: Headers, context: VerifyContext): Rejection | undefined {
@@ -137,7 +164,9 @@ export function shapedScheme<Key> (
     if (signsUrl && options.url === undefined) throw new TypeError(`${title} signs the URL: give sign() a url`)
     const form = signsForm ? formText(bytes) : undefined
     if (signsForm && form === undefined) throw new TypeError(`${title} signs a form: the body must be UTF-8`)
-    const content: Content = { signed, id, stamp, url: options.url, form, body: bytes }
+    const content: Content = {
+      signed, signatures: [], stamp, seconds, id, url: options.url, form, body: bytes
+    }
     return {
       ...(timestamp?.header === undefined ? {} : { [timestamp.header]: stamp! }),
       ...(idName === undefined ? {} : { [idName]: id! }),

@@ -6,10 +6,9 @@
 import { MAX_SIGNATURES, MAX_SIGNATURE_HEADER, headerValue, reject, type Headers, type Rejection } from './scheme.js'
 import type { SignatureHeader } from './shape.js'
 
-/** The signatures, and the timestamp entry's value where the list has one. */
+/** Where the signatures go, and the timestamp entry's value where the list has one: a delivery's own object. */
 export interface ReadSignatures {
   signatures: string[]
-  /** the value of the timestamp entry, when one was asked for and found */
   stamp: string | undefined
 }
 
@@ -45,15 +44,20 @@ export function readerHeaders (reader: SignatureReader): readonly string[] {
   return reader.kind === 'prefixed' ? reader.names : [reader.name]
 }
 
-export function readSignatures (reader: SignatureReader, headers: Headers): ReadSignatures | Rejection {
-  return reader.kind === 'prefixed' ? prefixed(reader, headers) : entries(reader, headers)
+/** Fills `into` with the signatures (and the timestamp entry); the refusal when they cannot be read. */
+export function readSignatures (
+  reader: SignatureReader,
+  headers: Headers,
+  into: ReadSignatures
+): Rejection | undefined {
+  return reader.kind === 'prefixed' ? prefixed(reader, headers, into) : entries(reader, headers, into)
 }
 
 type Reader<Kind> = Extract<SignatureReader, { kind: Kind }>
 
-function prefixed (reader: Reader<'prefixed'>, headers: Headers): ReadSignatures | Rejection {
+function prefixed (reader: Reader<'prefixed'>, headers: Headers, into: ReadSignatures): Rejection | undefined {
   const { names, prefix } = reader
-  const signatures: string[] = []
+  const { signatures } = into
   for (const name of names) {
     const value = headerValue(headers, name)
     if (value === undefined) continue
@@ -62,15 +66,15 @@ function prefixed (reader: Reader<'prefixed'>, headers: Headers): ReadSignatures
     signatures.push(value.slice(prefix.length))
   }
   if (signatures.length === 0) return reject('missing-signature', `no ${names.join(' or ')} header`)
-  return { signatures, stamp: undefined }
+  return undefined
 }
 
-function entries (reader: Reader<'entries'>, headers: Headers): ReadSignatures | Rejection {
+function entries (reader: Reader<'entries'>, headers: Headers, into: ReadSignatures): Rejection | undefined {
   const { name, separator, assign, key, stampKey } = reader
   const list = headerValue(headers, name)
   if (list === undefined) return reject('missing-signature', `no single ${name} header`)
   if (list.length > MAX_SIGNATURE_HEADER) return reject('malformed-signature', `${name} header too long`)
-  const signatures: string[] = []
+  const { signatures } = into
   let stamp: string | undefined
   // Walked with indexOf rather than split: no array of every entry. Past MAX_SIGNATURES only a timestamp is looked for.
   for (let start = 0; start <= list.length;) {
@@ -91,7 +95,8 @@ function entries (reader: Reader<'entries'>, headers: Headers): ReadSignatures |
   if (stampKey !== undefined && stamp === undefined) {
     return reject('malformed-signature', `${name} has no ${stampKey} entry`)
   }
-  return { signatures, stamp }
+  into.stamp = stamp
+  return undefined
 }
 
 /** The header value `sign` sends: the timestamp entry first, then one signature entry each. */

@@ -1,22 +1,28 @@
 import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto'
 import { generateEd25519KeyPair, parseEd25519PublicKey, signEd25519, verifyEd25519 } from './ed25519.js'
-import { canonicalBase64 } from './base64.js'
 import {
   MAX_SIGNATURES, MAX_SIGNATURE_HEADER, anyMatch, headerValue, noneMatched, reject, secretsToSign,
   type Headers, type Rejection, type SignOptions, type SignatureScheme, type Verification, type VerifyContext
 } from './scheme.js'
+import { secretReader } from './secret-format.js'
+import { feed, signedBytes, signedContent, type PartValues } from './signed-content.js'
+import { outsideWindow, readTimestamp } from './timestamp.js'
 
 /**
  * Standard Webhooks (https://www.standardwebhooks.com), as Svix sends it:
  * HMAC-SHA256 over `${id}.${timestamp}.${body}`, base64, in a space-separated
  * list of `v1,<signature>` entries, keyed by the base64 secret after `whsec_`;
  * and the spec's asymmetric `v1a,<signature>` entries, ed25519 over the same
- * bytes, checked with a public key `whpk_` (signed with a secret key `whsk_`).
+ * bytes, checked with a public key `whpk_` (signed with a secret key `whsk_`). Built from the blocks' parts: the
+ * secret format, the signed content, the timestamp window; what is its own is the choice of header names by prefix
+ * and the two versions of entries in one list.
  */
 
 const SECRET_PREFIX = 'whsec_'
-const TIMESTAMP = /^[0-9]{1,12}$/
 const MAX_ID = 256
+const SECRET = secretReader({ encoding: 'base64', prefix: SECRET_PREFIX, minBytes: 24, maxBytes: 64 })
+/** What both versions sign. */
+const SIGNED = signedContent('{id}.{timestamp}.{body}')
 
 export interface StandardMeta {
   /** the signed `webhook-timestamp`, seconds since the epoch */
@@ -28,10 +34,7 @@ export function parseStandardSecret (secret: string): Buffer {
   if (!secret.startsWith(SECRET_PREFIX)) {
     throw new TypeError(`must start with "${SECRET_PREFIX}" (Standard Webhooks format)`)
   }
-  const key = canonicalBase64(secret.slice(SECRET_PREFIX.length))
-  if (key === null) throw new TypeError(`must be "${SECRET_PREFIX}" followed by base64`)
-  if (key.length < 24 || key.length > 64) throw new TypeError(`must decode to 24 to 64 bytes, not ${key.length}`)
-  return key
+  return SECRET.bytes(secret)
 }
 
 /**
@@ -69,19 +72,21 @@ export interface StandardWebhooksOptions {
   headerPrefixes: readonly string[]
 }
 
-/** The signed headers, and the body: what both versions sign, as `anyMatch` hands it on. */
-interface Signed {
+/** One delivery's signed headers and body, and its entries of each version: what `anyMatch` is handed. */
+interface Signed extends PartValues {
   prefix: string
   id: string
   stamp: string
   timestamp: number
   hmac: string[]
   ed25519: string[]
-  body: Buffer
 }
 
 /** The body at precheck, which runs before it is read: nothing is signed with it. */
 const NO_BODY = Buffer.alloc(0)
+/** Which versions the configured keys check, as bits: no object per request. */
+const V1 = 1
+const V1A = 2
 
 export function standardWebhooks (options: StandardWebhooksOptions): SignatureScheme<KeyObject, StandardMeta> {
   const prefixes = options.headerPrefixes
@@ -120,19 +125,10 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
       return reject('malformed-signature', `${prefix}-id must be 1 to ${MAX_ID} characters`)
     }
     if (list.length > MAX_SIGNATURE_HEADER) return reject('malformed-signature', `${prefix}-signature header too long`)
-    if (!TIMESTAMP.test(stamp)) return reject('malformed-signature', `${prefix}-timestamp is not integer seconds`)
-
-    const timestamp = Number(stamp)
-    const skew = context.now - timestamp
-    if (skew > context.tolerance) {
-      return reject('timestamp-outside-tolerance', `timestamp ${skew} s in the past (tolerance ${context.tolerance} s)`)
-    }
-    if (-skew > context.tolerance) {
-      return reject(
-        'timestamp-outside-tolerance',
-        `timestamp ${-skew} s in the future (tolerance ${context.tolerance} s)`
-      )
-    }
+    const timestamp = readTimestamp(stamp, 'seconds')
+    if (timestamp === undefined) return reject('malformed-signature', `${prefix}-timestamp is not integer seconds`)
+    const outside = outsideWindow(timestamp, context)
+    if (outside !== undefined) return outside
 
     // `v1,` (HMAC) and `v1a,` (ed25519) entries count; other versions are skipped, and at most MAX_SIGNATURES are
     // looked at. Walked with indexOf rather than split: no array of every entry, and it stops at the cap.
@@ -148,7 +144,7 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
     if (hmac.length + ed25519.length === 0) {
       return reject('malformed-signature', `${prefix}-signature has no v1 or v1a entry`)
     }
-    return { prefix, id, stamp, timestamp, hmac, ed25519, body }
+    return { prefix, id, stamp, timestamp, hmac, ed25519, url: undefined, form: undefined, body }
   }
 
   function verify (
@@ -162,17 +158,18 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
     const { prefix, id, timestamp, hmac, ed25519 } = signed
     // Only entries some configured key can check: a list of `v1a` entries alone is no signature for HMAC secrets.
     const wanted = wantedVersions(keys)
-    if ((!wanted.v1 || hmac.length === 0) && (!wanted.v1a || ed25519.length === 0)) {
+    const v1 = (wanted & V1) !== 0
+    const v1a = (wanted & V1A) !== 0
+    if ((!v1 || hmac.length === 0) && (!v1a || ed25519.length === 0)) {
       return reject(
         'malformed-signature',
-        `${prefix}-signature has no ${[wanted.v1 ? 'v1' : '', wanted.v1a ? 'v1a' : ''].filter(Boolean).join(' or ')} ` +
-        'entry'
+        `${prefix}-signature has no ${[v1 ? 'v1' : '', v1a ? 'v1a' : ''].filter(Boolean).join(' or ')} entry`
       )
     }
 
     // Each version against the keys that check it; the ed25519 message is made only when one will be checked.
-    const matched = (wanted.v1 && hmac.length > 0 && anyMatch(keys, hmac, hmacOf, signed)) ||
-      (wanted.v1a && ed25519.length > 0 && ed25519Matches(keys, signed))
+    const matched = (v1 && hmac.length > 0 && anyMatch(keys, hmac, hmacOf, signed)) ||
+      (v1a && ed25519.length > 0 && ed25519Matches(keys, signed))
     return matched ? { ok: true, id, meta: { timestamp } } : noneMatched(hmac.length + ed25519.length, keys.length)
   }
 
@@ -191,9 +188,10 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
       hmac: standardSecretKey(generateStandardSecret()),
       ed25519: parseEd25519PublicKey(generateEd25519KeyPair().publicKey)
     }
-    const { v1, v1a } = wantedVersions(keys)
-    if (v1 && v1a) return keys
-    return [...keys, ...(v1 ? [] : [standIns.hmac]), ...(v1a ? [] : [standIns.ed25519])]
+    const wanted = wantedVersions(keys)
+    if (wanted === (V1 | V1A)) return keys
+    const { hmac, ed25519 } = standIns
+    return [...keys, ...((wanted & V1) !== 0 ? [] : [hmac]), ...((wanted & V1A) !== 0 ? [] : [ed25519])]
   }
 
   const title = 'Standard Webhooks'
@@ -238,25 +236,21 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
   }
 }
 
-/** Which versions of entries the configured keys can check. */
-function wantedVersions (keys: readonly KeyObject[]): { v1: boolean, v1a: boolean } {
-  let v1 = false
-  let v1a = false
-  for (const key of keys) {
-    if (key.type === 'secret') v1 = true
-    else v1a = true
-  }
-  return { v1, v1a }
+/** Which versions of entries the configured keys can check: V1 and V1A bits. */
+function wantedVersions (keys: readonly KeyObject[]): number {
+  let wanted = 0
+  for (const key of keys) wanted |= key.type === 'secret' ? V1 : V1A
+  return wanted
 }
 
 /** A `whsec_` key's `v1` signature; none for an ed25519 key. */
 function hmacOf (key: KeyObject, signed: Signed): string | undefined {
-  return key.type === 'secret' ? signStandard(key, signed.id, signed.stamp, signed.body) : undefined
+  return key.type === 'secret' ? feed(createHmac('sha256', key), SIGNED, signed).digest('base64') : undefined
 }
 
 /** Whether an ed25519 key verifies some `v1a` entry. */
 function ed25519Matches (keys: readonly KeyObject[], signed: Signed): boolean {
-  const message = signedBytes(signed.id, signed.stamp, signed.body)
+  const message = signedBytes(SIGNED, signed)
   for (const key of keys) {
     if (key.type === 'secret') continue
     for (const candidate of signed.ed25519) if (verifyEd25519(key, message, candidate)) return true
@@ -264,15 +258,11 @@ function ed25519Matches (keys: readonly KeyObject[], signed: Signed): boolean {
   return false
 }
 
-/** The bytes both versions sign: `${id}.${timestamp}.` and the body, as received. */
-function signedBytes (id: string, timestamp: string, body: Buffer): Buffer {
-  return Buffer.concat([Buffer.from(`${id}.${timestamp}.`), body])
-}
-
 /** One entry of the signature header: `v1,` for a `whsec_` secret, `v1a,` for an ed25519 secret key `whsk_`. */
 function signatureOf (secret: string, id: string, timestamp: number, body: Buffer | string): string {
   if (secret.startsWith('whsk_')) {
-    return `v1a,${signEd25519(secret, signedBytes(id, String(timestamp), Buffer.from(body)))}`
+    const values = { id, stamp: String(timestamp), url: undefined, form: undefined, body: Buffer.from(body) }
+    return `v1a,${signEd25519(secret, signedBytes(SIGNED, values))}`
   }
   return `v1,${signStandard(parseStandardSecret(secret), id, timestamp, body)}`
 }
