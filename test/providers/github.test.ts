@@ -4,10 +4,14 @@
  * with no handler run.
  */
 import { createHash, createHmac, randomUUID } from 'node:crypto'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { sign as octokitSign, verify as octokitVerify } from '@octokit/webhooks-methods'
 import Fastify from 'fastify'
 import t from 'tap'
 import Type from 'typebox'
+import { main } from '../../bin/main.js'
 import { defineGitHub, github } from '../../plugins/github.js'
 import { fixtures, sign } from '../../lib/testing/kit.js'
 import { providerSuite } from '../helpers/provider-suite.js'
@@ -195,4 +199,27 @@ t.test('github: defineGitHub adds event schemas, and yours win over ours', async
   t.equal(res.statusCode, 200)
   t.same(starred, [null])
   t.equal(defineGitHub({ name: 'github-enterprise' }).provider.name, 'github-enterprise')
+})
+
+t.test('github: the CLI\'s verify tells a re-serialized body from a wrong secret', async t => {
+  const dir = await mkdtemp(join(tmpdir(), 'fastify-webhooks-github-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const signed = sign('github', push, { secret: SECRET, type: 'push' })
+  await writeFile(join(dir, 'headers.json'), JSON.stringify(signed.headers))
+  const verify = async (body: string, secret: string) => {
+    await writeFile(join(dir, 'body'), body)
+    let out = ''
+    const files = ['--headers', join(dir, 'headers.json'), '--body', join(dir, 'body')]
+    const args = ['verify', 'github', ...files, '--secret', secret]
+    const code = await main(args, { out: text => { out += text + '\n' }, err: text => { out += text + '\n' }, env: {} })
+    return { code, out }
+  }
+  t.same(await verify(signed.body, SECRET), { code: 0, out: 'verified: the signature matches\n' })
+  const pretty = await verify(JSON.stringify(push, null, 2), SECRET)
+  t.equal(pretty.code, 1)
+  t.match(pretty.out, 'the body was re-serialized')
+  const wrong = await verify(signed.body, SECRET_2)
+  t.equal(wrong.code, 1)
+  t.match(wrong.out, 'no signature matched')
+  t.notMatch(pretty.out + wrong.out, SECRET, 'no secret printed')
 })
