@@ -112,6 +112,8 @@ t.test('slack: url_verification and ssl_check are answered once verified, with n
     t.equal(res.statusCode, 200)
     t.same(res.json(), { challenge: code }, 'answered each time')
   }
+  const empty = await post(JSON.stringify({ type: 'url_verification' }), 'application/json')
+  t.same(empty.json(), { challenge: '' }, 'a challenge without one is answered with none')
   const unsigned = await app.inject({
     method: 'POST', url: '/webhooks/slack', headers: { 'content-type': 'application/json' }, payload: challenge
   })
