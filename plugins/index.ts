@@ -12,6 +12,31 @@ export {
   type RetabTypes
 } from './retab.js'
 export { pulse, type PulseEvent, type PulseHandlers } from './pulse.js'
+export {
+  defineGitHub,
+  github,
+  githubScheme,
+  type GitHubEvent,
+  type GitHubHandlers,
+  type GitHubOptions
+} from './github.js'
+export {
+  defineSlack,
+  slack,
+  slackScheme,
+  type SlackEvent,
+  type SlackHandlers,
+  type SlackOptions
+} from './slack.js'
+export {
+  defineStripe,
+  stripe,
+  stripeEvent,
+  stripeScheme,
+  type StripeEvent,
+  type StripeHandlers,
+  type StripeOptions
+} from './stripe.js'
 export { defineProvider } from '../lib/fastify/define-provider.js'
 export {
   defineStandardWebhooks,

@@ -162,9 +162,27 @@ app.addHook('preHandler', async (request) => {
     case 'autosana':
       void webhook.payload.run_groups[0]?.runs
       break
-    case 'github':
-      // examples/github-provider.ts declares it: a provider of one's own joins the union
+    case 'gitea':
+      // examples/gitea-provider.ts declares it: a provider of one's own joins the union
       if (webhook.type === 'push') void webhook.payload.repository.full_name
+      break
+    case 'github':
+      if (webhook.type === 'pull_request' && webhook.payload.action === 'closed') {
+        void webhook.payload.pull_request.merged
+      }
+      // @ts-expect-error a push has no action
+      if (webhook.type === 'push') void webhook.payload.action
+      break
+    case 'slack':
+      if (webhook.type === 'app_mention') void webhook.payload.event.channel
+      if (webhook.type === 'slash_command') void webhook.payload.response_url
+      // @ts-expect-error a slash command is a form: it has no event
+      if (webhook.type === 'slash_command') void webhook.payload.event
+      break
+    case 'stripe':
+      if (webhook.type === 'invoice.paid') void webhook.payload.data.object.amount_paid
+      // @ts-expect-error a Checkout Session has no amount_paid
+      if (webhook.type === 'checkout.session.completed') void webhook.payload.data.object.amount_paid
       break
     case 'acme': {
       const amount: number = webhook.payload.amount
@@ -206,7 +224,7 @@ const delivery = sign('pulse', fixtures.pulse['job.completed'], { secret: 'whsec
 const body: string = delivery.body
 void body
 // @ts-expect-error not a shipped provider
-sign('stripe', {}, { secret: 'x' })
+sign('paypal', {}, { secret: 'x' })
 sign(mine, { kind: 'order.paid', amount: 1 }, { secret: 's' })
 
 type P = PulseEvent['type']

@@ -9,8 +9,11 @@ import { Compile } from 'typebox/compile'
 import { autosanaEvents } from '../schemas/autosana.js'
 import { autotabEvents } from '../schemas/autotab.js'
 import { cyberdeskEvents } from '../schemas/cyberdesk.js'
+import { githubEvents } from '../schemas/github.js'
 import { pulseEvents } from '../schemas/pulse.js'
 import { retabEvents } from '../schemas/retab.js'
+import { slackEvents } from '../schemas/slack.js'
+import { stripeEvents } from '../schemas/stripe.js'
 import { fixtures, sign } from '../lib/testing/kit.js'
 import { providers, type ProviderName } from '../plugins/registry.js'
 import { HEX_SECRET, SW_SECRET } from './helpers/sign.js'
@@ -20,9 +23,22 @@ const schemas: Record<ProviderName, Record<string, TSchema>> = {
   autosana: autosanaEvents,
   cyberdesk: cyberdeskEvents,
   retab: retabEvents,
-  pulse: pulseEvents
+  pulse: pulseEvents,
+  stripe: stripeEvents,
+  github: githubEvents,
+  slack: slackEvents
 }
-const secretFor = (name: ProviderName) => name === 'cyberdesk' || name === 'pulse' ? SW_SECRET : HEX_SECRET
+const secrets: Record<ProviderName, string> = {
+  autotab: HEX_SECRET,
+  autosana: HEX_SECRET,
+  cyberdesk: SW_SECRET,
+  retab: HEX_SECRET,
+  pulse: SW_SECRET,
+  stripe: 'whsec_fixtures-test-secret',
+  github: HEX_SECRET,
+  slack: HEX_SECRET
+}
+const secretFor = (name: ProviderName) => secrets[name]
 const names = Object.keys(providers) as ProviderName[]
 
 t.test('there are fixtures for exactly the event types each provider knows', async t => {
@@ -62,7 +78,8 @@ t.test('every fixture, signed by `sign`, is accepted end to end by its plugin', 
     })
     const types = Object.keys(fixtures[name])
     for (const [type, payload] of Object.entries(fixtures[name])) {
-      const delivery = sign(name, payload, { secret: secretFor(name), id: `msg_${type}` })
+      // The type too, for a provider that sends it in a header (GitHub).
+      const delivery = sign(name, payload, { secret: secretFor(name), id: `msg_${type}`, type })
       const res = await app.inject({
         method: 'POST',
         url: `/webhooks/${name}`,

@@ -1,5 +1,5 @@
 /**
- * A provider the package does not ship (examples/github-provider.ts, made with the public API only)
+ * A provider the package does not ship (examples/gitea-provider.ts, made with the public API only)
  * through every place a shipped one goes: the route, the BullMQ worker, the testing kit and the CLI.
  */
 import { createHmac, randomUUID } from 'node:crypto'
@@ -7,26 +7,27 @@ import { once } from 'node:events'
 import { Queue } from 'bullmq'
 import Fastify from 'fastify'
 import t from 'tap'
+import { providers } from '../plugins/registry.js'
 import Type from 'typebox'
-import { github, type GitHubEvent } from '../examples/github-provider.js'
+import { gitea, type GiteaEvent } from '../examples/gitea-provider.js'
 import { main } from '../bin/main.js'
 import { createWebhookWorker } from '../lib/queue/worker.js'
 import { MemoryStore, defineProvider, hmacHex } from '../plugins/index.js'
 import { examplesOf, fixture, sign } from '../lib/testing/kit.js'
 import { failFastClient, ready, startRedis } from './helpers/redis-server.js'
 
-const SECRET = 'github-webhook-secret'
-const push = fixture(github, 'push')
+const SECRET = 'gitea-webhook-secret'
+const push = fixture(gitea, 'push')
 
-/** Signed as GitHub signs, by the HMAC primitive itself: not by the code under test. */
+/** Signed as Gitea signs, by the HMAC primitive itself: not by the code under test. */
 function delivery (payload: unknown, event: string, id: string = randomUUID()) {
   const body = JSON.stringify(payload)
   return {
     headers: {
       'content-type': 'application/json',
-      'x-github-event': event,
-      'x-github-delivery': id,
-      'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`
+      'x-gitea-event': event,
+      'x-gitea-delivery': id,
+      'x-gitea-signature': createHmac('sha256', SECRET).update(body).digest('hex')
     },
     payload: body
   }
@@ -34,17 +35,17 @@ function delivery (payload: unknown, event: string, id: string = randomUUID()) {
 
 t.test('route: typed by the event header, deduplicated by the delivery header, forged ones refused', async t => {
   const app = Fastify()
-  const pushes: GitHubEvent[] = []
+  const pushes: GiteaEvent[] = []
   const unknown: string[] = []
-  await app.register(github, {
+  await app.register(gitea, {
     secret: SECRET,
     on: { push: async event => { pushes.push(event) } },
     onUnknown: async event => { unknown.push(event.type) }
   })
   const first = delivery(push, 'push', 'delivery-1')
-  t.same((await app.inject({ method: 'POST', url: '/webhooks/github', ...first })).json(), { received: true })
+  t.same((await app.inject({ method: 'POST', url: '/webhooks/gitea', ...first })).json(), { received: true })
   t.same(
-    (await app.inject({ method: 'POST', url: '/webhooks/github', ...first })).json(),
+    (await app.inject({ method: 'POST', url: '/webhooks/gitea', ...first })).json(),
     { received: true, duplicate: true },
     'a redelivery'
   )
@@ -54,20 +55,20 @@ t.test('route: typed by the event header, deduplicated by the delivery header, f
   if (pushes[0]!.type === 'push') t.equal(pushes[0]!.payload.repository.full_name, 'octo-org/hello-world')
 
   t.equal(
-    (await app.inject({ method: 'POST', url: '/webhooks/github', ...delivery({ action: 'created' }, 'star') }))
+    (await app.inject({ method: 'POST', url: '/webhooks/gitea', ...delivery({ action: 'created' }, 'star') }))
       .statusCode,
     200,
     'a type no schema knows'
   )
   t.same(unknown, ['star'])
-  const invalid = await app.inject({ method: 'POST', url: '/webhooks/github', ...delivery({ ref: 1 }, 'push') })
+  const invalid = await app.inject({ method: 'POST', url: '/webhooks/gitea', ...delivery({ ref: 1 }, 'push') })
   t.equal(invalid.json().code, 'WEBHOOK_INVALID_PAYLOAD')
   const forged = delivery(push, 'push')
-  forged.headers['x-hub-signature-256'] = forged.headers['x-hub-signature-256'].replace(/.$/, c =>
+  forged.headers['x-gitea-signature'] = forged.headers['x-gitea-signature'].replace(/.$/, c =>
     c === '0' ? '1' : '0'
   )
   t.equal(
-    (await app.inject({ method: 'POST', url: '/webhooks/github', ...forged })).json().code,
+    (await app.inject({ method: 'POST', url: '/webhooks/gitea', ...forged })).json().code,
     'WEBHOOK_INVALID_SIGNATURE'
   )
   t.equal(pushes.length, 1)
@@ -75,9 +76,9 @@ t.test('route: typed by the event header, deduplicated by the delivery header, f
 
 t.test('testing kit: a shipped provider by name, an unknown name refused clearly', async t => {
   t.match(sign('pulse', '{}', { secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }).headers, { 'webhook-id': /^msg_/ })
-  t.throws(() => sign('stripe' as 'pulse', '{}', { secret: 'x' }), {
+  t.throws(() => sign('paypal' as 'pulse', '{}', { secret: 'x' }), {
     message:
-      'fastify-webhooks/testing: unknown provider "stripe" (shipped: autotab, autosana, cyberdesk, retab, pulse; for ' +
+      `fastify-webhooks/testing: unknown provider "paypal" (shipped: ${Object.keys(providers).join(', ')}; for ` +
       'your own, pass its plugin)'
   })
   t.same(
@@ -99,31 +100,31 @@ t.test('testing kit: a shipped provider by name, an unknown name refused clearly
   )
 })
 
-t.test('testing kit: a sample for every event type, and `sign` adds the headers GitHub sends', async t => {
-  t.same(Object.keys(examplesOf(github.provider)), ['ping', 'push', 'issues'])
+t.test('testing kit: a sample for every event type, and `sign` adds the headers Gitea sends', async t => {
+  t.same(Object.keys(examplesOf(gitea.provider)), ['create', 'push', 'issues'])
   const app = Fastify()
   const seen: string[] = []
-  await app.register(github, { secret: SECRET, onEvent: async event => { seen.push(`${event.type} ${event.id}`) } })
-  for (const [type, payload] of Object.entries(examplesOf(github.provider))) {
-    const signed = sign(github, JSON.stringify(payload), { secret: SECRET, type, id: `d-${type}` })
-    t.equal(signed.headers['x-github-event'], type)
+  await app.register(gitea, { secret: SECRET, onEvent: async event => { seen.push(`${event.type} ${event.id}`) } })
+  for (const [type, payload] of Object.entries(examplesOf(gitea.provider))) {
+    const signed = sign(gitea, JSON.stringify(payload), { secret: SECRET, type, id: `d-${type}` })
+    t.equal(signed.headers['x-gitea-event'], type)
     const res = await app.inject({
       method: 'POST',
-      url: '/webhooks/github',
+      url: '/webhooks/gitea',
       headers: signed.headers,
       payload: signed.body
     })
     t.equal(res.statusCode, 200, type)
   }
-  t.same(seen, ['ping d-ping', 'push d-push', 'issues d-issues'])
-  t.equal(sign(github, push, { secret: SECRET }).headers['x-github-event'], 'push', 'no type named: the sample type')
+  t.same(seen, ['create d-create', 'push d-push', 'issues d-issues'])
+  t.equal(sign(gitea, push, { secret: SECRET }).headers['x-gitea-event'], 'push', 'no type named: the sample type')
 })
 
 t.test('CLI: send and verify take the module that exports the provider', async t => {
   const app = Fastify()
   const seen: string[] = []
-  await app.register(github, { secret: SECRET, on: { push: async event => { seen.push(event.id) } } })
-  const url = `${await app.listen({ host: '127.0.0.1', port: 0 })}/webhooks/github`
+  await app.register(gitea, { secret: SECRET, on: { push: async event => { seen.push(event.id) } } })
+  const url = `${await app.listen({ host: '127.0.0.1', port: 0 })}/webhooks/gitea`
   t.teardown(() => app.close())
   const output = { out: '', err: '' }
   const io = {
@@ -135,12 +136,12 @@ t.test('CLI: send and verify take the module that exports the provider', async t
     },
     env: {}
   }
-  const modulePath = './examples/github-provider.ts'
+  const modulePath = './examples/gitea-provider.ts'
   t.equal(await main(['send', modulePath, '--url', url, '--secret', SECRET, '--repeat', '2'], io), 0, output.err)
-  t.match(output.out, /\(github, push, id [\w-]+\) \[1\/2\]\n200 OK \{"received":true\}\n/)
+  t.match(output.out, /\(gitea, push\) \[1\/2\]\n200 OK \{"received":true\}\n/)
   t.match(output.out, /\[2\/2\]\n200 OK \{"received":true,"duplicate":true\}\n$/, 'the same delivery id again')
   t.equal(seen.length, 1)
-  t.match(output.out, `(github, push, id ${seen[0]!})`, 'send names the id the route took: its x-github-delivery')
+  t.match(output.out, `(gitea, push, id ${seen[0]!})`, 'send names the id the route took: its x-gitea-delivery')
   t.equal(await main(['secret', modulePath], io), 0)
   t.equal(
     await main(['send', './examples/server.ts', '--url', url, '--secret', SECRET], io),
@@ -162,62 +163,62 @@ t.test('CLI: send and verify take the module that exports the provider', async t
     'no event types'
   )
   t.match(output.err, 'unknown empty event type "" (types: )')
-  t.equal(await main(['send', 'github', '--url', url, '--secret', SECRET], io), 2, 'not a shipped name')
-  t.match(output.err, 'unknown provider "github"')
+  t.equal(await main(['send', 'gitea', '--url', url, '--secret', SECRET], io), 2, 'not a shipped name')
+  t.match(output.err, 'unknown provider "gitea"')
 })
 
 t.test('worker: the same handler map runs on a queue, and its `on` keys are checked against the provider', async t => {
   const connection = { host: '127.0.0.1', port: 1, maxRetriesPerRequest: null }
   t.throws(
     () =>
-      createWebhookWorker<GitHubEvent>({
+      createWebhookWorker<GiteaEvent>({
         connection,
         queueName: 'q',
-        providers: [github],
+        providers: [gitea],
         on: { ['pull' as 'push']: () => {} }
       }),
-    { message: /option "on" names "pull", which is not a github event type \(known: ping, push, issues\)/ }
+    { message: /option "on" names "pull", which is not a gitea event type \(known: create, push, issues\)/ }
   )
 
   const redis = await startRedis()
   const producer = failFastClient(redis)
   await ready(producer)
-  const queue = new Queue('github', { connection: producer })
+  const queue = new Queue('gitea', { connection: producer })
   queue.on('error', () => {})
   t.teardown(async () => { await queue.close(); producer.disconnect(); await redis.close() })
   const app = Fastify()
-  await app.register(github, { secret: SECRET, queue })
-  const queued = await app.inject({ method: 'POST', url: '/webhooks/github', ...delivery(push, 'push', 'delivery-q') })
+  await app.register(gitea, { secret: SECRET, queue })
+  const queued = await app.inject({ method: 'POST', url: '/webhooks/gitea', ...delivery(push, 'push', 'delivery-q') })
   t.equal(queued.statusCode, 202)
 
-  const seen: GitHubEvent[] = []
-  const worker = createWebhookWorker<GitHubEvent>({
+  const seen: GiteaEvent[] = []
+  const worker = createWebhookWorker<GiteaEvent>({
     connection: { ...connection, port: redis.port },
-    queueName: 'github',
-    providers: [github],
+    queueName: 'gitea',
+    providers: [gitea],
     on: { push: async event => { seen.push(event) } }
   })
   t.teardown(() => worker.close())
   await once(worker, 'completed')
   t.equal(seen.length, 1)
   t.equal(seen[0]!.id, 'delivery-q')
-  t.equal(seen[0]!.provider, 'github')
+  t.equal(seen[0]!.provider, 'gitea')
   await app.close()
 
   // With a store, a job that comes again for an event already handled (here: added under another job id) runs nothing.
-  const again = new Queue('github-again', { connection: producer })
+  const again = new Queue('gitea-again', { connection: producer })
   again.on('error', () => {})
   t.teardown(() => again.close())
   const handled: string[] = []
-  const deduplicating = createWebhookWorker<GitHubEvent>({
+  const deduplicating = createWebhookWorker<GiteaEvent>({
     connection: { ...connection, port: redis.port },
-    queueName: 'github-again',
+    queueName: 'gitea-again',
     idempotency: { store: new MemoryStore() },
     onEvent: async event => { handled.push(event.id) }
   })
   t.teardown(() => deduplicating.close())
   const data = {
-    provider: 'github',
+    provider: 'gitea',
     id: 'delivery-twice',
     type: 'push',
     payload: push,
@@ -229,8 +230,8 @@ t.test('worker: the same handler map runs on a queue, and its `on` keys are chec
       if (++n === 2) resolve()
     })
   })
-  await again.add('push', data, { jobId: 'github.first' })
-  await again.add('push', data, { jobId: 'github.second' })
+  await again.add('push', data, { jobId: 'gitea.first' })
+  await again.add('push', data, { jobId: 'gitea.second' })
   await done
   t.same(handled, ['delivery-twice'], 'handled once')
 })

@@ -188,9 +188,11 @@ function bodyOrSecret (
   for (const mistake of secrets.flatMap(secret => scheme.mistakenKeys?.(secret) ?? [])) {
     if (withKeys([mistake.key]).ok) return { summary: mistake.summary, hints: [mistake.hint] }
   }
-  // A secret another scheme would hand out (its prefix): the secret of another provider's endpoint.
+  // A secret another scheme would hand out (its prefix) and this one would not: another provider's endpoint's.
+  // (Stripe's and Standard Webhooks' secrets both start with whsec_: neither is the other's mistake by its prefix.)
   const claimed = input.others.filter(
-    other => other.scheme.name !== scheme.name && secrets.some(secret => other.scheme.claims(secret))
+    other => other.scheme.name !== scheme.name &&
+      secrets.some(secret => !scheme.claims(secret) && other.scheme.claims(secret))
   )
   if (claimed.length > 0) {
     return {

@@ -64,7 +64,7 @@ function checkEncoding (encoding: unknown, option: string): Encoding {
 
 /** A key as written: its prefix, then `encoding`. */
 function keyBytes (value: string, format: Required<PublicKeyFormat>): Buffer {
-  const { prefix, encoding } = format
+  const { prefix = '', encoding } = format
   if (!value.startsWith(prefix)) throw new TypeError(`must start with "${prefix}"`)
   const text = value.slice(prefix.length)
   const bytes = encoding === 'hex'

@@ -144,7 +144,7 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
     if (hmac.length + ed25519.length === 0) {
       return reject('malformed-signature', `${prefix}-signature has no v1 or v1a entry`)
     }
-    return { prefix, id, stamp, timestamp, hmac, ed25519, body }
+    return { prefix, id, stamp, timestamp, hmac, ed25519, url: undefined, form: undefined, body }
   }
 
   function verify (

@@ -14,15 +14,26 @@ export const HEX_SECRET_2 = 'hex-test-secret-2'
 export type Scheme =
   | { kind: 'hex', header: string, prefix?: string }
   | { kind: 'standard', prefix: 'svix' | 'webhook' }
+  /** A sender's own SDK signs (Stripe, GitHub, Slack): `header` is the signature's header, to break or drop. */
+  | {
+    kind: 'oracle'
+    header: string
+    /** whether the signature covers a timestamp (then stale and future ones are refused) */
+    timed: boolean
+    sign: (body: string | Buffer, args: SignArgs) => Record<string, string>
+  }
 
 export interface SignArgs {
   secret: string
   id?: string
   /** seconds */
   timestamp?: number
+  /** the event type, for senders that put it in a header (GitHub) */
+  type?: string | undefined
 }
 
 export function signWith (scheme: Scheme, body: string | Buffer, args: SignArgs): Record<string, string> {
+  if (scheme.kind === 'oracle') return scheme.sign(body, args)
   if (scheme.kind === 'hex') {
     const hex = createHmac('sha256', args.secret).update(body).digest('hex')
     return { [scheme.header]: (scheme.prefix ?? '') + hex }

@@ -1,7 +1,7 @@
 /**
- * A provider this package does not ship, described with the public API: GitHub.
- * GitHub signs the body with HMAC-SHA256 in `X-Hub-Signature-256: sha256=<hex>`, names the event in
- * `X-GitHub-Event` and the delivery in `X-GitHub-Delivery` (the same on a redelivery).
+ * A provider this package does not ship, described with the public API: Gitea (Forgejo sends the same headers).
+ * Gitea signs the body with HMAC-SHA256 in `X-Gitea-Signature: <hex>`, names the event in `X-Gitea-Event` and the
+ * delivery in `X-Gitea-Delivery`.
  * In your project, import from 'fastify-webhooks'.
  */
 import Type from 'typebox'
@@ -11,13 +11,13 @@ const Repository = Type.Object({ id: Type.Integer(), full_name: Type.String() })
 
 const repository = { id: 1296269, full_name: 'octo-org/hello-world' }
 
-export const github = defineProvider({
-  name: 'github',
-  title: 'GitHub',
-  scheme: hmacHex({ headers: ['x-hub-signature-256'], prefix: 'sha256=' }),
+export const gitea = defineProvider({
+  name: 'gitea',
+  title: 'Gitea',
+  scheme: hmacHex({ headers: ['x-gitea-signature'] }),
   events: {
-    ping: Type.Object({ zen: Type.String(), hook_id: Type.Integer() }, {
-      examples: [{ zen: 'Keep it logically awesome.', hook_id: 30 }]
+    create: Type.Object({ ref: Type.String(), ref_type: Type.String(), repository: Repository }, {
+      examples: [{ ref: 'v1.0.0', ref_type: 'tag', repository }]
     }),
     push: Type.Object({
       ref: Type.String(),
@@ -41,17 +41,17 @@ export const github = defineProvider({
     })
   },
   // The type and the id come from headers; `headerValue` reads a header sent once, and never throws.
-  typeOf: (_payload, { headers }) => headerValue(headers, 'x-github-event'),
-  idOf: (_payload, { headers }) => headerValue(headers, 'x-github-delivery'),
-  // What GitHub sends besides the signature, so that the testing kit and the CLI's `send` deliver as GitHub does.
-  senderHeaders: ({ type, id }) => ({ 'x-github-event': type, 'x-github-delivery': id }),
+  typeOf: (_payload, { headers }) => headerValue(headers, 'x-gitea-event'),
+  idOf: (_payload, { headers }) => headerValue(headers, 'x-gitea-delivery'),
+  // What Gitea sends besides the signature, so that the testing kit and the CLI's `send` deliver as Gitea does.
+  senderHeaders: ({ type, id }) => ({ 'x-gitea-event': type, 'x-gitea-delivery': id }),
   sample: { type: 'push' }
 })
 
-export type GitHubEvent = EventFor<typeof github>
+export type GiteaEvent = EventFor<typeof gitea>
 
 declare module 'fastify' {
-  interface FastifyWebhookProviders { github: GitHubEvent }
+  interface FastifyWebhookProviders { gitea: GiteaEvent }
 }
 
-export default github
+export default gitea
