@@ -138,7 +138,7 @@ t.test('CLI: send and verify take the module that exports the provider', async t
   }
   const modulePath = './examples/gitea-provider.ts'
   t.equal(await main(['send', modulePath, '--url', url, '--secret', SECRET, '--repeat', '2'], io), 0, output.err)
-  t.match(output.out, /\(gitea, push\) \[1\/2\]\n200 OK \{"received":true\}\n/)
+  t.match(output.out, /\(gitea, push, id [\w-]+\) \[1\/2\]\n200 OK \{"received":true\}\n/)
   t.match(output.out, /\[2\/2\]\n200 OK \{"received":true,"duplicate":true\}\n$/, 'the same delivery id again')
   t.equal(seen.length, 1)
   t.match(output.out, `(gitea, push, id ${seen[0]!})`, 'send names the id the route took: its x-gitea-delivery')

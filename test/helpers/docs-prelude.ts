@@ -22,3 +22,11 @@ export declare const invoices: { save (number: string, total: number): Promise<v
 export declare function followUp (output: unknown): Promise<void>
 export declare function alert (...details: unknown[]): Promise<void>
 export declare function fetchResult (jobId: string, pages: number): Promise<void>
+/** Your own services the providers' pages call, each method taking what the page gives it. */
+type Call = (...args: unknown[]) => Promise<unknown>
+export declare const changelog: { add: Call }
+export declare const deploys: { start: Call }
+export declare const dunning: { start: Call }
+export declare const orders: { fulfil: Call }
+export declare const replies: { queue: Call }
+export declare const triage: { add: Call, remove: Call }
