@@ -6,6 +6,7 @@
 import { createHmac } from 'node:crypto'
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import t from 'tap'
+import { mediaType } from '../lib/core/body-format.js'
 import { ecdsa, ed25519, hmac } from '../lib/schemes/index.js'
 import { receive, sign } from '../lib/testing/kit.js'
 import { byContentType, defineProvider, formBody, jsonBody, jsonInForm, stringField } from '../plugins/index.js'
@@ -184,6 +185,7 @@ t.test('byContentType and jsonInForm: what the kit sends, and shapes that cannot
   t.equal(both.select!('text/plain'), both.select!(FORM), 'a type no route takes: the first format')
   t.throws(() => both.parse(Buffer.from('{}'), {}), /parse the selected format/)
   t.equal(byContentType([jsonBody]).serialize, undefined)
+  t.same([mediaType(undefined), mediaType(['a/b', 'c/d']), mediaType(' Text/Plain ; x=1')], ['', '', 'text/plain'])
   t.equal(byContentType([formBody]).serialize!({ To: '+1555', MediaUrl: ['b', 'a'], n: 1 }),
     'To=%2B1555&MediaUrl=b&MediaUrl=a&n=1')
   t.throws(() => byContentType([]), /no format given/)
@@ -221,6 +223,8 @@ t.test('public-key blocks: options and keys they refuse', async t => {
   const signed = prefixed.sign(pair.secretKey, 'hello')
   const keys = [prefixed.parseSecret(pair.publicKey)]
   t.match(prefixed.verify(keys, signed, Buffer.from('hello'), { now: 0, tolerance: 1 }), { ok: true })
+  t.match(prefixed.verify(keys, { 'x-sig': 'ab'.repeat(100) }, Buffer.from('hello'), { now: 0, tolerance: 1 }),
+    { reason: 'invalid-signature' }, 'longer than any signature')
   t.throws(() => ecdsa(undefined as never), /needs its options/)
   const sendgrid = ecdsa({ signature })
   t.equal(sendgrid.claims(sendgrid.generateSecret()), false)
