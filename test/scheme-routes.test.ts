@@ -6,7 +6,9 @@
 import { createHmac } from 'node:crypto'
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import t from 'tap'
-import { hmac } from '../lib/schemes/index.js'
+import { mediaType } from '../lib/core/body-format.js'
+import { ecdsa, ed25519, hmac } from '../lib/schemes/index.js'
+import { receive, sign } from '../lib/testing/kit.js'
 import { byContentType, defineProvider, formBody, jsonBody, jsonInForm, stringField } from '../plugins/index.js'
 
 const SECRET = 'route-secret'
@@ -180,8 +182,10 @@ t.test('byContentType and jsonInForm: what the kit sends, and shapes that cannot
   t.equal(both.title, 'a form whose "payload" field holds JSON or JSON')
   t.equal(both.serialize!({ a: 1 }), 'payload=%7B%22a%22%3A1%7D')
   t.equal(both.select!('application/json'), jsonBody)
+  t.equal(both.select!('text/plain'), both.select!(FORM), 'a type no route takes: the first format')
   t.throws(() => both.parse(Buffer.from('{}'), {}), /parse the selected format/)
   t.equal(byContentType([jsonBody]).serialize, undefined)
+  t.same([mediaType(undefined), mediaType(['a/b', 'c/d']), mediaType(' Text/Plain ; x=1')], ['', '', 'text/plain'])
   t.equal(byContentType([formBody]).serialize!({ To: '+1555', MediaUrl: ['b', 'a'], n: 1 }),
     'To=%2B1555&MediaUrl=b&MediaUrl=a&n=1')
   t.throws(() => byContentType([]), /no format given/)
@@ -190,4 +194,42 @@ t.test('byContentType and jsonInForm: what the kit sends, and shapes that cannot
   t.same(slack.parse(Buffer.from('payload=%7B%22__proto__%22%3A1%7D'), { protoAction: 'remove' }), {})
   t.throws(() => slack.parse(Buffer.from('payload=%7B%22__proto__%22%3A1%7D'), { protoAction: 'error' }))
   t.match(slack.malformed.error(), { code: 'WEBHOOK_INVALID_FORM', statusCode: 400 })
+})
+
+t.test('the testing kit sends each format as its sender does', async t => {
+  const url = 'https://example.com/webhooks/twilioish'
+  const form = sign(twilioish, { type: 'ping' } as never, { secret: SECRET, url })
+  t.equal(form.headers['content-type'], FORM)
+  t.equal(form.body, 'payload=%7B%22type%22%3A%22ping%22%7D')
+  t.equal(form.headers['x-sig'], urlSig(url, form.body))
+  const json = sign(slackish, { type: 'event_callback' } as never, { secret: SECRET })
+  t.equal(json.headers['content-type'], 'application/json')
+  t.equal(json.body, '{"type":"event_callback"}')
+  const event = { provider: twilioish, type: 'ping', payload: { type: 'ping' } }
+  const got = await receive({ onEvent: async () => {} }, event)
+  t.match(got, { type: 'ping', payload: { type: 'ping' } })
+})
+
+t.test('public-key blocks: options and keys they refuse', async t => {
+  const signature = { header: 'x-sig' }
+  t.throws(() => ed25519(undefined as never), /needs its options/)
+  t.throws(() => ed25519({ signature, encoding: 'base32' as 'hex' }), /option "encoding" must be "hex" or "base64"/)
+  const prefixed = ed25519({ signature, publicKey: { encoding: 'base64', prefix: 'ed_' } })
+  t.match(prefixed.secretFormat, /"ed_" followed by its 32 bytes in base64/)
+  t.throws(() => prefixed.parseSecret(Buffer.alloc(32).toString('base64')), /must start with "ed_"/)
+  t.throws(() => prefixed.parseSecret('ed_not base64!'), /must be "ed_" followed by base64/)
+  t.equal(prefixed.claims('ed_x'), true)
+  const pair = prefixed.generateKeyPair!()
+  const signed = prefixed.sign(pair.secretKey, 'hello')
+  const keys = [prefixed.parseSecret(pair.publicKey)]
+  t.match(prefixed.verify(keys, signed, Buffer.from('hello'), { now: 0, tolerance: 1 }), { ok: true })
+  t.match(prefixed.verify(keys, { 'x-sig': 'ab'.repeat(100) }, Buffer.from('hello'), { now: 0, tolerance: 1 }),
+    { reason: 'invalid-signature' }, 'longer than any signature')
+  t.throws(() => ecdsa(undefined as never), /needs its options/)
+  const sendgrid = ecdsa({ signature })
+  t.equal(sendgrid.claims(sendgrid.generateSecret()), false)
+  const { secretKey } = sendgrid.generateKeyPair!()
+  const pem = `-----BEGIN PRIVATE KEY-----\n${secretKey}\n-----END PRIVATE KEY-----\n`
+  t.throws(() => sendgrid.parseSecret(pem), /is a PEM "PRIVATE KEY", not a "PUBLIC KEY"/)
+  t.throws(() => sendgrid.parseSecret('not base64!'), /must be the base64 of a DER public key/)
 })

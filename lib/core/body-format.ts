@@ -119,5 +119,5 @@ export function byContentType (formats: readonly BodyFormat[]): BodyFormat {
 
 /** The media type of a Content-Type header: lowercase, without parameters; '' when there is none. */
 export function mediaType (header: string | string[] | undefined): string {
-  return typeof header === 'string' ? (header.split(';', 1)[0] ?? '').trim().toLowerCase() : ''
+  return typeof header === 'string' ? header.split(';', 1)[0]!.trim().toLowerCase() : ''
 }

@@ -130,7 +130,7 @@ function p256 (make: () => KeyObject, what: string): KeyObject {
     throw new TypeError(`must be an ECDSA P-256 ${what}`)
   }
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-    throw new TypeError(`must be an ECDSA P-256 ${what}, not ${key.asymmetricKeyType ?? 'another'} key`)
+    throw new TypeError(`must be an ECDSA P-256 ${what}, not ${String(key.asymmetricKeyType)} key`)
   }
   return key
 }

@@ -88,7 +88,8 @@ function signed (spec: ProviderSpec, body: string, options: KitSignOptions): Sig
   const sender = spec.senderHeaders?.({ type: options.type ?? spec.sample?.type ?? '', id })
   return {
     headers: {
-      'content-type': (spec.body ?? jsonBody).contentTypes[0] ?? 'application/json',
+      // A format takes at least one type, or no route would take its deliveries.
+      'content-type': (spec.body ?? jsonBody).contentTypes[0]!,
       ...sender,
       ...spec.scheme.sign(options.secret, body, { ...options, id })
     },
