@@ -165,7 +165,7 @@ function fresh (spec: ProviderSpec, sample: unknown): unknown {
  * provider's own (`idOf`, often a body field), else the id the scheme signs, else the body's SHA-256. Undefined
  * for a body that is no event (a --file that does not parse) and for a batch, whose events each have their own.
  */
-function idOfEvent (
+export function idOfEvent (
   spec: ProviderSpec,
   body: string,
   headers: Headers,

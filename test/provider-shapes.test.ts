@@ -308,3 +308,10 @@ t.test('the testing kit says a batch is not one event', async t => {
     { name: 'TypeError', message: /as several events/ }
   )
 })
+
+t.test("send's id of a batch: none, as each event carries its own", async t => {
+  const { idOfEvent } = await import('../bin/send.js')
+  const batch = JSON.stringify([mailEvent('delivered', 'e1'), mailEvent('open', 'e2')])
+  t.equal(idOfEvent(mail.provider, batch, {}, undefined), undefined)
+  t.equal(idOfEvent(mail.provider, 'not json', {}, undefined), undefined, 'a body that does not parse')
+})

@@ -79,7 +79,11 @@ export function sign (provider: ProviderRef, payload: unknown, options: KitSignO
 
 /** The body as the provider's format sends it (JSON, a form), or a string byte for byte. */
 function bodyOf (spec: ProviderSpec, payload: unknown): string {
-  if (typeof payload === 'string') return payload
+  return typeof payload === 'string' ? payload : serialized(spec, payload)
+}
+
+/** A payload as the provider's format sends it: JSON, or a form. */
+function serialized (spec: ProviderSpec, payload: unknown): string {
   return (spec.body?.serialize ?? JSON.stringify)(payload)
 }
 
@@ -192,7 +196,7 @@ export async function receive (
   const secret = spec.scheme.generateSecret()
   const receivedAt = event.receivedAt ?? new Date()
   const url = `https://example.com/webhooks/${spec.name}`
-  const { headers, body } = signed(spec, (spec.body?.serialize ?? JSON.stringify)(event.payload), {
+  const { headers, body } = signed(spec, serialized(spec, event.payload), {
     secret,
     url,
     type: event.type,
