@@ -1,6 +1,6 @@
 import { stringField } from '../lib/core/fields.js'
 import { hmacHex } from '../lib/schemes/hmac-hex.js'
-import { autosanaEvents } from '../schemas/autosana.js'
+import { autosanaEvents } from '../schemas/plain/autosana.js'
 import { defineProvider } from '../lib/fastify/define-provider.js'
 import type { EventFor, EventTypeFor, HandlersFor } from '../lib/fastify/types.js'
 

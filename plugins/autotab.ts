@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { stringField } from '../lib/core/fields.js'
 import { hmacHex } from '../lib/schemes/hmac-hex.js'
-import { autotabEvents } from '../schemas/autotab.js'
+import { autotabEvents } from '../schemas/plain/autotab.js'
 import { defineProvider } from '../lib/fastify/define-provider.js'
 import type { EventFor, EventTypeFor, HandlersFor } from '../lib/fastify/types.js'
 

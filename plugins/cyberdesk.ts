@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { cyberdeskEvents } from '../schemas/cyberdesk.js'
+import { cyberdeskEvents } from '../schemas/plain/cyberdesk.js'
 import { defineStandardWebhooks } from './standard-webhooks.js'
 import type { EventFor, EventTypeFor, HandlersFor } from '../lib/fastify/types.js'
 

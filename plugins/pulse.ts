@@ -1,4 +1,4 @@
-import { pulseEvents } from '../schemas/pulse.js'
+import { pulseEvents } from '../schemas/plain/pulse.js'
 import { defineStandardWebhooks } from './standard-webhooks.js'
 import type { EventFor, EventTypeFor, HandlersFor } from '../lib/fastify/types.js'
 

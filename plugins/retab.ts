@@ -6,7 +6,7 @@ import { compiler } from '../lib/core/compiler.js'
 import { field, stringAt } from '../lib/core/fields.js'
 import { hmacHex } from '../lib/schemes/hmac-hex.js'
 import { schemaFailure } from '../lib/core/schema-failure.js'
-import { retabEvents } from '../schemas/retab.js'
+import { retabEvents } from '../schemas/plain/retab.js'
 import { defineProvider } from '../lib/fastify/define-provider.js'
 import type { EventFor, EventTypeFor, HandlersFor } from '../lib/fastify/types.js'
 

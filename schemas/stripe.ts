@@ -261,6 +261,9 @@ function paymentIntent (status: string, error: Record<string, string> | null) {
   }
 }
 
+/** The envelope alone, `data.object` any object: what `stripeEvent` of fastify-webhooks/stripe fills in. */
+export const stripeEnvelope = stripeEvent('', Type.Object({}), { object: {} })
+
 export const stripeEvents = {
   'checkout.session.completed': stripeEvent('checkout.session.completed', StripeCheckoutSession, { object: session }),
   'invoice.paid': stripeEvent('invoice.paid', StripeInvoice, { object: invoice('paid', true) }),

@@ -14,7 +14,7 @@ import {
 } from '../core/receive.js'
 import { closeIfBodyUnread, guardBody, serverBudget } from './body-guard.js'
 import { resolveOptions, type UncheckedOptions } from './options.js'
-import { routeDocs, warnIfSwaggerComesLate } from './openapi.js'
+import { warnIfSwaggerComesLate } from './late-swagger.js'
 import { deliveryObserver } from '../observe/observer.js'
 import type { ProviderOptions, WebhookPlugin } from './types.js'
 
@@ -225,7 +225,11 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       // Refusals (413 and 415 included) are published here, where a tracer's request context is active.
       scope.addHook('onError', async (_request, _reply, error) => { observer.refused(spec.name, error) })
       // A schema only when @fastify/swagger is registered, for its document; Fastify's own validation stays off.
-      scope.post(path, { bodyLimit, ...routeDocs(scope, spec, !sink.runsHandlers, keys !== null) }, handle)
+      // Its module is loaded only then: it reads Fastify's error codes, and an import of a provider loads no Fastify.
+      const docs = scope.hasDecorator('swagger')
+        ? (await import('./openapi.js')).routeDocs(scope, spec, !sink.runsHandlers, keys !== null)
+        : {}
+      scope.post(path, { bodyLimit, ...docs }, handle)
       warnIfSwaggerComesLate(scope, spec, path)
     }, typeof unchecked.prefix === 'string' ? { prefix: unchecked.prefix } : {})
   }

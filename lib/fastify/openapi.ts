@@ -5,7 +5,7 @@ import {
   type FastifySchemaCompiler,
   type FastifySerializerCompiler
 } from 'fastify'
-import Type, { type TSchema } from 'typebox'
+import type { TSchema } from 'typebox'
 import * as webhookErrors from '../core/errors.js'
 import { formBody, jsonBody } from '../core/body-format.js'
 import type { ProviderSpec } from '../core/provider.js'
@@ -73,12 +73,24 @@ function errorAnswer (status: number, description: string, spec: ProviderSpec): 
   const own = (format.malformed.error() as Error & { code: string }).code
   const codes = codesByStatus.get(status)!.filter(code =>
     code === own || (code === missingType ? spec.requiresType === true : !malformedCodes.includes(code)))
-  return Type.Object({
-    statusCode: Type.Integer({ enum: [status] }),
-    code: Type.String({ enum: codes }),
-    error: Type.String(),
-    message: Type.String()
+  return object({
+    statusCode: { type: 'integer', enum: [status] },
+    code: { type: 'string', enum: codes },
+    error: { type: 'string' },
+    message: { type: 'string' }
   }, { description })
+}
+
+/**
+ * A JSON Schema object of these properties, `required` all but `optional`. Written out rather than built with
+ * TypeBox, whose builder an import of a provider does not load.
+ */
+function object (
+  properties: Record<string, TSchema>,
+  { optional = [], ...rest }: { optional?: readonly string[], description?: string } = {}
+): TSchema {
+  const required = Object.keys(properties).filter(name => !optional.includes(name))
+  return { type: 'object', ...(required.length > 0 ? { required } : {}), properties, ...rest }
 }
 
 /**
@@ -110,18 +122,17 @@ export function routeDocs (
   spec: ProviderSpec,
   queued: boolean,
   signed: boolean
-): RouteDocs | Record<string, never> {
-  if (!instance.hasDecorator('swagger')) return {}
+): RouteDocs {
   const { name, events, scheme } = spec
   const format = spec.body ?? jsonBody
   const { contentTypes } = format
   const types = Object.entries(events).map(([type, schema]) => ({ ...schema, title: type }))
   const required = requiredHeaders(scheme, signed)
-  const received = Type.Object({
-    received: Type.Literal(true),
-    duplicate: Type.Optional(Type.Literal(true)),
-    invalid: Type.Optional(Type.Literal(true))
-  })
+  const received = object({
+    received: { type: 'boolean', const: true },
+    duplicate: { type: 'boolean', const: true },
+    invalid: { type: 'boolean', const: true }
+  }, { optional: ['duplicate', 'invalid'] })
   return {
     schema: {
       summary: `Receives ${name} webhooks`,
@@ -131,15 +142,13 @@ export function routeDocs (
         `event types: ${Object.keys(events).join(', ')} (unknown types are verified and answered 200).`,
       tags: ['webhooks'],
       consumes: [...contentTypes],
-      headers: Type.Object(
-        Object.fromEntries(
-          scheme.headers.map(header => {
-            const schema = Type.String({ description: `${scheme.title} signature header` })
-            return [header, required.has(header) ? schema : Type.Optional(schema)]
-          })
-        )
+      headers: object(
+        Object.fromEntries(scheme.headers.map(header => [
+          header, { type: 'string', description: `${scheme.title} signature header` }
+        ])),
+        { optional: scheme.headers.filter(header => !required.has(header)) }
       ),
-      body: types.length === 1 ? types[0] : Type.Union(types),
+      body: types.length === 1 ? types[0] : { anyOf: types },
       response: {
         200: {
           ...received,
@@ -161,20 +170,4 @@ export function routeDocs (
     validatorCompiler: skipAjv,
     serializerCompiler: plainJson
   }
-}
-
-/**
- * @fastify/swagger documents the routes added after it: one registered after a webhook plugin never
- * sees its route, and the document silently lacks it. Says so once the app is ready.
- */
-export function warnIfSwaggerComesLate (instance: FastifyInstance, spec: ProviderSpec, path: string): void {
-  if (instance.hasDecorator('swagger')) return
-  instance.addHook('onReady', async () => {
-    if (!instance.hasDecorator('swagger')) return
-    instance.log.warn(
-      { provider: spec.name, path: `${instance.prefix}${path}` },
-      `@fastify/swagger was registered after fastify-webhooks-${spec.name}, so the OpenAPI document lacks its route: ` +
-      'register @fastify/swagger first'
-    )
-  })
 }
