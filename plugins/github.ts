@@ -1,10 +1,9 @@
 import { byContentType, jsonBody, jsonInForm } from '../lib/core/body-format.js'
-import type { EventSchemas } from '../lib/core/provider.js'
 import { hmac } from '../lib/schemes/index.js'
 import { headerValue } from '../lib/schemes/scheme.js'
-import { withEvents } from '../schemas/common.js'
-import { githubEvents } from '../schemas/github.js'
-import { defineProvider } from '../lib/fastify/define-provider.js'
+import { githubEvents } from '../schemas/plain/github.js'
+import type { EventSchemas } from '../lib/core/provider.js'
+import { preset, type PresetOptions } from '../lib/fastify/preset.js'
 import type { EventFor, EventTypeFor, HandlersFor } from '../lib/fastify/types.js'
 
 /**
@@ -18,32 +17,24 @@ export const githubScheme = hmac({
   signature: { header: 'x-hub-signature-256', prefix: 'sha256=' }
 })
 
-export interface GitHubOptions<N extends string, E extends EventSchemas> {
-  /** Default `github`: the path `/webhooks/<name>` and `request.webhook.provider`. */
-  name?: N
-  /** Schemas of more events (`X-GitHub-Event` names), or your own for one of ours (yours win). */
-  events?: E
-}
+/** `defineGitHub`'s options: another name, more (or other) event schemas. */
+export type GitHubOptions<N extends string, E extends EventSchemas> = PresetOptions<N, E>
 
 /** A GitHub receiver with more (or other) event schemas than the ones shipped: `defineGitHub({ events })`. */
-export function defineGitHub<const N extends string = 'github', const E extends EventSchemas = {}> (
-  options: GitHubOptions<N, E> = {}
-) {
-  return defineProvider({
-    name: (options.name ?? 'github') as N,
-    title: 'GitHub',
-    scheme: githubScheme,
-    events: withEvents(githubEvents, options.events),
-    body: byContentType([jsonBody, jsonInForm('payload')]),
-    // The type and the id are headers, outside the signature: a delivery without its type is refused.
-    typeOf: (_payload, { headers }) => headerValue(headers, 'x-github-event'),
-    requiresType: true,
-    // The delivery's GUID, kept by GitHub's "Redeliver".
-    idOf: (_payload, { headers }) => headerValue(headers, 'x-github-delivery'),
-    senderHeaders: ({ type, id }) => ({ 'x-github-event': type, 'x-github-delivery': id }),
-    sample: { type: 'push' }
-  })
-}
+export const defineGitHub = preset({
+  name: 'github',
+  title: 'GitHub',
+  scheme: githubScheme,
+  events: githubEvents,
+  body: byContentType([jsonBody, jsonInForm('payload')]),
+  // The type and the id are headers, outside the signature: a delivery without its type is refused.
+  typeOf: (_payload, { headers }) => headerValue(headers, 'x-github-event'),
+  requiresType: true,
+  // The delivery's GUID, kept by GitHub's "Redeliver".
+  idOf: (_payload, { headers }) => headerValue(headers, 'x-github-delivery'),
+  senderHeaders: ({ type, id }) => ({ 'x-github-event': type, 'x-github-delivery': id }),
+  sample: { type: 'push' }
+})
 
 export const github = defineGitHub()
 

@@ -3,9 +3,8 @@ import { byContentType, jsonBody, jsonInForm } from '../lib/core/body-format.js'
 import { stringAt, stringField } from '../lib/core/fields.js'
 import type { EventSchemas, HandshakeAnswer } from '../lib/core/provider.js'
 import { hmac } from '../lib/schemes/index.js'
-import { withEvents } from '../schemas/common.js'
-import { slackEvents } from '../schemas/slack.js'
-import { defineProvider } from '../lib/fastify/define-provider.js'
+import { slackEvents } from '../schemas/plain/slack.js'
+import { preset, type PresetOptions } from '../lib/fastify/preset.js'
 import type { EventFor, EventTypeFor, HandlersFor } from '../lib/fastify/types.js'
 
 /**
@@ -36,34 +35,26 @@ function handshake (payload: unknown): HandshakeAnswer | undefined {
   return stringField(payload, 'ssl_check') === '1' ? { body: '' } : undefined
 }
 
-export interface SlackOptions<N extends string, E extends EventSchemas> {
-  /** Default `slack`: the path `/webhooks/<name>` and `request.webhook.provider`. */
-  name?: N
-  /** Schemas of more types (an Events API `event.type`, an interaction's `type`), or your own for ours (yours win). */
-  events?: E
-}
+/** `defineSlack`'s options: another name, more (or other) event schemas. */
+export type SlackOptions<N extends string, E extends EventSchemas> = PresetOptions<N, E>
 
 /** A Slack receiver with more (or other) schemas than the ones shipped: `defineSlack({ events })`. */
-export function defineSlack<const N extends string = 'slack', const E extends EventSchemas = {}> (
-  options: SlackOptions<N, E> = {}
-) {
-  return defineProvider({
-    name: (options.name ?? 'slack') as N,
-    title: 'Slack',
-    scheme: slackScheme,
-    events: withEvents(slackEvents, options.events),
-    // The Events API posts JSON; commands a form; interactivity a form whose `payload` field holds JSON.
-    body: byContentType([jsonBody, jsonInForm('payload', { orForm: true })]),
-    typeOf,
-    handshake,
-    // An event's id is kept on Slack's retries; a command or an interaction is never retried, each has its trigger.
-    idOf: payload => stringField(payload, 'event_id') ?? stringField(payload, 'trigger_id'),
-    sample: {
-      type: 'app_mention',
-      fresh: callback => ({ ...callback, event_id: `Ev${randomBytes(6).toString('hex').toUpperCase()}` })
-    }
-  })
-}
+export const defineSlack = preset({
+  name: 'slack',
+  title: 'Slack',
+  scheme: slackScheme,
+  events: slackEvents,
+  // The Events API posts JSON; commands a form; interactivity a form whose `payload` field holds JSON.
+  body: byContentType([jsonBody, jsonInForm('payload', { orForm: true })]),
+  typeOf,
+  handshake,
+  // An event's id is kept on Slack's retries; a command or an interaction is never retried, each has its trigger.
+  idOf: payload => stringField(payload, 'event_id') ?? stringField(payload, 'trigger_id'),
+  sample: {
+    type: 'app_mention',
+    fresh: callback => ({ ...callback, event_id: `Ev${randomBytes(6).toString('hex').toUpperCase()}` })
+  }
+})
 
 export const slack = defineSlack()
 

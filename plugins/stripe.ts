@@ -1,13 +1,35 @@
 import { randomBytes } from 'node:crypto'
 import { stringField } from '../lib/core/fields.js'
-import type { EventSchemas } from '../lib/core/provider.js'
 import { hmac } from '../lib/schemes/index.js'
-import { withEvents } from '../schemas/common.js'
-import { stripeEvents } from '../schemas/stripe.js'
-import { defineProvider } from '../lib/fastify/define-provider.js'
+import type { TSchema } from 'typebox'
+import type { EventSchemas } from '../lib/core/provider.js'
+import { stripeEnvelope, stripeEvents } from '../schemas/plain/stripe.js'
+import type * as source from '../schemas/stripe.js'
+import { preset, type PresetOptions } from '../lib/fastify/preset.js'
 import type { EventFor, EventTypeFor, HandlersFor } from '../lib/fastify/types.js'
 
-export { stripeEvent } from '../schemas/stripe.js'
+/**
+ * The schema of a Stripe event whose `data.object` is `dataObject`, for `defineStripe({ events })`:
+ * `stripeEvent('charge.refunded', MyCharge, { object: aCharge })`. The envelope is the shipped events' own.
+ */
+export function stripeEvent<const T extends string, O extends TSchema> (
+  type: T,
+  dataObject: O,
+  example: { object: Record<string, unknown>, previous_attributes?: Record<string, unknown> }
+): ReturnType<typeof source.stripeEvent<T, O>> {
+  const { properties } = stripeEnvelope
+  const { data } = properties
+  const [envelope] = (stripeEnvelope as { examples?: readonly object[] }).examples!
+  return {
+    ...stripeEnvelope,
+    properties: {
+      ...properties,
+      type: { ...properties.type, const: type },
+      data: { ...data, properties: { ...data.properties, object: dataObject } }
+    },
+    examples: [{ ...envelope, id: `evt_test_${type.replaceAll('.', '_')}`, type, data: example }]
+  } as never
+}
 
 /**
  * Stripe: `Stripe-Signature: t=<unix>,v1=<hex>` over `<t>.<body>`, HMAC-SHA256 keyed with the whole `whsec_…`
@@ -23,33 +45,22 @@ export const stripeScheme = hmac({
   secret: { prefix: 'whsec_' }
 })
 
-export interface StripeOptions<N extends string, E extends EventSchemas> {
-  /** Default `stripe`: the path `/webhooks/<name>` and `request.webhook.provider`. */
-  name?: N
-  /**
-   * Schemas of more event types, or your own for one of ours (yours win): `{ 'charge.refunded': stripeEvent(
-   * 'charge.refunded', MyCharge, example) }`.
-   */
-  events?: E
-}
+/** `defineStripe`'s options: another name, more (or other) event schemas. */
+export type StripeOptions<N extends string, E extends EventSchemas> = PresetOptions<N, E>
 
 /** A Stripe receiver with more (or other) event schemas than the ones shipped: `defineStripe({ events })`. */
-export function defineStripe<const N extends string = 'stripe', const E extends EventSchemas = {}> (
-  options: StripeOptions<N, E> = {}
-) {
-  return defineProvider({
-    name: (options.name ?? 'stripe') as N,
-    title: 'Stripe',
-    scheme: stripeScheme,
-    events: withEvents(stripeEvents, options.events),
-    typeOf: payload => stringField(payload, 'type'),
-    idOf: payload => stringField(payload, 'id'),
-    sample: {
-      type: 'checkout.session.completed',
-      fresh: event => ({ ...event, id: `evt_${randomBytes(12).toString('hex')}` })
-    }
-  })
-}
+export const defineStripe = preset({
+  name: 'stripe',
+  title: 'Stripe',
+  scheme: stripeScheme,
+  events: stripeEvents,
+  typeOf: payload => stringField(payload, 'type'),
+  idOf: payload => stringField(payload, 'id'),
+  sample: {
+    type: 'checkout.session.completed',
+    fresh: event => ({ ...event, id: `evt_${randomBytes(12).toString('hex')}` })
+  }
+})
 
 export const stripe = defineStripe()
 

@@ -11,11 +11,3 @@ export function Literals<const T extends readonly [string, ...string[]]> (
 ): TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }> {
   return Type.Union(values.map(value => Type.Literal(value))) as never
 }
-
-/** A provider's shipped schemas with a user's over them (`defineStripe({ events })`): theirs win for a type in both. */
-export function withEvents<A extends object, B extends object> (
-  shipped: A,
-  yours: B | undefined
-): Omit<A, keyof B> & B {
-  return { ...shipped, ...yours } as unknown as Omit<A, keyof B> & B
-}
