@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { jsonBody } from '../lib/core/body-format.js'
+import { jsonBody, mediaType } from '../lib/core/body-format.js'
 import type { ProviderSpec } from '../lib/core/provider.js'
 import type { Headers } from '../lib/schemes/scheme.js'
 import { examplesOf, sign } from '../lib/testing/kit.js'
@@ -49,12 +49,13 @@ export async function send ({ provider: spec, positionals, values, io }: Command
   }
 
   const [type] = positionals
-  let body: string
+  // A --file's bytes as they are, or the sample, which the kit puts in the format the sender would.
+  let payload: unknown
   let label: string
   let eventType: string | undefined
   if (values.file !== undefined) {
     if (type !== undefined) throw new UsageError('give an event type or --file, not both')
-    body = (await readInput(values.file, '--file')).toString('utf8')
+    payload = (await readInput(values.file, '--file')).toString('utf8')
     label = values.file
   } else {
     const samples = examplesOf(spec)
@@ -66,7 +67,7 @@ export async function send ({ provider: spec, positionals, values, io }: Command
     if (sample === undefined) {
       throw new UsageError(`the ${provider} schema of "${chosen}" has no example to send: give --file`)
     }
-    body = JSON.stringify(fresh(spec, sample))
+    payload = fresh(spec, sample)
     label = chosen
     eventType = chosen
   }
@@ -76,14 +77,14 @@ export async function send ({ provider: spec, positionals, values, io }: Command
   let failures = 0
   for (let attempt = 1; attempt <= repeat; attempt++) {
     const timestamp = Math.floor(Date.now() / 1000) - (values.stale === true ? STALE_SECONDS : 0)
-    const delivery = sign({ provider: spec }, body, {
+    const delivery = sign({ provider: spec }, payload, {
       secret: secrets[0]!,
       id,
       timestamp,
       ...(eventType === undefined ? {} : { type: eventType })
     })
     // The kit signs with one secret; the scheme's own headers, signed with each, take the place of its signature.
-    const headers = { ...delivery.headers, ...scheme.sign(secrets, body, { id, timestamp }) }
+    const headers = { ...delivery.headers, ...scheme.sign(secrets, delivery.body, { id, timestamp }) }
     // Tampered: one byte added after signing (still valid JSON, so only the signature can catch it).
     const sent = values.tamper === true ? `${delivery.body}\n` : delivery.body
     const eventId = idOfEvent(spec, delivery.body, headers, timed ? id : undefined)
@@ -174,7 +175,8 @@ export function idOfEvent (
   const bytes = Buffer.from(body)
   const context = { headers, signedId }
   try {
-    const payload = (spec.body ?? jsonBody).parse(bytes, {})
+    const format = spec.body ?? jsonBody
+    const payload = (format.select?.(mediaType(headers['content-type'])) ?? format).parse(bytes, {})
     if (spec.eventsOf?.(payload, context) !== undefined) return undefined
     return spec.idOf?.(payload, context) ?? signedId ?? createHash('sha256').update(bytes).digest('hex')
   } catch {

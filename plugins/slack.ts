@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { byContentType, jsonBody, jsonInForm } from '../lib/core/body-format.js'
+import { byContentType, formBody, jsonBody, jsonInForm, type BodyFormat } from '../lib/core/body-format.js'
 import { stringAt, stringField } from '../lib/core/fields.js'
 import type { EventSchemas, HandshakeAnswer } from '../lib/core/provider.js'
 import { hmac } from '../lib/schemes/index.js'
@@ -35,6 +35,20 @@ function handshake (payload: unknown): HandshakeAnswer | undefined {
   return stringField(payload, 'ssl_check') === '1' ? { body: '' } : undefined
 }
 
+/** Commands post a form; interactivity a form whose `payload` field holds JSON; the Events API posts JSON. */
+const forms = jsonInForm('payload', { orForm: true })
+const interaction = jsonInForm('payload')
+
+/** The Events API's envelope types: everything else with a `type` is an interaction. */
+const eventsApi = new Set(['event_callback', 'url_verification', 'app_rate_limited'])
+
+/** The format Slack sends a payload in, for the testing kit and `send`. */
+function sends (payload: unknown): BodyFormat {
+  if (stringField(payload, 'command') !== undefined) return formBody
+  const type = stringField(payload, 'type')
+  return type === undefined || eventsApi.has(type) ? jsonBody : interaction
+}
+
 /** `defineSlack`'s options: another name, more (or other) event schemas. */
 export type SlackOptions<N extends string, E extends EventSchemas> = PresetOptions<N, E>
 
@@ -44,15 +58,17 @@ export const defineSlack = preset({
   title: 'Slack',
   scheme: slackScheme,
   events: slackEvents,
-  // The Events API posts JSON; commands a form; interactivity a form whose `payload` field holds JSON.
-  body: byContentType([jsonBody, jsonInForm('payload', { orForm: true })]),
+  body: byContentType([jsonBody, forms], { sends }),
   typeOf,
   handshake,
   // An event's id is kept on Slack's retries; a command or an interaction is never retried, each has its trigger.
   idOf: payload => stringField(payload, 'event_id') ?? stringField(payload, 'trigger_id'),
   sample: {
     type: 'app_mention',
-    fresh: callback => ({ ...callback, event_id: `Ev${randomBytes(6).toString('hex').toUpperCase()}` })
+    // An event is told apart by its event_id; a command or an interaction, which has none, by its trigger_id.
+    fresh: payload => 'event_id' in payload
+      ? { ...payload, event_id: `Ev${randomBytes(6).toString('hex').toUpperCase()}` }
+      : { ...payload, trigger_id: `${Date.now()}.${randomBytes(4).readUInt32BE()}.${randomBytes(16).toString('hex')}` }
   }
 })
 

@@ -28,6 +28,11 @@ export interface BodyFormat {
   select? (contentType: string): BodyFormat
   /** The body a sender would send for a payload (the testing kit and the CLI's `send`). Default: JSON. */
   serialize? (payload: unknown): string
+  /**
+   * A format of several: the one the sender sends this payload in (Slack: a command as a form, an event as JSON),
+   * for the testing kit and the CLI's `send`. Default: the first.
+   */
+  sends? (payload: unknown): BodyFormat
 }
 
 export const jsonBody: BodyFormat = {
@@ -92,9 +97,13 @@ export function jsonInForm (field = 'payload', options: { orForm?: boolean | und
 
 /**
  * Several formats on one route, each for its content types: `byContentType([jsonBody, jsonInForm('payload')])`
- * takes JSON and the form alike. A media type two formats claim throws.
+ * takes JSON and the form alike. A media type two formats claim throws. `sends` picks the format a sender sends a
+ * payload in (the testing kit's, the CLI's `send`); without it, the first.
  */
-export function byContentType (formats: readonly BodyFormat[]): BodyFormat {
+export function byContentType (
+  formats: readonly BodyFormat[],
+  options: { sends?: ((payload: unknown) => BodyFormat) | undefined } = {}
+): BodyFormat {
   const byType = new Map<string, BodyFormat>()
   for (const format of formats) {
     for (const type of format.contentTypes) {
@@ -113,7 +122,8 @@ export function byContentType (formats: readonly BodyFormat[]): BodyFormat {
     parse: () => { throw new TypeError('byContentType: parse the selected format') },
     malformed: first.malformed,
     select,
-    ...(first.serialize === undefined ? {} : { serialize: first.serialize })
+    ...(first.serialize === undefined ? {} : { serialize: first.serialize }),
+    ...(options.sends === undefined ? {} : { sends: options.sends })
   }
 }
 

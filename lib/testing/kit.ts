@@ -74,26 +74,33 @@ export function sign<P extends ProviderRef> (
 ): SignedDelivery
 export function sign (provider: ProviderRef, payload: unknown, options: KitSignOptions): SignedDelivery {
   const spec = specOf(provider)
-  return signed(spec, bodyOf(spec, payload), options)
+  return signed(spec, onTheWire(spec, payload), options)
 }
 
-/** The body as the provider's format sends it (JSON, a form), or a string byte for byte. */
-function bodyOf (spec: ProviderSpec, payload: unknown): string {
-  return typeof payload === 'string' ? payload : serialized(spec, payload)
+/**
+ * What the sender puts on the wire for a payload: the body in the format it sends that payload in (JSON, a form;
+ * Slack sends a command as a form), with that format's media type; a string is the body byte for byte.
+ */
+function onTheWire (spec: ProviderSpec, payload: unknown): { body: string, contentType: string } {
+  const format = spec.body ?? jsonBody
+  const sent = typeof payload === 'string' ? format : format.sends?.(payload) ?? format
+  return {
+    body: typeof payload === 'string' ? payload : (sent.serialize ?? JSON.stringify)(payload),
+    // A format takes at least one type, or no route would take its deliveries.
+    contentType: sent.contentTypes[0]!
+  }
 }
 
-/** A payload as the provider's format sends it: JSON, or a form. */
-function serialized (spec: ProviderSpec, payload: unknown): string {
-  return (spec.body?.serialize ?? JSON.stringify)(payload)
-}
-
-function signed (spec: ProviderSpec, body: string, options: KitSignOptions): SignedDelivery {
+function signed (
+  spec: ProviderSpec,
+  { body, contentType }: { body: string, contentType: string },
+  options: KitSignOptions
+): SignedDelivery {
   const id = options.id ?? `msg_${randomBytes(12).toString('hex')}`
   const sender = spec.senderHeaders?.({ type: options.type ?? spec.sample?.type ?? '', id })
   return {
     headers: {
-      // A format takes at least one type, or no route would take its deliveries.
-      'content-type': (spec.body ?? jsonBody).contentTypes[0]!,
+      'content-type': contentType,
       ...sender,
       ...spec.scheme.sign(options.secret, body, { ...options, id })
     },
@@ -149,7 +156,7 @@ export async function deliver (
   const { path, headers: extra, ...signing } = options
   const url = path ?? `/webhooks/${spec.name}`
   // The URL the route sees under inject (light-my-request's host), for a scheme that signs it.
-  const { headers, body } = signed(spec, bodyOf(spec, payload), { url: `http://localhost:80${url}`, ...signing })
+  const { headers, body } = signed(spec, onTheWire(spec, payload), { url: `http://localhost:80${url}`, ...signing })
   return await app.inject({
     method: 'POST',
     url,
@@ -196,7 +203,7 @@ export async function receive (
   const secret = spec.scheme.generateSecret()
   const receivedAt = event.receivedAt ?? new Date()
   const url = `https://example.com/webhooks/${spec.name}`
-  const { headers, body } = signed(spec, serialized(spec, event.payload), {
+  const { headers, body } = signed(spec, onTheWire(spec, event.payload), {
     secret,
     url,
     type: event.type,

@@ -158,6 +158,41 @@ t.test('slack: the kit and the CLI sign what Bolt\'s verifySlackRequest accepts'
   t.match(JSON.parse(caught!.body.toString()), { event: { type: 'reaction_added' } })
 })
 
+t.test('slack: the kit and send put a command and an interaction on the wire as Slack does: forms', async t => {
+  const { app, seen } = await receiver()
+  const command = sign('slack', fixtures.slack.slash_command, { secret: SECRET })
+  t.equal(command.headers['content-type'], FORM)
+  t.same(Object.fromEntries(new URLSearchParams(command.body)), fixtures.slack.slash_command, 'the fields, as a form')
+  const action = sign('slack', fixtures.slack.block_actions, { secret: SECRET })
+  t.equal(action.headers['content-type'], FORM)
+  t.same(JSON.parse(new URLSearchParams(action.body).get('payload')!), fixtures.slack.block_actions, 'payload=<json>')
+  t.equal(sign('slack', mention, { secret: SECRET }).headers['content-type'], 'application/json', 'an event is JSON')
+  t.equal(sign('slack', { token: 'x' }, { secret: SECRET }).headers['content-type'], 'application/json', 'no type')
+  for (const delivery of [command, action]) {
+    const res = await app.inject({ method: 'POST', url: '/webhooks/slack', ...delivery, payload: delivery.body })
+    t.equal(res.statusCode, 200, res.body)
+  }
+  t.same(seen.map(event => event.type), ['slash_command', 'block_actions'])
+
+  const sent = await captureSend(['send', 'slack', 'slash_command', '--secret', SECRET])
+  t.equal(sent.code, 0, sent.out)
+  const [caught] = sent.caught
+  t.equal(caught!.headers['content-type'], FORM)
+  t.equal(new URLSearchParams(caught!.body.toString()).get('command'), fixtures.slack.slash_command.command)
+  const trigger = new URLSearchParams(caught!.body.toString()).get('trigger_id')!
+  t.not(trigger, fixtures.slack.slash_command.trigger_id, 'a new command each send, not a duplicate of the last')
+  t.notOk(new URLSearchParams(caught!.body.toString()).has('event_id'), 'a command has no event_id')
+  t.match(sent.out, `id ${trigger}`, 'send names the id the route dedupes a form on')
+  t.doesNotThrow(() => verifySlackRequest({
+    signingSecret: SECRET,
+    body: caught!.body.toString(),
+    headers: {
+      'x-slack-signature': caught!.headers['x-slack-signature'] as string,
+      'x-slack-request-timestamp': Number(caught!.headers['x-slack-request-timestamp'])
+    }
+  }))
+})
+
 t.test('slack: hostile signature and timestamp headers get a 401, never a handler run', async t => {
   const { app, seen } = await receiver()
   const body = JSON.stringify(mention)
