@@ -1,6 +1,6 @@
 /**
  * `npm run bench` (add `-- --quick` for a smoke run under a minute;
- * `--only=verify,senders,route,http,memory,observe,queue,stores,tenants,stages` for a part). Prints the tables and
+ * `--only=verify,senders,route,routes,http,memory,observe,queue,stores,tenants,stages` for a part). Prints the tables and
  * writes bench/results.json and bench/results.md.
  */
 import { redisAvailable } from '../support/redis-server.js'
@@ -9,6 +9,7 @@ import { observeSection } from './observe.js'
 import { queueBench } from './queue.js'
 import { printSection, printTargets, writeResults, type Section } from './report.js'
 import { routeScalingSection } from './route.js'
+import { senderRoutesSection } from './sender-routes.js'
 import { sendersSection } from './senders.js'
 import { stagesSection } from './stages.js'
 import { storesSection } from './stores.js'
@@ -53,6 +54,7 @@ await add('verify', () => verifySection(quick))
 await add('verify', () => verifyScalingSection(quick))
 await add('senders', async () => await sendersSection(quick))
 await add('route', () => routeScalingSection(quick))
+await add('routes', async () => await senderRoutesSection(quick))
 await add('tenants', () => tenantsSection(quick))
 await add('http', () => httpSection(quick, pin))
 await add('memory', () => memorySection(quick, pin))
