@@ -1,4 +1,7 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type {
+  FastifyBaseLogger, FastifyPluginAsync, FastifyReply, FastifyRequest, FastifyTypeProvider, FastifyWebhookProviders,
+  RawServerBase, RawServerDefault, RegisterOptions
+} from 'fastify'
 import type { IdempotencyStore } from '../stores/idempotency.js'
 import type {
   EventOf, EventTypeOf, ExtraOptionsOf, ProviderSpec, UnknownEventOf, WebhookEventData
@@ -171,6 +174,46 @@ export interface WebhookPlugin<S extends ProviderSpec> extends FastifyPluginAsyn
    * as Fastify's "No overload matches this call": `app.register(pulse, pulse.options({ ... }))`.
    */
   options (options: ProviderOptions<S>): ProviderOptions<S>
+}
+
+/**
+ * A handler of `on` in a call that does not compile, found by the provider's name: `register`'s last overload
+ * (below) is typed by it, so that its event is the real one where the provider is in `FastifyWebhookProviders`.
+ */
+type HandlerByName<Name extends string, T extends string> = WebhookHandler<
+  Name extends keyof FastifyWebhookProviders ? Extract<FastifyWebhookProviders[Name], { type: T }> : UnknownWebhookEvent
+>
+
+/**
+ * `on` as `register`'s last overload prints it: the provider's name and its event types, so that the error of a
+ * key that is none names them all.
+ */
+export type EventTypesOf<Name extends string, Types extends string> = { [T in Types]?: HandlerByName<Name, T> }
+
+/** The options as `register`'s last overload prints them: the provider's name, `on` by its event types. */
+type RegisterWebhookOptions<S extends ProviderSpec> = RegisterOptions &
+  Omit<ProviderOptions<S>, 'on'> & { on?: EventTypesOf<S['name'], EventTypeOf<S>> | undefined }
+
+/**
+ * One more overload of `register`, for a provider plugin, which Fastify's overloads cover already: it only changes
+ * a mistake's error. A call that matches none reports the last overload's error alone (with more than three
+ * candidates), and this one is last (an inherited signature comes after the interface's own): the error is then
+ * about this provider's options, printed short, instead of three Fastify overloads printed in full.
+ */
+interface WebhookRegister<T> {
+  <S extends ProviderSpec>(plugin: WebhookPlugin<S>, opts: RegisterWebhookOptions<S>): T
+}
+
+declare module 'fastify' {
+  // The type parameters must be Fastify's own, word for word, used or not.
+  /* eslint-disable @typescript-eslint/no-unused-vars */
+  interface FastifyRegister<
+    T = void,
+    RawServer extends RawServerBase = RawServerDefault,
+    TypeProviderDefault extends FastifyTypeProvider = FastifyTypeProvider,
+    LoggerDefault extends FastifyBaseLogger = FastifyBaseLogger
+  > extends WebhookRegister<T> {}
+  /* eslint-enable @typescript-eslint/no-unused-vars */
 }
 
 /** The description a plugin was made from. */
