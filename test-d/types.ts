@@ -244,6 +244,26 @@ void app.register(pulse, { secret: rotating })
 // @ts-expect-error a secret is a string, or strings
 void app.register(pulse, { secret: 42 })
 
+// `register`'s last overload (lib/fastify/types.ts, for short errors) accepts nothing Fastify's overloads refuse.
+declare const loose: Record<string, unknown>
+// @ts-expect-error a record of anything has no secret key
+void app.register(pulse, loose)
+// @ts-expect-error not an option
+void app.register(pulse, { secret: 'whsec_x', patth: '/x' })
+// @ts-expect-error a handler of job.completed events is no handler of job.failed
+void app.register(pulse, { secret: 'whsec_x', on: { 'job.failed': (event: PulseEvent<'job.completed'>) => event } })
+// @ts-expect-error Autotab handlers are not Pulse handlers
+void app.register(pulse, { secret: 'whsec_x', on: { 'job.failed': (event: AutotabEvent) => event } })
+void app.register(pulse, () => ({ secret: 'whsec_x', path: '/pulse' }))
+// @ts-expect-error options given as a function need the secret too
+void app.register(pulse, () => ({ path: '/pulse' }))
+void app.register(mine, {
+  secret: 's',
+  on: { 'order.paid': event => { const amount: number = event.payload.amount; void amount } }
+})
+// @ts-expect-error not an acme event type (a provider not in FastifyWebhookProviders: checked as before)
+void app.register(mine, { secret: 's', on: { 'order.pay': () => {} } })
+
 // `options`: the same options, checked by the plugin's own types alone; it returns them.
 void app.register(
   pulse,

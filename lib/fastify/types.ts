@@ -1,4 +1,7 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type {
+  FastifyBaseLogger, FastifyPluginAsync, FastifyRegisterOptions, FastifyReply, FastifyRequest, FastifyTypeProvider,
+  FastifyWebhookProviders, RawServerBase, RawServerDefault, RegisterOptions
+} from 'fastify'
 import type { IdempotencyStore } from '../stores/idempotency.js'
 import type {
   EventOf, EventTypeOf, ExtraOptionsOf, ProviderSpec, UnknownEventOf, WebhookEventData
@@ -171,6 +174,90 @@ export interface WebhookPlugin<S extends ProviderSpec> extends FastifyPluginAsyn
    * as Fastify's "No overload matches this call": `app.register(pulse, pulse.options({ ... }))`.
    */
   options (options: ProviderOptions<S>): ProviderOptions<S>
+}
+
+/** The event of type `T` of the provider named `Name`, as `FastifyWebhookProviders` has it. */
+type RegisteredEvent<Name extends string, T extends string> =
+  Name extends keyof FastifyWebhookProviders ? Extract<FastifyWebhookProviders[Name], { type: T }> : never
+
+/**
+ * `on` as `register`'s last overload prints it: the provider's name and its event types, so that the error of a
+ * key that is none names them all. Its handlers are found by the name, which the print shows, not the description.
+ */
+type TypesOf<Name extends string, Types extends string> = {
+  [T in Types]?: WebhookHandler<RegisteredEvent<Name, T>>
+}
+
+/** `on` of a provider in `FastifyWebhookProviders` (every shipped one) printed short; of another as before. */
+type OnFor<S extends ProviderSpec> = S['name'] extends keyof FastifyWebhookProviders
+  ? TypesOf<S['name'], EventOf<S>['type']>
+  : WebhookHandlers<EventOf<S>>
+
+/** The options but `on`, as Fastify's `register` takes them. */
+type OptionsBesideOn<S extends ProviderSpec> = RegisterOptions & Omit<ProviderOptions<S>, 'on'>
+
+/**
+ * Whether options `O` have the secret the provider needs (a `secret` key, not an index signature). True while `O`
+ * is unknown: when its handlers are left out (the first pass over a call with context-sensitive functions), the
+ * options are no mistake yet; and for options given as a function, checked as Fastify checks them.
+ */
+type HasSecret<S extends ProviderSpec, O> = unknown extends O
+  ? true
+  : O extends { secret: unknown } | AsFunction
+    ? true
+    : S extends { unsigned: true } ? true : false
+
+/** Options given as a function of the instance. */
+type AsFunction = (...args: never[]) => unknown
+
+/** What a missing secret is reported against: its `on` or first other option is no known property of it. */
+interface SecretIsRequired {
+  /** The signing secret, or several while rotating, or a lookup per tenant. */
+  secret: WebhookSecret | SecretLookup | undefined
+}
+
+/**
+ * The options `O` checked: each known key against its type; an unknown key is no property; without a secret where
+ * one is needed, no key is a property but `secret` of `SecretIsRequired` (what the error then names). `on` is
+ * `OnFor`, where a key that is no event type is no property (reported as such), and a mapped part: while `O` is
+ * inferred, that part is generic and gives such a key's handler a contextual type (`as never` drops no key then),
+ * so that its event is no knock-on implicit any; once `O` is known it has no key. (No alias of its own, so that the
+ * error prints `OnFor`'s and `{}`.)
+ */
+type CheckedOptions<S extends ProviderSpec, O> = {
+  [K in keyof O as K extends 'on' | keyof OptionsBesideOn<S> ? (HasSecret<S, O> extends true ? K : never) : never]:
+  K extends 'on'
+    ? (OnFor<S> & {
+      [T in keyof O[K] as never]: T extends EventOf<S>['type'] ? unknown : WebhookHandler<any>
+    }) | undefined
+    : K extends keyof OptionsBesideOn<S> ? OptionsBesideOn<S>[K] : never
+} & (HasSecret<S, O> extends true ? unknown : SecretIsRequired) &
+  (O extends AsFunction ? FastifyRegisterOptions<ProviderOptions<S>> : unknown)
+
+/** An inference site for `O` that checks nothing: `unknown` once `O` is known. */
+type InferFrom<O> = O extends never ? O : unknown
+
+/**
+ * One more overload of `register`, for a provider plugin, which Fastify's overloads cover already: it only changes
+ * a mistake's error. A call that matches none reports the last overload's error alone (with more than three
+ * candidates), and this one is last (an inherited signature comes after the interface's own): the error is then
+ * about this provider's options, printed short, instead of three Fastify overloads printed in full. It is generic
+ * in the options given, so that a misspelled event type and a missing secret are each one error of a few words.
+ */
+interface WebhookRegister<T> {
+  <S extends ProviderSpec, const O>(plugin: WebhookPlugin<S>, opts: CheckedOptions<S, O> & InferFrom<O>): T
+}
+
+declare module 'fastify' {
+  // The type parameters must be Fastify's own, word for word, used or not.
+  /* eslint-disable @typescript-eslint/no-unused-vars */
+  interface FastifyRegister<
+    T = void,
+    RawServer extends RawServerBase = RawServerDefault,
+    TypeProviderDefault extends FastifyTypeProvider = FastifyTypeProvider,
+    LoggerDefault extends FastifyBaseLogger = FastifyBaseLogger
+  > extends WebhookRegister<T> {}
+  /* eslint-enable @typescript-eslint/no-unused-vars */
 }
 
 /** The description a plugin was made from. */
