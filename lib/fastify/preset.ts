@@ -24,7 +24,7 @@ export type PresetSpec<S extends ProviderSpec, N extends string, E extends Event
 export function preset<const S extends ProviderSpec> (spec: S) {
   return function define<const N extends string = S['name'], const E extends EventSchemas = {}> (
     options: PresetOptions<N, E> = {}
-  ): WebhookPlugin<PresetSpec<S, N, E>> {
+  ): PresetSpec<S, N, E> extends infer P extends ProviderSpec ? WebhookPlugin<P> : never {
     const events = options.events === undefined ? spec.events : { ...spec.events, ...options.events }
     return defineProvider({ ...spec, name: options.name ?? spec.name, events }) as never
   }
