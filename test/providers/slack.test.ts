@@ -167,7 +167,8 @@ t.test('slack: the kit and send put a command and an interaction on the wire as 
   t.equal(action.headers['content-type'], FORM)
   t.same(JSON.parse(new URLSearchParams(action.body).get('payload')!), fixtures.slack.block_actions, 'payload=<json>')
   t.equal(sign('slack', mention, { secret: SECRET }).headers['content-type'], 'application/json', 'an event is JSON')
-  t.equal(sign('slack', { token: 'x' } as never, { secret: SECRET }).headers['content-type'], 'application/json', 'no type')
+  const untyped = sign('slack', { token: 'x' } as never, { secret: SECRET })
+  t.equal(untyped.headers['content-type'], 'application/json', 'no type')
   for (const delivery of [command, action]) {
     const res = await app.inject({ method: 'POST', url: '/webhooks/slack', ...delivery, payload: delivery.body })
     t.equal(res.statusCode, 200, res.body)
