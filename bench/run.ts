@@ -1,8 +1,7 @@
 /**
  * `npm run bench` (add `-- --quick` for a smoke run under a minute;
  * `--only=verify,senders,route,routes,http,memory,observe,queue,stores,tenants,stages` for a part). Prints the
- * tables and
- * writes bench/results.json and bench/results.md.
+ * tables and writes bench/results.json and bench/results.md.
  */
 import { redisAvailable } from '../support/redis-server.js'
 import { canPin, httpSection, memorySection, pinSelf } from './http.js'
