@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { jsonBody, mediaType } from '../lib/core/body-format.js'
+import { formatOf } from '../lib/core/body-format.js'
 import type { ProviderSpec } from '../lib/core/provider.js'
 import type { Headers } from '../lib/schemes/scheme.js'
 import { examplesOf, sign } from '../lib/testing/kit.js'
@@ -175,8 +175,7 @@ export function idOfEvent (
   const bytes = Buffer.from(body)
   const context = { headers, signedId }
   try {
-    const format = spec.body ?? jsonBody
-    const payload = (format.select?.(mediaType(headers['content-type'])) ?? format).parse(bytes, {})
+    const payload = formatOf(spec, headers).parse(bytes, {})
     if (spec.eventsOf?.(payload, context) !== undefined) return undefined
     return spec.idOf?.(payload, context) ?? signedId ?? createHash('sha256').update(bytes).digest('hex')
   } catch {

@@ -127,6 +127,15 @@ export function byContentType (
   }
 }
 
+/** The format a provider parses a delivery with: its own, or of several the one for the delivery's media type. */
+export function formatOf (
+  spec: { readonly body?: BodyFormat | undefined },
+  headers: { readonly [name: string]: string | string[] | undefined }
+): BodyFormat {
+  const formats = spec.body ?? jsonBody
+  return formats.select?.(mediaType(headers['content-type'])) ?? formats
+}
+
 /** The media type of a Content-Type header: lowercase, without parameters; '' when there is none. */
 export function mediaType (header: string | string[] | undefined): string {
   return typeof header === 'string' ? header.split(';', 1)[0]!.trim().toLowerCase() : ''

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto'
 import type { Validator } from 'typebox/compile'
-import { jsonBody, mediaType, type ParseOptions } from './body-format.js'
+import { formatOf, type ParseOptions } from './body-format.js'
 import { loadCompiler } from './compiler.js'
 import {
   WebhookEmptyBodyError, WebhookInvalidPayloadError, WebhookMissingTypeError, WebhookUnreadablePayloadError,
@@ -114,8 +114,7 @@ export function receive (provider: CompiledProvider, delivery: Delivery): Receiv
 
   // No body is no event, whatever the content type said (Fastify hands a declared one to the parser even empty).
   if (body.length === 0) return refuse(new WebhookEmptyBodyError(), 'webhook request has no body', {})
-  const formats = spec.body ?? jsonBody
-  const format = formats.select?.(mediaType(headers['content-type'])) ?? formats
+  const format = formatOf(spec, headers)
   let payload: unknown
   try {
     payload = format.parse(body, delivery.parse)
