@@ -83,12 +83,10 @@ export function sign (provider: ProviderRef, payload: unknown, options: KitSignO
  */
 function onTheWire (spec: ProviderSpec, payload: unknown): { body: string, contentType: string } {
   const format = spec.body ?? jsonBody
-  const sent = typeof payload === 'string' ? format : format.sends?.(payload) ?? format
-  return {
-    body: typeof payload === 'string' ? payload : (sent.serialize ?? JSON.stringify)(payload),
-    // A format takes at least one type, or no route would take its deliveries.
-    contentType: sent.contentTypes[0]!
-  }
+  // A format takes at least one type, or no route would take its deliveries.
+  if (typeof payload === 'string') return { body: payload, contentType: format.contentTypes[0]! }
+  const sent = format.sends?.(payload) ?? format
+  return { body: (sent.serialize ?? JSON.stringify)(payload), contentType: sent.contentTypes[0]! }
 }
 
 function signed (
