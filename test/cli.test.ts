@@ -7,7 +7,7 @@
 import { createHash, createHmac } from 'node:crypto'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { Webhook } from 'standardwebhooks'
 import t from 'tap'
@@ -396,6 +396,13 @@ t.test('cli', async t => {
     t.equal(invalid.code, 1, 'a payload the endpoint refuses')
     t.match(invalid.out, /400 Bad Request .*WEBHOOK_INVALID_PAYLOAD/)
     t.match(invalid.err, 'the endpoint refused 1 of 1 deliveries')
+
+    const unreadable = await cli([
+      'send', 'pulse', '--file', await file('unreadable.json', 'not json'), '--url', `${base}/webhooks/pulse`,
+      '--secret', SW_SECRET
+    ])
+    t.match(unreadable.out, `(pulse, ${join(dirname(path), 'unreadable.json')})`, 'no event, so no id to name')
+    t.match(unreadable.out, /400 Bad Request .*WEBHOOK_INVALID_JSON/)
   })
 
   t.test('send --tamper and --stale: success means the endpoint refused them', async t => {
