@@ -137,16 +137,27 @@ t.test('type-errors blocks fail with the errors their comments name, and no othe
   const failing = compiled.filter(b => b.check[0] === 'type-errors')
   t.ok(failing.length >= 2)
   for (const block of failing) {
-    const named = [...block.code.matchAll(/\/\/ (error TS\d+): (.*)$/gm)].map(([, code, text]) => ({ code, text }))
-    const got = (diagnostics.get(fileOf.get(block)!) ?? []).map(lines => lines[0]!)
-    t.equal(got.length, named.length, `${where(block)}: ${got.join(' | ')}`)
-    for (const [i, { code, text }] of named.entries()) {
-      // The comment may shorten a long type with `...`; the rest is word for word.
-      const pattern = new RegExp('^' + `${code}: ${text}`.split('...').map(escapeRegExp).join('.*') + '$')
-      t.match(got[i], pattern, `${where(block)}: ${code}`)
+    // `// error TSn: first line`, then `//   detail` lines that must be among that error's detail lines.
+    const named = [...block.code.matchAll(/\/\/ (error TS\d+): (.*)$((?:\n\s*\/\/ {3}.*$)*)/gm)]
+      .map(([, code, text, details]) => ({
+        code, text, details: [...details!.matchAll(/\/\/ {3}(.*)$/gm)].map(([, detail]) => detail!)
+      }))
+    const got = diagnostics.get(fileOf.get(block)!) ?? []
+    t.equal(got.length, named.length, `${where(block)}: ${got.map(lines => lines[0]).join(' | ')}`)
+    for (const [i, { code, text, details }] of named.entries()) {
+      const [first, ...rest] = got[i] ?? []
+      t.match(first, shortened(`${code}: ${text}`), `${where(block)}: ${code}`)
+      for (const detail of details) {
+        t.ok(rest.some(line => shortened(detail).test(line)), `${where(block)}: ${detail}`)
+      }
     }
   }
 })
+
+/** The comment may shorten a long type with `...`; the rest is word for word. */
+function shortened (text: string): RegExp {
+  return new RegExp('^' + text.split('...').map(escapeRegExp).join('.*') + '$')
+}
 
 function escapeRegExp (text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')

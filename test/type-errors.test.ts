@@ -52,20 +52,31 @@ t.test('a missing secret is a type error, named on the second line', async t => 
   )
 })
 
-t.test('without `options`, Fastify\'s overloads report the same mistake under their own first line', async t => {
-  const [line, ...details] = first('register-misspelled-on.ts')
-  t.equal(line, 'error TS2769: No overload matches this call.')
-  t.ok(
-    details.some(d =>
-      d.startsWith("Object literal may only specify known properties, and ''job.complete'' does not exist")
-    )
-  )
+/** The whole diagnostic as a terminal prints it after the file name: what a user reads. */
+const whole = (file: string): string => first(file).join('\n')
+
+t.test('a misspelled event type in the README\'s `register` form: one short error naming the valid types', async t => {
+  const text = whole('register-misspelled-on.ts')
+  t.ok(text.length < 300, `${text.length} characters`)
+  t.match(text, /^error TS2769: No overload matches this call\.\nThe last overload gave the following error\.\n/)
+  t.match(text, /''job\.complete'' does not exist in type 'TypesOf<"pulse", "job\.created" \| "job\.processing" \| "job\.completed" \| "job\.failed" \| "job\.cancelled">/)
+  // Only the mistake: the handler's `event` is still typed, so no implicit-any error follows it.
+  t.equal(byFile.get('register-misspelled-on.ts')?.length, 1)
+})
+
+t.test('a secret left out of the `register` form: one short error that says so', async t => {
+  const text = whole('register-missing-secret.ts')
+  t.ok(text.length < 300, `${text.length} characters`)
+  t.match(text, /^error TS2769: No overload matches this call\.\n/)
+  t.match(text, /does not exist in type '\{\} & SecretIsRequired'\.$/)
+  t.equal(byFile.get('register-missing-secret.ts')?.length, 1)
 })
 
 t.test('every fixture fails, and only as pinned here', async t => {
   t.same([...byFile.keys()].sort(), [
     'missing-secret.ts',
     'misspelled-on.ts',
+    'register-missing-secret.ts',
     'register-misspelled-on.ts',
     'wrong-secret.ts'
   ])
