@@ -35,6 +35,21 @@ const specifier = subpath => subpath === '.' ? packageName : `${packageName}/${s
  */
 const STRICT_MATRIX = { typesNode: ['22', '24', '26'], typescript: ['5.9', '7'] }
 
+/**
+ * The README's `register` form with the two mistakes users make most: under each compiler each must be one
+ * error, under 300 characters as printed after the file name, that names what is wrong.
+ */
+const MISTAKES = {
+  'misspelled-type.ts': {
+    code: "await app.register(pulse, { secret: process.env.SECRET, on: { 'job.complete': async () => {} } })",
+    names: ["''job.complete'' does not exist", '"job.completed"']
+  },
+  'missing-secret.ts': {
+    code: "await app.register(pulse, { on: { 'job.completed': async () => {} } })",
+    names: ['SecretIsRequired']
+  }
+}
+
 const started = Date.now()
 let failed = 0
 
@@ -321,7 +336,8 @@ function strictConsumer (typesNode, typescript) {
     `typescript@${typescript}`
   ])
   const installed = name => JSON.parse(readFileSync(join(tools, 'node_modules', name, 'package.json'), 'utf8')).version
-  for (const file of ['consumer.ts', 'kit-only.ts']) {
+  const tsc = join(tools, 'node_modules', '.bin', 'tsc')
+  const configFor = file => {
     const config = `tsconfig.strict.${typesNode}.${typescript}.${file.replace(/\.ts$/, '')}.json`
     writeFileSync(
       join(dir, config),
@@ -340,9 +356,13 @@ function strictConsumer (typesNode, typescript) {
         files: [file]
       })
     )
+    return config
+  }
+  for (const file of ['consumer.ts', 'kit-only.ts']) {
+    const config = configFor(file)
     let listed
     try {
-      listed = run(join(tools, 'node_modules', '.bin', 'tsc'), ['-p', config, '--listFiles']).split('\n')
+      listed = run(tsc, ['-p', config, '--listFiles']).split('\n')
     } catch (err) {
       // tsc lists every file it read after its errors (absolute paths): keep only the errors.
       err.stdout = String(err.stdout ?? '').split('\n').filter(line => !/^(?:[A-Za-z]:)?[\\/].*\.[cm]?ts$/.test(line))
@@ -355,7 +375,27 @@ function strictConsumer (typesNode, typescript) {
       throw new Error(`${file} did not compile against ${join(types, 'node')} alone: ${stray ?? 'no @types/node'}`)
     }
   }
-  return `typescript ${installed('typescript')}, @types/node ${installed('@types/node')}`
+  const lengths = Object.entries(MISTAKES).map(([file, { code, names }]) => {
+    writeFileSync(join(dir, file), `import Fastify from 'fastify'
+import { pulse } from 'fastify-webhooks/pulse'
+const app = Fastify()
+${code}
+`)
+    let output = ''
+    try {
+      run(tsc, ['-p', configFor(file), '--pretty', 'false'])
+    } catch (err) {
+      output = String(err.stdout ?? '')
+    }
+    const errors = output.split(/^(?=\S)/m).filter(Boolean)
+    const text = errors[0]?.replace(/^\S+\(\d+,\d+\): /, '').trimEnd() ?? ''
+    if (errors.length !== 1 || text.length >= 300 || !names.every(name => text.includes(name))) {
+      throw new Error(`${file}: expected one error under 300 characters naming ${names.join(', ')}; got:\n${output}`)
+    }
+    return text.length
+  })
+  return `typescript ${installed('typescript')}, @types/node ${installed('@types/node')}; ` +
+    `register's misspelled type and missing secret: one error each, ${lengths.join(' and ')} characters`
 }
 
 console.log(
