@@ -24,6 +24,7 @@ export declare function alert (...details: unknown[]): Promise<void>
 export declare function fetchResult (jobId: string, pages: number): Promise<void>
 /** Your own services the providers' pages call, each method taking what the page gives it. */
 type Call = (...args: unknown[]) => Promise<unknown>
+export declare const billing: { markPaid: Call }
 export declare const changelog: { add: Call }
 export declare const deploys: { start: Call }
 export declare const dunning: { start: Call }
