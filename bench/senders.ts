@@ -2,11 +2,14 @@
  * Verification alone, per major sender's scheme, against that sender's own SDK in the same run: each contender checks
  * one signed 1 KB delivery and must accept it.
  */
+import '@shopify/shopify-api/adapters/node'
 import { createHmac } from 'node:crypto'
 import { verify as octokitVerify } from '@octokit/webhooks-methods'
+import { ApiVersion, LogSeverity, shopifyApi } from '@shopify/shopify-api'
 import { verifySlackRequest } from '@slack/bolt'
 import Stripe from 'stripe'
 import { github } from '../plugins/github.js'
+import { shopify } from '../plugins/shopify.js'
 import { slack } from '../plugins/slack.js'
 import { stripe } from '../plugins/stripe.js'
 import { compareAsync, compareSync, spread, type Stat } from './measure.js'
@@ -84,12 +87,46 @@ function slackContest (body: Buffer): Contest {
   }
 }
 
+function shopifyContest (body: Buffer): Contest {
+  const secret = 'bench-shopify-client-secret'
+  const text = body.toString()
+  const headers = {
+    'x-shopify-hmac-sha256': createHmac('sha256', secret).update(body).digest('base64'),
+    'x-shopify-topic': 'orders/create',
+    'x-shopify-shop-domain': 'bench.myshopify.com',
+    'x-shopify-api-version': '2026-10',
+    'x-shopify-webhook-id': 'bench-webhook-id'
+  }
+  const keys = [shopify.provider.scheme.parseSecret(secret)]
+  const sdk = shopifyApi({
+    apiKey: 'bench',
+    apiSecretKey: secret,
+    hostName: 'bench.example.com',
+    apiVersion: ApiVersion.October26,
+    isEmbeddedApp: false,
+    logger: { level: LogSeverity.Error }
+  })
+  const rawRequest = { headers, method: 'POST', url: '/webhooks/shopify' }
+  return {
+    scheme: 'Shopify',
+    sdk: '@shopify/shopify-api webhooks.validate (async, checks the headers too)',
+    async: true,
+    contenders: {
+      ours: async () => { ok(shopify.provider.scheme.verify(keys, headers, body, { now: now(), tolerance: 300 })) },
+      sdk: async () => {
+        const result = await sdk.webhooks.validate({ rawBody: text, rawRequest, rawResponse: {} })
+        if (!result.valid) throw new Error('did not verify')
+      }
+    }
+  }
+}
+
 /** ns per verify, ours and the SDK's, for each sender. */
 export async function sendersSection (quick: boolean): Promise<Section> {
   const body = pulseBody(KB)
   const options = { rounds: quick ? 3 : 9, batchMs: quick ? 40 : 150 }
   const rows: Array<Record<string, string | number>> = []
-  for (const contest of [stripeContest(body), githubContest(body), slackContest(body)]) {
+  for (const contest of [stripeContest(body), githubContest(body), slackContest(body), shopifyContest(body)]) {
     const stats: Record<string, Stat> = contest.async === true
       ? nanoseconds(await compareAsync(contest.contenders as Record<string, () => Promise<unknown>>, options))
       : compareSync(contest.contenders, options)

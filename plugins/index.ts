@@ -21,6 +21,14 @@ export {
   type GitHubOptions
 } from './github.js'
 export {
+  defineShopify,
+  shopify,
+  shopifyScheme,
+  type ShopifyEvent,
+  type ShopifyHandlers,
+  type ShopifyOptions
+} from './shopify.js'
+export {
   defineSlack,
   slack,
   slackScheme,

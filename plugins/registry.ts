@@ -9,8 +9,9 @@ import { cyberdesk } from './cyberdesk.js'
 import { github } from './github.js'
 import { pulse } from './pulse.js'
 import { retab } from './retab.js'
+import { shopify } from './shopify.js'
 import { slack } from './slack.js'
 import { stripe } from './stripe.js'
 
-export const providers = { autotab, autosana, cyberdesk, retab, pulse, stripe, github, slack }
+export const providers = { autotab, autosana, cyberdesk, retab, pulse, stripe, github, slack, shopify }
 export type ProviderName = keyof typeof providers

@@ -179,6 +179,12 @@ app.addHook('preHandler', async (request) => {
       // @ts-expect-error a slash command is a form: it has no event
       if (webhook.type === 'slash_command') void webhook.payload.event
       break
+    case 'shopify':
+      if (webhook.type === 'orders/paid') void webhook.payload.line_items[0]?.price
+      if (webhook.type === 'shop/redact') void webhook.payload.shop_domain
+      // @ts-expect-error a product has no line items
+      if (webhook.type === 'products/create') void webhook.payload.line_items
+      break
     case 'stripe':
       if (webhook.type === 'invoice.paid') void webhook.payload.data.object.amount_paid
       // @ts-expect-error a Checkout Session has no amount_paid

@@ -12,6 +12,7 @@ import { cyberdeskEvents } from '../schemas/cyberdesk.js'
 import { githubEvents } from '../schemas/github.js'
 import { pulseEvents } from '../schemas/pulse.js'
 import { retabEvents } from '../schemas/retab.js'
+import { shopifyEvents } from '../schemas/shopify.js'
 import { slackEvents } from '../schemas/slack.js'
 import { stripeEvents } from '../schemas/stripe.js'
 import { fixtures, sign } from '../lib/testing/kit.js'
@@ -26,7 +27,8 @@ const schemas: Record<ProviderName, Record<string, TSchema>> = {
   pulse: pulseEvents,
   stripe: stripeEvents,
   github: githubEvents,
-  slack: slackEvents
+  slack: slackEvents,
+  shopify: shopifyEvents
 }
 const secrets: Record<ProviderName, string> = {
   autotab: HEX_SECRET,
@@ -36,7 +38,8 @@ const secrets: Record<ProviderName, string> = {
   pulse: SW_SECRET,
   stripe: 'whsec_fixtures-test-secret',
   github: HEX_SECRET,
-  slack: HEX_SECRET
+  slack: HEX_SECRET,
+  shopify: HEX_SECRET
 }
 const secretFor = (name: ProviderName) => secrets[name]
 const names = Object.keys(providers) as ProviderName[]
