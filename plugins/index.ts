@@ -21,6 +21,14 @@ export {
   type GitHubOptions
 } from './github.js'
 export {
+  definePaddle,
+  paddle,
+  paddleScheme,
+  type PaddleEvent,
+  type PaddleHandlers,
+  type PaddleOptions
+} from './paddle.js'
+export {
   defineSlack,
   slack,
   slackScheme,

@@ -27,7 +27,8 @@ const secrets: Record<ProviderName, string> = {
   pulse: SW_SECRET,
   stripe: 'whsec_cli-test-stripe-secret',
   github: HEX_SECRET,
-  slack: HEX_SECRET
+  slack: HEX_SECRET,
+  paddle: 'pdl_ntfset_01hv8wt8nffez4p2t6typn4a5j_cli-test-paddle-secret'
 }
 const names = Object.keys(providers) as ProviderName[]
 /** The shipped providers as the CLI and the kit list them. */
@@ -226,6 +227,8 @@ t.test('cli', async t => {
         t.equal(parseStandardSecret(secret).length, 24)
       } else if (name === 'stripe') {
         t.match(secret, /^whsec_[0-9a-f]{64}$/, name)
+      } else if (name === 'paddle') {
+        t.match(secret, /^pdl_ntfset_[0-9a-f]{64}$/, name)
       } else {
         t.match(secret, /^[0-9a-f]{64}$/, name)
         t.equal(parsePlainSecret(secret).length, 64, 'its UTF-8 bytes are the 64 hex digits')
