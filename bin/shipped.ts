@@ -4,11 +4,11 @@
  * provider added there is added here too.
  */
 export const shipped = {
-  names: ['autotab', 'autosana', 'cyberdesk', 'retab', 'pulse', 'stripe', 'github', 'slack', 'shopify'],
+  names: ['autotab', 'autosana', 'cyberdesk', 'retab', 'pulse', 'stripe', 'github', 'slack', 'shopify', 'paddle'],
   /** the ones whose scheme signs a timestamp (`--stale`) */
-  timed: ['cyberdesk', 'pulse', 'stripe', 'slack'],
+  timed: ['cyberdesk', 'pulse', 'stripe', 'slack', 'paddle'],
   /** the ones whose scheme has ed25519 key pairs (`secret --ed25519`) */
   keyPairs: ['cyberdesk', 'pulse'],
   /** the ones whose deliveries may carry several signatures (rotation) */
-  severalSignatures: ['cyberdesk', 'pulse', 'stripe']
+  severalSignatures: ['cyberdesk', 'pulse', 'stripe', 'paddle']
 }

@@ -29,6 +29,14 @@ export {
   type ShopifyOptions
 } from './shopify.js'
 export {
+  definePaddle,
+  paddle,
+  paddleScheme,
+  type PaddleEvent,
+  type PaddleHandlers,
+  type PaddleOptions
+} from './paddle.js'
+export {
   defineSlack,
   slack,
   slackScheme,

@@ -7,11 +7,12 @@ import { autosana } from './autosana.js'
 import { autotab } from './autotab.js'
 import { cyberdesk } from './cyberdesk.js'
 import { github } from './github.js'
+import { paddle } from './paddle.js'
 import { pulse } from './pulse.js'
 import { retab } from './retab.js'
 import { shopify } from './shopify.js'
 import { slack } from './slack.js'
 import { stripe } from './stripe.js'
 
-export const providers = { autotab, autosana, cyberdesk, retab, pulse, stripe, github, slack, shopify }
+export const providers = { autotab, autosana, cyberdesk, retab, pulse, stripe, github, slack, shopify, paddle }
 export type ProviderName = keyof typeof providers

@@ -173,6 +173,12 @@ app.addHook('preHandler', async (request) => {
       // @ts-expect-error a push has no action
       if (webhook.type === 'push') void webhook.payload.action
       break
+    case 'paddle':
+      if (webhook.type === 'transaction.completed') void webhook.payload.data.details?.totals?.grand_total
+      if (webhook.type === 'subscription.canceled') void webhook.payload.data.canceled_at
+      // @ts-expect-error a customer has no subscription status to cancel
+      if (webhook.type === 'customer.updated') void webhook.payload.data.canceled_at
+      break
     case 'slack':
       if (webhook.type === 'app_mention') void webhook.payload.event.channel
       if (webhook.type === 'slash_command') void webhook.payload.response_url

@@ -28,7 +28,8 @@ const secrets: Record<ProviderName, string> = {
   stripe: 'whsec_cli-test-stripe-secret',
   github: HEX_SECRET,
   slack: HEX_SECRET,
-  shopify: HEX_SECRET
+  shopify: HEX_SECRET,
+  paddle: 'pdl_ntfset_01hv8wt8nffez4p2t6typn4a5j_cli-test-paddle-secret'
 }
 const names = Object.keys(providers) as ProviderName[]
 /** The shipped providers as the CLI and the kit list them. */
@@ -227,6 +228,8 @@ t.test('cli', async t => {
         t.equal(parseStandardSecret(secret).length, 24)
       } else if (name === 'stripe') {
         t.match(secret, /^whsec_[0-9a-f]{64}$/, name)
+      } else if (name === 'paddle') {
+        t.match(secret, /^pdl_ntfset_[0-9a-f]{64}$/, name)
       } else {
         t.match(secret, /^[0-9a-f]{64}$/, name)
         t.equal(parsePlainSecret(secret).length, 64, 'its UTF-8 bytes are the 64 hex digits')

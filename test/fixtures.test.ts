@@ -10,6 +10,7 @@ import { autosanaEvents } from '../schemas/autosana.js'
 import { autotabEvents } from '../schemas/autotab.js'
 import { cyberdeskEvents } from '../schemas/cyberdesk.js'
 import { githubEvents } from '../schemas/github.js'
+import { paddleEvents } from '../schemas/paddle.js'
 import { pulseEvents } from '../schemas/pulse.js'
 import { retabEvents } from '../schemas/retab.js'
 import { shopifyEvents } from '../schemas/shopify.js'
@@ -28,7 +29,8 @@ const schemas: Record<ProviderName, Record<string, TSchema>> = {
   stripe: stripeEvents,
   github: githubEvents,
   slack: slackEvents,
-  shopify: shopifyEvents
+  shopify: shopifyEvents,
+  paddle: paddleEvents
 }
 const secrets: Record<ProviderName, string> = {
   autotab: HEX_SECRET,
@@ -39,7 +41,8 @@ const secrets: Record<ProviderName, string> = {
   stripe: 'whsec_fixtures-test-secret',
   github: HEX_SECRET,
   slack: HEX_SECRET,
-  shopify: HEX_SECRET
+  shopify: HEX_SECRET,
+  paddle: 'pdl_ntfset_01hv8wt8nffez4p2t6typn4a5j_fixtures-test-secret'
 }
 const secretFor = (name: ProviderName) => secrets[name]
 const names = Object.keys(providers) as ProviderName[]
