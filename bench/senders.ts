@@ -2,11 +2,12 @@
  * Verification alone, per major sender's scheme, against that sender's own SDK in the same run: each contender checks
  * one signed 1 KB delivery and must accept it.
  */
-import { createHmac } from 'node:crypto'
+import { createHmac, timingSafeEqual } from 'node:crypto'
 import { verify as octokitVerify } from '@octokit/webhooks-methods'
 import { verifySlackRequest } from '@slack/bolt'
 import Stripe from 'stripe'
 import { github } from '../plugins/github.js'
+import { gitlab } from '../plugins/gitlab.js'
 import { slack } from '../plugins/slack.js'
 import { stripe } from '../plugins/stripe.js'
 import { compareAsync, compareSync, spread, type Stat } from './measure.js'
@@ -84,12 +85,31 @@ function slackContest (body: Buffer): Contest {
   }
 }
 
+function gitlabContest (): Contest {
+  const secret = 'bench-gitlab-secret-token'
+  const headers = { 'x-gitlab-token': secret }
+  const keys = [gitlab.provider.scheme.parseSecret(secret)]
+  const expected = Buffer.from(secret)
+  return {
+    scheme: 'GitLab',
+    // GitLab ships no verifier: its docs ask for the token compared with the secret, as a receiver writes it.
+    sdk: 'none: timingSafeEqual of the token, as GitLab\'s docs say',
+    contenders: {
+      ours: () => { ok(gitlab.provider.scheme.verify(keys, headers, Buffer.alloc(0), { now: now(), tolerance: 300 })) },
+      sdk: () => {
+        const sent = Buffer.from(headers['x-gitlab-token'])
+        if (sent.length !== expected.length || !timingSafeEqual(sent, expected)) throw new Error('did not verify')
+      }
+    }
+  }
+}
+
 /** ns per verify, ours and the SDK's, for each sender. */
 export async function sendersSection (quick: boolean): Promise<Section> {
   const body = pulseBody(KB)
   const options = { rounds: quick ? 3 : 9, batchMs: quick ? 40 : 150 }
   const rows: Array<Record<string, string | number>> = []
-  for (const contest of [stripeContest(body), githubContest(body), slackContest(body)]) {
+  for (const contest of [stripeContest(body), githubContest(body), slackContest(body), gitlabContest()]) {
     const stats: Record<string, Stat> = contest.async === true
       ? nanoseconds(await compareAsync(contest.contenders as Record<string, () => Promise<unknown>>, options))
       : compareSync(contest.contenders, options)

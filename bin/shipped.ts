@@ -4,7 +4,7 @@
  * provider added there is added here too.
  */
 export const shipped = {
-  names: ['autotab', 'autosana', 'cyberdesk', 'retab', 'pulse', 'stripe', 'github', 'slack'],
+  names: ['autotab', 'autosana', 'cyberdesk', 'retab', 'pulse', 'stripe', 'github', 'slack', 'gitlab'],
   /** the ones whose scheme signs a timestamp (`--stale`) */
   timed: ['cyberdesk', 'pulse', 'stripe', 'slack'],
   /** the ones whose scheme has ed25519 key pairs (`secret --ed25519`) */

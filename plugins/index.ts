@@ -21,6 +21,14 @@ export {
   type GitHubOptions
 } from './github.js'
 export {
+  defineGitLab,
+  gitlab,
+  gitlabScheme,
+  type GitLabEvent,
+  type GitLabHandlers,
+  type GitLabOptions
+} from './gitlab.js'
+export {
   defineSlack,
   slack,
   slackScheme,

@@ -7,10 +7,11 @@ import { autosana } from './autosana.js'
 import { autotab } from './autotab.js'
 import { cyberdesk } from './cyberdesk.js'
 import { github } from './github.js'
+import { gitlab } from './gitlab.js'
 import { pulse } from './pulse.js'
 import { retab } from './retab.js'
 import { slack } from './slack.js'
 import { stripe } from './stripe.js'
 
-export const providers = { autotab, autosana, cyberdesk, retab, pulse, stripe, github, slack }
+export const providers = { autotab, autosana, cyberdesk, retab, pulse, stripe, github, slack, gitlab }
 export type ProviderName = keyof typeof providers

@@ -27,7 +27,8 @@ const secrets: Record<ProviderName, string> = {
   pulse: SW_SECRET,
   stripe: 'whsec_cli-test-stripe-secret',
   github: HEX_SECRET,
-  slack: HEX_SECRET
+  slack: HEX_SECRET,
+  gitlab: HEX_SECRET
 }
 const names = Object.keys(providers) as ProviderName[]
 /** The shipped providers as the CLI and the kit list them. */

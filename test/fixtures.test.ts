@@ -10,6 +10,7 @@ import { autosanaEvents } from '../schemas/autosana.js'
 import { autotabEvents } from '../schemas/autotab.js'
 import { cyberdeskEvents } from '../schemas/cyberdesk.js'
 import { githubEvents } from '../schemas/github.js'
+import { gitlabEvents } from '../schemas/gitlab.js'
 import { pulseEvents } from '../schemas/pulse.js'
 import { retabEvents } from '../schemas/retab.js'
 import { slackEvents } from '../schemas/slack.js'
@@ -26,7 +27,8 @@ const schemas: Record<ProviderName, Record<string, TSchema>> = {
   pulse: pulseEvents,
   stripe: stripeEvents,
   github: githubEvents,
-  slack: slackEvents
+  slack: slackEvents,
+  gitlab: gitlabEvents
 }
 const secrets: Record<ProviderName, string> = {
   autotab: HEX_SECRET,
@@ -36,7 +38,8 @@ const secrets: Record<ProviderName, string> = {
   pulse: SW_SECRET,
   stripe: 'whsec_fixtures-test-secret',
   github: HEX_SECRET,
-  slack: HEX_SECRET
+  slack: HEX_SECRET,
+  gitlab: HEX_SECRET
 }
 const secretFor = (name: ProviderName) => secrets[name]
 const names = Object.keys(providers) as ProviderName[]
