@@ -3,13 +3,14 @@
  * one signed 1 KB delivery and must accept it.
  */
 import '@shopify/shopify-api/adapters/node'
-import { createHmac } from 'node:crypto'
+import { createHmac, timingSafeEqual } from 'node:crypto'
 import { verify as octokitVerify } from '@octokit/webhooks-methods'
 import { Paddle } from '@paddle/paddle-node-sdk'
 import { ApiVersion, LogSeverity, shopifyApi } from '@shopify/shopify-api'
 import { verifySlackRequest } from '@slack/bolt'
 import Stripe from 'stripe'
 import { github } from '../plugins/github.js'
+import { gitlab } from '../plugins/gitlab.js'
 import { paddle } from '../plugins/paddle.js'
 import { shopify } from '../plugins/shopify.js'
 import { slack } from '../plugins/slack.js'
@@ -155,13 +156,37 @@ function paddleContest (body: Buffer): Contest {
   }
 }
 
+function gitlabContest (): Contest {
+  const secret = 'bench-gitlab-secret-token'
+  const headers = { 'x-gitlab-token': secret }
+  const keys = [gitlab.provider.scheme.parseSecret(secret)]
+  const expected = Buffer.from(secret)
+  return {
+    scheme: 'GitLab',
+    // GitLab ships no verifier: its docs ask for the token compared with the secret, as a receiver writes it.
+    sdk: 'none: timingSafeEqual of the token, as GitLab\'s docs say',
+    contenders: {
+      ours: () => { ok(gitlab.provider.scheme.verify(keys, headers, Buffer.alloc(0), { now: now(), tolerance: 300 })) },
+      sdk: () => {
+        const sent = Buffer.from(headers['x-gitlab-token'])
+        if (sent.length !== expected.length || !timingSafeEqual(sent, expected)) throw new Error('did not verify')
+      }
+    }
+  }
+}
+
 /** ns per verify, ours and the SDK's, for each sender. */
 export async function sendersSection (quick: boolean): Promise<Section> {
   const body = pulseBody(KB)
   const options = { rounds: quick ? 3 : 9, batchMs: quick ? 40 : 150 }
   const rows: Array<Record<string, string | number>> = []
   const contests = [
-    stripeContest(body), githubContest(body), slackContest(body), shopifyContest(body), paddleContest(body)
+    stripeContest(body),
+    githubContest(body),
+    slackContest(body),
+    shopifyContest(body),
+    paddleContest(body),
+    gitlabContest()
   ]
   for (const contest of contests) {
     const stats: Record<string, Stat> = contest.async === true

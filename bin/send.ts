@@ -48,6 +48,13 @@ export async function send ({ provider: spec, positionals, values, io }: Command
     )
   }
 
+  if (values.tamper === true && scheme.signsBody === false) {
+    throw new UsageError(
+      `--tamper: ${provider} signs nothing of the body, so a changed body cannot be refused; ` +
+      'send with another --secret to check that the endpoint refuses a wrong one'
+    )
+  }
+
   const [type] = positionals
   // A --file's bytes as they are, or the sample, which the kit puts in the format the sender would.
   let payload: unknown

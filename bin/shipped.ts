@@ -4,7 +4,19 @@
  * provider added there is added here too.
  */
 export const shipped = {
-  names: ['autotab', 'autosana', 'cyberdesk', 'retab', 'pulse', 'stripe', 'github', 'slack', 'shopify', 'paddle'],
+  names: [
+    'autotab',
+    'autosana',
+    'cyberdesk',
+    'retab',
+    'pulse',
+    'stripe',
+    'github',
+    'slack',
+    'shopify',
+    'paddle',
+    'gitlab'
+  ],
   /** the ones whose scheme signs a timestamp (`--stale`) */
   timed: ['cyberdesk', 'pulse', 'stripe', 'slack', 'paddle'],
   /** the ones whose scheme has ed25519 key pairs (`secret --ed25519`) */

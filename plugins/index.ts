@@ -37,6 +37,14 @@ export {
   type PaddleOptions
 } from './paddle.js'
 export {
+  defineGitLab,
+  gitlab,
+  gitlabScheme,
+  type GitLabEvent,
+  type GitLabHandlers,
+  type GitLabOptions
+} from './gitlab.js'
+export {
   defineSlack,
   slack,
   slackScheme,

@@ -7,6 +7,7 @@ import { autosana } from './autosana.js'
 import { autotab } from './autotab.js'
 import { cyberdesk } from './cyberdesk.js'
 import { github } from './github.js'
+import { gitlab } from './gitlab.js'
 import { paddle } from './paddle.js'
 import { pulse } from './pulse.js'
 import { retab } from './retab.js'
@@ -14,5 +15,17 @@ import { shopify } from './shopify.js'
 import { slack } from './slack.js'
 import { stripe } from './stripe.js'
 
-export const providers = { autotab, autosana, cyberdesk, retab, pulse, stripe, github, slack, shopify, paddle }
+export const providers = {
+  autotab,
+  autosana,
+  cyberdesk,
+  retab,
+  pulse,
+  stripe,
+  github,
+  slack,
+  shopify,
+  paddle,
+  gitlab
+}
 export type ProviderName = keyof typeof providers

@@ -179,6 +179,12 @@ app.addHook('preHandler', async (request) => {
       // @ts-expect-error a customer has no subscription status to cancel
       if (webhook.type === 'customer.updated') void webhook.payload.data.canceled_at
       break
+    case 'gitlab':
+      if (webhook.type === 'merge_request') void webhook.payload.object_attributes.target_branch
+      if (webhook.type === 'build') void webhook.payload.build_status
+      // @ts-expect-error a push has no object_attributes
+      if (webhook.type === 'push') void webhook.payload.object_attributes
+      break
     case 'slack':
       if (webhook.type === 'app_mention') void webhook.payload.event.channel
       if (webhook.type === 'slash_command') void webhook.payload.response_url

@@ -29,7 +29,8 @@ const secrets: Record<ProviderName, string> = {
   github: HEX_SECRET,
   slack: HEX_SECRET,
   shopify: HEX_SECRET,
-  paddle: 'pdl_ntfset_01hv8wt8nffez4p2t6typn4a5j_cli-test-paddle-secret'
+  paddle: 'pdl_ntfset_01hv8wt8nffez4p2t6typn4a5j_cli-test-paddle-secret',
+  gitlab: HEX_SECRET
 }
 const names = Object.keys(providers) as ProviderName[]
 /** The shipped providers as the CLI and the kit list them. */

@@ -11,6 +11,7 @@ import { autotabEvents } from '../schemas/autotab.js'
 import { cyberdeskEvents } from '../schemas/cyberdesk.js'
 import { githubEvents } from '../schemas/github.js'
 import { paddleEvents } from '../schemas/paddle.js'
+import { gitlabEvents } from '../schemas/gitlab.js'
 import { pulseEvents } from '../schemas/pulse.js'
 import { retabEvents } from '../schemas/retab.js'
 import { shopifyEvents } from '../schemas/shopify.js'
@@ -30,7 +31,8 @@ const schemas: Record<ProviderName, Record<string, TSchema>> = {
   github: githubEvents,
   slack: slackEvents,
   shopify: shopifyEvents,
-  paddle: paddleEvents
+  paddle: paddleEvents,
+  gitlab: gitlabEvents
 }
 const secrets: Record<ProviderName, string> = {
   autotab: HEX_SECRET,
@@ -42,7 +44,8 @@ const secrets: Record<ProviderName, string> = {
   github: HEX_SECRET,
   slack: HEX_SECRET,
   shopify: HEX_SECRET,
-  paddle: 'pdl_ntfset_01hv8wt8nffez4p2t6typn4a5j_fixtures-test-secret'
+  paddle: 'pdl_ntfset_01hv8wt8nffez4p2t6typn4a5j_fixtures-test-secret',
+  gitlab: HEX_SECRET
 }
 const secretFor = (name: ProviderName) => secrets[name]
 const names = Object.keys(providers) as ProviderName[]

@@ -165,6 +165,16 @@ function bodyOrSecret (
   withKeys: (keys: readonly unknown[]) => Verification<object>
 ): { summary: string, hints: string[] } {
   const { body, secrets, provider: { scheme, name: provider } } = input
+  if (scheme.signsBody === false) {
+    // Nothing of the body is signed: only the secret can be wrong.
+    return {
+      summary: `the token does not match: it is not this endpoint's secret (${keys.length} tried)`,
+      hints: [
+        `${provider} sends the secret itself in ${scheme.headers.join(', ')}: copy it again from the webhook's ` +
+        'settings (a token cannot be read back there: set a new one if it is lost)'
+      ]
+    }
+  }
   const text = body.toString('utf8')
   const trimmed = text.replace(/\s+$/, '')
   if (trimmed !== text && withBody(Buffer.from(trimmed)).ok) {

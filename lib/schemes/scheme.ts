@@ -57,6 +57,11 @@ export interface SignatureScheme<Key = unknown, Meta extends object = object> {
   readonly secretFormat: string
   /** Whether the signature covers a timestamp, so that an old delivery can be refused as stale. */
   readonly signsTimestamp: boolean
+  /**
+   * false when nothing of the body is signed (a shared token): a changed body then verifies, so the CLI's
+   * `send --tamper` is refused and `verify` does not blame the body. Absent: the body is signed.
+   */
+  readonly signsBody?: boolean
   /** Whether `verify` reads `context.url`: only then does the route work out the URL the sender saw. */
   readonly signsUrl?: boolean
   /** The scheme's default window in seconds for a signed timestamp, where the receiver's `tolerance` is not given. */

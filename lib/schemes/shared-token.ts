@@ -55,6 +55,7 @@ export function sharedToken (options: SharedTokenOptions): SignatureScheme<Buffe
     headers: [name],
     secretFormat: secret.description,
     signsTimestamp: false,
+    signsBody: false,
     // The UTF-8 check of any secret, then the digest compared against.
     parseSecret: each => digest(secret.bytes(each).toString('utf8')),
     generateSecret: secret.generate,
