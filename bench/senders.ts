@@ -3,12 +3,14 @@
  * one signed 1 KB delivery and must accept it.
  */
 import '@shopify/shopify-api/adapters/node'
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { createHmac, createPrivateKey, sign, timingSafeEqual } from 'node:crypto'
 import { verify as octokitVerify } from '@octokit/webhooks-methods'
 import { Paddle } from '@paddle/paddle-node-sdk'
 import { ApiVersion, LogSeverity, shopifyApi } from '@shopify/shopify-api'
+import { verifyKey } from 'discord-interactions'
 import { verifySlackRequest } from '@slack/bolt'
 import Stripe from 'stripe'
+import { discord } from '../plugins/discord.js'
 import { github } from '../plugins/github.js'
 import { gitlab } from '../plugins/gitlab.js'
 import { paddle } from '../plugins/paddle.js'
@@ -175,6 +177,29 @@ function gitlabContest (): Contest {
   }
 }
 
+function discordContest (body: Buffer): Contest {
+  const { secretKey, publicKey } = discord.provider.scheme.generateKeyPair!()
+  const text = body.toString()
+  const timestamp = String(now())
+  // PKCS #8 of an ed25519 seed: a fixed prefix, then the 32 bytes.
+  const pkcs8 = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.from(secretKey, 'hex')])
+  const key = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' })
+  const signature = sign(null, Buffer.from(timestamp + text), key).toString('hex')
+  const headers = { 'x-signature-ed25519': signature, 'x-signature-timestamp': timestamp }
+  const keys = [discord.provider.scheme.parseSecret(publicKey)]
+  return {
+    scheme: 'Discord',
+    sdk: 'discord-interactions verifyKey (async)',
+    async: true,
+    contenders: {
+      ours: async () => { ok(discord.provider.scheme.verify(keys, headers, body, { now: now(), tolerance: 300 })) },
+      sdk: async () => {
+        if (!await verifyKey(text, signature, timestamp, publicKey)) throw new Error('did not verify')
+      }
+    }
+  }
+}
+
 /** ns per verify, ours and the SDK's, for each sender. */
 export async function sendersSection (quick: boolean): Promise<Section> {
   const body = pulseBody(KB)
@@ -186,7 +211,8 @@ export async function sendersSection (quick: boolean): Promise<Section> {
     slackContest(body),
     shopifyContest(body),
     paddleContest(body),
-    gitlabContest()
+    gitlabContest(),
+    discordContest(body)
   ]
   for (const contest of contests) {
     const stats: Record<string, Stat> = contest.async === true

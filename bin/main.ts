@@ -30,8 +30,8 @@ const commands = {
     synopsis: 'secret <provider> [--ed25519]',
     help: [
       'Prints a new secret in the format the provider uses.',
-      `--ed25519               an ed25519 key pair instead (${keyPairs}): the secret key (whsk_) that signs,`,
-      '                        then the public key (whpk_) that the receiver verifies with'
+      `--ed25519               a key pair instead (${keyPairs}): the secret key that signs (whsk_ for`,
+      '                        Standard Webhooks), then the public key (whpk_) that the receiver verifies with'
     ]
   },
   verify: {

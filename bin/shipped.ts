@@ -15,12 +15,13 @@ export const shipped = {
     'slack',
     'shopify',
     'paddle',
-    'gitlab'
+    'gitlab',
+    'discord'
   ],
   /** the ones whose scheme signs a timestamp (`--stale`) */
-  timed: ['cyberdesk', 'pulse', 'stripe', 'slack', 'paddle'],
+  timed: ['cyberdesk', 'pulse', 'stripe', 'slack', 'paddle', 'discord'],
   /** the ones whose scheme has ed25519 key pairs (`secret --ed25519`) */
-  keyPairs: ['cyberdesk', 'pulse'],
+  keyPairs: ['cyberdesk', 'pulse', 'discord'],
   /** the ones whose deliveries may carry several signatures (rotation) */
   severalSignatures: ['cyberdesk', 'pulse', 'stripe', 'paddle']
 }

@@ -13,6 +13,14 @@ export {
 } from './retab.js'
 export { pulse, type PulseEvent, type PulseHandlers } from './pulse.js'
 export {
+  defineDiscord,
+  discord,
+  discordScheme,
+  type DiscordEvent,
+  type DiscordHandlers,
+  type DiscordOptions
+} from './discord.js'
+export {
   defineGitHub,
   github,
   githubScheme,

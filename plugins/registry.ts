@@ -6,6 +6,7 @@
 import { autosana } from './autosana.js'
 import { autotab } from './autotab.js'
 import { cyberdesk } from './cyberdesk.js'
+import { discord } from './discord.js'
 import { github } from './github.js'
 import { gitlab } from './gitlab.js'
 import { paddle } from './paddle.js'
@@ -26,6 +27,7 @@ export const providers = {
   slack,
   shopify,
   paddle,
-  gitlab
+  gitlab,
+  discord
 }
 export type ProviderName = keyof typeof providers

@@ -162,6 +162,12 @@ app.addHook('preHandler', async (request) => {
     case 'autosana':
       void webhook.payload.run_groups[0]?.runs
       break
+    case 'discord':
+      if (webhook.type === 'application_command') void webhook.payload.data.options?.[0]?.value
+      if (webhook.type === 'message_component') void webhook.payload.message.id
+      // @ts-expect-error a command is on no message
+      if (webhook.type === 'application_command') void webhook.payload.message
+      break
     case 'gitea':
       // examples/gitea-provider.ts declares it: a provider of one's own joins the union
       if (webhook.type === 'push') void webhook.payload.repository.full_name

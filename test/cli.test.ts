@@ -17,8 +17,12 @@ import { parseStandardSecret } from '../lib/schemes/standard-webhooks.js'
 import { fixtures, sign } from '../lib/testing/kit.js'
 import { spawnChild } from '../support/child-process.js'
 import { providers, type ProviderName } from '../plugins/registry.js'
-import { HEX_SECRET, HEX_SECRET_2, SW_SECRET, SW_SECRET_2 } from './helpers/sign.js'
+import { HEX_SECRET, HEX_SECRET_2, SW_SECRET, SW_SECRET_2, ed25519Hex } from './helpers/sign.js'
 
+/** The senders that sign with a key pair: the receiver holds the public key, `send` signs with the secret one. */
+const pairs: Partial<Record<ProviderName, { secretKey: string, publicKey: string }>> = {
+  discord: ed25519Hex()
+}
 const secrets: Record<ProviderName, string> = {
   autotab: HEX_SECRET,
   autosana: HEX_SECRET,
@@ -30,8 +34,11 @@ const secrets: Record<ProviderName, string> = {
   slack: HEX_SECRET,
   shopify: HEX_SECRET,
   paddle: 'pdl_ntfset_01hv8wt8nffez4p2t6typn4a5j_cli-test-paddle-secret',
-  gitlab: HEX_SECRET
+  gitlab: HEX_SECRET,
+  discord: pairs.discord!.publicKey
 }
+/** What `send` signs with for a provider. */
+const signing = (name: ProviderName): string => pairs[name]?.secretKey ?? secrets[name]
 const names = Object.keys(providers) as ProviderName[]
 /** The shipped providers as the CLI and the kit list them. */
 const listed = names.join(', ')
@@ -231,6 +238,9 @@ t.test('cli', async t => {
         t.match(secret, /^whsec_[0-9a-f]{64}$/, name)
       } else if (name === 'paddle') {
         t.match(secret, /^pdl_ntfset_[0-9a-f]{64}$/, name)
+      } else if (name === 'discord') {
+        t.match(secret, /^[0-9a-f]{64}$/, `${name}: a public key`)
+        t.equal(providers.discord.provider.scheme.parseSecret(secret).asymmetricKeyType, 'ed25519')
       } else {
         t.match(secret, /^[0-9a-f]{64}$/, name)
         t.equal(parsePlainSecret(secret).length, 64, 'its UTF-8 bytes are the 64 hex digits')
@@ -242,7 +252,7 @@ t.test('cli', async t => {
     for (const name of names) {
       seen.length = 0
       for (let run = 0; run < 2; run++) {
-        const sent = await cli(['send', name, '--url', `${base}/webhooks/${name}`, '--secret', secrets[name]])
+        const sent = await cli(['send', name, '--url', `${base}/webhooks/${name}`, '--secret', signing(name)])
         t.equal(sent.code, 0, `${name}: ${sent.err}`)
         t.match(sent.out, /\n200 OK \{"received":true\}\n$/, `${name}: handled, not a duplicate`)
       }

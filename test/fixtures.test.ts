@@ -9,6 +9,7 @@ import { Compile } from 'typebox/compile'
 import { autosanaEvents } from '../schemas/autosana.js'
 import { autotabEvents } from '../schemas/autotab.js'
 import { cyberdeskEvents } from '../schemas/cyberdesk.js'
+import { discordEvents } from '../schemas/discord.js'
 import { githubEvents } from '../schemas/github.js'
 import { paddleEvents } from '../schemas/paddle.js'
 import { gitlabEvents } from '../schemas/gitlab.js'
@@ -19,7 +20,7 @@ import { slackEvents } from '../schemas/slack.js'
 import { stripeEvents } from '../schemas/stripe.js'
 import { fixtures, sign } from '../lib/testing/kit.js'
 import { providers, type ProviderName } from '../plugins/registry.js'
-import { HEX_SECRET, SW_SECRET } from './helpers/sign.js'
+import { HEX_SECRET, SW_SECRET, ed25519Hex } from './helpers/sign.js'
 
 const schemas: Record<ProviderName, Record<string, TSchema>> = {
   autotab: autotabEvents,
@@ -32,7 +33,12 @@ const schemas: Record<ProviderName, Record<string, TSchema>> = {
   slack: slackEvents,
   shopify: shopifyEvents,
   paddle: paddleEvents,
-  gitlab: gitlabEvents
+  gitlab: gitlabEvents,
+  discord: discordEvents
+}
+/** The senders that sign with a key pair: the receiver holds the public key, `sign` takes the secret one. */
+const pairs: Partial<Record<ProviderName, { secretKey: string, publicKey: string }>> = {
+  discord: ed25519Hex()
 }
 const secrets: Record<ProviderName, string> = {
   autotab: HEX_SECRET,
@@ -45,9 +51,11 @@ const secrets: Record<ProviderName, string> = {
   slack: HEX_SECRET,
   shopify: HEX_SECRET,
   paddle: 'pdl_ntfset_01hv8wt8nffez4p2t6typn4a5j_fixtures-test-secret',
-  gitlab: HEX_SECRET
+  gitlab: HEX_SECRET,
+  discord: pairs.discord!.publicKey
 }
 const secretFor = (name: ProviderName) => secrets[name]
+const signingFor = (name: ProviderName) => pairs[name]?.secretKey ?? secrets[name]
 const names = Object.keys(providers) as ProviderName[]
 
 t.test('there are fixtures for exactly the event types each provider knows', async t => {
@@ -88,7 +96,7 @@ t.test('every fixture, signed by `sign`, is accepted end to end by its plugin', 
     const types = Object.keys(fixtures[name])
     for (const [type, payload] of Object.entries(fixtures[name])) {
       // The type too, for a provider that sends it in a header (GitHub).
-      const delivery = sign(name, payload, { secret: secretFor(name), id: `msg_${type}`, type })
+      const delivery = sign(name, payload, { secret: signingFor(name), id: `msg_${type}`, type })
       const res = await app.inject({
         method: 'POST',
         url: `/webhooks/${name}`,

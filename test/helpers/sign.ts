@@ -3,13 +3,32 @@
  * the hex schemes, and the `standardwebhooks` npm package (the spec's own
  * reference library) for Standard Webhooks. Never the code under test.
  */
-import { createHmac, randomUUID } from 'node:crypto'
+import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto'
 import { Webhook } from 'standardwebhooks'
 
 export const SW_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
 export const SW_SECRET_2 = 'whsec_' + Buffer.from('a second secret of 32 bytes!!!!!').toString('base64')
 export const HEX_SECRET = 'hex-test-secret-1'
 export const HEX_SECRET_2 = 'hex-test-secret-2'
+
+/** An ed25519 pair from node:crypto as Discord writes keys: the 32-byte seed (which signs) and public key, in hex. */
+export function ed25519Hex (): { secretKey: string, publicKey: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519')
+  const hex = (base64url: string | undefined): string => Buffer.from(base64url!, 'base64url').toString('hex')
+  return {
+    secretKey: hex(privateKey.export({ format: 'jwk' }).d),
+    publicKey: hex(publicKey.export({ format: 'jwk' }).x)
+  }
+}
+
+/** An ECDSA P-256 pair from node:crypto as SendGrid writes keys: base64 of the DER, PKCS #8 (signs) and SPKI. */
+export function p256Base64 (): { secretKey: string, publicKey: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  return {
+    secretKey: privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
+    publicKey: publicKey.export({ format: 'der', type: 'spki' }).toString('base64')
+  }
+}
 
 export type Scheme =
   | { kind: 'hex', header: string, prefix?: string }
