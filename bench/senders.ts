@@ -6,6 +6,7 @@ import '@shopify/shopify-api/adapters/node'
 import { createHmac, createPrivateKey, sign, timingSafeEqual } from 'node:crypto'
 import { verify as octokitVerify } from '@octokit/webhooks-methods'
 import { Paddle } from '@paddle/paddle-node-sdk'
+import { EventWebhook } from '@sendgrid/eventwebhook'
 import { ApiVersion, LogSeverity, shopifyApi } from '@shopify/shopify-api'
 import { verifyKey } from 'discord-interactions'
 import { verifySlackRequest } from '@slack/bolt'
@@ -14,6 +15,7 @@ import { discord } from '../plugins/discord.js'
 import { github } from '../plugins/github.js'
 import { gitlab } from '../plugins/gitlab.js'
 import { paddle } from '../plugins/paddle.js'
+import { sendgrid } from '../plugins/sendgrid.js'
 import { shopify } from '../plugins/shopify.js'
 import { slack } from '../plugins/slack.js'
 import { stripe } from '../plugins/stripe.js'
@@ -200,6 +202,30 @@ function discordContest (body: Buffer): Contest {
   }
 }
 
+function sendgridContest (body: Buffer): Contest {
+  const { secretKey, publicKey } = sendgrid.provider.scheme.generateKeyPair!()
+  const text = body.toString()
+  const timestamp = String(now())
+  const key = createPrivateKey({ key: Buffer.from(secretKey, 'base64'), format: 'der', type: 'pkcs8' })
+  const signature = sign('sha256', Buffer.from(timestamp + text), { key, dsaEncoding: 'der' }).toString('base64')
+  const headers = {
+    'x-twilio-email-event-webhook-signature': signature,
+    'x-twilio-email-event-webhook-timestamp': timestamp
+  }
+  const keys = [sendgrid.provider.scheme.parseSecret(publicKey)]
+  const sdk = new EventWebhook()
+  // The key is converted once, as an app would at start.
+  const ecdsaKey = sdk.convertPublicKeyToECDSA(publicKey)
+  return {
+    scheme: 'SendGrid',
+    sdk: '@sendgrid/eventwebhook verifySignature',
+    contenders: {
+      ours: () => { ok(sendgrid.provider.scheme.verify(keys, headers, body, { now: now(), tolerance: 300 })) },
+      sdk: () => { if (!sdk.verifySignature(ecdsaKey, text, signature, timestamp)) throw new Error('did not verify') }
+    }
+  }
+}
+
 /** ns per verify, ours and the SDK's, for each sender. */
 export async function sendersSection (quick: boolean): Promise<Section> {
   const body = pulseBody(KB)
@@ -212,7 +238,8 @@ export async function sendersSection (quick: boolean): Promise<Section> {
     shopifyContest(body),
     paddleContest(body),
     gitlabContest(),
-    discordContest(body)
+    discordContest(body),
+    sendgridContest(body)
   ]
   for (const contest of contests) {
     const stats: Record<string, Stat> = contest.async === true

@@ -16,12 +16,13 @@ export const shipped = {
     'shopify',
     'paddle',
     'gitlab',
-    'discord'
+    'discord',
+    'sendgrid'
   ],
   /** the ones whose scheme signs a timestamp (`--stale`) */
-  timed: ['cyberdesk', 'pulse', 'stripe', 'slack', 'paddle', 'discord'],
-  /** the ones whose scheme has ed25519 key pairs (`secret --ed25519`) */
-  keyPairs: ['cyberdesk', 'pulse', 'discord'],
+  timed: ['cyberdesk', 'pulse', 'stripe', 'slack', 'paddle', 'discord', 'sendgrid'],
+  /** the ones whose scheme has key pairs (`secret --ed25519`; SendGrid's are ECDSA P-256) */
+  keyPairs: ['cyberdesk', 'pulse', 'discord', 'sendgrid'],
   /** the ones whose deliveries may carry several signatures (rotation) */
   severalSignatures: ['cyberdesk', 'pulse', 'stripe', 'paddle']
 }

@@ -53,6 +53,14 @@ export {
   type GitLabOptions
 } from './gitlab.js'
 export {
+  defineSendGrid,
+  sendgrid,
+  sendgridScheme,
+  type SendGridEvent,
+  type SendGridHandlers,
+  type SendGridOptions
+} from './sendgrid.js'
+export {
   defineSlack,
   slack,
   slackScheme,

@@ -12,6 +12,7 @@ import { gitlab } from './gitlab.js'
 import { paddle } from './paddle.js'
 import { pulse } from './pulse.js'
 import { retab } from './retab.js'
+import { sendgrid } from './sendgrid.js'
 import { shopify } from './shopify.js'
 import { slack } from './slack.js'
 import { stripe } from './stripe.js'
@@ -28,6 +29,7 @@ export const providers = {
   shopify,
   paddle,
   gitlab,
-  discord
+  discord,
+  sendgrid
 }
 export type ProviderName = keyof typeof providers

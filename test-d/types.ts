@@ -191,6 +191,12 @@ app.addHook('preHandler', async (request) => {
       // @ts-expect-error a push has no object_attributes
       if (webhook.type === 'push') void webhook.payload.object_attributes
       break
+    case 'sendgrid':
+      if (webhook.type === 'click') void webhook.payload.url
+      if (webhook.type === 'bounce') void webhook.payload.bounce_classification
+      // @ts-expect-error a delivered event has no URL
+      if (webhook.type === 'delivered') void webhook.payload.url
+      break
     case 'slack':
       if (webhook.type === 'app_mention') void webhook.payload.event.channel
       if (webhook.type === 'slash_command') void webhook.payload.response_url

@@ -17,11 +17,12 @@ import { parseStandardSecret } from '../lib/schemes/standard-webhooks.js'
 import { fixtures, sign } from '../lib/testing/kit.js'
 import { spawnChild } from '../support/child-process.js'
 import { providers, type ProviderName } from '../plugins/registry.js'
-import { HEX_SECRET, HEX_SECRET_2, SW_SECRET, SW_SECRET_2, ed25519Hex } from './helpers/sign.js'
+import { HEX_SECRET, HEX_SECRET_2, SW_SECRET, SW_SECRET_2, ed25519Hex, p256Base64 } from './helpers/sign.js'
 
 /** The senders that sign with a key pair: the receiver holds the public key, `send` signs with the secret one. */
 const pairs: Partial<Record<ProviderName, { secretKey: string, publicKey: string }>> = {
-  discord: ed25519Hex()
+  discord: ed25519Hex(),
+  sendgrid: p256Base64()
 }
 const secrets: Record<ProviderName, string> = {
   autotab: HEX_SECRET,
@@ -35,7 +36,8 @@ const secrets: Record<ProviderName, string> = {
   shopify: HEX_SECRET,
   paddle: 'pdl_ntfset_01hv8wt8nffez4p2t6typn4a5j_cli-test-paddle-secret',
   gitlab: HEX_SECRET,
-  discord: pairs.discord!.publicKey
+  discord: pairs.discord!.publicKey,
+  sendgrid: pairs.sendgrid!.publicKey
 }
 /** What `send` signs with for a provider. */
 const signing = (name: ProviderName): string => pairs[name]?.secretKey ?? secrets[name]
@@ -241,6 +243,9 @@ t.test('cli', async t => {
       } else if (name === 'discord') {
         t.match(secret, /^[0-9a-f]{64}$/, `${name}: a public key`)
         t.equal(providers.discord.provider.scheme.parseSecret(secret).asymmetricKeyType, 'ed25519')
+      } else if (name === 'sendgrid') {
+        t.match(secret, /^MFkw[A-Za-z0-9+/]{118}==$/, `${name}: a P-256 public key, base64 of its DER`)
+        t.equal(providers.sendgrid.provider.scheme.parseSecret(secret).asymmetricKeyType, 'ec')
       } else {
         t.match(secret, /^[0-9a-f]{64}$/, name)
         t.equal(parsePlainSecret(secret).length, 64, 'its UTF-8 bytes are the 64 hex digits')

@@ -15,12 +15,13 @@ import { paddleEvents } from '../schemas/paddle.js'
 import { gitlabEvents } from '../schemas/gitlab.js'
 import { pulseEvents } from '../schemas/pulse.js'
 import { retabEvents } from '../schemas/retab.js'
+import { sendgridEvents } from '../schemas/sendgrid.js'
 import { shopifyEvents } from '../schemas/shopify.js'
 import { slackEvents } from '../schemas/slack.js'
 import { stripeEvents } from '../schemas/stripe.js'
 import { fixtures, sign } from '../lib/testing/kit.js'
 import { providers, type ProviderName } from '../plugins/registry.js'
-import { HEX_SECRET, SW_SECRET, ed25519Hex } from './helpers/sign.js'
+import { HEX_SECRET, SW_SECRET, ed25519Hex, p256Base64 } from './helpers/sign.js'
 
 const schemas: Record<ProviderName, Record<string, TSchema>> = {
   autotab: autotabEvents,
@@ -34,11 +35,13 @@ const schemas: Record<ProviderName, Record<string, TSchema>> = {
   shopify: shopifyEvents,
   paddle: paddleEvents,
   gitlab: gitlabEvents,
-  discord: discordEvents
+  discord: discordEvents,
+  sendgrid: sendgridEvents
 }
 /** The senders that sign with a key pair: the receiver holds the public key, `sign` takes the secret one. */
 const pairs: Partial<Record<ProviderName, { secretKey: string, publicKey: string }>> = {
-  discord: ed25519Hex()
+  discord: ed25519Hex(),
+  sendgrid: p256Base64()
 }
 const secrets: Record<ProviderName, string> = {
   autotab: HEX_SECRET,
@@ -52,7 +55,8 @@ const secrets: Record<ProviderName, string> = {
   shopify: HEX_SECRET,
   paddle: 'pdl_ntfset_01hv8wt8nffez4p2t6typn4a5j_fixtures-test-secret',
   gitlab: HEX_SECRET,
-  discord: pairs.discord!.publicKey
+  discord: pairs.discord!.publicKey,
+  sendgrid: pairs.sendgrid!.publicKey
 }
 const secretFor = (name: ProviderName) => secrets[name]
 const signingFor = (name: ProviderName) => pairs[name]?.secretKey ?? secrets[name]

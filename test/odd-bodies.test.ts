@@ -66,7 +66,11 @@ for (const { plugin, secret, signing } of cases) {
         handled++
       }
     })
-    for (const body of ODD_BODIES) {
+    // To a sender that posts a list of events (SendGrid), a list of one object is a delivery: of an unknown type.
+    const odd = !('eventsOf' in plugin.provider)
+      ? ODD_BODIES
+      : ODD_BODIES.filter(body => body !== '[{"type":"x"}]')
+    for (const body of odd) {
       lines.length = 0
       const { headers } = sign(plugin, body, { secret: signing })
       const res = await app.inject({ method: 'POST', url: `/webhooks/${name}`, headers, payload: body })

@@ -195,6 +195,17 @@ function bodyOrSecret (
       ]
     }
   }
+  // SendGrid ends its body, and each event of its list, with CRLF: a body read and written again loses them.
+  const crlf = (compact ?? text).split('},{').join('},\r\n{') + '\r\n'
+  if (!text.endsWith('\r\n') && withBody(Buffer.from(crlf)).ok) {
+    return {
+      summary: 'the body lost the line breaks (CRLF) that were signed: at its end, and between the events of a list',
+      hints: [
+        'verify the raw bytes (request.rawBody) exactly as received; a capture tool, a proxy or JSON.stringify ' +
+        'dropped the \\r\\n the sender signed'
+      ]
+    }
+  }
   for (const mistake of secrets.flatMap(secret => scheme.mistakenKeys?.(secret) ?? [])) {
     if (withKeys([mistake.key]).ok) return { summary: mistake.summary, hints: [mistake.hint] }
   }

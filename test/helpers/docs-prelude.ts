@@ -30,4 +30,5 @@ export declare const deploys: { start: Call }
 export declare const dunning: { start: Call }
 export declare const orders: { fulfil: Call }
 export declare const replies: { queue: Call }
+export declare const suppressions: { add: Call, remove: Call }
 export declare const triage: { add: Call, remove: Call }
