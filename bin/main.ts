@@ -39,7 +39,7 @@ const commands = {
     synopsis: 'verify <provider> --secret <secret> --headers <headers.json> --body <body>',
     help: [
       'Says whether a captured delivery verifies and, if not, the likely reason.',
-      '--tolerance <seconds>   the timestamp window (default 300)',
+      '--tolerance <seconds>   the timestamp window (default: the provider\'s, as its route has it; 300 s for most)',
       '--secret <secret>       the endpoint\'s secret, or WEBHOOK_SECRET; give it once per secret to try'
     ]
   },

@@ -20,7 +20,8 @@ export async function verify ({ provider, positionals, values, io }: CommandInpu
     throw new UsageError('--headers <headers.json> is required: the request headers, as a JSON object')
   }
   if (values.body === undefined) throw new UsageError('--body <file> is required: the exact bytes of the request body')
-  const tolerance = count(values.tolerance, '--tolerance', 300, 1e10)
+  // The route's default: the sender's own window where its scheme has one (Paddle's 5 s), else 300 s.
+  const tolerance = count(values.tolerance, '--tolerance', provider.scheme.tolerance ?? 300, 1e10)
   const headers = parseHeaders(await readInput(values.headers, '--headers'), values.headers)
   const body = await readInput(values.body, '--body')
 

@@ -280,13 +280,13 @@ t.test('paddle: the CLI\'s verify names a secret used without its prefix, and a 
   t.teardown(() => rm(dir, { recursive: true, force: true }))
   const body = JSON.stringify(completed, null, 2)
   const ts = now()
-  const verify = async (key: string, secret: string, signedBody = body) => {
+  const verify = async (key: string, secret: string, signedBody = body, at = ts, extra: string[] = []) => {
     const headers = join(dir, 'headers.json')
-    const signature = `ts=${ts};h1=${hmacHex(key, `${ts}:${signedBody}`)}`
+    const signature = `ts=${at};h1=${hmacHex(key, `${at}:${signedBody}`)}`
     await writeFile(headers, JSON.stringify({ 'Paddle-Signature': signature }))
     await writeFile(join(dir, 'body'), body)
     let out = ''
-    const args = ['verify', 'paddle', '--headers', headers, '--body', join(dir, 'body'), '--secret', secret]
+    const args = ['verify', 'paddle', '--headers', headers, '--body', join(dir, 'body'), '--secret', secret, ...extra]
     const code = await main(args, {
       out: text => { out += text + '\n' }, err: text => { out += text + '\n' }, env: {}
     })
@@ -300,6 +300,10 @@ t.test('paddle: the CLI\'s verify names a secret used without its prefix, and a 
   const cut = await verify(SECRET, SECRET.slice('pdl_ntfset_'.length))
   t.equal(cut.code, 1)
   t.match(cut.out, 'must start with "pdl_ntfset_"')
+  const stale = await verify(SECRET, SECRET, body, ts - 30)
+  t.equal(stale.code, 1, 'the route\'s 5 s window, by default')
+  t.match(stale.out, /the signature matches, but its timestamp is 3\d s in the past \(tolerance 5 s\)/)
+  t.equal((await verify(SECRET, SECRET, body, ts - 30, ['--tolerance', '60'])).code, 0, '--tolerance 60')
   const compact = await verify(SECRET, SECRET, JSON.stringify(completed))
   t.equal(compact.code, 1)
   t.match(compact.out, 'the body was re-serialized')
