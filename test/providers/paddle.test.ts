@@ -139,7 +139,8 @@ t.test('paddle: random bodies and secrets agree with the SDK both ways', async t
 })
 
 t.test('paddle: the entries of Paddle-Signature', async t => {
-  const { post, seen } = await receiver({ idempotency: false })
+  // A wider window than Paddle's 5 s, so that a slow machine does not turn these cases into stale ones.
+  const { post, seen } = await receiver({ idempotency: false, tolerance: 300 })
   const body = JSON.stringify(completed)
   const ts = now()
   const good = hmacHex(SECRET, `${ts}:${body}`)
@@ -172,8 +173,8 @@ t.test('paddle: the entries of Paddle-Signature', async t => {
     ['ts in milliseconds', `ts=${ts * 1000};h1=${hmacHex(SECRET, `${ts * 1000}:${body}`)}`,
       'WEBHOOK_MALFORMED_SIGNATURE'],
     ['ts empty', `ts=;h1=${good}`, 'WEBHOOK_MALFORMED_SIGNATURE'],
-    ['ts a minute old', at(ts - 60), 'WEBHOOK_TIMESTAMP_OUTSIDE_TOLERANCE'],
-    ['ts a minute ahead', at(ts + 60), 'WEBHOOK_TIMESTAMP_OUTSIDE_TOLERANCE'],
+    ['ts an hour old', at(ts - 3600), 'WEBHOOK_TIMESTAMP_OUTSIDE_TOLERANCE'],
+    ['ts an hour ahead', at(ts + 3600), 'WEBHOOK_TIMESTAMP_OUTSIDE_TOLERANCE'],
     ['ts huge', `ts=${'9'.repeat(400)};h1=${good}`, 'WEBHOOK_MALFORMED_SIGNATURE'],
     ['the signature of another timestamp', `ts=${ts - 1};h1=${good}`, 'WEBHOOK_INVALID_SIGNATURE'],
     ['signed over <ts>.<body>, as Stripe signs', `ts=${ts};h1=${hmacHex(SECRET, `${ts}.${body}`)}`,
@@ -185,7 +186,7 @@ t.test('paddle: the entries of Paddle-Signature', async t => {
     ['empty', '', 'WEBHOOK_MALFORMED_SIGNATURE'],
     ['garbage', ';;;===;', 'WEBHOOK_MALFORMED_SIGNATURE'],
     ['over 4 KiB', `ts=${ts};${`h1=${other};`.repeat(70)}h1=${good}`, 'WEBHOOK_MALFORMED_SIGNATURE'],
-    ['a forged ts in a first copy', [`ts=${ts + 3};h1=${other}`, `ts=${ts};h1=${good}`], 'WEBHOOK_INVALID_SIGNATURE']
+    ['a forged ts in a first copy', [`ts=${ts + 30};h1=${other}`, `ts=${ts};h1=${good}`], 'WEBHOOK_INVALID_SIGNATURE']
   ]
   for (const [what, header, code] of refused) {
     const res = await post({ 'paddle-signature': header }, body)
