@@ -11,6 +11,7 @@ import { ApiVersion, LogSeverity, shopifyApi } from '@shopify/shopify-api'
 import { verifyKey } from 'discord-interactions'
 import { verifySlackRequest } from '@slack/bolt'
 import Stripe from 'stripe'
+import { EventSubMiddleware } from '@twurple/eventsub-http'
 import { discord } from '../plugins/discord.js'
 import { github } from '../plugins/github.js'
 import { gitlab } from '../plugins/gitlab.js'
@@ -19,6 +20,7 @@ import { sendgrid } from '../plugins/sendgrid.js'
 import { shopify } from '../plugins/shopify.js'
 import { slack } from '../plugins/slack.js'
 import { stripe } from '../plugins/stripe.js'
+import { twitch } from '../plugins/twitch.js'
 import { compareAsync, compareSync, spread, type Stat } from './measure.js'
 import { KB, pulseBody } from './payloads.js'
 import type { Section } from './report.js'
@@ -226,6 +228,32 @@ function sendgridContest (body: Buffer): Contest {
   }
 }
 
+function twitchContest (body: Buffer): Contest {
+  const secret = 'bench-twitch-eventsub-secret'
+  const text = body.toString()
+  const id = 'e76c6bd4-55c9-4987-8304-da1588d8988b'
+  const timestamp = new Date().toISOString()
+  const signature = `sha256=${createHmac('sha256', secret).update(id + timestamp + text).digest('hex')}`
+  const headers = {
+    'twitch-eventsub-message-id': id,
+    'twitch-eventsub-message-timestamp': timestamp,
+    'twitch-eventsub-message-signature': signature
+  }
+  const keys = [twitch.provider.scheme.parseSecret(secret)]
+  // The listener's own check, called alone: running the listener takes a Twitch API client.
+  type Verify = (id: string, timestamp: string, body: string, signature: string) => boolean
+  const check = (EventSubMiddleware.prototype as unknown as { _verifyData: Verify })._verifyData
+  const self = { _secret: secret }
+  return {
+    scheme: 'Twitch',
+    sdk: '@twurple/eventsub-http _verifyData',
+    contenders: {
+      ours: () => { ok(twitch.provider.scheme.verify(keys, headers, body, { now: now(), tolerance: 600 })) },
+      sdk: () => { if (!check.call(self, id, timestamp, text, signature)) throw new Error('did not verify') }
+    }
+  }
+}
+
 /** ns per verify, ours and the SDK's, for each sender. */
 export async function sendersSection (quick: boolean): Promise<Section> {
   const body = pulseBody(KB)
@@ -239,7 +267,8 @@ export async function sendersSection (quick: boolean): Promise<Section> {
     paddleContest(body),
     gitlabContest(),
     discordContest(body),
-    sendgridContest(body)
+    sendgridContest(body),
+    twitchContest(body)
   ]
   for (const contest of contests) {
     const stats: Record<string, Stat> = contest.async === true

@@ -17,10 +17,11 @@ export const shipped = {
     'paddle',
     'gitlab',
     'discord',
-    'sendgrid'
+    'sendgrid',
+    'twitch'
   ],
   /** the ones whose scheme signs a timestamp (`--stale`) */
-  timed: ['cyberdesk', 'pulse', 'stripe', 'slack', 'paddle', 'discord', 'sendgrid'],
+  timed: ['cyberdesk', 'pulse', 'stripe', 'slack', 'paddle', 'discord', 'sendgrid', 'twitch'],
   /** the ones whose scheme has key pairs (`secret --ed25519`; SendGrid's are ECDSA P-256) */
   keyPairs: ['cyberdesk', 'pulse', 'discord', 'sendgrid'],
   /** the ones whose deliveries may carry several signatures (rotation) */

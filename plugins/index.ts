@@ -77,6 +77,14 @@ export {
   type StripeHandlers,
   type StripeOptions
 } from './stripe.js'
+export {
+  defineTwitch,
+  twitch,
+  twitchScheme,
+  type TwitchEvent,
+  type TwitchHandlers,
+  type TwitchOptions
+} from './twitch.js'
 export { defineProvider } from '../lib/fastify/define-provider.js'
 export {
   defineStandardWebhooks,

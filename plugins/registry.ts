@@ -16,6 +16,7 @@ import { sendgrid } from './sendgrid.js'
 import { shopify } from './shopify.js'
 import { slack } from './slack.js'
 import { stripe } from './stripe.js'
+import { twitch } from './twitch.js'
 
 export const providers = {
   autotab,
@@ -30,6 +31,7 @@ export const providers = {
   paddle,
   gitlab,
   discord,
-  sendgrid
+  sendgrid,
+  twitch
 }
 export type ProviderName = keyof typeof providers

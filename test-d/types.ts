@@ -209,6 +209,12 @@ app.addHook('preHandler', async (request) => {
       // @ts-expect-error a product has no line items
       if (webhook.type === 'products/create') void webhook.payload.line_items
       break
+    case 'twitch':
+      if (webhook.type === 'channel.cheer') void webhook.payload.event.bits
+      if (webhook.type === 'revocation') void webhook.payload.subscription.status
+      // @ts-expect-error a revocation has no event
+      if (webhook.type === 'revocation') void webhook.payload.event
+      break
     case 'stripe':
       if (webhook.type === 'invoice.paid') void webhook.payload.data.object.amount_paid
       // @ts-expect-error a Checkout Session has no amount_paid

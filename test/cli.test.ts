@@ -37,7 +37,8 @@ const secrets: Record<ProviderName, string> = {
   paddle: 'pdl_ntfset_01hv8wt8nffez4p2t6typn4a5j_cli-test-paddle-secret',
   gitlab: HEX_SECRET,
   discord: pairs.discord!.publicKey,
-  sendgrid: pairs.sendgrid!.publicKey
+  sendgrid: pairs.sendgrid!.publicKey,
+  twitch: HEX_SECRET
 }
 /** What `send` signs with for a provider. */
 const signing = (name: ProviderName): string => pairs[name]?.secretKey ?? secrets[name]

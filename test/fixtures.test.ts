@@ -19,6 +19,7 @@ import { sendgridEvents } from '../schemas/sendgrid.js'
 import { shopifyEvents } from '../schemas/shopify.js'
 import { slackEvents } from '../schemas/slack.js'
 import { stripeEvents } from '../schemas/stripe.js'
+import { twitchEvents } from '../schemas/twitch.js'
 import { fixtures, sign } from '../lib/testing/kit.js'
 import { providers, type ProviderName } from '../plugins/registry.js'
 import { HEX_SECRET, SW_SECRET, ed25519Hex, p256Base64 } from './helpers/sign.js'
@@ -36,7 +37,8 @@ const schemas: Record<ProviderName, Record<string, TSchema>> = {
   paddle: paddleEvents,
   gitlab: gitlabEvents,
   discord: discordEvents,
-  sendgrid: sendgridEvents
+  sendgrid: sendgridEvents,
+  twitch: twitchEvents
 }
 /** The senders that sign with a key pair: the receiver holds the public key, `sign` takes the secret one. */
 const pairs: Partial<Record<ProviderName, { secretKey: string, publicKey: string }>> = {
@@ -56,7 +58,8 @@ const secrets: Record<ProviderName, string> = {
   paddle: 'pdl_ntfset_01hv8wt8nffez4p2t6typn4a5j_fixtures-test-secret',
   gitlab: HEX_SECRET,
   discord: pairs.discord!.publicKey,
-  sendgrid: pairs.sendgrid!.publicKey
+  sendgrid: pairs.sendgrid!.publicKey,
+  twitch: HEX_SECRET
 }
 const secretFor = (name: ProviderName) => secrets[name]
 const signingFor = (name: ProviderName) => pairs[name]?.secretKey ?? secrets[name]

@@ -179,12 +179,13 @@ function eventOf (
   } catch (err) {
     return unreadable({ err })
   }
-  if (spec.requiresType === true && (type === undefined || type === '')) {
-    return refuse(new WebhookMissingTypeError(), 'webhook delivery has no event type', { id })
-  }
-  // An object without a type is an event of a type no schema knows; null, a number or a list without one is no event.
+  // An object without a type is an event of a type no schema knows; null, a number or a list without one is no event
+  // (even where every delivery must say its type: such a body is no event to ask it of).
   if (type === undefined && !isObject(payload)) {
     return unreadable({ id })
+  }
+  if (spec.requiresType === true && (type === undefined || type === '')) {
+    return refuse(new WebhookMissingTypeError(), 'webhook delivery has no event type', { id })
   }
 
   const event: WebhookEventData = {
