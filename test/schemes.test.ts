@@ -106,6 +106,8 @@ t.test('Shopify and Square: base64, no prefix; Square signs the URL then the bod
   t.match(square.verify([square.parseSecret('sq')], signed, body, at), { reason: 'invalid-signature' }, 'no URL')
   t.equal(square.signsUrl, true)
   t.throws(() => square.sign('sq', body), /give sign\(\) a url/)
+  const titled = hmac({ title: 'Acme', signed: '{url}{body}', signature: { header: 'x-sig' } })
+  t.throws(() => titled.sign('s', body), /^Acme signs the URL/, 'messages name the scheme by its own title')
 })
 
 t.test('Twilio: {url}{form} agrees with the SDK, repeated fields included', async t => {

@@ -58,7 +58,7 @@ export function shapedScheme<Key> (
   const maxSignatures = reader.kind === 'entries' ? MAX_SIGNATURES : 1
   const signsUrl = uses.has('url')
   const signsForm = uses.has('form')
-  const { title } = signer
+  const title = shape.title ?? signer.title
   const headerNames = [
     ...readerHeaders(reader),
     ...(timestamp?.header === undefined ? [] : [timestamp.header]),
@@ -176,7 +176,7 @@ export function shapedScheme<Key> (
 
   return {
     name: shape.name ?? signer.name,
-    title: shape.title ?? title,
+    title,
     headers: headerNames,
     secretFormat: signer.secretFormat,
     signsTimestamp: timestamp?.window === true,
