@@ -10,6 +10,7 @@ import { EventWebhook } from '@sendgrid/eventwebhook'
 import { ApiVersion, LogSeverity, shopifyApi } from '@shopify/shopify-api'
 import { verifyKey } from 'discord-interactions'
 import { verifySlackRequest } from '@slack/bolt'
+import { WebhooksHelper } from 'square'
 import Stripe from 'stripe'
 import { EventSubMiddleware } from '@twurple/eventsub-http'
 import { discord } from '../plugins/discord.js'
@@ -19,6 +20,7 @@ import { paddle } from '../plugins/paddle.js'
 import { sendgrid } from '../plugins/sendgrid.js'
 import { shopify } from '../plugins/shopify.js'
 import { slack } from '../plugins/slack.js'
+import { square } from '../plugins/square.js'
 import { stripe } from '../plugins/stripe.js'
 import { twitch } from '../plugins/twitch.js'
 import { compareAsync, compareSync, spread, type Stat } from './measure.js'
@@ -254,6 +256,30 @@ function twitchContest (body: Buffer): Contest {
   }
 }
 
+function squareContest (body: Buffer): Contest {
+  const secret = 'bench-square-signature-key'
+  const text = body.toString()
+  const url = 'https://bench.example.com/webhooks/square'
+  const header = createHmac('sha256', secret).update(url).update(body).digest('base64')
+  const headers = { 'x-square-hmacsha256-signature': header }
+  const keys = [square.provider.scheme.parseSecret(secret)]
+  const context = { tolerance: 300, url }
+  return {
+    scheme: 'Square',
+    sdk: 'square WebhooksHelper.verifySignature (async)',
+    async: true,
+    contenders: {
+      ours: async () => { ok(square.provider.scheme.verify(keys, headers, body, { now: now(), ...context })) },
+      sdk: async () => {
+        const valid = await WebhooksHelper.verifySignature({
+          requestBody: text, signatureHeader: header, signatureKey: secret, notificationUrl: url
+        })
+        if (!valid) throw new Error('did not verify')
+      }
+    }
+  }
+}
+
 /** ns per verify, ours and the SDK's, for each sender. */
 export async function sendersSection (quick: boolean): Promise<Section> {
   const body = pulseBody(KB)
@@ -268,7 +294,8 @@ export async function sendersSection (quick: boolean): Promise<Section> {
     gitlabContest(),
     discordContest(body),
     sendgridContest(body),
-    twitchContest(body)
+    twitchContest(body),
+    squareContest(body)
   ]
   for (const contest of contests) {
     const stats: Record<string, Stat> = contest.async === true

@@ -6,6 +6,7 @@ import { UsageError, type CommandInput, type Io } from './io.js'
 const timed = shipped.timed.join(', ')
 const keyPairs = shipped.keyPairs.join(', ')
 const severalSignatures = shipped.severalSignatures.join(', ')
+const urlSigned = shipped.urlSigned.join(', ')
 
 /**
  * Each command: its module (loaded only when it runs: its options, and what runs it), and its usage (the line under
@@ -40,6 +41,7 @@ const commands = {
     help: [
       'Says whether a captured delivery verifies and, if not, the likely reason.',
       '--tolerance <seconds>   the timestamp window (default: the provider\'s, as its route has it; 300 s for most)',
+      `--url <url>             the URL the sender posted to, for those that sign it (${urlSigned})`,
       '--secret <secret>       the endpoint\'s secret, or WEBHOOK_SECRET; give it once per secret to try'
     ]
   },

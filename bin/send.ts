@@ -84,14 +84,16 @@ export async function send ({ provider: spec, positionals, values, io }: Command
   let failures = 0
   for (let attempt = 1; attempt <= repeat; attempt++) {
     const timestamp = Math.floor(Date.now() / 1000) - (values.stale === true ? STALE_SECONDS : 0)
+    // A scheme that signs the URL (Square, Twilio) signs the one posted to, as the sender signs the one it calls.
     const delivery = sign({ provider: spec }, payload, {
       secret: secrets[0]!,
       id,
       timestamp,
+      url,
       ...(eventType === undefined ? {} : { type: eventType })
     })
     // The kit signs with one secret; the scheme's own headers, signed with each, take the place of its signature.
-    const headers = { ...delivery.headers, ...scheme.sign(secrets, delivery.body, { id, timestamp }) }
+    const headers = { ...delivery.headers, ...scheme.sign(secrets, delivery.body, { id, timestamp, url }) }
     // Tampered: one byte added after signing (still valid JSON, so only the signature can catch it).
     const sent = values.tamper === true ? `${delivery.body}\n` : delivery.body
     const eventId = idOfEvent(spec, delivery.body, headers, timed ? id : undefined)
@@ -146,7 +148,7 @@ function signingSecrets ({ name, scheme }: ProviderSpec, secrets: string[]): str
   secrets.forEach((secret, index) => {
     try {
       // Checked by signing, not by parsing: a sender's secret (an ed25519 "whsk_") is not what a receiver holds.
-      scheme.sign(secret, '')
+      scheme.sign(secret, '', { url: 'https://example.com/' })
     } catch (err) {
       throw new UsageError(
         `--secret${secrets.length === 1 ? '' : ` ${index + 1}`} is not in ${name}'s format: it ` +

@@ -69,6 +69,14 @@ export {
   type SlackOptions
 } from './slack.js'
 export {
+  defineSquare,
+  square,
+  squareScheme,
+  type SquareEvent,
+  type SquareHandlers,
+  type SquareOptions
+} from './square.js'
+export {
   defineStripe,
   stripe,
   stripeEvent,

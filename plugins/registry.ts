@@ -15,6 +15,7 @@ import { retab } from './retab.js'
 import { sendgrid } from './sendgrid.js'
 import { shopify } from './shopify.js'
 import { slack } from './slack.js'
+import { square } from './square.js'
 import { stripe } from './stripe.js'
 import { twitch } from './twitch.js'
 
@@ -32,6 +33,7 @@ export const providers = {
   gitlab,
   discord,
   sendgrid,
-  twitch
+  twitch,
+  square
 }
 export type ProviderName = keyof typeof providers

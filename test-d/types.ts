@@ -215,6 +215,12 @@ app.addHook('preHandler', async (request) => {
       // @ts-expect-error a revocation has no event
       if (webhook.type === 'revocation') void webhook.payload.event
       break
+    case 'square':
+      if (webhook.type === 'payment.updated') void webhook.payload.data.object.payment.amount_money.amount
+      if (webhook.type === 'order.created') void webhook.payload.data.object.order_created.state
+      // @ts-expect-error an order event carries the order's state, not a payment
+      if (webhook.type === 'order.updated') void webhook.payload.data.object.payment
+      break
     case 'stripe':
       if (webhook.type === 'invoice.paid') void webhook.payload.data.object.amount_paid
       // @ts-expect-error a Checkout Session has no amount_paid

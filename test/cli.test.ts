@@ -38,7 +38,8 @@ const secrets: Record<ProviderName, string> = {
   gitlab: HEX_SECRET,
   discord: pairs.discord!.publicKey,
   sendgrid: pairs.sendgrid!.publicKey,
-  twitch: HEX_SECRET
+  twitch: HEX_SECRET,
+  square: HEX_SECRET
 }
 /** What `send` signs with for a provider. */
 const signing = (name: ProviderName): string => pairs[name]?.secretKey ?? secrets[name]

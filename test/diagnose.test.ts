@@ -39,3 +39,24 @@ t.test('a Standard Webhooks secret given to a hex provider names the provider it
     'plain signs with a plain string (used as its UTF-8 bytes): is this the secret of a acme endpoint?'
   ])
 })
+
+t.test('a URL-signing scheme given no URL says so, and names the URL as a suspect', async t => {
+  const { square } = await import('../plugins/square.js')
+  const body = Buffer.from('{}')
+  const url = 'https://example.com/webhooks/square'
+  const signature = createHmac('sha256', 'key').update(url).update(body).digest('base64')
+  const input = {
+    provider: square.provider,
+    others: [],
+    secrets: ['key'],
+    headers: { 'x-square-hmacsha256-signature': signature },
+    body,
+    now: 0,
+    tolerance: 300
+  }
+  const result = diagnose(input)
+  t.equal(result.ok, false)
+  t.match(result.hints, ['no URL to check the signed URL against'])
+  t.match(result.hints.at(-1), 'square signs the URL too')
+  t.match(diagnose({ ...input, url }), { ok: true })
+})

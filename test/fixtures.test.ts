@@ -18,6 +18,7 @@ import { retabEvents } from '../schemas/retab.js'
 import { sendgridEvents } from '../schemas/sendgrid.js'
 import { shopifyEvents } from '../schemas/shopify.js'
 import { slackEvents } from '../schemas/slack.js'
+import { squareEvents } from '../schemas/square.js'
 import { stripeEvents } from '../schemas/stripe.js'
 import { twitchEvents } from '../schemas/twitch.js'
 import { fixtures, sign } from '../lib/testing/kit.js'
@@ -38,7 +39,8 @@ const schemas: Record<ProviderName, Record<string, TSchema>> = {
   gitlab: gitlabEvents,
   discord: discordEvents,
   sendgrid: sendgridEvents,
-  twitch: twitchEvents
+  twitch: twitchEvents,
+  square: squareEvents
 }
 /** The senders that sign with a key pair: the receiver holds the public key, `sign` takes the secret one. */
 const pairs: Partial<Record<ProviderName, { secretKey: string, publicKey: string }>> = {
@@ -59,7 +61,8 @@ const secrets: Record<ProviderName, string> = {
   gitlab: HEX_SECRET,
   discord: pairs.discord!.publicKey,
   sendgrid: pairs.sendgrid!.publicKey,
-  twitch: HEX_SECRET
+  twitch: HEX_SECRET,
+  square: HEX_SECRET
 }
 const secretFor = (name: ProviderName) => secrets[name]
 const signingFor = (name: ProviderName) => pairs[name]?.secretKey ?? secrets[name]
@@ -103,7 +106,9 @@ t.test('every fixture, signed by `sign`, is accepted end to end by its plugin', 
     const types = Object.keys(fixtures[name])
     for (const [type, payload] of Object.entries(fixtures[name])) {
       // The type too, for a provider that sends it in a header (GitHub).
-      const delivery = sign(name, payload, { secret: signingFor(name), id: `msg_${type}`, type })
+      // The URL too, for a provider that signs it: the one the route sees under inject.
+      const url = `http://localhost:80/webhooks/${name}`
+      const delivery = sign(name, payload, { secret: signingFor(name), id: `msg_${type}`, type, url })
       const res = await app.inject({
         method: 'POST',
         url: `/webhooks/${name}`,

@@ -62,6 +62,7 @@ t.test('the CLI\'s list of shipped providers is the registry\'s', async t => {
     names: Object.keys(providers),
     timed: having(spec => spec.scheme.signsTimestamp),
     keyPairs: having(spec => spec.scheme.generateKeyPair !== undefined),
+    urlSigned: having(spec => spec.scheme.signsUrl === true),
     severalSignatures: having(spec => (spec.scheme.maxSignatures ?? 1) > 1)
   }, 'a provider added to plugins/registry.ts is added to bin/shipped.ts too')
 })

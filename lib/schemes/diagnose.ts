@@ -1,5 +1,6 @@
 import type { ProviderSpec } from '../core/provider.js'
 import type { Headers, Verification } from './scheme.js'
+import { urlVariants } from './url-variants.js'
 
 /**
  * Why a captured delivery does or does not verify, in words a person can act
@@ -27,6 +28,8 @@ export interface DiagnoseInput {
   now: number
   /** seconds */
   tolerance: number
+  /** The URL the sender posted to, for a scheme that signs it (`signsUrl`). */
+  url?: string | undefined
 }
 
 export function diagnose (input: DiagnoseInput): Diagnosis {
@@ -44,8 +47,12 @@ export function diagnose (input: DiagnoseInput): Diagnosis {
       )
     }
   }
-  const verify = (candidates: readonly unknown[], bytes: Buffer, window = tolerance): Verification<object> =>
-    scheme.verify(candidates, headers, bytes, { now, tolerance: window })
+  const verify = (
+    candidates: readonly unknown[],
+    bytes: Buffer,
+    window = tolerance,
+    url = input.url
+  ): Verification<object> => scheme.verify(candidates, headers, bytes, { now, tolerance: window, url })
 
   const result = verify(keys, body)
   if (result.ok) {
@@ -82,8 +89,22 @@ export function diagnose (input: DiagnoseInput): Diagnosis {
       return fail(`${when}, and apart from that, ${why.summary}`, why.hints)
     }
     default: {
+      const elsewhere = scheme.signsUrl === true && input.url !== undefined
+        ? urlVariants(input.url, headers).find(variant => verify(keys, body, tolerance, variant.url).ok)
+        : undefined
+      if (elsewhere !== undefined) {
+        return fail(`the signature matches another URL: ${elsewhere.url} (${elsewhere.differences.join(', ')})`, [
+          `${provider} signs the URL it calls: the receiver must check the one set in the sender's dashboard, ` +
+          'exactly (scheme, host, port, path, query)',
+          'behind a proxy or a tunnel the server sees another URL than the sender called: set the receiver\'s ' +
+          'publicUrl option to the public one (or trustProxy, for X-Forwarded-Proto and -Host)'
+        ])
+      }
       const why = bodyOrSecret(input, keys, bytes => verify(keys, bytes), candidates => verify(candidates, body))
-      return fail(why.summary, [`${result.detail}`, ...why.hints])
+      const url = scheme.signsUrl === true
+        ? [`${provider} signs the URL too: it must be exactly the one set in the sender's dashboard`]
+        : []
+      return fail(why.summary, [`${result.detail}`, ...why.hints, ...url])
     }
   }
 }
