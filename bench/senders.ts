@@ -13,6 +13,7 @@ import { verifySlackRequest } from '@slack/bolt'
 import { WebhooksHelper } from 'square'
 import Stripe from 'stripe'
 import { EventSubMiddleware } from '@twurple/eventsub-http'
+import twilioSdk from 'twilio'
 import { discord } from '../plugins/discord.js'
 import { github } from '../plugins/github.js'
 import { gitlab } from '../plugins/gitlab.js'
@@ -23,6 +24,7 @@ import { slack } from '../plugins/slack.js'
 import { square } from '../plugins/square.js'
 import { stripe } from '../plugins/stripe.js'
 import { twitch } from '../plugins/twitch.js'
+import { twilio } from '../plugins/twilio.js'
 import { compareAsync, compareSync, spread, type Stat } from './measure.js'
 import { KB, pulseBody } from './payloads.js'
 import type { Section } from './report.js'
@@ -280,6 +282,26 @@ function squareContest (body: Buffer): Contest {
   }
 }
 
+function twilioContest (): Contest {
+  const token = 'bench-twilio-auth-token-0123456'
+  const url = 'https://bench.example.com/webhooks/twilio'
+  const params = {
+    AccountSid: 'AC1', MessageSid: 'SM1', From: '+15017122661', To: '+15558675310', Body: 'x'.repeat(900)
+  }
+  const body = Buffer.from(new URLSearchParams(params).toString())
+  const signature = twilioSdk.getExpectedTwilioSignature(token, url, params)
+  const headers = { 'x-twilio-signature': signature }
+  const keys = [twilio.provider.scheme.parseSecret(token)]
+  return {
+    scheme: 'Twilio (a form of about 1 KB)',
+    sdk: 'twilio validateRequest (given the parsed fields)',
+    contenders: {
+      ours: () => { ok(twilio.provider.scheme.verify(keys, headers, body, { now: now(), tolerance: 300, url })) },
+      sdk: () => { if (!twilioSdk.validateRequest(token, signature, url, params)) throw new Error('did not verify') }
+    }
+  }
+}
+
 /** ns per verify, ours and the SDK's, for each sender. */
 export async function sendersSection (quick: boolean): Promise<Section> {
   const body = pulseBody(KB)
@@ -295,7 +317,8 @@ export async function sendersSection (quick: boolean): Promise<Section> {
     discordContest(body),
     sendgridContest(body),
     twitchContest(body),
-    squareContest(body)
+    squareContest(body),
+    twilioContest()
   ]
   for (const contest of contests) {
     const stats: Record<string, Stat> = contest.async === true

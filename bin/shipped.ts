@@ -19,14 +19,15 @@ export const shipped = {
     'discord',
     'sendgrid',
     'twitch',
-    'square'
+    'square',
+    'twilio'
   ],
   /** the ones whose scheme signs a timestamp (`--stale`) */
   timed: ['cyberdesk', 'pulse', 'stripe', 'slack', 'paddle', 'discord', 'sendgrid', 'twitch'],
   /** the ones whose scheme has key pairs (`secret --ed25519`; SendGrid's are ECDSA P-256) */
   keyPairs: ['cyberdesk', 'pulse', 'discord', 'sendgrid'],
   /** the ones whose scheme signs the URL (`verify --url`) */
-  urlSigned: ['square'],
+  urlSigned: ['square', 'twilio'],
   /** the ones whose deliveries may carry several signatures (rotation) */
   severalSignatures: ['cyberdesk', 'pulse', 'stripe', 'paddle']
 }

@@ -86,6 +86,14 @@ export {
   type StripeOptions
 } from './stripe.js'
 export {
+  defineTwilio,
+  twilio,
+  twilioScheme,
+  type TwilioEvent,
+  type TwilioHandlers,
+  type TwilioOptions
+} from './twilio.js'
+export {
   defineTwitch,
   twitch,
   twitchScheme,

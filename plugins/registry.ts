@@ -17,6 +17,7 @@ import { shopify } from './shopify.js'
 import { slack } from './slack.js'
 import { square } from './square.js'
 import { stripe } from './stripe.js'
+import { twilio } from './twilio.js'
 import { twitch } from './twitch.js'
 
 export const providers = {
@@ -34,6 +35,7 @@ export const providers = {
   discord,
   sendgrid,
   twitch,
-  square
+  square,
+  twilio
 }
 export type ProviderName = keyof typeof providers

@@ -226,6 +226,12 @@ app.addHook('preHandler', async (request) => {
       // @ts-expect-error a Checkout Session has no amount_paid
       if (webhook.type === 'checkout.session.completed') void webhook.payload.data.object.amount_paid
       break
+    case 'twilio':
+      if (webhook.type === 'message.incoming') void webhook.payload.Body.toUpperCase()
+      if (webhook.type === 'call.status') void webhook.payload.CallStatus
+      // @ts-expect-error a message's status callback has no Body
+      if (webhook.type === 'message.status') void webhook.payload.Body.length
+      break
     case 'acme': {
       const amount: number = webhook.payload.amount
       void amount

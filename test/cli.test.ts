@@ -39,7 +39,8 @@ const secrets: Record<ProviderName, string> = {
   discord: pairs.discord!.publicKey,
   sendgrid: pairs.sendgrid!.publicKey,
   twitch: HEX_SECRET,
-  square: HEX_SECRET
+  square: HEX_SECRET,
+  twilio: HEX_SECRET
 }
 /** What `send` signs with for a provider. */
 const signing = (name: ProviderName): string => pairs[name]?.secretKey ?? secrets[name]

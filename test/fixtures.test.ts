@@ -20,6 +20,7 @@ import { shopifyEvents } from '../schemas/shopify.js'
 import { slackEvents } from '../schemas/slack.js'
 import { squareEvents } from '../schemas/square.js'
 import { stripeEvents } from '../schemas/stripe.js'
+import { twilioEvents } from '../schemas/twilio.js'
 import { twitchEvents } from '../schemas/twitch.js'
 import { fixtures, sign } from '../lib/testing/kit.js'
 import { providers, type ProviderName } from '../plugins/registry.js'
@@ -40,7 +41,8 @@ const schemas: Record<ProviderName, Record<string, TSchema>> = {
   discord: discordEvents,
   sendgrid: sendgridEvents,
   twitch: twitchEvents,
-  square: squareEvents
+  square: squareEvents,
+  twilio: twilioEvents
 }
 /** The senders that sign with a key pair: the receiver holds the public key, `sign` takes the secret one. */
 const pairs: Partial<Record<ProviderName, { secretKey: string, publicKey: string }>> = {
@@ -62,7 +64,8 @@ const secrets: Record<ProviderName, string> = {
   discord: pairs.discord!.publicKey,
   sendgrid: pairs.sendgrid!.publicKey,
   twitch: HEX_SECRET,
-  square: HEX_SECRET
+  square: HEX_SECRET,
+  twilio: HEX_SECRET
 }
 const secretFor = (name: ProviderName) => secrets[name]
 const signingFor = (name: ProviderName) => pairs[name]?.secretKey ?? secrets[name]

@@ -10,6 +10,7 @@ import Stripe from 'stripe'
 import t from 'tap'
 import twilio from 'twilio'
 import { ecdsa, ed25519, hmac, sharedToken } from '../lib/schemes/index.js'
+import { portForms } from '../lib/schemes/url-variants.js'
 
 const NOW = 1_700_000_000
 const at = { now: NOW, tolerance: 300 }
@@ -128,6 +129,41 @@ t.test('Twilio: {url}{form} agrees with the SDK, repeated fields included', asyn
   const notUtf8 = Buffer.from([0xff])
   t.match(scheme.verify([scheme.parseSecret(token)], { 'x-twilio-signature': expected }, notUtf8, { ...at, url }),
     { reason: 'invalid-signature' }, 'not UTF-8')
+})
+
+t.test('urlPort either: the URL with or without its port, as twilio.validateRequest takes it', async t => {
+  const scheme = hmac({
+    digest: 'sha1',
+    encoding: 'base64',
+    signed: '{url}{form}',
+    signature: { header: 'x-twilio-signature' },
+    urlPort: 'either'
+  })
+  const exact = hmac({ digest: 'sha1', encoding: 'base64', signed: '{url}{form}', signature: { header: 'x-sig' } })
+  const token = 'twilio-auth-token'
+  const bytes = Buffer.from('To=%2B1555&Body=hi')
+  const params = { To: '+1555', Body: 'hi' }
+  const urls = [
+    'https://example.com/sms?x=1', 'https://example.com:443/sms?x=1', 'https://example.com:8443/sms?x=1',
+    'http://example.com/sms', 'http://example.com:80/sms', 'http://example.com:443/sms', 'https://u:p@example.com/sms',
+    'https://u:p@example.com:443/sms', 'https://[::1]/sms', 'https://[::1]:443/sms'
+  ]
+  for (const signed of urls) {
+    const signature = twilio.getExpectedTwilioSignature(token, signed, params)
+    for (const received of urls) {
+      const sdk = twilio.validateRequest(token, signature, received, params)
+      const ours = scheme.verify([scheme.parseSecret(token)], { 'x-twilio-signature': signature }, bytes,
+        { ...at, url: received }).ok
+      t.equal(ours, sdk, `signed over ${signed}, received at ${received}`)
+    }
+  }
+  const signature = twilio.getExpectedTwilioSignature(token, 'https://example.com:443/sms', params)
+  t.match(exact.verify([exact.parseSecret(token)], { 'x-sig': signature }, bytes, { ...at, url: 'https://example.com/sms' }),
+    { reason: 'invalid-signature' }, 'exact, the default: the port is part of the URL')
+  t.throws(() => hmac({ signed: '{url}{body}', signature: { header: 'x' }, urlPort: 'any' as never }), /"exact" or "either"/)
+  t.throws(() => hmac({ signature: { header: 'x' }, urlPort: 'either' }), /must have \{url\}/)
+  t.same(portForms('ftp://example.com/a'), ['ftp://example.com/a'], 'no default port to add')
+  t.same(portForms('not a url'), ['not a url'])
 })
 
 t.test('Paddle and Twitch: ts=;h1= lists, and RFC 3339 with an id', async t => {

@@ -68,6 +68,11 @@ export interface SchemeShape {
   id?: IdHeader | undefined
   /** The scheme's default window in seconds, for the receiver's `tolerance` (300 when neither says). */
   tolerance?: number | undefined
+  /**
+   * With `{url}`: `exact` (default), the URL as the receiver works it out; `either`, that URL without its port or with
+   * the default one where it has none (`:443`, `:80`), whichever the signature matches, as Twilio's SDK checks.
+   */
+  urlPort?: 'exact' | 'either' | undefined
 }
 
 /** How a symmetric secret becomes the key. */

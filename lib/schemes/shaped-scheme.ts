@@ -14,6 +14,7 @@ import {
   headerName, readSignatures, readerHeaders, signatureReader, writeSignatures, type ReadSignatures
 } from './signature-header.js'
 import { FORMAT_TITLES, outsideWindow, readTimestamp, writeTimestamp, type TimestampFormat } from './timestamp.js'
+import { portForms } from './url-variants.js'
 
 /** One delivery's signed content and what it carries, as a signer's `matches` is handed it: one object a request. */
 export interface Content extends PartValues, ReadSignatures {
@@ -57,6 +58,7 @@ export function shapedScheme<Key> (
   const reader = signatureReader(shape.signature, timestamp?.entry)
   const maxSignatures = reader.kind === 'entries' ? MAX_SIGNATURES : 1
   const signsUrl = uses.has('url')
+  const eitherPort = urlPortOf(shape, signsUrl)
   const signsForm = uses.has('form')
   const title = shape.title ?? signer.title
   const headerNames = [
@@ -140,10 +142,20 @@ export function shapedScheme<Key> (
       content.form = formText(body)
       if (content.form === undefined) return reject('invalid-signature', 'the signed form is not UTF-8')
     }
-    if (!signer.matches(keys, signatures, content)) return noneMatched(signatures.length, keys.length)
+    if (!matches(keys, content)) return noneMatched(signatures.length, keys.length)
     const { seconds, id } = content
     if (seconds === undefined && id === undefined) return OK_UNSTAMPED
     return { ok: true, id, meta: seconds === undefined ? {} : { timestamp: seconds } }
+  }
+
+  // The signed URL as given, or with `urlPort: 'either'` each of its forms in turn.
+  function matches (keys: readonly Key[], content: Content): boolean {
+    if (!eitherPort) return signer.matches(keys, content.signatures, content)
+    for (const url of portForms(content.url!)) {
+      content.url = url
+      if (signer.matches(keys, content.signatures, content)) return true
+    }
+    return false
   }
 
   function precheck (headers: Headers, context: VerifyContext): Rejection | undefined {
@@ -237,6 +249,13 @@ function idOf (shape: SchemeShape, signed: boolean): string | undefined {
   // An id the signature does not cover would let a replay through deduplication under a new id.
   if (!signed) throw new TypeError('option "id": the signed content must have {id}')
   return headerName(shape.id.header)
+}
+
+function urlPortOf (shape: SchemeShape, signsUrl: boolean): boolean {
+  const { urlPort = 'exact' } = shape
+  if (urlPort !== 'exact' && urlPort !== 'either') throw new TypeError('option "urlPort" must be "exact" or "either"')
+  if (urlPort === 'either' && !signsUrl) throw new TypeError('option "urlPort": the signed content must have {url}')
+  return urlPort === 'either'
 }
 
 function positive (tolerance: unknown): number {

@@ -98,7 +98,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /**
  * `{form}`: the body read as a form, each name followed by its value, names in UTF-16 order; a name sent more than
- * once, followed by each distinct value in order (Twilio's rule). Undefined when the body is not UTF-8.
+ * once, followed by each of its distinct values, sorted (Twilio's rule). Undefined when the body is not UTF-8.
  */
 export function formText (body: Buffer): string | undefined {
   let text: string

@@ -12,20 +12,32 @@ export interface UrlVariant {
   differences: string[]
 }
 
-interface Parts { scheme: string, host: string, port: string, path: string, query: string }
+interface Parts { scheme: string, user: string, host: string, port: string, path: string, query: string }
 
 /** A URL split without normalizing it (`new URL` would drop a default port and escape characters). */
 function split (url: string): Parts | undefined {
-  const match = /^([a-z][a-z0-9+.-]*):\/\/([^/?#:]*|\[[^\]]*\])(:\d*)?([^?#]*)(\?[^#]*)?/i.exec(url)
+  const match = /^([a-z][a-z0-9+.-]*):\/\/([^/?#@]*@)?(\[[^\]]*\]|[^/?#:@]*)(:\d*)?([^?#]*)(\?[^#]*)?/i.exec(url)
   if (match === null) return undefined
-  return { scheme: match[1]!, host: match[2]!, port: match[3] ?? '', path: match[4]!, query: match[5] ?? '' }
+  const [, scheme, user = '', host, port = '', path, query = ''] = match
+  return { scheme: scheme!, user, host: host!, port, path: path!, query }
 }
 
-function join ({ scheme, host, port, path, query }: Parts): string {
-  return `${scheme}://${host}${port}${path}${query}`
+function join ({ scheme, user, host, port, path, query }: Parts): string {
+  return `${scheme}://${user}${host}${port}${path}${query}`
 }
 
 const DEFAULT_PORTS: Record<string, string> = { http: ':80', https: ':443' }
+
+/**
+ * A URL without its port, and with the default port of its scheme where it has none (the URL itself where it has
+ * one, or is no http(s) URL): the two forms Twilio's `validateRequest` accepts.
+ */
+export function portForms (url: string): readonly string[] {
+  const parts = split(url)
+  const port = parts === undefined ? undefined : DEFAULT_PORTS[parts.scheme.toLowerCase()]
+  if (parts === undefined || port === undefined) return [url]
+  return [join({ ...parts, port: '' }), parts.port === '' ? join({ ...parts, port }) : url]
+}
 
 /** The variants of `given` (not `given` itself), the captured headers' own hosts included. */
 export function urlVariants (given: string, headers: Headers): UrlVariant[] {
@@ -42,7 +54,7 @@ export function urlVariants (given: string, headers: Headers): UrlVariant[] {
         const slashed = parts.path.endsWith('/') ? parts.path.slice(0, -1) : `${parts.path}/`
         for (const path of [parts.path, slashed]) {
           for (const query of new Set([parts.query, ''])) {
-            const variant = { scheme, host, port, path, query }
+            const variant = { ...parts, scheme, host, port, path, query }
             const url = join(variant)
             if (url === given || found.has(url)) continue
             found.set(url, { url, differences: differences(parts, variant) })
