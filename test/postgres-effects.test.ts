@@ -114,9 +114,15 @@ t.test('handlers that write through store.client()', async t => {
     const url = `${await app.listen({ port: 0, host: '127.0.0.1' })}/webhooks/pulse`
     t.teardown(() => app.close())
     t.same(await postPulse(url, BODY, 'msg_effects_answered'), { status: 503, body: { busy: true } })
-    t.same(await effects(pool, 'msg_effects_answered'), [])
-    t.same(await postPulse(url, BODY, 'msg_effects_answered'), { status: 200, body: { received: true } })
-    t.same(await effects(pool, 'msg_effects_answered'), ['call-2'])
+    t.same(await effects(pool, 'msg_effects_answered'), [], 'nothing committed')
+    // The answer went out while the handler's transaction was still open: until it rolls back, the event is in
+    // flight, and a retry is told 409 as a sender's would be. The sender retries until it is not.
+    let retry
+    do retry = await postPulse(url, BODY, 'msg_effects_answered')
+    while (retry.status === 409)
+    t.same(await effects(pool, 'msg_effects_answered'), ['call-2'], 'the first run\'s write rolled back')
+    t.same(retry, { status: 200, body: { received: true } })
+    t.equal(calls, 2, 'a 409 runs no handler')
   })
 
   t.test('the claim ran out and another instance took the event: 409, and only its write commits', async t => {
