@@ -9,6 +9,7 @@ import Type from 'typebox'
 import { defineProvider, hmacHex } from '../plugins/index.js'
 import { providers } from '../plugins/registry.js'
 import { sign } from '../lib/testing/kit.js'
+import type { ProviderSpec } from '../lib/core/provider.js'
 import { HEX_SECRET } from './helpers/sign.js'
 
 const ODD_BODIES = ['null', '[]', '[{"type":"x"}]', '42', '"a string"', 'true']
@@ -31,9 +32,12 @@ const careless = defineProvider({
   })
 })
 
-// Each provider's own secret format; the bodies are what is under test here, so the scheme signs them itself.
+// Each provider's own secret format; the bodies are what is under test here, so the scheme signs them itself. The
+// bodies are JSON: a sender that posts only forms (Twilio) answers them 415, and its own test has its odd forms.
+const takesJson = ({ provider }: { provider: ProviderSpec }): boolean =>
+  provider.body?.contentTypes.includes('application/json') ?? true
 const cases = [
-  ...Object.values(providers).map(plugin => {
+  ...Object.values(providers).filter(takesJson).map(plugin => {
     const { scheme } = plugin.provider
     const pair = scheme.generateKeyPair?.()
     const secret = pair?.publicKey ?? scheme.generateSecret()
@@ -72,7 +76,8 @@ for (const { plugin, secret, signing } of cases) {
       : ODD_BODIES.filter(body => body !== '[{"type":"x"}]')
     for (const body of odd) {
       lines.length = 0
-      const { headers } = sign(plugin, body, { secret: signing })
+      // The URL the route sees under inject, for the senders that sign it (Square).
+      const { headers } = sign(plugin, body, { secret: signing, url: `http://localhost:80/webhooks/${name}` })
       const res = await app.inject({ method: 'POST', url: `/webhooks/${name}`, headers, payload: body })
       t.ok(res.statusCode >= 400 && res.statusCode < 500, `${body}: ${res.statusCode}`)
       t.match(res.json().code, /^WEBHOOK_(UNREADABLE_PAYLOAD|INVALID_PAYLOAD)$/, body)
