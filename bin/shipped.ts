@@ -20,10 +20,11 @@ export const shipped = {
     'sendgrid',
     'twitch',
     'square',
-    'twilio'
+    'twilio',
+    'linear'
   ],
   /** the ones whose scheme signs a timestamp (`--stale`) */
-  timed: ['cyberdesk', 'pulse', 'stripe', 'slack', 'paddle', 'discord', 'sendgrid', 'twitch'],
+  timed: ['cyberdesk', 'pulse', 'stripe', 'slack', 'paddle', 'discord', 'sendgrid', 'twitch', 'linear'],
   /** the ones whose scheme has key pairs (`secret --ed25519`; SendGrid's are ECDSA P-256) */
   keyPairs: ['cyberdesk', 'pulse', 'discord', 'sendgrid'],
   /** the ones whose scheme signs the URL (`verify --url`) */

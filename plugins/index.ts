@@ -37,6 +37,14 @@ export {
   type ShopifyOptions
 } from './shopify.js'
 export {
+  defineLinear,
+  linear,
+  linearScheme,
+  type LinearEvent,
+  type LinearHandlers,
+  type LinearOptions
+} from './linear.js'
+export {
   definePaddle,
   paddle,
   paddleScheme,

@@ -9,6 +9,7 @@ import { cyberdesk } from './cyberdesk.js'
 import { discord } from './discord.js'
 import { github } from './github.js'
 import { gitlab } from './gitlab.js'
+import { linear } from './linear.js'
 import { paddle } from './paddle.js'
 import { pulse } from './pulse.js'
 import { retab } from './retab.js'
@@ -36,6 +37,7 @@ export const providers = {
   sendgrid,
   twitch,
   square,
-  twilio
+  twilio,
+  linear
 }
 export type ProviderName = keyof typeof providers

@@ -191,6 +191,12 @@ app.addHook('preHandler', async (request) => {
       // @ts-expect-error a push has no object_attributes
       if (webhook.type === 'push') void webhook.payload.object_attributes
       break
+    case 'linear':
+      if (webhook.type === 'Issue') void webhook.payload.data.identifier
+      if (webhook.type === 'Comment') void webhook.payload.action
+      // @ts-expect-error a reaction has no title
+      if (webhook.type === 'Reaction') void webhook.payload.data.title
+      break
     case 'sendgrid':
       if (webhook.type === 'click') void webhook.payload.url
       if (webhook.type === 'bounce') void webhook.payload.bounce_classification

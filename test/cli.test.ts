@@ -40,7 +40,8 @@ const secrets: Record<ProviderName, string> = {
   sendgrid: pairs.sendgrid!.publicKey,
   twitch: HEX_SECRET,
   square: HEX_SECRET,
-  twilio: HEX_SECRET
+  twilio: HEX_SECRET,
+  linear: HEX_SECRET
 }
 /** What `send` signs with for a provider. */
 const signing = (name: ProviderName): string => pairs[name]?.secretKey ?? secrets[name]

@@ -11,6 +11,7 @@ import { autotabEvents } from '../schemas/autotab.js'
 import { cyberdeskEvents } from '../schemas/cyberdesk.js'
 import { discordEvents } from '../schemas/discord.js'
 import { githubEvents } from '../schemas/github.js'
+import { linearEvents } from '../schemas/linear.js'
 import { paddleEvents } from '../schemas/paddle.js'
 import { gitlabEvents } from '../schemas/gitlab.js'
 import { pulseEvents } from '../schemas/pulse.js'
@@ -42,7 +43,8 @@ const schemas: Record<ProviderName, Record<string, TSchema>> = {
   sendgrid: sendgridEvents,
   twitch: twitchEvents,
   square: squareEvents,
-  twilio: twilioEvents
+  twilio: twilioEvents,
+  linear: linearEvents
 }
 /** The senders that sign with a key pair: the receiver holds the public key, `sign` takes the secret one. */
 const pairs: Partial<Record<ProviderName, { secretKey: string, publicKey: string }>> = {
@@ -65,7 +67,8 @@ const secrets: Record<ProviderName, string> = {
   sendgrid: pairs.sendgrid!.publicKey,
   twitch: HEX_SECRET,
   square: HEX_SECRET,
-  twilio: HEX_SECRET
+  twilio: HEX_SECRET,
+  linear: HEX_SECRET
 }
 const secretFor = (name: ProviderName) => secrets[name]
 const signingFor = (name: ProviderName) => pairs[name]?.secretKey ?? secrets[name]

@@ -74,13 +74,18 @@ for (const { plugin, secret, signing } of cases) {
     const odd = !('eventsOf' in plugin.provider)
       ? ODD_BODIES
       : ODD_BODIES.filter(body => body !== '[{"type":"x"}]')
+    // A sender whose signed timestamp is a body field (Linear): a body that is no object has none, and is refused
+    // for it, as a delivery without its timestamp header would be.
+    const code = plugin.provider.scheme.stamp === undefined
+      ? /^WEBHOOK_(UNREADABLE_PAYLOAD|INVALID_PAYLOAD)$/
+      : /^WEBHOOK_MISSING_SIGNATURE$/
     for (const body of odd) {
       lines.length = 0
       // The URL the route sees under inject, for the senders that sign it (Square).
       const { headers } = sign(plugin, body, { secret: signing, url: `http://localhost:80/webhooks/${name}` })
       const res = await app.inject({ method: 'POST', url: `/webhooks/${name}`, headers, payload: body })
       t.ok(res.statusCode >= 400 && res.statusCode < 500, `${body}: ${res.statusCode}`)
-      t.match(res.json().code, /^WEBHOOK_(UNREADABLE_PAYLOAD|INVALID_PAYLOAD)$/, body)
+      t.match(res.json().code, code, body)
       const ours = lines.filter(line => line.level === 40)
       t.equal(ours.length, 1, `${body}: one warn line`)
       t.notOk(

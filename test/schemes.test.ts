@@ -228,6 +228,52 @@ t.test('milliseconds, and a timestamp signed but not bounded', async t => {
   t.equal(ms.signsTimestamp, false)
 })
 
+t.test('a timestamp that is a field of the body: read after the signature, refused as a header\'s is', async t => {
+  // Linear's shape: the body's `webhookTimestamp`, in milliseconds.
+  const scheme = hmac({ signature: { header: 'x-sig' }, timestamp: { field: 'sentAt', format: 'milliseconds' } })
+  const keys = [scheme.parseSecret('secret')]
+  const signs = (text: string) => ({ 'x-sig': createHmac('sha256', 'secret').update(text).digest('hex') })
+  const check = (text: string, context = at) => scheme.verify(keys, signs(text), Buffer.from(text), context)
+  t.match(check(`{"sentAt":${NOW * 1000 + 999}}`), { ok: true, meta: { timestamp: NOW } }, 'whole seconds')
+  t.same(scheme.headers, ['x-sig'], 'no timestamp header')
+  t.ok(scheme.signsTimestamp)
+  const refusals: Array<[string, string, string, RegExp]> = [
+    ['expired', `{"sentAt":${(NOW - 301) * 1000}}`, 'timestamp-outside-tolerance', /301 s in the past/],
+    ['future', `{"sentAt":${(NOW + 301) * 1000}}`, 'timestamp-outside-tolerance', /301 s in the future/],
+    ['absent', '{"other":1}', 'missing-signature', /the body has no sentAt field/],
+    ['null', '{"sentAt":null}', 'missing-signature', /no sentAt/],
+    ['an array body', '[1]', 'missing-signature', /no sentAt/],
+    ['a string', `{"sentAt":"${NOW * 1000}"}`, 'malformed-signature', /the body's sentAt is not integer milliseconds/],
+    ['a fraction', `{"sentAt":${NOW * 1000}.5}`, 'malformed-signature', /integer milliseconds/],
+    ['an exponent too large', '{"sentAt":1e300}', 'malformed-signature', /integer milliseconds/],
+    ['true', '{"sentAt":true}', 'malformed-signature', /integer milliseconds/]
+  ]
+  for (const [what, text, reason, detail] of refusals) t.match(check(text), { ok: false, reason, detail }, what)
+  t.match(scheme.verify(keys, { 'x-sig': 'ab' }, Buffer.from('{"sentAt":null}'), at), { reason: 'invalid-signature' },
+    'the signature is checked first')
+  t.same(check('{"sentAt":'), { ok: true, id: undefined, meta: {} },
+    'not JSON: no timestamp to read, and the route refuses it as not JSON before any event is made')
+  t.equal(scheme.precheck!(signs('{}'), at), undefined, 'precheck cannot tell: the timestamp is in the body')
+  t.same(scheme.stamp!({ a: 1 }, NOW), { a: 1, sentAt: NOW * 1000 }, 'stamp writes the field')
+
+  const seconds = hmac({ signature: { header: 'x-sig' }, timestamp: { field: 't', window: false } })
+  t.match(seconds.verify(keys, signs('{"t":5}'), Buffer.from('{"t":5}'), at), { ok: true, meta: { timestamp: 5 } },
+    'seconds, not bounded')
+  t.same(seconds.stamp!({}, NOW), { t: NOW })
+  const iso = hmac({ signature: { header: 'x-sig' }, timestamp: { field: 'at', format: 'rfc3339' } })
+  const date = `{"at":"${new Date(NOW * 1000).toISOString()}"}`
+  t.match(iso.verify(keys, signs(date), Buffer.from(date), at), { ok: true, meta: { timestamp: NOW } }, 'RFC 3339')
+  t.match(iso.verify(keys, signs('{"at":1}'), Buffer.from('{"at":1}'), at), { reason: 'malformed-signature' })
+  t.same(iso.stamp!({}, NOW), { at: new Date(NOW * 1000).toISOString() })
+
+  const signature = { header: 'x-sig' }
+  t.throws(() => hmac({ signature, signed: '{timestamp}{body}', timestamp: { field: 'a' } }), /and no \{timestamp\}/)
+  t.throws(() => hmac({ signature, signed: '{url}', timestamp: { field: 'a' } }), /must have \{body\}/)
+  t.throws(() => hmac({ signature, timestamp: { field: 'a', header: 'x-ts' } }), /"field" \(of the body\)/)
+  t.throws(() => hmac({ signature, timestamp: { field: '' } }), /the name of a field/)
+  t.equal(hmac({ signature }).stamp, undefined, 'nothing to stamp without one')
+})
+
 t.test('ed25519: RFC 8032 vector 1, Discord shape, and garbage signatures', async t => {
   const vector = ed25519({ signature: { header: 'x-sig' } })
   const headers = {

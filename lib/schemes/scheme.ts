@@ -97,6 +97,12 @@ export interface SignatureScheme<Key = unknown, Meta extends object = object> {
    * one signature for each, as a sender rotating keys sends them; more than `maxSignatures` is a TypeError.
    */
   sign (secret: string | readonly string[], body: Buffer | string, options?: SignOptions): Record<string, string>
+  /**
+   * For a scheme whose signed timestamp is a field of the body (Linear's `webhookTimestamp`): the payload with that
+   * field set to `seconds`, as the sender writes it. The testing kit and the CLI's `send` stamp a payload with it
+   * before they sign, so that their deliveries are fresh (or, given an old time, stale). Absent: nothing to stamp.
+   */
+  stamp? (payload: Record<string, unknown>, seconds: number): Record<string, unknown>
   /** How many signatures one delivery can carry (Standard Webhooks: a list of them). Absent: one. */
   readonly maxSignatures?: number
   /** Keys that a careless sender may have used for `secret`, to tell that mistake apart from a wrong secret. */

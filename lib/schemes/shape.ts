@@ -39,6 +39,12 @@ export interface TimestampHeader {
   header?: string | undefined
   /** A key of the signature header's entries (Stripe's `t`, Paddle's `ts`). */
   entry?: string | undefined
+  /**
+   * A top-level field of the JSON body (Linear's `webhookTimestamp`): signed as part of `{body}`, so the signed
+   * content has `{body}` and no `{timestamp}`. The field is read once the signature matched; a number (a string for
+   * `rfc3339`).
+   */
+  field?: string | undefined
   /** Default `seconds`. `{timestamp}` signs the text as sent, whatever the format. */
   format?: 'seconds' | 'milliseconds' | 'rfc3339' | undefined
   /** Default true: a delivery outside ±tolerance is refused. false: signed but not bounded. */

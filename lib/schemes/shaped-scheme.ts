@@ -53,7 +53,7 @@ export function shapedScheme<Key> (
   if (typeof shape !== 'object' || shape === null) throw new TypeError('a scheme needs its options')
   const signed = signedContent(shape.signed ?? '{body}')
   const { uses } = signed
-  const timestamp = stampOf(shape, uses.has('timestamp'))
+  const timestamp = stampOf(shape, uses)
   const idName = idOf(shape, uses.has('id'))
   const reader = signatureReader(shape.signature, timestamp?.entry)
   const maxSignatures = reader.kind === 'entries' ? MAX_SIGNATURES : 1
@@ -89,7 +89,7 @@ export function shapedScheme<Key> (
     content.body = body
     const unread = readSignatures(reader, headers, content)
     if (unread !== undefined) return unread
-    if (timestamp !== undefined) {
+    if (timestamp !== undefined && timestamp.field === undefined) {
       const stamp = timestamp.header === undefined ? content.stamp : headerValue(headers, timestamp.header)
       if (stamp === undefined) return reject('missing-signature', `no single ${timestamp.header!} header`)
       const seconds = stamp.length > MAX_STAMP ? undefined : readTimestamp(stamp, timestamp.format)
@@ -143,6 +143,12 @@ export function shapedScheme<Key> (
       if (content.form === undefined) return reject('invalid-signature', 'the signed form is not UTF-8')
     }
     if (!matches(keys, content)) return noneMatched(signatures.length, keys.length)
+    if (timestamp?.field !== undefined) {
+      // Only now, the bytes being the sender's, is the body read for its timestamp.
+      const stamped = fieldStamp(timestamp, body, context)
+      if (typeof stamped === 'object') return stamped
+      content.seconds = stamped
+    }
     const { seconds, id } = content
     if (seconds === undefined && id === undefined) return OK_UNSTAMPED
     return { ok: true, id, meta: seconds === undefined ? {} : { timestamp: seconds } }
@@ -201,6 +207,7 @@ export function shapedScheme<Key> (
     verify,
     precheck,
     sign,
+    ...(timestamp?.field === undefined ? {} : { stamp: stamper(timestamp.field, timestamp.format) }),
     ...(maxSignatures > 1 ? { maxSignatures } : {}),
     ...(signer.mistakenKeys === undefined ? {} : { mistakenKeys: signer.mistakenKeys })
   }
@@ -209,23 +216,38 @@ export function shapedScheme<Key> (
 interface Stamp {
   header: string | undefined
   entry: string | undefined
+  field: string | undefined
   format: TimestampFormat
   window: boolean
   /** what a refusal calls it */
   where: string
 }
 
-function stampOf (shape: SchemeShape, signed: boolean): Stamp | undefined {
+function stampOf (shape: SchemeShape, uses: ReadonlySet<string>): Stamp | undefined {
   const option = shape.timestamp
+  const signed = uses.has('timestamp')
   if (option === undefined) {
     if (signed) throw new TypeError('signed content has {timestamp}: say where it is with the "timestamp" option')
     return undefined
   }
+  const { header, entry, field, format = 'seconds', window = true } = option
+  if ([header, entry, field].filter(where => where !== undefined).length !== 1) {
+    throw new TypeError(
+      'option "timestamp" takes one of "header" (its own header), "entry" (in the signature\'s) or ' +
+      '"field" (of the body)'
+    )
+  }
   // A timestamp the signature does not cover could be changed at will: no defence against replays at all.
-  if (!signed) throw new TypeError('option "timestamp": the signed content must have {timestamp}')
-  const { header, entry, format = 'seconds', window = true } = option
-  if ((header === undefined) === (entry === undefined)) {
-    throw new TypeError('option "timestamp" takes one of "header" (its own header) or "entry" (in the signature\'s)')
+  if (field === undefined ? !signed : signed || !uses.has('body')) {
+    throw new TypeError(
+      field === undefined
+        ? 'option "timestamp": the signed content must have {timestamp}'
+        : 'option "timestamp.field": the timestamp is signed as part of the body: the signed content must have ' +
+          '{body}, and no {timestamp}'
+    )
+  }
+  if (field !== undefined && (typeof field !== 'string' || field === '')) {
+    throw new TypeError('option "timestamp.field" must be the name of a field of the body')
   }
   if (!Object.hasOwn(FORMAT_TITLES, format)) {
     throw new TypeError(`option "timestamp.format" must be one of ${Object.keys(FORMAT_TITLES).join(', ')}`)
@@ -235,9 +257,42 @@ function stampOf (shape: SchemeShape, signed: boolean): Stamp | undefined {
   return {
     header: name,
     entry,
+    field,
     format,
     window: window !== false,
-    where: name ?? `the ${entry!} entry of ${list}`
+    where: name ?? (entry === undefined ? `the body's ${field!}` : `the ${entry} entry of ${list}`)
+  }
+}
+
+/**
+ * The signed timestamp a verified body carries in its `field`, in seconds, or why it is refused, with the reasons of
+ * a timestamp header: absent, not of its format, outside the window. A body that is not JSON has none to read and
+ * verifies without one: the route refuses it as not JSON before any event is made of it.
+ */
+function fieldStamp (stamp: Stamp, body: Buffer, context: VerifyContext): number | Rejection | undefined {
+  let payload: unknown
+  try {
+    payload = JSON.parse(body.toString('utf8'))
+  } catch {
+    return undefined
+  }
+  const value = typeof payload === 'object' && payload !== null && !Array.isArray(payload)
+    ? (payload as Record<string, unknown>)[stamp.field!]
+    : undefined
+  if (value === undefined || value === null) return reject('missing-signature', `the body has no ${stamp.field!} field`)
+  const text = typeof value === 'number' ? String(value) : stamp.format === 'rfc3339' ? value : undefined
+  const seconds = typeof text === 'string' && text.length <= MAX_STAMP ? readTimestamp(text, stamp.format) : undefined
+  if (seconds === undefined) {
+    return reject('malformed-signature', `${stamp.where} is not ${FORMAT_TITLES[stamp.format]}`)
+  }
+  return (stamp.window ? outsideWindow(seconds, context) : undefined) ?? seconds
+}
+
+/** Writes the timestamp into a payload's field, in the field's format (a number, but for RFC 3339). */
+function stamper (field: string, format: TimestampFormat) {
+  return (payload: Record<string, unknown>, seconds: number): Record<string, unknown> => {
+    const text = writeTimestamp(seconds, format)
+    return { ...payload, [field]: format === 'rfc3339' ? text : Number(text) }
   }
 }
 

@@ -74,7 +74,17 @@ export function sign<P extends ProviderRef> (
 ): SignedDelivery
 export function sign (provider: ProviderRef, payload: unknown, options: KitSignOptions): SignedDelivery {
   const spec = specOf(provider)
-  return signed(spec, onTheWire(spec, payload), options)
+  return signed(spec, onTheWire(spec, stamped(spec, payload, options.timestamp)), options)
+}
+
+/**
+ * A payload with the signed timestamp written in, where the scheme reads it from the body (Linear's
+ * `webhookTimestamp`): now, or `timestamp`. A string is the body byte for byte, and is sent as it is.
+ */
+function stamped (spec: ProviderSpec, payload: unknown, timestamp: number | undefined): unknown {
+  const { stamp } = spec.scheme
+  if (stamp === undefined || typeof payload !== 'object' || payload === null || Array.isArray(payload)) return payload
+  return stamp(payload as Record<string, unknown>, timestamp ?? Math.floor(Date.now() / 1000))
 }
 
 /**
@@ -154,7 +164,8 @@ export async function deliver (
   const { path, headers: extra, ...signing } = options
   const url = path ?? `/webhooks/${spec.name}`
   // The URL the route sees under inject (light-my-request's host), for a scheme that signs it.
-  const { headers, body } = signed(spec, onTheWire(spec, payload), { url: `http://localhost:80${url}`, ...signing })
+  const wire = onTheWire(spec, stamped(spec, payload, signing.timestamp))
+  const { headers, body } = signed(spec, wire, { url: `http://localhost:80${url}`, ...signing })
   return await app.inject({
     method: 'POST',
     url,
