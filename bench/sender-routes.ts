@@ -16,6 +16,7 @@ import type { Section } from './report.js'
  */
 function keysOf (scheme: SignatureScheme): { secret: string, signing: string } {
   const secret = scheme.generateSecret()
+  if (scheme.generateKeyPair === undefined) return { secret, signing: secret }
   const check = { now: Math.floor(Date.now() / 1000), tolerance: 300, url: 'http://localhost/' }
   let signs = false
   try {
@@ -23,7 +24,7 @@ function keysOf (scheme: SignatureScheme): { secret: string, signing: string } {
     signs = scheme.verify([scheme.parseSecret(secret)], headers, Buffer.from('{}'), check).ok
   } catch {}
   if (signs) return { secret, signing: secret }
-  const pair = scheme.generateKeyPair!()
+  const pair = scheme.generateKeyPair()
   return { secret: pair.publicKey, signing: pair.secretKey }
 }
 
