@@ -17,34 +17,10 @@ import { parseStandardSecret } from '../lib/schemes/standard-webhooks.js'
 import { fixtures, sign } from '../lib/testing/kit.js'
 import { spawnChild } from '../support/child-process.js'
 import { providers, type ProviderName } from '../plugins/registry.js'
-import { HEX_SECRET, HEX_SECRET_2, SW_SECRET, SW_SECRET_2, ed25519Hex, p256Base64 } from './helpers/sign.js'
+import { registrySecrets } from './helpers/registry-secrets.js'
+import { HEX_SECRET, HEX_SECRET_2, SW_SECRET, SW_SECRET_2 } from './helpers/sign.js'
 
-/** The senders that sign with a key pair: the receiver holds the public key, `send` signs with the secret one. */
-const pairs: Partial<Record<ProviderName, { secretKey: string, publicKey: string }>> = {
-  discord: ed25519Hex(),
-  sendgrid: p256Base64()
-}
-const secrets: Record<ProviderName, string> = {
-  autotab: HEX_SECRET,
-  autosana: HEX_SECRET,
-  cyberdesk: SW_SECRET,
-  retab: HEX_SECRET,
-  pulse: SW_SECRET,
-  stripe: 'whsec_cli-test-stripe-secret',
-  github: HEX_SECRET,
-  slack: HEX_SECRET,
-  shopify: HEX_SECRET,
-  paddle: 'pdl_ntfset_01hv8wt8nffez4p2t6typn4a5j_cli-test-paddle-secret',
-  gitlab: HEX_SECRET,
-  discord: pairs.discord!.publicKey,
-  sendgrid: pairs.sendgrid!.publicKey,
-  twitch: HEX_SECRET,
-  square: HEX_SECRET,
-  twilio: HEX_SECRET,
-  linear: HEX_SECRET
-}
-/** What `send` signs with for a provider. */
-const signing = (name: ProviderName): string => pairs[name]?.secretKey ?? secrets[name]
+const { secrets, signing } = registrySecrets()
 const names = Object.keys(providers) as ProviderName[]
 /** The shipped providers as the CLI and the kit list them. */
 const listed = names.join(', ')

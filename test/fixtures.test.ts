@@ -25,7 +25,8 @@ import { twilioEvents } from '../schemas/twilio.js'
 import { twitchEvents } from '../schemas/twitch.js'
 import { fixtures, sign } from '../lib/testing/kit.js'
 import { providers, type ProviderName } from '../plugins/registry.js'
-import { HEX_SECRET, SW_SECRET, ed25519Hex, p256Base64 } from './helpers/sign.js'
+import { registrySecrets } from './helpers/registry-secrets.js'
+import { SW_SECRET } from './helpers/sign.js'
 
 const schemas: Record<ProviderName, Record<string, TSchema>> = {
   autotab: autotabEvents,
@@ -46,32 +47,8 @@ const schemas: Record<ProviderName, Record<string, TSchema>> = {
   twilio: twilioEvents,
   linear: linearEvents
 }
-/** The senders that sign with a key pair: the receiver holds the public key, `sign` takes the secret one. */
-const pairs: Partial<Record<ProviderName, { secretKey: string, publicKey: string }>> = {
-  discord: ed25519Hex(),
-  sendgrid: p256Base64()
-}
-const secrets: Record<ProviderName, string> = {
-  autotab: HEX_SECRET,
-  autosana: HEX_SECRET,
-  cyberdesk: SW_SECRET,
-  retab: HEX_SECRET,
-  pulse: SW_SECRET,
-  stripe: 'whsec_fixtures-test-secret',
-  github: HEX_SECRET,
-  slack: HEX_SECRET,
-  shopify: HEX_SECRET,
-  paddle: 'pdl_ntfset_01hv8wt8nffez4p2t6typn4a5j_fixtures-test-secret',
-  gitlab: HEX_SECRET,
-  discord: pairs.discord!.publicKey,
-  sendgrid: pairs.sendgrid!.publicKey,
-  twitch: HEX_SECRET,
-  square: HEX_SECRET,
-  twilio: HEX_SECRET,
-  linear: HEX_SECRET
-}
+const { secrets, signing: signingFor } = registrySecrets()
 const secretFor = (name: ProviderName) => secrets[name]
-const signingFor = (name: ProviderName) => pairs[name]?.secretKey ?? secrets[name]
 const names = Object.keys(providers) as ProviderName[]
 
 t.test('there are fixtures for exactly the event types each provider knows', async t => {
