@@ -46,7 +46,7 @@ export function routeOfStage (app: FastifyInstance, path: string, stage: Stage, 
     app.addHook('preParsing', (_request, _reply, payload, done) => { done(null, payload) })
   } else if (stage !== 'stage-buffer') {
     const budget = serverBudget(app.server, 'bench', LIMIT, undefined)
-    app.addHook('preParsing', guardBody(budget, LIMIT, precheck, () => null))
+    app.addHook('preParsing', guardBody(budget, LIMIT, precheck, () => null, () => undefined))
   }
   if (stage !== 'stage-buffer') app.addHook('onSend', (_request, _reply, payload, done) => { done(null, payload) })
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: LIMIT }, (request, body, done) => {

@@ -11,7 +11,9 @@ import {
   rejectionErrors
 } from './errors.js'
 import type { DeliveryContext, HandshakeAnswer, ProviderSpec, WebhookEventData } from './provider.js'
-import { reject, type Headers, type Rejection, type Verification, type VerifyContext } from '../schemes/scheme.js'
+import {
+  reject, type BodyVerification, type Headers, type Rejection, type Verification, type VerifyContext
+} from '../schemes/scheme.js'
 import { schemaFailure, type SchemaFailure } from './schema-failure.js'
 
 export type { ParseOptions } from './body-format.js'
@@ -71,6 +73,11 @@ export interface Delivery {
   options: object
   /** whether a verified event whose payload fails its schema is kept as invalid (by a store), not refused */
   keepsInvalid: boolean
+  /**
+   * The verdict on the body's signature when it was checked as the body arrived (`beginVerify`), for these `keys`:
+   * the body is then not hashed again. Absent: `receive` verifies it.
+   */
+  verified?: Extract<Verification<object>, { ok: true }> | undefined
 }
 
 /** A refusal: the error to answer with, and the one log line that says why (never a secret, signature or payload). */
@@ -107,7 +114,9 @@ type Verified = Extract<Verification<object>, { ok: true }> | null
 export function receive (provider: CompiledProvider, delivery: Delivery): Received {
   const { spec } = provider
   const { headers, body, keys: { keys, known: knownTenant } } = delivery
-  const verification = keys === null ? null : spec.scheme.verify(keys, headers, body, verifyContext(delivery))
+  const verification = keys === null
+    ? null
+    : delivery.verified ?? spec.scheme.verify(keys, headers, body, verifyContext(delivery))
   if (verification !== null && !verification.ok) return rejected(verification)
   // Only a dummy key can have matched: none ever should, but fail closed.
   if (!knownTenant) return unknownTenant()
@@ -256,6 +265,25 @@ export function refuseEarly (
   if (keys === null) return null
   const rejection = provider.spec.scheme.precheck?.(delivery.headers, verifyContext(delivery))
   return rejection === undefined ? null : rejected(rejection)
+}
+
+/**
+ * Starts checking a body's signature as the body arrives (the scheme's `begin`): its verdict, once the whole body was
+ * fed, is what `receive` takes as `verified`. Undefined when the scheme verifies the body whole, or when the headers
+ * are refused (then `receive` refuses them as `verify` does).
+ */
+export function beginVerify (
+  provider: CompiledProvider,
+  delivery: Pick<Delivery, 'method' | 'url' | 'headers' | 'receivedAt' | 'tolerance'>,
+  keys: readonly unknown[]
+): BodyVerification<object> | undefined {
+  const started = provider.spec.scheme.begin?.(keys, delivery.headers, verifyContext(delivery))
+  return started === undefined || 'reason' in started ? undefined : started
+}
+
+/** The refusal of a signature a body check refused. */
+export function refusalOf (rejection: Rejection): Refusal {
+  return rejected(rejection)
 }
 
 function verifyContext (delivery: Pick<Delivery, 'method' | 'url' | 'receivedAt' | 'tolerance'>): VerifyContext {

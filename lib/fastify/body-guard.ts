@@ -1,13 +1,14 @@
 /**
  * What a webhook route does before it reads a body: refuse what the headers alone condemn, and hold no
- * more body bytes at once than the server's budget allows. It runs as the route's `preParsing` stream, which
- * Fastify reads only once it has settled the content type (415) and the declared length (413), so those
- * answers come first as before; a refused body is never read, and Fastify closes the connection.
+ * more body bytes at once than the server's budget allows, and check a large body's signature as it arrives. It runs
+ * as the route's `preParsing` stream, which Fastify reads only once it has settled the content type (415) and the
+ * declared length (413), so those answers come first as before; a refused body is never read, and Fastify closes
+ * the connection.
  */
 import type { ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest, preParsingHookHandler } from 'fastify'
-import { ByteBudget } from './byte-budget.js'
+import { ByteBudget, SMALL_BODY } from './byte-budget.js'
 import { WebhookBufferFullError } from '../core/errors.js'
 
 /** Seconds a sender refused for want of buffer space is told to wait. */
@@ -69,16 +70,28 @@ export function bufferedBytes (server: object): { inUse: number, limit: number }
 }
 
 /**
+ * A body's signature checked as the body arrives: each chunk is fed to `update`, and `finish` answers the refusal
+ * (already logged) or null, once the last one came and before the body is handed on.
+ */
+export interface BodyCheck {
+  update (chunk: Buffer): void
+  finish (): Error | null
+}
+
+/**
  * The route's preParsing hook. `refuse` says whether the headers alone condemn the delivery (and logs why); the
- * answer waits until Fastify starts to read the body, so that 415 and 413 come first. A body of a declared
+ * answer waits until Fastify starts to read the body, so that 415 and 413 come first. A small body of a declared
  * length that fits (the usual delivery) is taken from the budget here and read by Fastify as it is: no stream of
- * ours per request. One refused, over the budget, or of no declared length goes through a GuardedBody.
+ * ours per request. One refused, over the budget, large, or of no declared length goes through a GuardedBody, which
+ * feeds its chunks to the check `check` starts (when the scheme can be fed a body as it arrives): a large forged body
+ * is then refused without a long hash at its end, and its bytes are never joined into one buffer.
  */
 export function guardBody (
   budget: ByteBudget,
   bodyLimit: number,
   precheck: (request: FastifyRequest) => boolean,
-  refuse: (request: FastifyRequest) => Error | null
+  refuse: (request: FastifyRequest) => Error | null,
+  check: (request: FastifyRequest) => BodyCheck | undefined
 ): preParsingHookHandler {
   // One listener for every response, reading what its request took from the response: no function per request.
   function releaseHeld (this: HoldingResponse): void {
@@ -88,7 +101,7 @@ export function guardBody (
     const declared = Number(request.headers['content-length'])
     // Over the route's limit: Fastify answers 413 before reading a byte, and nothing need be held for it.
     if (declared > bodyLimit) return done(null, payload)
-    if (declared > 0 && precheck(request) && budget.take(declared, declared)) {
+    if (declared > 0 && declared <= SMALL_BODY && precheck(request) && budget.take(declared, declared)) {
       const response = reply.raw as HoldingResponse
       response[kHeld] = declared
       // 'close' comes after the answer and after an aborted upload alike.
@@ -103,7 +116,8 @@ export function guardBody (
         budget,
         declared > 0 ? declared : 0,
         () => refuse(request),
-        () => bufferFull(reply)
+        () => bufferFull(reply),
+        () => check(request)
       )
     )
   }
@@ -136,6 +150,8 @@ class GuardedBody extends Readable {
   #declared: number
   #refuse: () => Error | null
   #full: () => Error
+  #startCheck: () => BodyCheck | undefined
+  #check: BodyCheck | undefined
   #taken = 0
   #received = 0
   #started = false
@@ -146,7 +162,8 @@ class GuardedBody extends Readable {
     budget: ByteBudget,
     declared: number,
     refuse: () => Error | null,
-    full: () => Error
+    full: () => Error,
+    check: () => BodyCheck | undefined
   ) {
     super()
     this.#source = source
@@ -154,6 +171,7 @@ class GuardedBody extends Readable {
     this.#declared = declared
     this.#refuse = refuse
     this.#full = full
+    this.#startCheck = check
     // 'close' comes after the answer and after an aborted upload alike.
     response.once('close', () => {
       budget.release(this.#taken)
@@ -169,6 +187,7 @@ class GuardedBody extends Readable {
       this.destroy(refusal)
       return
     }
+    this.#check = this.#startCheck()
     this.#source.on('data', this.#onData)
     this.#source.once('end', this.#onEnd)
     this.#source.once('error', this.#onError)
@@ -196,10 +215,16 @@ class GuardedBody extends Readable {
       this.destroy(this.#full())
       return
     }
+    this.#check?.update(chunk)
     // Fastify's reader takes each chunk as it comes: there is no backpressure to pass on.
     this.push(chunk)
   }
 
-  #onEnd = (): void => { this.push(null) }
+  #onEnd = (): void => {
+    const refusal = this.#check?.finish() ?? null
+    if (refusal !== null) this.destroy(refusal)
+    else this.push(null)
+  }
+
   #onError = (err: Error): void => { this.destroy(err) }
 }

@@ -10,9 +10,10 @@ import { eventKey } from '../core/event-key.js'
 import { WebhookEmptyBodyError } from '../core/errors.js'
 import type { HandshakeAnswer, ProviderSpec } from '../core/provider.js'
 import {
-  compileProvider, receive, refuseEarly, type Accepted, type DeliveryKeys, type EventToDispatch, type Refusal
+  beginVerify, compileProvider, receive, refusalOf, refuseEarly,
+  type Accepted, type Delivery, type DeliveryKeys, type EventToDispatch, type Refusal
 } from '../core/receive.js'
-import { closeIfBodyUnread, guardBody, serverBudget } from './body-guard.js'
+import { closeIfBodyUnread, guardBody, serverBudget, type BodyCheck } from './body-guard.js'
 import { resolveOptions, type UncheckedOptions } from './options.js'
 import { warnIfSwaggerComesLate } from './late-swagger.js'
 import { deliveryObserver } from '../observe/observer.js'
@@ -47,7 +48,14 @@ declare module 'fastify' {
 const kReceived = Symbol('fastify-webhooks.received')
 /** The lease this request holds on the event being dispatched, until dispatch settles it (`Dispatch.held`). */
 const kLease = Symbol('fastify-webhooks.lease')
-type RequestWithDelivery = FastifyRequest & { [kReceived]: Accepted | null, [kLease]: (() => Promise<void>) | null }
+/** A large body's signature, checked as it arrived, and the keys it was checked with. */
+const kVerified = Symbol('fastify-webhooks.verified')
+interface Checked { keys: readonly unknown[], verification: NonNullable<Delivery['verified']> }
+type RequestWithDelivery = FastifyRequest & {
+  [kReceived]: Accepted | null
+  [kLease]: (() => Promise<void>) | null
+  [kVerified]: Checked | null
+}
 type Done = (err: Error | null, body?: unknown) => void
 
 /** A plugin's `options`: only its type does anything. */
@@ -101,8 +109,10 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       const { method, headers } = request
       // Only a scheme that signs the URL has it worked out: no string built per request for the others.
       const url = signsUrl ? urlOf(request) : undefined
+      const checked = (request as RequestWithDelivery)[kVerified]
+      const verified = checked !== null && checked.keys === keys.keys ? checked.verification : undefined
       const received = receive(provider, {
-        method, url, headers, body, keys, receivedAt: new Date(), tolerance, parse, options, keepsInvalid
+        method, url, headers, body, keys, receivedAt: new Date(), tolerance, parse, options, keepsInvalid, verified
       })
       if (!received.ok) return done(logRefusal(request, received))
       if (received.kind === 'invalid') logRefusal(request, received.refusal)
@@ -126,6 +136,27 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
     function earlyRefusal (request: FastifyRequest): Refusal | null {
       const { method, headers } = request
       return refuseEarly(provider, { method, url: undefined, headers, receivedAt: new Date(), tolerance }, keys)
+    }
+
+    // A large or chunked body's signature, checked as the body arrives (lib/fastify/body-guard.ts).
+    function checkAsItArrives (request: FastifyRequest): BodyCheck | undefined {
+      const found = keysFor(request)
+      // A tenant's keys still to be looked up, or no keys: the body is verified whole once read, if at all.
+      if (found instanceof Promise || found.keys === null) return undefined
+      const { method, headers } = request
+      const url = signsUrl ? urlOf(request) : undefined
+      const started = beginVerify(provider, { method, url, headers, receivedAt: new Date(), tolerance }, found.keys)
+      if (started === undefined) return undefined
+      const checkedWith = found.keys
+      return {
+        update: chunk => { started.update(chunk) },
+        finish: () => {
+          const verification = started.finish()
+          if (!verification.ok) return logRefusal(request, refusalOf(verification))
+          ;(request as RequestWithDelivery)[kVerified] = { keys: checkedWith, verification }
+          return null
+        }
+      }
     }
 
     function logRefusal (request: FastifyRequest, refusal: Refusal): Error {
@@ -219,8 +250,9 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       scope.addContentTypeParser([...format.contentTypes], { parseAs: 'buffer', bodyLimit }, parseDelivery)
       scope.decorateRequest(kReceived, null)
       scope.decorateRequest(kLease, null)
+      scope.decorateRequest(kVerified, null)
       if (tenants !== null) scope.addHook('onRequest', tenants.onRequest)
-      scope.addHook('preParsing', guardBody(budget, bodyLimit, headersPass, refuseHeaders))
+      scope.addHook('preParsing', guardBody(budget, bodyLimit, headersPass, refuseHeaders, checkAsItArrives))
       scope.addHook('onSend', beforeAnswer)
       // Refusals (413 and 415 included) are published here, where a tracer's request context is active.
       scope.addHook('onError', async (_request, _reply, error) => { observer.refused(spec.name, error) })

@@ -1,10 +1,10 @@
 /** The HMAC block: any digest and encoding over any signed content, keyed by a shared secret. */
-import { createHmac, type KeyObject } from 'node:crypto'
+import { createHmac, type Hmac, type KeyObject } from 'node:crypto'
 import { anyMatch, type SignatureScheme } from './scheme.js'
 import { secretReader } from './secret-format.js'
 import type { Digest, Encoding, MetaOfShape, SchemeShape, SecretFormat } from './shape.js'
 import { shapedScheme, type Content } from './shaped-scheme.js'
-import { feed } from './signed-content.js'
+import { feed, feedAfterBody, feedBeforeBody } from './signed-content.js'
 
 export interface HmacOptions extends SchemeShape {
   /** Default `sha256`. */
@@ -34,6 +34,10 @@ export function hmac (options: HmacOptions): SignatureScheme<KeyObject, object> 
     return feed(createHmac(digest, key), content.signed, content).digest(encoding)
   }
 
+  function finished (hash: Hmac, content: Content): string {
+    return feedAfterBody(hash, content.signed, content).digest(encoding)
+  }
+
   return shapedScheme<KeyObject>(options, {
     name: `hmac-${digest}-${encoding}`,
     title: `HMAC-${digest.toUpperCase()} ${encoding}`,
@@ -43,6 +47,14 @@ export function hmac (options: HmacOptions): SignatureScheme<KeyObject, object> 
     claims: secret.claims,
     ...(options?.secret?.prefix === undefined ? {} : { mistakenKeys: secret.mistakenKeys }),
     matches: (keys, received, content) => anyMatch(keys, received, expected, content),
+    stream (keys, content) {
+      // One HMAC per key, all fed each chunk: rotation costs a hash per secret, as it does in `matches`.
+      const hashes = keys.map(key => feedBeforeBody(createHmac(digest, key), content.signed, content))
+      return {
+        update (chunk) { for (const hash of hashes) hash.update(chunk) },
+        matches: received => anyMatch(hashes, received, finished, content)
+      }
+    },
     sign: (each, content) => expected(secret.bytes(each), content)
   })
 }

@@ -14,6 +14,13 @@ export type Verification<Meta extends object> =
   | { ok: true, /** the message id the scheme signs, if it signs one */ id: string | undefined, meta: Meta }
   | { ok: false, reason: RejectReason, /** for the log: never a secret, signature or payload */ detail: string }
 
+/** A verification fed the body as it arrives (`SignatureScheme.begin`). */
+export interface BodyVerification<Meta extends object = object> {
+  update (chunk: Buffer): void
+  /** Once the whole body was fed: what `verify` answers for the same headers and body. */
+  finish (): Verification<Meta>
+}
+
 /** A refusal, as `verify` and `precheck` give it. */
 export type Rejection = Extract<Verification<object>, { ok: false }>
 
@@ -86,6 +93,18 @@ export interface SignatureScheme<Key = unknown, Meta extends object = object> {
   /** Whether a secret looks like one this scheme hands out (its prefix), as opposed to merely parsing. */
   claims (secret: string): boolean
   verify (keys: readonly Key[], headers: Headers, body: Buffer, context: VerifyContext): Verification<Meta>
+  /**
+   * Starts verifying a body that is still arriving, from its headers: the body is then fed to it chunk by chunk, so
+   * that a large one is hashed as it comes in rather than all at once after it was read, and a forged one costs
+   * the server no long stretch of work. A rejection is what `verify` refuses from the headers. Absent, or undefined
+   * for these keys (signatures over the whole message, such as ed25519's, or a signed form): the body is verified
+   * whole by `verify`.
+   */
+  begin? (
+    keys: readonly Key[],
+    headers: Headers,
+    context: VerifyContext
+  ): BodyVerification<Meta> | Rejection | undefined
   /**
    * What `verify` would refuse from the headers alone (absent, malformed, a timestamp outside the window), with the
    * same reason and detail, so that such a delivery is refused before its body is read. Undefined when only the

@@ -5,11 +5,11 @@
 import { randomBytes } from 'node:crypto'
 import {
   MAX_SIGNATURES, headerValue, noneMatched, reject, secretsToSign,
-  type Headers, type MistakenKey, type Rejection, type SignOptions, type SignatureScheme, type Verification,
-  type VerifyContext
+  type BodyVerification, type Headers, type MistakenKey, type Rejection, type SignOptions, type SignatureScheme,
+  type Verification, type VerifyContext
 } from './scheme.js'
 import type { SchemeShape, TimestampMeta } from './shape.js'
-import { formText, signedContent, type PartValues, type SignedContent } from './signed-content.js'
+import { formText, signedContent, streamable, type PartValues, type SignedContent } from './signed-content.js'
 import {
   headerName, readSignatures, readerHeaders, signatureReader, writeSignatures, type ReadSignatures
 } from './signature-header.js'
@@ -21,6 +21,12 @@ export interface Content extends PartValues, ReadSignatures {
   signed: SignedContent
   /** the timestamp in seconds, where one is signed */
   seconds: number | undefined
+}
+
+/** A signer's hashes of one body as it arrives: fed each chunk, then asked whether some key signed it. */
+export interface BodyHashes {
+  update (chunk: Buffer): void
+  matches (received: readonly string[]): boolean
 }
 
 /** What differs between the blocks: the keys, and how a signature is made and checked. */
@@ -37,6 +43,11 @@ export interface Signer<Key> {
   matches (keys: readonly Key[], received: readonly string[], content: Content): boolean
   /** One signature of the content with a secret as the sender holds it (a private key, for asymmetric schemes). */
   sign (secret: string, content: Content): string
+  /**
+   * For a signer that can be fed the body as it arrives (an HMAC): the content before the body is fed now, the
+   * body by `update`, the rest by `matches`. Absent: the content is checked whole.
+   */
+  stream? (keys: readonly Key[], content: Content): BodyHashes
 }
 
 const MAX_ID = 256
@@ -67,9 +78,7 @@ export function shapedScheme<Key> (
     ...(idName === undefined ? [] : [idName])
   ]
 
-  // One delivery's content, reused by every call: verify and precheck are synchronous and nothing of it escapes them
-  // (the body is let go before they return), so a request allocates no object for it.
-  const scratch: Content = {
+  const emptyContent = (): Content => ({
     signed,
     signatures: [],
     stamp: undefined,
@@ -78,11 +87,16 @@ export function shapedScheme<Key> (
     url: undefined,
     form: undefined,
     body: NO_BODY
-  }
+  })
+  // One delivery's content, reused by every call: verify and precheck are synchronous and nothing of it escapes them
+  // (the body is let go before they return), so a request allocates no object for it.
+  const scratch = emptyContent()
+  // A body fed as it arrives: only where nothing signed is read from the body, and one URL is tried.
+  const streams = signer.stream !== undefined && streamable(signed) && timestamp?.field === undefined && !eitherPort
 
-  // The signatures, timestamp and id, or why they cannot be used (window included): shared by verify and precheck.
-  function read (headers: Headers, context: VerifyContext, body: Buffer): Content | Rejection {
-    const content = scratch
+  // The signatures, timestamp and id, or why they cannot be used (window included): shared by verify, precheck and
+  // begin (which keeps its own content while the body arrives).
+  function read (headers: Headers, context: VerifyContext, body: Buffer, content = scratch): Content | Rejection {
     content.signatures.length = 0
     content.stamp = content.id = content.url = content.form = undefined
     content.seconds = undefined
@@ -134,10 +148,8 @@ export function shapedScheme<Key> (
     const content = read(headers, context, body)
     if ('reason' in content) return content
     const { signatures } = content
-    if (signsUrl) {
-      if (context.url === undefined) return reject('invalid-signature', 'no URL to check the signed URL against')
-      content.url = context.url
-    }
+    const unsigned = withUrl(content, context)
+    if (unsigned !== undefined) return unsigned
     if (signsForm) {
       content.form = formText(body)
       if (content.form === undefined) return reject('invalid-signature', 'the signed form is not UTF-8')
@@ -149,9 +161,37 @@ export function shapedScheme<Key> (
       if (typeof stamped === 'object') return stamped
       content.seconds = stamped
     }
-    const { seconds, id } = content
+    return verdictOf(content)
+  }
+
+  function verdictOf ({ seconds, id }: Content): Verification<TimestampMeta | object> {
     if (seconds === undefined && id === undefined) return OK_UNSTAMPED
     return { ok: true, id, meta: seconds === undefined ? {} : { timestamp: seconds } }
+  }
+
+  function withUrl (content: Content, context: VerifyContext): Rejection | undefined {
+    if (!signsUrl) return undefined
+    if (context.url === undefined) return reject('invalid-signature', 'no URL to check the signed URL against')
+    content.url = context.url
+    return undefined
+  }
+
+  function begin (
+    keys: readonly Key[],
+    headers: Headers,
+    context: VerifyContext
+  ): BodyVerification<TimestampMeta | object> | Rejection {
+    const content = read(headers, context, NO_BODY, emptyContent())
+    if ('reason' in content) return content
+    const unsigned = withUrl(content, context)
+    if (unsigned !== undefined) return unsigned
+    const hashing = signer.stream!(keys, content)
+    return {
+      update: chunk => { hashing.update(chunk) },
+      finish: () => hashing.matches(content.signatures)
+        ? verdictOf(content)
+        : noneMatched(content.signatures.length, keys.length)
+    }
   }
 
   // The signed URL as given, or with `urlPort: 'either'` each of its forms in turn.
@@ -205,6 +245,7 @@ export function shapedScheme<Key> (
     ...(signer.generateKeyPair === undefined ? {} : { generateKeyPair: signer.generateKeyPair }),
     claims: secret => signer.claims(secret),
     verify,
+    ...(streams ? { begin } : {}),
     precheck,
     sign,
     ...(timestamp?.field === undefined ? {} : { stamp: stamper(timestamp.field, timestamp.format) }),

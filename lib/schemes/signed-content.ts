@@ -86,6 +86,32 @@ export function feed<H extends Hmac | Hash> (hash: H, content: SignedContent, va
   return hash
 }
 
+/**
+ * Whether the content can be fed while its body is still arriving: the body comes once, and nothing signed is read
+ * from it (`{form}`).
+ */
+export function streamable (content: SignedContent): boolean {
+  return content.segments.filter(segment => segment === 'body').length === 1 && !content.uses.has('form')
+}
+
+/** Of a streamable content: feeds what comes before the body, and gives the hash back. */
+export function feedBeforeBody<H extends Hmac | Hash> (hash: H, content: SignedContent, values: PartValues): H {
+  for (const segment of content.segments) {
+    if (segment === 'body') break
+    hash.update(textOf(segment, values))
+  }
+  return hash
+}
+
+/** Of a streamable content: feeds what comes after the body, and gives the hash back. */
+export function feedAfterBody<H extends Hmac | Hash> (hash: H, content: SignedContent, values: PartValues): H {
+  const { segments } = content
+  for (let at = segments.indexOf('body') + 1; at < segments.length; at++) {
+    hash.update(textOf(segments[at] as readonly TextPiece[], values))
+  }
+  return hash
+}
+
 /** The signed content as one Buffer: for ed25519, which signs a whole message and cannot be fed. */
 export function signedBytes (content: SignedContent, values: PartValues): Buffer {
   const { segments } = content

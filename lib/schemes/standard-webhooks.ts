@@ -1,11 +1,12 @@
-import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto'
+import { createHmac, createSecretKey, randomBytes, type Hmac, type KeyObject } from 'node:crypto'
 import { generateEd25519KeyPair, parseEd25519PublicKey, signEd25519, verifyEd25519 } from './ed25519.js'
 import {
   MAX_SIGNATURES, MAX_SIGNATURE_HEADER, anyMatch, headerValue, noneMatched, reject, secretsToSign,
-  type Headers, type Rejection, type SignOptions, type SignatureScheme, type Verification, type VerifyContext
+  type BodyVerification, type Headers, type Rejection, type SignOptions, type SignatureScheme, type Verification,
+  type VerifyContext
 } from './scheme.js'
 import { secretReader } from './secret-format.js'
-import { feed, signedBytes, signedContent, type PartValues } from './signed-content.js'
+import { feed, feedAfterBody, feedBeforeBody, signedBytes, signedContent, type PartValues } from './signed-content.js'
 import { outsideWindow, readTimestamp } from './timestamp.js'
 
 /**
@@ -173,6 +174,26 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
     return matched ? { ok: true, id, meta: { timestamp } } : noneMatched(hmac.length + ed25519.length, keys.length)
   }
 
+  // HMAC keys only: an ed25519 key verifies the whole message, so with one among the keys the body is verified whole.
+  function begin (
+    keys: readonly KeyObject[],
+    headers: Headers,
+    context: VerifyContext
+  ): BodyVerification<StandardMeta> | Rejection | undefined {
+    if (wantedVersions(keys) !== V1) return undefined
+    const signed = signedHeaders(headers, context, NO_BODY)
+    if ('reason' in signed) return signed
+    const { prefix, id, timestamp, hmac } = signed
+    if (hmac.length === 0) return reject('malformed-signature', `${prefix}-signature has no v1 entry`)
+    const hashes = keys.map(key => feedBeforeBody(createHmac('sha256', key), SIGNED, signed))
+    return {
+      update (chunk) { for (const hash of hashes) hash.update(chunk) },
+      finish: () => anyMatch(hashes, hmac, finished, signed)
+        ? { ok: true, id, meta: { timestamp } }
+        : noneMatched(hmac.length, keys.length)
+    }
+  }
+
   function precheck (headers: Headers, context: VerifyContext): Rejection | undefined {
     const signed = signedHeaders(headers, context, NO_BODY)
     return 'reason' in signed ? signed : undefined
@@ -224,6 +245,7 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
     tenantKeys,
     claims: secret => ['whsec', 'whpk', 'whsk'].some(mark => secret.startsWith(mark)),
     verify,
+    begin,
     precheck,
     sign,
     maxSignatures: MAX_SIGNATURES,
@@ -246,6 +268,11 @@ function wantedVersions (keys: readonly KeyObject[]): number {
 /** A `whsec_` key's `v1` signature; none for an ed25519 key. */
 function hmacOf (key: KeyObject, signed: Signed): string | undefined {
   return key.type === 'secret' ? feed(createHmac('sha256', key), SIGNED, signed).digest('base64') : undefined
+}
+
+/** A `v1` signature from an HMAC fed the body as it arrived. */
+function finished (hash: Hmac, signed: Signed): string {
+  return feedAfterBody(hash, SIGNED, signed).digest('base64')
 }
 
 /** Whether an ed25519 key verifies some `v1a` entry. */
