@@ -76,6 +76,11 @@ export interface MemoryStoreOptions {
   now?: (() => number) | undefined
 }
 
+const NEW: Promise<ClaimResult> = Promise.resolve('new')
+const DONE: Promise<ClaimResult> = Promise.resolve('done')
+const IN_FLIGHT: Promise<ClaimResult> = Promise.resolve('in-flight')
+const SETTLED: Promise<void> = Promise.resolve()
+
 interface Entry { done: boolean, expiresAt: number, /** its place in the ring */ slot: number }
 
 /**
@@ -106,24 +111,30 @@ export class MemoryStore implements IdempotencyStore {
     return this.#entries.size
   }
 
-  async claim (key: string, leaseMs: number): Promise<ClaimResult> {
+  // Not async: each answer is a promise settled once for all, so that a delivery allocates none.
+  claim (key: string, leaseMs: number): Promise<ClaimResult> {
     const now = this.#now()
     const entry = this.#entries.get(key)
-    if (entry !== undefined && entry.expiresAt > now) return entry.done ? 'done' : 'in-flight'
+    if (entry !== undefined && entry.expiresAt > now) return entry.done ? DONE : IN_FLIGHT
     this.#insert(key, false, now + leaseMs)
-    return 'new'
+    return NEW
   }
 
-  async complete (key: string, ttlMs: number): Promise<void> {
+  complete (key: string, ttlMs: number): Promise<void> {
     const expiresAt = this.#now() + ttlMs
     const entry = this.#entries.get(key)
-    if (entry === undefined) return this.#insert(key, true, expiresAt)
-    entry.done = true
-    entry.expiresAt = expiresAt
+    if (entry === undefined) {
+      this.#insert(key, true, expiresAt)
+    } else {
+      entry.done = true
+      entry.expiresAt = expiresAt
+    }
+    return SETTLED
   }
 
-  async release (key: string): Promise<void> {
+  release (key: string): Promise<void> {
     this.#entries.delete(key)
+    return SETTLED
   }
 
   #insert (key: string, done: boolean, expiresAt: number): void {
