@@ -1,6 +1,7 @@
 import { execFileSync, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
+import { resolve as resolvePath } from 'node:path'
 import autocannon from 'autocannon'
 import { spawnChild } from '../support/child-process.js'
 import { quantile, spread, stat, type Stat } from './measure.js'
@@ -29,11 +30,17 @@ export function pinSelf (cores: string): void {
 
 export interface Server { child: ChildProcess, url: string }
 
+/**
+ * One contender's server process. `name@<dist dir>` runs another build's server (its `bench/server.js`), so
+ * builds can be compared in one run.
+ */
 export async function startServer (
   contender: string,
   options: { pin: boolean; args?: string[]; nodeFlags?: string[] }
 ): Promise<Server> {
-  const argv = [...(options.nodeFlags ?? []), SERVER, contender, ...(options.args ?? [])]
+  const [name, dist] = contender.split('@') as [string, string?]
+  const server = dist === undefined ? SERVER : resolvePath(dist, 'bench/server.js')
+  const argv = [...(options.nodeFlags ?? []), server, name, ...(options.args ?? [])]
   const child = options.pin
     ? spawnChild('taskset', ['-c', '1', process.execPath, ...argv], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
     : spawnChild(process.execPath, argv, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
