@@ -14,7 +14,7 @@ import { MemoryStore, type IdempotencyStore } from '../lib/stores/idempotency.js
 import { PostgresStore } from '../lib/stores/postgres.js'
 import { RedisStore } from '../lib/stores/redis.js'
 import { pulse } from '../plugins/pulse.js'
-import { observeChannels, observeWithOtel } from './observers.js'
+import { observeChannels, observeWithOtel, type OtelFloor } from './observers.js'
 import { STAGES, routeOfStage, type Stage } from './stage-servers.js'
 import { STANDARD_SECRET } from './payloads.js'
 
@@ -29,6 +29,7 @@ const CONTENDERS = [
   'plugin-channels',
   'plugin-otel-http',
   'plugin-otel',
+  'plugin-otel-floor',
   'redis',
   'postgres',
   'postgres-inbox',
@@ -113,15 +114,23 @@ async function start (contender: Contender, maxKeys: number): Promise<number> {
   } else {
     if (contender === 'memory') store = new MemoryStore({ maxKeys })
     if (contender === 'plugin-channels') observeChannels()
-    if (contender === 'plugin-otel-http' || contender === 'plugin-otel') {
-      await app.register(observeWithOtel(contender === 'plugin-otel'))
+    let floor: OtelFloor | undefined
+    if (contender.startsWith('plugin-otel')) {
+      const otel = observeWithOtel(contender === 'plugin-otel', contender === 'plugin-otel-floor')
+      await app.register(otel.plugin)
+      floor = otel.floor
     }
     const plain =
       contender === 'plugin' || contender.startsWith('plugin-channels') || contender.startsWith('plugin-otel')
     await app.register(pulse, {
       secret: STANDARD_SECRET,
       idempotency: plain ? false : (store !== undefined ? { store } : {}),
-      on: { 'job.completed': async () => { handled++ } }
+      on: {
+        'job.completed': async event => {
+          floor?.delivered(event.id)
+          handled++
+        }
+      }
     })
   }
   await app.listen({ port: 0, host: '127.0.0.1' })
