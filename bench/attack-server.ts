@@ -3,8 +3,10 @@
  * a Retab receiver set up as the README shows, with the timeouts it recommends.
  * `node dist/bench/attack-server.js [plugin module]`: the module defaults to this package's Retab plugin
  * (another build's, e.g. an older checkout's dist/plugins/retab.js, to measure it the same way).
- * It tells the parent its port over IPC.
+ * It tells the parent its port over IPC; sent 'reset', it starts timing its event loop and garbage collection
+ * afresh; sent 'handled', it answers how many events it handled and those timings since.
  */
+import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks'
 import Fastify from 'fastify'
 import { ATTACK_SECRET } from './attack-payloads.js'
 
@@ -16,4 +18,26 @@ let handled = 0
 await app.register(retab, { secret: ATTACK_SECRET, on: { 'extraction.completed': () => { handled++ } } })
 await app.listen({ host: '127.0.0.1', port: 0 })
 process.send!({ port: (app.server.address() as { port: number }).port })
-process.on('message', () => process.send!({ handled }))
+const loop = monitorEventLoopDelay({ resolution: 1 })
+loop.enable()
+let gc = { count: 0, ms: 0, longestMs: 0 }
+new PerformanceObserver(list => {
+  for (const entry of list.getEntries()) {
+    gc.count++
+    gc.ms += entry.duration
+    gc.longestMs = Math.max(gc.longestMs, entry.duration)
+  }
+}).observe({ entryTypes: ['gc'] })
+const ms = (ns: number): number => Math.round(ns / 1e4) / 100
+process.on('message', message => {
+  if (message === 'reset') {
+    loop.reset()
+    gc = { count: 0, ms: 0, longestMs: 0 }
+    return
+  }
+  process.send!({
+    handled,
+    eventLoopDelayMs: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) },
+    gc: { count: gc.count, ms: Math.round(gc.ms), longestMs: Math.round(gc.longestMs * 10) / 10 }
+  })
+})

@@ -173,6 +173,7 @@ export async function runAttack (o: AttackOptions): Promise<Record<string, unkno
     o.unsigned === true ? 'unsigned' : 'forged'
   ])
   await sleep(1000) // let the attack build up before measuring
+  server.child.send('reset')
   const underAttack = summary(await steadyFlow(server.url, o.rate, o.attackSeconds, 1_000_000))
   attackers.send('stop')
   const [{ bogusAnswers, trickle }] = (await once(attackers, 'message')) as [
@@ -181,7 +182,9 @@ export async function runAttack (o: AttackOptions): Promise<Record<string, unkno
   clearInterval(sampler)
   const end = memory(pid)
   server.child.send('handled')
-  const [{ handled }] = await once(server.child, 'message') as [{ handled: number }]
+  const [{ handled, eventLoopDelayMs, gc }] = await once(server.child, 'message') as [
+    { handled: number, eventLoopDelayMs: unknown, gc: unknown }
+  ]
   await stopServer(server)
   return {
     plugin: o.plugin ?? 'this package',
@@ -195,6 +198,8 @@ export async function runAttack (o: AttackOptions): Promise<Record<string, unkno
     p50RatioAttackToQuiet: Math.round((underAttack.p50Ms! / quiet.p50Ms!) * 100) / 100,
     bogusAnswers,
     trickle,
-    validHandledByServer: handled
+    validHandledByServer: handled,
+    // The server's own event loop and garbage collection under attack: where a valid delivery's wait comes from.
+    serverUnderAttack: { eventLoopDelayMs, gc }
   }
 }
