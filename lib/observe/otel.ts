@@ -157,20 +157,34 @@ export function instrumentWebhooks (options: WebhookTelemetryOptions = {}): () =
 interface AttributeSet { attributes: Attributes, count: number }
 type AttributeSets = (provider: string, outcome: string, name?: string, value?: string) => AttributeSet
 
-/** The attribute sets of one instrument, by provider and outcome and at most one more attribute. */
+/**
+ * The attribute sets of one instrument, by provider and outcome and at most one more attribute. Looked up a level
+ * per attribute rather than by a key joined from them: a delivery builds no string to find its set.
+ */
 function attributeSets (): { find: AttributeSets, all: Iterable<AttributeSet> } {
-  const sets = new Map<string, AttributeSet>()
-  const find: AttributeSets = (provider, outcome, name, value) => {
-    const key = `${provider}\u0000${outcome}\u0000${name ?? ''}\u0000${value ?? ''}`
-    let set = sets.get(key)
+  const byProvider: Level<Level<Level<Level<AttributeSet>>>> = new Map()
+  const sets: AttributeSet[] = []
+  const find: AttributeSets = (provider, outcome, name = '', value = '') => {
+    const byValue = level(level(level(byProvider, provider), outcome), name)
+    let set = byValue.get(value)
     if (set === undefined) {
       const attributes: Attributes = { 'webhook.provider': provider, 'webhook.outcome': outcome }
-      if (name !== undefined) attributes[name] = value
-      sets.set(key, set = { attributes, count: 0 })
+      if (name !== '') attributes[name] = value
+      byValue.set(value, set = { attributes, count: 0 })
+      sets.push(set)
     }
     return set
   }
-  return { find, all: { [Symbol.iterator]: () => sets.values() } }
+  return { find, all: sets }
+}
+
+type Level<T> = Map<string, T>
+
+/** The next level under `key`, made on first use. */
+function level<T> (map: Level<Level<T>>, key: string): Level<T> {
+  let next = map.get(key)
+  if (next === undefined) map.set(key, next = new Map())
+  return next
 }
 
 interface Tally {
