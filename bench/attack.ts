@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { spawnNode, stopChild } from '../support/child-process.js'
 import { rawPost } from '../support/raw-http.js'
 import { forgedSignature, validDelivery } from './attack-payloads.js'
+import type { Section } from './report.js'
 
 const SIXTY_MB = Buffer.alloc(60 * 1024 * 1024, 0x20)
 const PATH = '/webhooks/retab'
@@ -201,5 +202,53 @@ export async function runAttack (o: AttackOptions): Promise<Record<string, unkno
     validHandledByServer: handled,
     // The server's own event loop and garbage collection under attack: where a valid delivery's wait comes from.
     serverUnderAttack: { eventLoopDelayMs, gc }
+  }
+}
+
+/**
+ * Section 10 of `npm run bench`: the attack run, shorter (10 s quiet, 30 s attacked; `--quick`: 3 and 8), the valid
+ * deliveries' p50 and p99 quiet and attacked, and the server's own event-loop delay and GC while attacked.
+ */
+export async function attackSection (quick: boolean): Promise<Section> {
+  const report = await runAttack({
+    rate: 100,
+    quietSeconds: quick ? 3 : 10,
+    attackSeconds: quick ? 8 : 30,
+    bogus: 200,
+    trickle: 200
+  })
+  const quiet = report.quiet as { p50Ms: number, p99Ms: number }
+  const attacked = report.underAttack as { p50Ms: number, p99Ms: number, successShareFirstTry: number }
+  const server = report.serverUnderAttack as {
+    eventLoopDelayMs: { p99: number, max: number }, gc: { count: number, ms: number, longestMs: number }
+  }
+  const rows = [
+    { figure: 'valid deliveries p50 / p99, quiet', value: `${quiet.p50Ms} / ${quiet.p99Ms} ms` },
+    { figure: 'valid deliveries p50 / p99, attacked', value: `${attacked.p50Ms} / ${attacked.p99Ms} ms` },
+    { figure: 'accepted at the first try, attacked', value: `${(attacked.successShareFirstTry * 100).toFixed(1)}%` },
+    { figure: 'server peak RSS', value: `${String(report.peakRssMiB)} MiB` },
+    {
+      figure: "server's event-loop delay while attacked, p99 / max",
+      value: `${server.eventLoopDelayMs.p99} / ${server.eventLoopDelayMs.max} ms`
+    },
+    {
+      figure: "server's garbage collection while attacked: pauses, total, longest",
+      value: `${server.gc.count}, ${server.gc.ms} ms, ${server.gc.longestMs} ms`
+    }
+  ]
+  return {
+    title: '10. Valid deliveries under attack',
+    note:
+      'A Retab receiver (requestTimeout 30 s, headersTimeout 10 s) takes 100 valid deliveries a second, first alone, ' +
+      'then while another process keeps 200 connections sending 60 MB bodies (half unsigned, half with a forged ' +
+      'signature) and 200 trickling a byte a second; everything shares the 2 cores. ' +
+      '`npm run soak -- --attack` is the longer run.',
+    rows,
+    targets: [{
+      target: 'valid deliveries p99 under attack ≤3x the quiet run',
+      value: attacked.p99Ms / quiet.p99Ms,
+      goal: 3,
+      higherIsBetter: false
+    }]
   }
 }

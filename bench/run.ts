@@ -1,9 +1,10 @@
 /**
  * `npm run bench` (add `-- --quick` for a smoke run under a minute;
- * `--only=verify,senders,route,routes,http,memory,observe,queue,stores,tenants,stages` for a part). Prints the
+ * `--only=verify,senders,route,routes,http,memory,observe,queue,stores,tenants,stages,attack` for a part). Prints the
  * tables and writes bench/results.json and bench/results.md.
  */
 import { redisAvailable } from '../support/redis-server.js'
+import { attackSection } from './attack.js'
 import { canPin, httpSection, memorySection, pinSelf } from './http.js'
 import { observeSection } from './observe.js'
 import { queueBench } from './queue.js'
@@ -63,6 +64,7 @@ if (pin) pinSelf('0,1') // the queue bench runs its own processes: leave it the 
 await add('queue', queueSection)
 await add('stores', async () => await storesSection(quick, pin))
 await add('stages', async () => await stagesSection(quick, pin))
+await add('attack', async () => await attackSection(quick))
 
 const seconds = (Date.now() - started) / 1000
 printTargets(sections)
