@@ -6,9 +6,9 @@
  */
 import { dispatch, type Dispatch } from '../lib/core/dispatch.js'
 import { deliveryObserver } from '../lib/observe/observer.js'
-import { interleaved, startServers } from './http.js'
+import { interleaved, nextId, startServers } from './http.js'
 import { compareAsync, spread, stat, type Stat } from './measure.js'
-import { KB, pulseBody, standardHeaders } from './payloads.js'
+import { KB, pulseBody } from './payloads.js'
 import type { Section, Target } from './report.js'
 
 const LABELS: Record<string, string> = {
@@ -43,7 +43,7 @@ export async function observeSection (quick: boolean, pin: boolean): Promise<Sec
   const servers = await startServers(contenders, pin)
   const rounds = quick ? 2 : 5
   const duration = quick ? 0.5 : 4
-  const { results, bad } = await interleaved(servers, body, () => ({ fixed: standardHeaders('msg_observe', body) }), {
+  const { results, bad } = await interleaved(servers, body, () => ({ distinct: nextId }), {
     rounds,
     warmSeconds: quick ? 0.2 : 2,
     seconds: duration
@@ -109,7 +109,7 @@ export async function observeSection (quick: boolean, pin: boolean): Promise<Sec
   return {
     title: '6. Observing deliveries: diagnostics channels and OpenTelemetry',
     note:
-      'Pulse route, idempotency off, 1 KB signed body (the same delivery, signed afresh each run); ' +
+      'Pulse route, idempotency off, 1 KB signed body, a delivery with a new id per request; ' +
       `${pin ? 'server pinned to core 1, load generator to core 0' : 'NOT pinned'}; ` +
       `warm-up, then ${rounds} rounds of ${duration} s, contenders interleaved (order rotated); medians. Server CPU ` +
       'is user + system time of the server process per answered request. ' +
