@@ -23,7 +23,7 @@ const only = onlyArg === undefined ? null : new Set(onlyArg.slice('--only='.leng
 const wanted = (part: string): boolean => only === null || only.has(part)
 
 // dist/bench/run.js writes beside the sources: bench/results.*
-const sourceDir = new URL('../../bench', import.meta.url)
+const sourceDir = new URL('../../bench/', import.meta.url)
 const started = Date.now()
 const sections: Section[] = []
 const pin = canPin()
