@@ -42,6 +42,8 @@ export interface Dispatch {
   log: Logger
   /** what every log line of this event carries: provider, id, type */
   fields: object
+  /** The line logged when dispatch resolves 'handled'. Default: none. */
+  handledLog?: string | undefined
   /**
    * Runs the handlers; resolves false when the event was not handled after all (a handler answered an error itself).
    * `trace` is given while the delivery is observed.
@@ -49,11 +51,11 @@ export interface Dispatch {
   run (trace?: TraceContext): Promise<boolean>
   /**
    * Called once this run holds the key's lease, before `run` (not with a transactional store: its transaction rolls
-   * back first, once `run` resolves). `release` drops the lease at once: for a caller that answers before `run`
-   * resolves (a handler answered an error itself), so that the sender's immediate retry takes the key. Dispatch then
-   * neither releases nor completes the key again; once dispatch settled the key, `release` does nothing.
+   * back first, once `run` resolves). `lease.release()` drops the lease at once: for a caller that answers before
+   * `run` resolves (a handler answered an error itself), so that the sender's immediate retry takes the key. Dispatch
+   * then neither releases nor completes the key again; once dispatch settled the key, `release` does nothing.
    */
-  held? (release: () => Promise<void>): void
+  held? (lease: HeldLease): void
   /** Wraps what `run` threw, for the caller's answer; the original is its `cause`. Default: rethrown as is. */
   failure? (cause: unknown): Error
   /** who watches this delivery, when anyone does; its `event` then names the event */
@@ -67,6 +69,11 @@ export interface Dispatch {
    * for any event, and the key is marked done only once `run` resolved.
    */
   invalid?: { refusal: Error, accept: boolean } | undefined
+}
+
+/** A lease `Dispatch.held` is handed. `release` never rejects: a store's failure is logged. */
+export interface HeldLease {
+  release (): Promise<void>
 }
 
 /** `kept-invalid`: an invalid event kept and accepted (see `Dispatch.invalid`). */
@@ -105,9 +112,9 @@ async function keepInvalid (d: Dispatch, { refusal, accept }: NonNullable<Dispat
       throw wrapped(d, err)
     }
   } else {
-    // Nothing else keeps it: refused, unless `run` takes it on (the plugin's `onInvalid`).
+    // Nothing else keeps it: refused, unless `run` takes it on (the plugin's `onInvalid`). Not announced as handled.
     if (!accept) throw refusal
-    if (await settle(d) === 'duplicate') return 'duplicate'
+    if (await settle({ ...d, handledLog: undefined }) === 'duplicate') return 'duplicate'
   }
   d.observer?.acceptedInvalid(event.provider)
   d.log.warn(d.fields, 'webhook event kept as invalid; answered 200')
@@ -123,7 +130,7 @@ async function settle (d: Dispatch): Promise<Dispatched> {
     } catch (err) {
       throw wrapped(d, err)
     }
-    return 'handled'
+    return handledBy(d)
   }
   const { store } = idempotency
   // When this run's lease ends at the latest: it starts no later than the claim is sent.
@@ -145,23 +152,16 @@ async function settle (d: Dispatch): Promise<Dispatched> {
 
   if (isTransactional(store)) return await runInTransaction(d, store, idempotency.ttlMs)
 
-  // The lease is settled once, by whoever comes first: a second release could drop another run's fresh lease.
-  let settled = false
-  const releaseOnce = async (error: unknown): Promise<void> => {
-    if (settled) return
-    settled = true
-    await release(d, store, error)
-  }
-  d.held?.(() => releaseOnce(NOT_HANDLED))
+  const lease = new Lease(d, store)
+  d.held?.(lease)
   let handled: boolean
   try {
     handled = await d.run()
   } catch (err) {
-    await releaseOnce(err)
+    await lease.release(err)
     throw wrapped(d, err)
   }
-  if (handled && !settled) {
-    settled = true
+  if (handled && lease.settle()) {
     try {
       await store.complete(key, idempotency.ttlMs)
     } catch (err) {
@@ -170,8 +170,37 @@ async function settle (d: Dispatch): Promise<Dispatched> {
       keepCompleting(d, store, idempotency.ttlMs, leaseEnds)
     }
   } else {
-    await releaseOnce(NOT_HANDLED)
+    await lease.release(NOT_HANDLED)
   }
+  return handledBy(d)
+}
+
+/** This run's lease on its key, settled once by whoever comes first: a second release could drop another run's. */
+class Lease implements HeldLease {
+  #settled = false
+  readonly #d: Dispatch
+  readonly #store: IdempotencyStore
+
+  constructor (d: Dispatch, store: IdempotencyStore) {
+    this.#d = d
+    this.#store = store
+  }
+
+  /** Takes the settling on itself: false when the lease was settled already. */
+  settle (): boolean {
+    if (this.#settled) return false
+    this.#settled = true
+    return true
+  }
+
+  async release (error: unknown = NOT_HANDLED): Promise<void> {
+    if (this.settle()) await release(this.#d, this.#store, error)
+  }
+}
+
+/** Dispatch's outcome when `run` ran: 'handled', announced with the caller's line. */
+function handledBy (d: Dispatch): 'handled' {
+  if (d.handledLog !== undefined) d.log.info(d.fields, d.handledLog)
   return 'handled'
 }
 
@@ -223,7 +252,7 @@ async function runInTransaction (d: Dispatch, store: TransactionalStore, ttlMs: 
     throw err instanceof WebhookClaimLostError ? err : new WebhookStoreError({ cause: err })
   }
   if (!handled) await release(d, store, NOT_HANDLED)
-  return 'handled'
+  return handledBy(d)
 }
 
 /** Why a store that keeps events marks one failed when a handler answered an error itself. */

@@ -62,22 +62,31 @@ export function handlerTypes (spec: ProviderSpec): { provider: string, names: re
 
 /**
  * Runs the handlers of one event: its type's handler in `on`, then `onEvent`; or `onUnknown` for a type no schema
- * knows.
+ * knows. Returns what to await: where one handler runs, its own result, so that no frame of ours waits between it
+ * and the caller. A handler that throws at once throws here, which an `await` in a `try` takes as a rejection.
  */
-export async function runHandlers<Args extends unknown[]> (
+export function runHandlers<Args extends unknown[]> (
   handlers: Handlers<Args>,
   event: WebhookEventData,
   known: boolean,
   ...args: Args
-): Promise<void> {
-  // Only what exists is awaited: an await of nothing still costs a turn of the microtask queue.
-  if (!known) {
-    if (handlers.onUnknown !== undefined) await handlers.onUnknown(event, ...args)
-    return
-  }
+): unknown {
+  if (!known) return handlers.onUnknown?.(event, ...args)
   const handler = handlers.on.get(event.type)
-  if (handler !== undefined) await handler(event, ...args)
-  if (handlers.onEvent !== undefined) await handlers.onEvent(event, ...args)
+  const { onEvent } = handlers
+  if (handler === undefined) return onEvent?.(event, ...args)
+  if (onEvent === undefined) return handler(event, ...args)
+  return runBoth(handler, onEvent, event, args)
+}
+
+async function runBoth<Args extends unknown[]> (
+  first: Handler<Args>,
+  then: Handler<Args>,
+  event: WebhookEventData,
+  args: Args
+): Promise<void> {
+  await first(event, ...args)
+  await then(event, ...args)
 }
 
 function optionalHandler<Args extends unknown[]> (

@@ -15,7 +15,10 @@ export interface Sink<Args extends unknown[]> {
   readonly accepted: { readonly status: number, readonly log: string }
   /** Whether the sink drops repeats by itself (a queue by its job id), so that no store is needed by default. */
   readonly deduplicates: boolean
-  /** Hands over one event; resolves true when a handler answered the sender itself. `trace`: see `Dispatch.run`. */
+  /**
+   * Hands over one event; resolves false when it was not handled after all (a handler answered an error itself), as
+   * `Dispatch.run` does. `trace`: see `Dispatch.run`.
+   */
   deliver (event: WebhookEventData, known: boolean, trace: TraceContext | undefined, ...args: Args): Promise<boolean>
   /** The error answered when `deliver` throws; `cause` is what it threw. */
   failure (cause: unknown): Error
@@ -23,10 +26,13 @@ export interface Sink<Args extends unknown[]> {
   start? (log: Logger, observer: DeliveryObserver): void
 }
 
-/** Runs the handlers in the request. `answered` tells from the caller's arguments whether a handler answered itself. */
+/**
+ * Runs the handlers in the request. `handled` tells from the caller's arguments, once they ran, whether they handled
+ * the event (not when one answered an error itself).
+ */
 export function inlineSink<Args extends unknown[]> (
   handlers: Handlers<Args>,
-  answered: (...args: Args) => boolean
+  handled: (...args: Args) => boolean
 ): Sink<Args> {
   return {
     runsHandlers: true,
@@ -34,7 +40,7 @@ export function inlineSink<Args extends unknown[]> (
     deduplicates: false,
     async deliver (event, known, _trace, ...args) {
       await runHandlers(handlers, event, known, ...args)
-      return answered(...args)
+      return handled(...args)
     },
     failure: cause => new WebhookHandlerError({ cause })
   }

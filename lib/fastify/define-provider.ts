@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { jsonBody } from '../core/body-format.js'
-import { dispatch, type Dispatched } from '../core/dispatch.js'
+import { dispatch, type Dispatched, type HeldLease } from '../core/dispatch.js'
 import { eventKey } from '../core/event-key.js'
 import { WebhookEmptyBodyError } from '../core/errors.js'
 import type { HandshakeAnswer, ProviderSpec } from '../core/provider.js'
@@ -53,7 +53,7 @@ const kVerified = Symbol('fastify-webhooks.verified')
 interface Checked { keys: readonly unknown[], verification: NonNullable<Delivery['verified']> }
 type RequestWithDelivery = FastifyRequest & {
   [kReceived]: Accepted | null
-  [kLease]: (() => Promise<void>) | null
+  [kLease]: HeldLease | null
   [kVerified]: Checked | null
 }
 type Done = (err: Error | null, body?: unknown) => void
@@ -168,9 +168,15 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       const received = (request as RequestWithDelivery)[kReceived]
       if (received === null) throw new WebhookEmptyBodyError()
       if (received.kind === 'handshake') return answerHandshake(request, reply, received.answer)
-      const outcome = received.kind === 'batch'
-        ? await dispatchEach(received.events, request, reply)
-        : await dispatchOne(received, request, reply)
+      let outcome: Dispatched
+      try {
+        outcome = received.kind === 'batch'
+          ? await dispatchEach(received.events, request, reply)
+          : await dispatchOne(received, request, reply)
+      } finally {
+        // Dispatch settled the lease: nothing for the answer to release.
+        ;(request as RequestWithDelivery)[kLease] = null
+      }
       if (reply.sent || reply.raw.headersSent) return reply
       const { status, body } = answers[outcome]
       return reply.code(status).type('application/json').send(body)
@@ -190,42 +196,27 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
     }
 
     /** One event through dispatch: run by the sink, or, if invalid, kept (and `onInvalid` run when accepted). */
-    async function dispatchOne (
+    function dispatchOne (
       received: EventToDispatch | Extract<Accepted, { kind: 'invalid' }>,
       request: FastifyRequest,
       reply: FastifyReply
     ): Promise<Dispatched> {
       const { event } = received
-      const fields = { provider: spec.name, id: event.id, type: event.type }
-      const holder = request as RequestWithDelivery
-      const kept = received.kind === 'invalid'
-        ? { refusal: received.refusal.error, accept: invalid!.accept }
-        : undefined
-      let outcome: Dispatched
-      try {
-        outcome = await dispatch({
-          idempotency,
-          key: eventKey(event),
-          event,
-          log: request.log,
-          fields,
-          run: received.kind === 'invalid'
-            ? async () => { await invalid?.onInvalid?.(event, received.failure, request, reply); return true }
-            : async trace => {
-              const answered = await sink.deliver(event, received.known, trace, request, reply)
-              // A handler that answered an error itself did not handle the event: let the retry run it.
-              return !answered || reply.statusCode < 300
-            },
-          held: release => { holder[kLease] = release },
-          failure: sink.failure,
-          observer,
-          invalid: kept
-        })
-      } finally {
-        holder[kLease] = null
-      }
-      if (outcome === 'handled') request.log.info(fields, sink.accepted.log)
-      return outcome
+      return dispatch({
+        idempotency,
+        key: eventKey(event),
+        event,
+        log: request.log,
+        fields: { provider: spec.name, id: event.id, type: event.type },
+        handledLog: sink.accepted.log,
+        run: received.kind === 'invalid'
+          ? async () => { await invalid?.onInvalid?.(event, received.failure, request, reply); return true }
+          : trace => sink.deliver(event, received.known, trace, request, reply),
+        held: lease => { (request as RequestWithDelivery)[kLease] = lease },
+        failure: sink.failure,
+        observer,
+        invalid: received.kind === 'invalid' ? { refusal: received.refusal.error, accept: invalid!.accept } : undefined
+      })
     }
 
     /**
@@ -237,11 +228,10 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
     function beforeAnswer (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: Done): void {
       closeIfBodyUnread(request, reply)
       const holder = request as RequestWithDelivery
-      const release = holder[kLease]
-      if (release === null || reply.statusCode < 300) return done(null, payload)
+      const lease = holder[kLease]
+      if (lease === null || reply.statusCode < 300) return done(null, payload)
       holder[kLease] = null
-      // `release` logs a store's failure and never rejects.
-      release().then(() => { done(null, payload) })
+      lease.release().then(() => { done(null, payload) })
     }
 
     await fastify.register(async function webhookRoute (scope) {

@@ -211,7 +211,8 @@ function resolveSink (spec: ProviderSpec, options: UncheckedOptions, fail: Fail)
   const handlers = checkHandlers<RouteArgs>(options, handlerTypes(spec), fail)
   return inlineSink(
     { ...handlers, onUnknown: handlers.onUnknown ?? logUnknown },
-    (_request, reply) => reply.sent || reply.raw.headersSent
+    // A handler that answered an error itself did not handle the event: the sender's retry runs it again.
+    (_request, reply) => !(reply.sent || reply.raw.headersSent) || reply.statusCode < 300
   )
 }
 

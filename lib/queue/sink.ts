@@ -132,7 +132,7 @@ export function queueSink<Args extends unknown[]> (
         () => new Error(`the queue did not take the job within ${timeout} ms`)
       )
       observer.queued(event, queue.name, jobId)
-      return false
+      return true
     },
     failure: cause => new WebhookQueueError({ cause }),
     start (log: Logger, observing: DeliveryObserver) {
