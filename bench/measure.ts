@@ -89,9 +89,17 @@ export async function compareAsync (
   }
   for (const name of names) {
     const fn = contenders[name]!
-    const ms = await batch(fn, 3)
-    iterations[name] = Math.max(2, Math.round(options.batchMs / (ms / 3)))
-    await batch(fn, Math.min(iterations[name]!, 50))
+    // Warm up and calibrate as compareSync does: a count from a few cold calls would make a fast call's batch tiny.
+    let n = 1
+    for (;;) {
+      const ms = await batch(fn, n)
+      if (ms > options.batchMs / 10 || n > 1e7) {
+        iterations[name] = Math.max(2, Math.round(n * options.batchMs / ms))
+        break
+      }
+      n *= 2
+    }
+    await batch(fn, iterations[name]!)
   }
   const perRound: Record<string, number[]> = Object.fromEntries(names.map(n => [n, []]))
   for (let round = 0; round < options.rounds; round++) {
