@@ -59,3 +59,80 @@ t.test('bounded over many rounds: never more than maxKeys, the newest always kep
   }
   t.equal(await store.claim('k0', 60_000), 'new', 'k0 was dropped long ago')
 })
+
+/**
+ * The store's answers as plainly as they can be written: a Map from key to its slot and state, and the ring of
+ * slots in insertion order. The store must answer the same to any sequence of calls.
+ */
+class PlainStore {
+  readonly #at = new Map<string, { slot: number, done: boolean, expiresAt: number }>()
+  readonly #slots: Array<string | undefined>
+  #next = 0
+  constructor (maxKeys: number, readonly now: () => number) {
+    this.#slots = new Array<string | undefined>(maxKeys).fill(undefined)
+  }
+
+  get size (): number { return this.#at.size }
+  claim (key: string, leaseMs: number): string {
+    const held = this.#at.get(key)
+    if (held !== undefined && held.expiresAt > this.now()) return held.done ? 'done' : 'in-flight'
+    this.#put(key, false, this.now() + leaseMs)
+    return 'new'
+  }
+
+  complete (key: string, ttlMs: number): void {
+    const held = this.#at.get(key)
+    if (held === undefined) this.#put(key, true, this.now() + ttlMs)
+    else Object.assign(held, { done: true, expiresAt: this.now() + ttlMs })
+  }
+
+  release (key: string): void {
+    const held = this.#at.get(key)
+    if (held !== undefined) this.#slots[held.slot] = undefined
+    this.#at.delete(key)
+  }
+
+  #put (key: string, done: boolean, expiresAt: number): void {
+    this.release(key)
+    const slot = this.#next
+    this.#next = (slot + 1) % this.#slots.length
+    const oldest = this.#slots[slot]
+    if (oldest !== undefined) this.#at.delete(oldest)
+    this.#slots[slot] = key
+    this.#at.set(key, { slot, done, expiresAt })
+  }
+}
+
+t.test('answers as the plain store does, over random calls, past the ring\'s growth and many collisions', async t => {
+  // A small linear congruential generator: the same calls on every run.
+  let seed = 12345
+  const random = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
+    return seed % n
+  }
+  let clock = 0
+  const now = (): number => clock
+  for (const maxKeys of [1, 2, 3, 7, 64, 1500, 5000]) {
+    const store = new MemoryStore({ maxKeys, now })
+    const plain = new PlainStore(maxKeys, now)
+    let differs = ''
+    for (let i = 0; i < 60_000 && differs === ''; i++) {
+      // Keys from a pool three times the store's size, so that some are found, some dropped, some new.
+      const key = `pulse:msg_${random(3 * maxKeys)}`
+      clock += random(3)
+      const call = random(20)
+      if (call < 10) {
+        const [got, want] = [await store.claim(key, 5), plain.claim(key, 5)]
+        if (got !== want) differs = `call ${i}: claim(${key}) answered ${got}, not ${want}`
+      } else if (call < 17) {
+        await store.complete(key, 20)
+        plain.complete(key, 20)
+      } else {
+        await store.release(key)
+        plain.release(key)
+      }
+      if (differs === '' && store.size !== plain.size) differs = `call ${i}: size ${store.size}, not ${plain.size}`
+    }
+    t.equal(differs, '', `maxKeys ${maxKeys}`)
+  }
+})

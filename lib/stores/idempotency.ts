@@ -9,6 +9,7 @@
  * database can stand in for the in-memory one.
  */
 import type { WebhookEventData } from '../core/provider.js'
+import { KeyRing } from './key-ring.js'
 
 /**
  * What taking a key found (the answer of `claim`, or of a replay's `reclaim`): `new`: the key was free, and this
@@ -70,7 +71,7 @@ export function isTransactional (store: IdempotencyStore): store is Transactiona
 }
 
 export interface MemoryStoreOptions {
-  /** Most keys kept; the oldest are dropped past it. Default 100,000 (about 15 MB). */
+  /** Most keys kept; the oldest are dropped past it. Default 100,000 (about 10 MB with keys of 40 characters). */
   maxKeys?: number | undefined
   /** Clock in milliseconds, for tests. */
   now?: (() => number) | undefined
@@ -81,21 +82,13 @@ const DONE: Promise<ClaimResult> = Promise.resolve('done')
 const IN_FLIGHT: Promise<ClaimResult> = Promise.resolve('in-flight')
 const SETTLED: Promise<void> = Promise.resolve()
 
-interface Entry { done: boolean, expiresAt: number, /** its place in the ring */ slot: number }
-
 /**
  * A store in this process's memory: bounded by `maxKeys`, entries expire.
  * Right for one instance; several instances need a shared store (Redis).
- *
- * Keys are evicted oldest first through a ring of `maxKeys` slots, not by reading the first key of
- * the Map: V8 leaves a hole per deleted Map entry until it rehashes, and `keys().next()` walks every
- * hole at the front, which cost about 30 µs per request once a 100,000-key store was full.
+ * Keys are dropped oldest first, through a ring of `maxKeys` slots (lib/stores/key-ring.ts).
  */
 export class MemoryStore implements IdempotencyStore {
-  readonly #entries = new Map<string, Entry>()
-  /** The key inserted at each slot; a slot whose key has since moved or gone is stale and skipped. */
-  readonly #ring: Array<string | undefined>
-  #next = 0
+  readonly #ring: KeyRing
   readonly #now: () => number
 
   constructor (options: MemoryStoreOptions = {}) {
@@ -103,46 +96,39 @@ export class MemoryStore implements IdempotencyStore {
     if (!Number.isInteger(maxKeys) || maxKeys < 1) {
       throw new TypeError('MemoryStore: maxKeys must be a positive integer')
     }
-    this.#ring = new Array<string | undefined>(maxKeys).fill(undefined)
+    this.#ring = new KeyRing(maxKeys)
     this.#now = now
   }
 
   get size (): number {
-    return this.#entries.size
+    return this.#ring.count
   }
 
   // Not async: each answer is a promise settled once for all, so that a delivery allocates none.
   claim (key: string, leaseMs: number): Promise<ClaimResult> {
     const now = this.#now()
-    const entry = this.#entries.get(key)
-    if (entry !== undefined && entry.expiresAt > now) return entry.done ? DONE : IN_FLIGHT
-    this.#insert(key, false, now + leaseMs)
+    const ring = this.#ring
+    const slot = ring.find(key)
+    if (slot !== -1) {
+      if (ring.expiresAt(slot) > now) return ring.isDone(slot) ? DONE : IN_FLIGHT
+      ring.remove(slot)
+    }
+    ring.insert(key, false, now + leaseMs)
     return NEW
   }
 
   complete (key: string, ttlMs: number): Promise<void> {
     const expiresAt = this.#now() + ttlMs
-    const entry = this.#entries.get(key)
-    if (entry === undefined) {
-      this.#insert(key, true, expiresAt)
-    } else {
-      entry.done = true
-      entry.expiresAt = expiresAt
-    }
+    const ring = this.#ring
+    const slot = ring.find(key)
+    if (slot === -1) ring.insert(key, true, expiresAt)
+    else ring.mark(slot, true, expiresAt)
     return SETTLED
   }
 
   release (key: string): Promise<void> {
-    this.#entries.delete(key)
+    const slot = this.#ring.find(key)
+    if (slot !== -1) this.#ring.remove(slot)
     return SETTLED
-  }
-
-  #insert (key: string, done: boolean, expiresAt: number): void {
-    const slot = this.#next
-    this.#next = (slot + 1) % this.#ring.length
-    const oldest = this.#ring[slot]
-    if (oldest !== undefined && this.#entries.get(oldest)?.slot === slot) this.#entries.delete(oldest)
-    this.#ring[slot] = key
-    this.#entries.set(key, { done, expiresAt, slot })
   }
 }
