@@ -6,7 +6,7 @@
  * It tells the parent its port over IPC; sent 'reset', it starts timing its event loop and garbage collection
  * afresh; sent 'handled', it answers how many events it handled and those timings since.
  */
-import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks'
+import { PerformanceObserver, constants, monitorEventLoopDelay, type PerformanceEntry } from 'node:perf_hooks'
 import Fastify from 'fastify'
 import { ATTACK_SECRET } from './attack-payloads.js'
 
@@ -20,24 +20,40 @@ await app.listen({ host: '127.0.0.1', port: 0 })
 process.send!({ port: (app.server.address() as { port: number }).port })
 const loop = monitorEventLoopDelay({ resolution: 1 })
 loop.enable()
-let gc = { count: 0, ms: 0, longestMs: 0 }
+// What kind of collection took the time: scavenges of young objects, or a major collection's marking and weak
+// callbacks (brought on by old objects, or by external memory such as socket buffers).
+const KINDS: Record<number, string> = {
+  [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakCallbacks'
+}
+const fresh = () => ({ count: 0, ms: 0, longestMs: 0, msByKind: {} as Record<string, number> })
+let gc = fresh()
 new PerformanceObserver(list => {
-  for (const entry of list.getEntries()) {
+  for (const entry of list.getEntries() as Array<PerformanceEntry & { detail?: { kind?: number } }>) {
     gc.count++
     gc.ms += entry.duration
     gc.longestMs = Math.max(gc.longestMs, entry.duration)
+    const kind = KINDS[entry.detail?.kind ?? -1] ?? 'other'
+    gc.msByKind[kind] = (gc.msByKind[kind] ?? 0) + entry.duration
   }
 }).observe({ entryTypes: ['gc'] })
 const ms = (ns: number): number => Math.round(ns / 1e4) / 100
 process.on('message', message => {
   if (message === 'reset') {
     loop.reset()
-    gc = { count: 0, ms: 0, longestMs: 0 }
+    gc = fresh()
     return
   }
   process.send!({
     handled,
     eventLoopDelayMs: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) },
-    gc: { count: gc.count, ms: Math.round(gc.ms), longestMs: Math.round(gc.longestMs * 10) / 10 }
+    gc: {
+      count: gc.count,
+      ms: Math.round(gc.ms),
+      longestMs: Math.round(gc.longestMs * 10) / 10,
+      msByKind: Object.fromEntries(Object.entries(gc.msByKind).map(([kind, ms]) => [kind, Math.round(ms)]))
+    }
   })
 })

@@ -220,7 +220,8 @@ export async function attackSection (quick: boolean): Promise<Section> {
   const quiet = report.quiet as { p50Ms: number, p99Ms: number }
   const attacked = report.underAttack as { p50Ms: number, p99Ms: number, successShareFirstTry: number }
   const server = report.serverUnderAttack as {
-    eventLoopDelayMs: { p99: number, max: number }, gc: { count: number, ms: number, longestMs: number }
+    eventLoopDelayMs: { p99: number, max: number }
+    gc: { count: number, ms: number, longestMs: number, msByKind: Record<string, number> }
   }
   const rows = [
     { figure: 'valid deliveries p50 / p99, quiet', value: `${quiet.p50Ms} / ${quiet.p99Ms} ms` },
@@ -232,8 +233,9 @@ export async function attackSection (quick: boolean): Promise<Section> {
       value: `${server.eventLoopDelayMs.p99} / ${server.eventLoopDelayMs.max} ms`
     },
     {
-      figure: "server's garbage collection while attacked: pauses, total, longest",
-      value: `${server.gc.count}, ${server.gc.ms} ms, ${server.gc.longestMs} ms`
+      figure: "server's garbage collection while attacked: pauses, total, longest; ms by kind",
+      value: `${server.gc.count}, ${server.gc.ms} ms, ${server.gc.longestMs} ms; ` +
+        Object.entries(server.gc.msByKind).map(([kind, ms]) => `${kind} ${ms}`).join(', ')
     }
   ]
   return {
