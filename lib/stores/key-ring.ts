@@ -15,8 +15,7 @@ const FIRST_SLOTS = 1024
 export class KeyRing {
   /** the most keys kept: past it, each new key takes the oldest one's slot */
   readonly size: number
-  /** how many slots hold a key */
-  count = 0
+  #count = 0
   #next = 0
   /** Two cells per bucket: the key's hash, and its slot + 1 (0: the bucket is empty). Half full at most. */
   #index: Uint32Array
@@ -37,6 +36,11 @@ export class KeyRing {
     this.#index = new Uint32Array(0)
     this.#mask = 0
     this.#reindex(slots)
+  }
+
+  /** How many slots hold a key. */
+  get count (): number {
+    return this.#count
   }
 
   /** The slot holding `key`, or -1. */
@@ -68,7 +72,7 @@ export class KeyRing {
     this.#hashes[slot] = hash
     this.mark(slot, done, expiresAt)
     this.#place(hash, slot)
-    this.count++
+    this.#count++
     return slot
   }
 
@@ -91,7 +95,7 @@ export class KeyRing {
     index[2 * hole] = 0
     index[2 * hole + 1] = 0
     this.#keys[slot] = undefined
-    this.count--
+    this.#count--
   }
 
   #find (key: string, hash: number): number {
