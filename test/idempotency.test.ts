@@ -136,3 +136,23 @@ t.test('answers as the plain store does, over random calls, past the ring\'s gro
     t.equal(differs, '', `maxKeys ${maxKeys}`)
   }
 })
+
+t.test('keys whose 32-bit hashes are the same are still told apart', async t => {
+  // 400,000 keys that look random hold about 19 pairs of equal 32-bit hashes, whatever the ring's seed: a store that
+  // compared hashes alone would answer one of each pair as already seen (xorshift32, the same keys on every run).
+  let state = 2463534242
+  const word = (): string => {
+    state ^= state << 13
+    state ^= state >>> 17
+    state ^= state << 5
+    return (state >>> 0).toString(16).padStart(8, '0')
+  }
+  const count = 400_000
+  const store = new MemoryStore({ maxKeys: count, now: () => 0 })
+  let seen = 0
+  for (let i = 0; i < count; i++) {
+    if (await store.claim(`pulse:msg_${word()}${word()}`, 60_000) !== 'new') seen++
+  }
+  t.equal(seen, 0, 'every key new')
+  t.equal(store.size, count)
+})
