@@ -1,5 +1,6 @@
 import t from 'tap'
 import { MemoryStore } from '../lib/stores/idempotency.js'
+import { KeyRing } from '../lib/stores/key-ring.js'
 
 t.test('claim, complete, release, and expiry on a clock', async t => {
   let now = 0
@@ -155,4 +156,17 @@ t.test('keys whose 32-bit hashes are the same are still told apart', async t => 
   }
   t.equal(seen, 0, 'every key new')
   t.equal(store.size, count)
+})
+
+t.test('the key ring: emptying a slot that holds no key changes nothing', async t => {
+  const ring = new KeyRing(4)
+  const slot = ring.insert('pulse:msg_1', false, 10)
+  ring.remove(slot)
+  ring.remove(slot)
+  ring.remove(3)
+  t.equal(ring.count, 0)
+  t.equal(ring.find('pulse:msg_1'), -1)
+  const next = ring.insert('pulse:msg_2', true, 20)
+  t.equal(ring.find('pulse:msg_2'), next)
+  t.equal(ring.count, 1)
 })

@@ -76,8 +76,9 @@ export class KeyRing {
     return slot
   }
 
-  /** Empties `slot`, which holds a key. */
+  /** Empties `slot`; one that holds no key is left as it is (its key's cell would be searched for ever). */
   remove (slot: number): void {
+    if (this.#keys[slot] === undefined) return
     const index = this.#index
     const mask = this.#mask
     let hole = this.#hashes[slot]! & mask
