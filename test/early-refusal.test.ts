@@ -3,6 +3,8 @@
  * while most of a 60 MB body was never sent, the server closes the connection, the body's bytes are not read,
  * no handler runs, and the answer and the log line are the ones a fully read body gets.
  */
+import { once } from 'node:events'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import Fastify from 'fastify'
 import t, { type Test } from 'tap'
@@ -136,6 +138,11 @@ t.test('a 60 MB body whose headers fail is answered before it is sent, and the c
 
 t.test('bodies sent at full speed with no signature: the server reads a small share of them', async t => {
   const { app, port, sockets, handled } = await server(t)
+  // What each connection had read when its answer was out.
+  const readAtAnswer = new Map<Socket, number>()
+  app.server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    response.once('finish', () => { readAtAnswer.set(request.socket, request.socket.bytesRead) })
+  })
   const body = Buffer.alloc(SIXTY_MB, 0x20)
   const rssBefore = process.memoryUsage().rss
   const answers = await Promise.all(
@@ -150,6 +157,12 @@ t.test('bodies sent at full speed with no signature: the server reads a small sh
     })
   )
   for (const answer of answers) t.equal(answer.status, 401)
+  await Promise.all(sockets.map(async socket => { if (!socket.destroyed) await once(socket, 'close') }))
+  t.same(
+    sockets.map(socket => socket.bytesRead),
+    sockets.map(socket => readAtAnswer.get(socket)),
+    'once its answer is out, a connection is closed without reading on'
+  )
   const read = sockets.reduce((sum, s) => sum + s.bytesRead, 0)
   t.ok(read < (8 * SIXTY_MB) / 4, `of ${8 * SIXTY_MB} bytes offered, the server read ${read}`)
   t.ok(process.memoryUsage().rss - rssBefore < 8 * SIXTY_MB / 2, 'the process did not take the bodies in')

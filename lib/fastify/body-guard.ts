@@ -130,8 +130,12 @@ export function guardBody (
  * and a sender's keep-alive survives its refusals.
  */
 export function closeIfBodyUnread (request: FastifyRequest, reply: FastifyReply): void {
-  if (!request.raw.complete) reply.header('connection', 'close')
-  else if (reply.statusCode >= 400 && reply.getHeader('connection') === 'close') reply.removeHeader('connection')
+  if (!request.raw.complete) {
+    reply.header('connection', 'close')
+    // Node would read on, and throw away, what the sender keeps sending until the close: it ends here instead.
+    const { socket } = request.raw
+    reply.raw.once('finish', () => { socket.destroy() })
+  } else if (reply.statusCode >= 400 && reply.getHeader('connection') === 'close') reply.removeHeader('connection')
 }
 
 function bufferFull (reply: FastifyReply): Error {
