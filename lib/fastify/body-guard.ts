@@ -130,7 +130,8 @@ export function guardBody (
  * and a sender's keep-alive survives its refusals.
  */
 export function closeIfBodyUnread (request: FastifyRequest, reply: FastifyReply): void {
-  if (!request.raw.complete) {
+  // Only a request from a socket says whether its body was read; an injected one (`app.inject`) has no connection.
+  if (request.raw.complete === false) {
     reply.header('connection', 'close')
     // Node would read on, and throw away, what the sender keeps sending until the close: it ends here instead.
     const { socket } = request.raw
