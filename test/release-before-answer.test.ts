@@ -4,6 +4,8 @@
  * with the memory store and with a real redis-server, over real HTTP. The first run is still in its handler while the
  * retry runs, so the old order (answer, then release once the handler returns) would answer the retry 409 every time.
  */
+import { once } from 'node:events'
+import { connect, type AddressInfo, type Socket } from 'node:net'
 import t, { type Test } from 'tap'
 import Fastify, { type FastifyReply } from 'fastify'
 import { fixtures } from '../lib/testing/kit.js'
@@ -111,5 +113,57 @@ t.test('a handler that answers 2xx itself has the event completed, not released'
   t.same(await deliver(url, 'msg_ok'), { status: 202, text: '{"later":true}' })
   while (handled.length < 1) await new Promise(resolve => setImmediate(resolve))
   t.same(await deliver(url, 'msg_ok'), { status: 200, text: '{"received":true,"duplicate":true}' })
+  t.equal(runs, 1)
+})
+
+t.test('a 2xx the handler sent stands when the sender hangs up before the handler returns', async t => {
+  const handled: string[] = []
+  const app = Fastify({
+    logger: {
+      level: 'info',
+      stream: { write: (line: string) => { if (JSON.parse(line).msg === 'webhook event handled') handled.push(line) } }
+    }
+  })
+  t.teardown(() => app.close())
+  let runs = 0
+  let returned = false
+  let open!: () => void
+  const gate = new Promise<void>(resolve => { open = resolve })
+  await app.register(pulse, {
+    secret: SW_SECRET,
+    on: {
+      'job.completed': async (_event, _request, reply) => {
+        runs++
+        reply.code(202).send({ later: true })
+        await gate
+        returned = true
+      }
+    }
+  })
+  let hungUp!: () => void
+  const serverSawHangUp = new Promise<void>(resolve => { hungUp = resolve })
+  app.server.once('connection', (socket: Socket) => { socket.once('close', hungUp) })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.server.address() as AddressInfo
+  const headers = {
+    'content-type': 'application/json',
+    ...signWith({ kind: 'standard', prefix: 'webhook' }, BODY, { secret: SW_SECRET, id: 'msg_gone' })
+  }
+  // The sender reads the status line and closes its socket at once, while the handler is still running.
+  const socket = connect(port, '127.0.0.1')
+  socket.write(
+    'POST /webhooks/pulse HTTP/1.1\r\nhost: localhost\r\n' +
+    Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('') +
+    `content-length: ${Buffer.byteLength(BODY)}\r\n\r\n${BODY}`
+  )
+  const [first] = await once(socket, 'data') as [Buffer]
+  t.match(first.toString('latin1'), /^HTTP\/1\.1 202 /)
+  socket.destroy()
+  await serverSawHangUp
+  t.notOk(returned, 'the handler is still running when the server sees the sender gone')
+  open()
+  while (handled.length < 1) await new Promise(resolve => setImmediate(resolve))
+  t.same(await deliver(`http://127.0.0.1:${port}/webhooks/pulse`, 'msg_gone'),
+    { status: 200, text: '{"received":true,"duplicate":true}' }, 'the retry is a duplicate: the event was completed')
   t.equal(runs, 1)
 })
