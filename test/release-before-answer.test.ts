@@ -7,7 +7,7 @@
 import { once } from 'node:events'
 import { connect, type AddressInfo, type Socket } from 'node:net'
 import t, { type Test } from 'tap'
-import Fastify, { type FastifyReply } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
 import { fixtures } from '../lib/testing/kit.js'
 import { MemoryStore, type IdempotencyStore } from '../lib/stores/idempotency.js'
 import { RedisStore } from '../lib/stores/redis.js'
@@ -39,18 +39,24 @@ const answers: Record<string, Answer> = {
 const HANDLED = 'webhook event handled'
 let events = 0
 
+/** An app that keeps each "handled" log line (dispatch logs one once it has settled), closed when `t` ends. */
+function appKeepingHandled (t: Test): { app: FastifyInstance, handled: string[] } {
+  const handled: string[] = []
+  const app = Fastify({
+    forceCloseConnections: true,
+    logger: {
+      level: 'info',
+      stream: { write: (line: string) => { if (JSON.parse(line).msg === HANDLED) handled.push(line) } }
+    }
+  })
+  t.teardown(() => app.close())
+  return { app, handled }
+}
+
 async function retryRuns (t: Test, makeStore: () => IdempotencyStore): Promise<void> {
   for (const [name, answer] of Object.entries(answers)) {
     t.test(name, async t => {
-      const handled: string[] = []
-      const app = Fastify({
-        forceCloseConnections: true,
-        logger: {
-          level: 'info',
-          stream: { write: (line: string) => { if (JSON.parse(line).msg === HANDLED) handled.push(line) } }
-        }
-      })
-      t.teardown(() => app.close())
+      const { app, handled } = appKeepingHandled(t)
       // One Redis for both cases: each its own event.
       const id = `msg_busy_${++events}`
       let open!: () => void
@@ -96,14 +102,7 @@ t.test('Redis store (real redis-server)', async t => {
 })
 
 t.test('a handler that answers 2xx itself has the event completed, not released', async t => {
-  const handled: string[] = []
-  const app = Fastify({
-    logger: {
-      level: 'info',
-      stream: { write: (line: string) => { if (JSON.parse(line).msg === 'webhook event handled') handled.push(line) } }
-    }
-  })
-  t.teardown(() => app.close())
+  const { app, handled } = appKeepingHandled(t)
   let runs = 0
   await app.register(pulse, {
     secret: SW_SECRET,
@@ -117,14 +116,7 @@ t.test('a handler that answers 2xx itself has the event completed, not released'
 })
 
 t.test('a 2xx the handler sent stands when the sender hangs up before the handler returns', async t => {
-  const handled: string[] = []
-  const app = Fastify({
-    logger: {
-      level: 'info',
-      stream: { write: (line: string) => { if (JSON.parse(line).msg === 'webhook event handled') handled.push(line) } }
-    }
-  })
-  t.teardown(() => app.close())
+  const { app, handled } = appKeepingHandled(t)
   let runs = 0
   let returned = false
   let open!: () => void
