@@ -5,13 +5,14 @@
  * retry runs, so the old order (answer, then release once the handler returns) would answer the retry 409 every time.
  */
 import { once } from 'node:events'
-import { connect, type AddressInfo, type Socket } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import t, { type Test } from 'tap'
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
 import { fixtures } from '../lib/testing/kit.js'
 import { MemoryStore, type IdempotencyStore } from '../lib/stores/idempotency.js'
 import { RedisStore } from '../lib/stores/redis.js'
 import { pulse } from '../plugins/pulse.js'
+import { rawPost } from '../support/raw-http.js'
 import { SW_SECRET, signWith } from './helpers/sign.js'
 import { failFastClient, ready, startRedis } from './helpers/redis-server.js'
 
@@ -139,15 +140,11 @@ t.test('a 2xx the handler sent stands when the sender hangs up before the handle
   const { port } = app.server.address() as AddressInfo
   const headers = {
     'content-type': 'application/json',
+    'content-length': Buffer.byteLength(BODY),
     ...signWith({ kind: 'standard', prefix: 'webhook' }, BODY, { secret: SW_SECRET, id: 'msg_gone' })
   }
   // The sender reads the status line and closes its socket at once, while the handler is still running.
-  const socket = connect(port, '127.0.0.1')
-  socket.write(
-    'POST /webhooks/pulse HTTP/1.1\r\nhost: localhost\r\n' +
-    Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('') +
-    `content-length: ${Buffer.byteLength(BODY)}\r\n\r\n${BODY}`
-  )
+  const { socket } = await rawPost(port, '/webhooks/pulse', headers, BODY)
   const [first] = await once(socket, 'data') as [Buffer]
   t.match(first.toString('latin1'), /^HTTP\/1\.1 202 /)
   socket.destroy()
