@@ -3,6 +3,7 @@
  * goes out: the sender's retry, sent the moment the answer arrives, takes the key and runs the handler (never a 409),
  * with the memory store and with a real redis-server, over real HTTP. The first run is still in its handler while the
  * retry runs, so the old order (answer, then release once the handler returns) would answer the retry 409 every time.
+ * A handler that answers 2xx itself has the event completed, even when the sender hangs up before the handler returns.
  */
 import { once } from 'node:events'
 import type { AddressInfo, Socket } from 'node:net'
@@ -18,12 +19,16 @@ import { failFastClient, ready, startRedis } from './helpers/redis-server.js'
 
 const BODY = JSON.stringify(fixtures.pulse['job.completed'])
 
-async function deliver (url: string, id: string): Promise<{ status: number, text: string }> {
-  const headers = {
+/** The headers of BODY delivered as event `id`, signed as Pulse signs. */
+function signedHeaders (id: string): Record<string, string> {
+  return {
     'content-type': 'application/json',
     ...signWith({ kind: 'standard', prefix: 'webhook' }, BODY, { secret: SW_SECRET, id })
   }
-  const res = await fetch(url, { method: 'POST', headers, body: BODY })
+}
+
+async function deliver (url: string, id: string): Promise<{ status: number, text: string }> {
+  const res = await fetch(url, { method: 'POST', headers: signedHeaders(id), body: BODY })
   return { status: res.status, text: await res.text() }
 }
 
@@ -138,11 +143,7 @@ t.test('a 2xx the handler sent stands when the sender hangs up before the handle
   app.server.once('connection', (socket: Socket) => { socket.once('close', hungUp) })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as AddressInfo
-  const headers = {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(BODY),
-    ...signWith({ kind: 'standard', prefix: 'webhook' }, BODY, { secret: SW_SECRET, id: 'msg_gone' })
-  }
+  const headers = { ...signedHeaders('msg_gone'), 'content-length': Buffer.byteLength(BODY) }
   // The sender reads the status line and closes its socket at once, while the handler is still running.
   const { socket } = await rawPost(port, '/webhooks/pulse', headers, BODY)
   const [first] = await once(socket, 'data') as [Buffer]
