@@ -3,9 +3,10 @@
  * a Retab receiver set up as the README shows, with the timeouts it recommends.
  * `node dist/bench/attack-server.js [plugin module]`: the module defaults to this package's Retab plugin
  * (another build's, e.g. an older checkout's dist/plugins/retab.js, to measure it the same way).
- * It tells the parent its port over IPC; sent 'reset', it starts timing its event loop and garbage collection
- * afresh; sent 'handled', it answers how many events it handled and those timings since.
+ * It tells the parent its port over IPC; sent 'reset', it starts timing its event loop, garbage collection and
+ * socket closes afresh; sent 'handled', it answers how many events it handled and those timings since.
  */
+import { Socket } from 'node:net'
 import { PerformanceObserver, constants, monitorEventLoopDelay, type PerformanceEntry } from 'node:perf_hooks'
 import Fastify from 'fastify'
 import { ATTACK_SECRET } from './attack-payloads.js'
@@ -39,11 +40,27 @@ new PerformanceObserver(list => {
     gc.msByKind[kind] = (gc.msByKind[kind] ?? 0) + entry.duration
   }
 }).observe({ entryTypes: ['gc'] })
+// A socket's destroy closes its descriptor then and there: the kernel frees what the connection still holds (the
+// unread rest of a refused upload; over loopback, the sender's queue too) before the event loop moves on.
+const freshCloses = () => ({ count: 0, ms: 0, longestMs: 0 })
+let closes = freshCloses()
+const destroy = Socket.prototype.destroy
+Socket.prototype.destroy = function (this: Socket, error?: Error) {
+  if (this.destroyed) return destroy.call(this, error)
+  const started = performance.now()
+  const result = destroy.call(this, error)
+  const took = performance.now() - started
+  closes.count++
+  closes.ms += took
+  closes.longestMs = Math.max(closes.longestMs, took)
+  return result
+}
 const ms = (ns: number): number => Math.round(ns / 1e4) / 100
 process.on('message', message => {
   if (message === 'reset') {
     loop.reset()
     gc = fresh()
+    closes = freshCloses()
     return
   }
   process.send!({
@@ -54,6 +71,7 @@ process.on('message', message => {
       ms: Math.round(gc.ms),
       longestMs: Math.round(gc.longestMs * 10) / 10,
       msByKind: Object.fromEntries(Object.entries(gc.msByKind).map(([kind, ms]) => [kind, Math.round(ms)]))
-    }
+    },
+    closes: { count: closes.count, ms: Math.round(closes.ms), longestMs: Math.round(closes.longestMs * 10) / 10 }
   })
 })

@@ -183,8 +183,8 @@ export async function runAttack (o: AttackOptions): Promise<Record<string, unkno
   clearInterval(sampler)
   const end = memory(pid)
   server.child.send('handled')
-  const [{ handled, eventLoopDelayMs, gc }] = await once(server.child, 'message') as [
-    { handled: number, eventLoopDelayMs: unknown, gc: unknown }
+  const [{ handled, eventLoopDelayMs, gc, closes }] = await once(server.child, 'message') as [
+    { handled: number, eventLoopDelayMs: unknown, gc: unknown, closes: unknown }
   ]
   await stopServer(server)
   return {
@@ -200,8 +200,9 @@ export async function runAttack (o: AttackOptions): Promise<Record<string, unkno
     bogusAnswers,
     trickle,
     validHandledByServer: handled,
-    // The server's own event loop and garbage collection under attack: where a valid delivery's wait comes from.
-    serverUnderAttack: { eventLoopDelayMs, gc }
+    // The server's own event loop, garbage collection and socket closes under attack: where a valid delivery's wait
+    // comes from.
+    serverUnderAttack: { eventLoopDelayMs, gc, closes }
   }
 }
 
@@ -222,6 +223,7 @@ export async function attackSection (quick: boolean): Promise<Section> {
   const server = report.serverUnderAttack as {
     eventLoopDelayMs: { p99: number, max: number }
     gc: { count: number, ms: number, longestMs: number, msByKind: Record<string, number> }
+    closes: { count: number, ms: number, longestMs: number }
   }
   const rows = [
     { figure: 'valid deliveries p50 / p99, quiet', value: `${quiet.p50Ms} / ${quiet.p99Ms} ms` },
@@ -236,6 +238,10 @@ export async function attackSection (quick: boolean): Promise<Section> {
       figure: "server's garbage collection while attacked: pauses, total, longest; ms by kind",
       value: `${server.gc.count}, ${server.gc.ms} ms, ${server.gc.longestMs} ms; ` +
         Object.entries(server.gc.msByKind).map(([kind, ms]) => `${kind} ${ms}`).join(', ')
+    },
+    {
+      figure: "server's socket closes while attacked (the close call itself): count, total, longest",
+      value: `${server.closes.count}, ${server.closes.ms} ms, ${server.closes.longestMs} ms`
     }
   ]
   return {
