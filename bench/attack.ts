@@ -1,8 +1,9 @@
 /**
  * The attack run (`npm run soak -- --attack`): valid Retab deliveries at a steady rate, first alone (the quiet
  * run), then while 200 connections send bogus 60 MB bodies (half with no signature, half with a forged one that
- * looks right) and 200 more trickle bodies in a byte a second. Reports the server's peak RSS, the valid
- * deliveries' p50/p99 and their success share. `--flood` is the cheap reproduction: N concurrent 60 MB POSTs once.
+ * looks right) and 200 more trickle bodies in a byte a second, then alone again. Reports the server's peak RSS, the
+ * valid deliveries' p50/p99 and their success share. `--flood` is the cheap reproduction: N concurrent 60 MB POSTs
+ * once.
  */
 import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
@@ -186,7 +187,12 @@ export async function runAttack (o: AttackOptions): Promise<Record<string, unkno
   const [{ handled, eventLoopDelayMs, gc, closes }] = await once(server.child, 'message') as [
     { handled: number, eventLoopDelayMs: unknown, gc: unknown, closes: unknown }
   ]
+  await sleep(1000) // let the attackers' last connections close
+  const quietAfter = summary(await steadyFlow(server.url, o.rate, o.quietSeconds, 2_000_000))
   await stopServer(server)
+  // A neighbour's burst in one quiet run inflates its figures, and with them flatters the ratios: the lower of the
+  // two is the server's own.
+  const quietest = (figure: 'p50Ms' | 'p99Ms'): number => Math.min(quiet[figure]!, quietAfter[figure]!)
   return {
     plugin: o.plugin ?? 'this package',
     options: o,
@@ -195,8 +201,10 @@ export async function runAttack (o: AttackOptions): Promise<Record<string, unkno
     peakRssMiB: Math.round(Math.max(end.peak, peakSampled)),
     quiet,
     underAttack,
-    p99RatioAttackToQuiet: Math.round((underAttack.p99Ms! / quiet.p99Ms!) * 100) / 100,
-    p50RatioAttackToQuiet: Math.round((underAttack.p50Ms! / quiet.p50Ms!) * 100) / 100,
+    quietAfter,
+    // against the lower of the two quiet runs'
+    p99RatioAttackToQuiet: Math.round((underAttack.p99Ms! / quietest('p99Ms')) * 100) / 100,
+    p50RatioAttackToQuiet: Math.round((underAttack.p50Ms! / quietest('p50Ms')) * 100) / 100,
     bogusAnswers,
     trickle,
     validHandledByServer: handled,
@@ -207,8 +215,9 @@ export async function runAttack (o: AttackOptions): Promise<Record<string, unkno
 }
 
 /**
- * Section 10 of `npm run bench`: the attack run, shorter (10 s quiet, 30 s attacked; `--quick`: 3 and 8), the valid
- * deliveries' p50 and p99 quiet and attacked, and the server's own event-loop delay and GC while attacked.
+ * Section 10 of `npm run bench`: the attack run, shorter (10 s quiet, 30 s attacked, 10 s quiet again; `--quick`: 3,
+ * 8 and 3), the valid deliveries' p50 and p99 quiet and attacked, and the server's own event-loop delay, GC and
+ * socket closes while attacked.
  */
 export async function attackSection (quick: boolean): Promise<Section> {
   const report = await runAttack({
@@ -219,6 +228,7 @@ export async function attackSection (quick: boolean): Promise<Section> {
     trickle: 200
   })
   const quiet = report.quiet as { p50Ms: number, p99Ms: number }
+  const quietAfter = report.quietAfter as { p50Ms: number, p99Ms: number }
   const attacked = report.underAttack as { p50Ms: number, p99Ms: number, successShareFirstTry: number }
   const server = report.serverUnderAttack as {
     eventLoopDelayMs: { p99: number, max: number }
@@ -226,7 +236,10 @@ export async function attackSection (quick: boolean): Promise<Section> {
     closes: { count: number, ms: number, longestMs: number }
   }
   const rows = [
-    { figure: 'valid deliveries p50 / p99, quiet', value: `${quiet.p50Ms} / ${quiet.p99Ms} ms` },
+    {
+      figure: 'valid deliveries p50 / p99, quiet before and after the attack',
+      value: `${quiet.p50Ms} / ${quiet.p99Ms} ms; ${quietAfter.p50Ms} / ${quietAfter.p99Ms} ms`
+    },
     { figure: 'valid deliveries p50 / p99, attacked', value: `${attacked.p50Ms} / ${attacked.p99Ms} ms` },
     { figure: 'accepted at the first try, attacked', value: `${(attacked.successShareFirstTry * 100).toFixed(1)}%` },
     { figure: 'server peak RSS', value: `${String(report.peakRssMiB)} MiB` },
@@ -249,12 +262,12 @@ export async function attackSection (quick: boolean): Promise<Section> {
     note:
       'A Retab receiver (requestTimeout 30 s, headersTimeout 10 s) takes 100 valid deliveries a second, first alone, ' +
       'then while another process keeps 200 connections sending 60 MB bodies (half unsigned, half with a forged ' +
-      'signature) and 200 trickling a byte a second; everything shares the 2 cores. ' +
+      'signature) and 200 trickling a byte a second, then alone again; everything shares the 2 cores. ' +
       '`npm run soak -- --attack` is the longer run.',
     rows,
     targets: [{
-      target: 'valid deliveries p99 under attack ≤3x the quiet run',
-      value: attacked.p99Ms / quiet.p99Ms,
+      target: 'valid deliveries p99 under attack ≤3x the quiet run (the lower of the two quiet p99s)',
+      value: report.p99RatioAttackToQuiet as number,
       goal: 3,
       higherIsBetter: false
     }]
