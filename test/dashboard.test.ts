@@ -15,6 +15,7 @@ import { html } from '../lib/dashboard/html.js'
 import { pulse } from '../plugins/pulse.js'
 import { AUTH, XSS, dashboardApp, deliver, pulseBody } from './helpers/dashboard.js'
 import { connect, startPostgres } from './helpers/postgres.js'
+import { until } from '../support/raw-http.js'
 
 const server = await startPostgres()
 const pool = connect(server, { max: 10 })
@@ -371,7 +372,7 @@ t.test('LiveCounts: a stream holds the subscription, a page for its linger; old 
   stop()
   stop()
   t.equal(live.listening, true, 'the page still lingers')
-  while (live.listening) await new Promise(resolve => setImmediate(resolve))
+  await until(() => !live.listening)
   t.equal(listening(), false)
   const watching = live.watch()
   const { handled, refused } = await import('../lib/observe/channels.js')

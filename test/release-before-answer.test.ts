@@ -13,7 +13,7 @@ import { fixtures } from '../lib/testing/kit.js'
 import { MemoryStore, type IdempotencyStore } from '../lib/stores/idempotency.js'
 import { RedisStore } from '../lib/stores/redis.js'
 import { pulse } from '../plugins/pulse.js'
-import { rawPost } from '../support/raw-http.js'
+import { rawPost, until } from '../support/raw-http.js'
 import { SW_SECRET, signWith } from './helpers/sign.js'
 import { failFastClient, ready, startRedis } from './helpers/redis-server.js'
 
@@ -88,7 +88,7 @@ async function retryRuns (t: Test, makeStore: () => IdempotencyStore): Promise<v
       t.equal(runs, 2)
       open()
       // Both requests' dispatch settled (each logs once when it has): the first one must not release again.
-      while (handled.length < 2) await new Promise(resolve => setImmediate(resolve))
+      await until(() => handled.length >= 2)
       t.ok(firstReturned, 'the first handler returned')
       t.same(await deliver(url, id), { status: 200, text: '{"received":true,"duplicate":true}' },
         "the retry's done mark stands")
@@ -116,7 +116,7 @@ t.test('a handler that answers 2xx itself has the event completed, not released'
   })
   const url = `${await app.listen({ port: 0, host: '127.0.0.1' })}/webhooks/pulse`
   t.same(await deliver(url, 'msg_ok'), { status: 202, text: '{"later":true}' })
-  while (handled.length < 1) await new Promise(resolve => setImmediate(resolve))
+  await until(() => handled.length >= 1)
   t.same(await deliver(url, 'msg_ok'), { status: 200, text: '{"received":true,"duplicate":true}' })
   t.equal(runs, 1)
 })
@@ -152,7 +152,7 @@ t.test('a 2xx the handler sent stands when the sender hangs up before the handle
   await serverSawHangUp
   t.notOk(returned, 'the handler is still running when the server sees the sender gone')
   open()
-  while (handled.length < 1) await new Promise(resolve => setImmediate(resolve))
+  await until(() => handled.length >= 1)
   t.same(await deliver(`http://127.0.0.1:${port}/webhooks/pulse`, 'msg_gone'),
     { status: 200, text: '{"received":true,"duplicate":true}' }, 'the retry is a duplicate: the event was completed')
   t.equal(runs, 1)
