@@ -29,49 +29,52 @@ const KINDS: Record<number, string> = {
   [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
   [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakCallbacks'
 }
-const fresh = () => ({ count: 0, ms: 0, longestMs: 0, msByKind: {} as Record<string, number> })
-let gc = fresh()
+/** How many times something took time, how long in all and at the longest (ms). */
+interface Timings { count: number, ms: number, longestMs: number }
+const timings = (): Timings => ({ count: 0, ms: 0, longestMs: 0 })
+function record (into: Timings, took: number): void {
+  into.count++
+  into.ms += took
+  into.longestMs = Math.max(into.longestMs, took)
+}
+const reported = ({ count, ms, longestMs }: Timings): Timings =>
+  ({ count, ms: Math.round(ms), longestMs: Math.round(longestMs * 10) / 10 })
+
+const freshGc = () => ({ ...timings(), msByKind: {} as Record<string, number> })
+let gc = freshGc()
 new PerformanceObserver(list => {
   for (const entry of list.getEntries() as Array<PerformanceEntry & { detail?: { kind?: number } }>) {
-    gc.count++
-    gc.ms += entry.duration
-    gc.longestMs = Math.max(gc.longestMs, entry.duration)
+    record(gc, entry.duration)
     const kind = KINDS[entry.detail?.kind ?? -1] ?? 'other'
     gc.msByKind[kind] = (gc.msByKind[kind] ?? 0) + entry.duration
   }
 }).observe({ entryTypes: ['gc'] })
 // A socket's destroy closes its descriptor then and there: the kernel frees what the connection still holds (the
 // unread rest of a refused upload; over loopback, the sender's queue too) before the event loop moves on.
-const freshCloses = () => ({ count: 0, ms: 0, longestMs: 0 })
-let closes = freshCloses()
+let closes = timings()
 const destroy = Socket.prototype.destroy
 Socket.prototype.destroy = function (this: Socket, error?: Error) {
   if (this.destroyed) return destroy.call(this, error)
   const started = performance.now()
   const result = destroy.call(this, error)
-  const took = performance.now() - started
-  closes.count++
-  closes.ms += took
-  closes.longestMs = Math.max(closes.longestMs, took)
+  record(closes, performance.now() - started)
   return result
 }
 const ms = (ns: number): number => Math.round(ns / 1e4) / 100
 process.on('message', message => {
   if (message === 'reset') {
     loop.reset()
-    gc = fresh()
-    closes = freshCloses()
+    gc = freshGc()
+    closes = timings()
     return
   }
   process.send!({
     handled,
     eventLoopDelayMs: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) },
     gc: {
-      count: gc.count,
-      ms: Math.round(gc.ms),
-      longestMs: Math.round(gc.longestMs * 10) / 10,
+      ...reported(gc),
       msByKind: Object.fromEntries(Object.entries(gc.msByKind).map(([kind, ms]) => [kind, Math.round(ms)]))
     },
-    closes: { count: closes.count, ms: Math.round(closes.ms), longestMs: Math.round(closes.longestMs * 10) / 10 }
+    closes: reported(closes)
   })
 })

@@ -202,7 +202,6 @@ export async function runAttack (o: AttackOptions): Promise<Record<string, unkno
     quiet,
     underAttack,
     quietAfter,
-    // against the lower of the two quiet runs'
     p99RatioAttackToQuiet: Math.round((underAttack.p99Ms! / quietest('p99Ms')) * 100) / 100,
     p50RatioAttackToQuiet: Math.round((underAttack.p50Ms! / quietest('p50Ms')) * 100) / 100,
     bogusAnswers,
