@@ -96,6 +96,27 @@ export async function serverStats (server: Server): Promise<ServerStats> {
 
 export interface LoadResult { rps: number, p50: number, p99: number, ok: number, bad: number, cpuUs: number }
 
+/**
+ * The bytes a server has allocated on its V8 heap so far (bench/heap-allocations.ts); NaN from another build's
+ * server that does not count them (it does not answer).
+ */
+export async function heapBytes (server: Server): Promise<number> {
+  return await new Promise(resolve => {
+    const timer = setTimeout(() => { finish(NaN) }, 1000)
+    const listen = (m: { allocated?: number }): void => { if (m.allocated !== undefined) finish(m.allocated) }
+    const finish = (bytes: number): void => {
+      clearTimeout(timer)
+      server.child.off('message', listen)
+      resolve(bytes)
+    }
+    server.child.on('message', listen)
+    server.child.send({ allocated: true })
+  })
+}
+
+/** One run's result, with the bytes the server allocated per request answered (NaN where it does not count them). */
+export type CountedResult = LoadResult & { heapBytes: number }
+
 /** A delivery source: the same signed request every time, or a freshly signed distinct one per request. */
 export type Deliveries = { fixed: Record<string, string> } | { distinct: () => string }
 
@@ -159,14 +180,19 @@ export async function interleaved<N extends string> (
   body: Buffer,
   deliveries: (name: N) => Deliveries,
   { rounds, warmSeconds, seconds }: Rounds
-): Promise<{ results: Record<N, LoadResult[]>; bad: number }> {
+): Promise<{ results: Record<N, CountedResult[]>; bad: number }> {
   const names = Object.keys(servers) as N[]
-  const results = Object.fromEntries(names.map(n => [n, []])) as unknown as Record<N, LoadResult[]>
+  const results = Object.fromEntries(names.map(n => [n, []])) as unknown as Record<N, CountedResult[]>
+  const counts = Object.fromEntries(names.map(n => [n, true])) as Record<N, boolean>
   let bad = 0
-  const runOne = async (name: N, duration: number): Promise<LoadResult> => {
-    const r = await load(servers[name].url, body, deliveries(name), { duration }, servers[name].child.pid)
+  const runOne = async (name: N, duration: number): Promise<CountedResult> => {
+    const server = servers[name]
+    const before = counts[name] ? await heapBytes(server) : NaN
+    counts[name] = !Number.isNaN(before)
+    const r = await load(server.url, body, deliveries(name), { duration }, server.child.pid)
     bad += r.bad
-    return r
+    const after = counts[name] ? await heapBytes(server) : NaN
+    return { ...r, heapBytes: (after - before) / r.ok }
   }
   try {
     for (const name of names) await runOne(name, warmSeconds)

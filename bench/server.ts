@@ -14,6 +14,7 @@ import { MemoryStore, type IdempotencyStore } from '../lib/stores/idempotency.js
 import { PostgresStore } from '../lib/stores/postgres.js'
 import { RedisStore } from '../lib/stores/redis.js'
 import { pulse } from '../plugins/pulse.js'
+import { heapAllocations } from './heap-allocations.js'
 import { observeChannels, observeWithOtel, type OtelFloor } from './observers.js'
 import { STAGES, routeOfStage, type Stage } from './stage-servers.js'
 import { STANDARD_SECRET } from './payloads.js'
@@ -142,7 +143,9 @@ const gc = (globalThis as { gc?: () => void }).gc
 const contender = process.argv[2] as Contender
 if (!CONTENDERS.includes(contender)) throw new Error(`unknown contender ${process.argv[2]}`)
 const port = await start(contender, Number(process.argv[3] ?? 100_000) || 100_000)
-process.on('message', (message: { stats?: boolean }) => {
+const allocated = heapAllocations()
+process.on('message', (message: { stats?: boolean, allocated?: boolean }) => {
+  if (message.allocated === true) return process.send?.({ allocated: allocated() })
   if (message.stats !== true) return
   gc?.()
   const { rss, heapUsed } = process.memoryUsage()
