@@ -87,11 +87,24 @@ t.test('the headers are refused as verify refuses them', async t => {
   t.same(hex.begin!(hexKeys, {}, context), hex.verify(hexKeys, {}, body, context), 'no signature header')
 })
 
-t.test('with an ed25519 key among Standard Webhooks keys, the body is verified whole', async t => {
+t.test('Standard Webhooks with an ed25519 key among the keys: a v1a entry has the body verified whole', async t => {
   const { scheme } = pulse.provider
   const pair = scheme.generateKeyPair!()
   const keys = [scheme.parseSecret(SW_SECRET), scheme.parseSecret(pair.publicKey)]
-  t.equal(scheme.begin!(keys, scheme.sign(SW_SECRET, '{}'), context), undefined)
+  const body = Buffer.from(JSON.stringify({ type: 'x', data: 'd'.repeat(100_000) }))
+  const hmacOnly = scheme.sign(SW_SECRET, body, { id: 'msg_1', timestamp: NOW })
+  const withV1a = scheme.sign([SW_SECRET, pair.secretKey], body, { id: 'msg_1', timestamp: NOW })
+  t.equal(scheme.begin!(keys, withV1a, context), undefined, 'an entry the ed25519 key checks: verified whole')
+  t.equal(scheme.begin!([keys[1]!], hmacOnly, context), undefined, 'no HMAC key: verified whole')
+
+  // Only `v1` entries: the HMAC key is fed the body, with verify's verdict, the ed25519 key left out.
+  t.ok(scheme.verify(keys, hmacOnly, body, context).ok)
+  t.same(fed(scheme, keys, hmacOnly, body), scheme.verify(keys, hmacOnly, body, context))
+  const other = [scheme.parseSecret(scheme.generateSecret()), keys[1]!]
+  t.same(fed(scheme, other, hmacOnly, body), scheme.verify(other, hmacOnly, body, context), 'no match: a refusal')
+  // HMAC keys alone, and a v1a entry among the v1: the count of entries in the refusal is verify's.
+  const hmacKeys = [other[0]!]
+  t.same(fed(scheme, hmacKeys, withV1a, body), scheme.verify(hmacKeys, withV1a, body, context))
 })
 
 /**

@@ -174,23 +174,28 @@ export function standardWebhooks (options: StandardWebhooksOptions): SignatureSc
     return matched ? { ok: true, id, meta: { timestamp } } : noneMatched(hmac.length + ed25519.length, keys.length)
   }
 
-  // HMAC keys only: an ed25519 key verifies the whole message, so with one among the keys the body is verified whole.
+  // The HMAC keys fed the body as it arrives. An ed25519 key verifies the whole message: where one would check a `v1a`
+  // entry, the body is verified whole. A tenant's keys hold a stand-in of each kind, so most of its deliveries stream.
   function begin (
     keys: readonly KeyObject[],
     headers: Headers,
     context: VerifyContext
   ): BodyVerification<StandardMeta> | Rejection | undefined {
-    if (wantedVersions(keys) !== V1) return undefined
+    const wanted = wantedVersions(keys)
+    if ((wanted & V1) === 0) return undefined
     const signed = signedHeaders(headers, context, NO_BODY)
     if ('reason' in signed) return signed
-    const { prefix, id, timestamp, hmac } = signed
+    const { prefix, id, timestamp, hmac, ed25519 } = signed
+    if ((wanted & V1A) !== 0 && ed25519.length > 0) return undefined
     if (hmac.length === 0) return reject('malformed-signature', `${prefix}-signature has no v1 entry`)
-    const hashes = keys.map(key => feedBeforeBody(createHmac('sha256', key), SIGNED, signed))
+    const hashes = keys
+      .filter(key => key.type === 'secret')
+      .map(key => feedBeforeBody(createHmac('sha256', key), SIGNED, signed))
     return {
       update (chunk) { for (const hash of hashes) hash.update(chunk) },
       finish: () => anyMatch(hashes, hmac, finished, signed)
         ? { ok: true, id, meta: { timestamp } }
-        : noneMatched(hmac.length, keys.length)
+        : noneMatched(hmac.length + ed25519.length, keys.length)
     }
   }
 
