@@ -16,7 +16,8 @@ import { discord } from '../plugins/discord.js'
 import { fixtures } from '../lib/testing/kit.js'
 import { registrySecrets } from './helpers/registry-secrets.js'
 import { HEX_SECRET, SW_SECRET } from './helpers/sign.js'
-import { rawPost } from '../support/raw-http.js'
+import { rawPost, until } from '../support/raw-http.js'
+import { bufferedBytes } from '../lib/fastify/body-guard.js'
 
 const URL_SIGNED = 'https://example.com/webhooks/hook?x=1'
 const NOW = Math.floor(Date.now() / 1000)
@@ -114,7 +115,8 @@ t.test('Standard Webhooks with an ed25519 key among the keys: a v1a entry has th
 async function receiver (
   t: Test,
   plugin: typeof pulse | typeof retab | typeof discord,
-  secret: string
+  secret: string | ((tenant: string) => Promise<string | null>),
+  tenantPath?: string
 ) {
   let verified = 0
   const spec = plugin.provider
@@ -132,8 +134,12 @@ async function receiver (
   app.addHook('onResponse', async (request, reply) => {
     if (reply.statusCode === 401) refusals.push(request.id)
   })
+  const tenants = tenantPath === undefined
+    ? {}
+    : { path: tenantPath, tenant: (request: { params: unknown }) => (request.params as { tenant: string }).tenant }
   await app.register(counted as never, {
     secret,
+    ...tenants,
     bodyLimit: 4 * 1024 * 1024,
     onEvent: (event: { id: string }, request: { rawBody?: Buffer }) => {
       handled.push({ id: event.id, bytes: request.rawBody!.length })
@@ -142,7 +148,7 @@ async function receiver (
   await app.listen({ host: '127.0.0.1', port: 0 })
   t.teardown(() => app.close())
   const port = (app.server.address() as { port: number }).port
-  return { port, handled, refusals, verifies: () => verified }
+  return { port, handled, refusals, verifies: () => verified, inUse: () => bufferedBytes(app.server)!.inUse }
 }
 
 /** Posts `body` in writes cut at random places, with its declared length or chunked; the answer once closed. */
@@ -252,23 +258,86 @@ t.test('over HTTP: what cannot be checked as it arrives is verified whole once r
   t.match(JSON.parse(answer.body), { code: 'WEBHOOK_MALFORMED_SIGNATURE' })
   t.equal(server.verifies(), 1)
 
-  // A tenant's secret still being looked up when the body starts.
+  // Unsigned deliveries allowed: nothing to check.
   const app = Fastify()
   const handled: string[] = []
-  await app.register(pulse, {
-    path: '/webhooks/pulse/:tenant',
-    tenant: (request: { params: unknown }) => (request.params as { tenant: string }).tenant,
-    secret: async () => await Promise.resolve(SW_SECRET),
-    onEvent: event => { handled.push(event.id) }
-  })
-  // Unsigned deliveries allowed: nothing to check.
   await app.register(providers.autosana, { allowUnsigned: true, onEvent: event => { handled.push(event.type) } })
   await app.listen({ host: '127.0.0.1', port: 0 })
   t.teardown(() => app.close())
   const { port } = app.server.address() as { port: number }
-  t.equal((await post(port, '/webhooks/pulse/acme', headers, body, false)).status, 200)
   const sample = fixtures.autosana[Object.keys(fixtures.autosana)[0] as keyof typeof fixtures.autosana]
   const unsigned = Buffer.from(JSON.stringify({ ...sample, padding: 'p'.repeat(100_000) }))
   t.equal((await post(port, '/webhooks/autosana', {}, unsigned, true)).status, 200)
-  t.equal(handled.length, 2)
+  t.equal(handled.length, 1)
+})
+
+t.test('over HTTP: a tenant\'s large body is checked as it arrives, its secret looked up first', async t => {
+  const lookups: string[] = []
+  const server = await receiver(t, pulse, async tenant => {
+    lookups.push(tenant)
+    await new Promise(resolve => setTimeout(resolve, 20))
+    return tenant === 'acme' ? SW_SECRET : null
+  }, '/webhooks/pulse/:tenant')
+  for (const chunked of [false, true]) {
+    const { body, headers } = largePulse(`msg_tenant_${chunked}`)
+    t.equal((await post(server.port, '/webhooks/pulse/acme', headers, body, chunked)).status, 200, 'accepted')
+  }
+  t.same(lookups, ['acme'], 'looked up once, then cached')
+  t.same(server.handled.map(h => h.bytes), [largePulse('x').body.length, largePulse('x').body.length])
+
+  // A forged body, and one to a tenant the lookup does not know: refused alike, at their end.
+  const { body, headers } = largePulse('msg_tenant_forged')
+  const forged = pulse.provider.scheme.sign(pulse.provider.scheme.generateSecret(), body, { id: 'msg_tenant_forged' })
+  const wrongKey = await post(server.port, '/webhooks/pulse/acme', forged, body, true)
+  const unknown = await post(server.port, '/webhooks/pulse/nobody', headers, body, false)
+  for (const answer of [wrongKey, unknown]) {
+    t.equal(answer.status, 401)
+    t.match(JSON.parse(answer.body), { code: 'WEBHOOK_INVALID_SIGNATURE' })
+  }
+  t.equal(server.verifies(), 0, 'no large body was hashed whole once read')
+
+  // A `v1a` entry, which the tenant's ed25519 stand-in checks, needs the whole message: verified once read.
+  const both = { ...headers, 'webhook-signature': `${headers['webhook-signature']!} v1a,${'A'.repeat(86)}==` }
+  t.equal((await post(server.port, '/webhooks/pulse/acme', both, body, false)).status, 200)
+  t.equal(server.verifies(), 1)
+  t.equal(server.handled.length, 3)
+})
+
+t.test('over HTTP: a secret lookup that fails before a large body is read answers 500, and nothing runs', async t => {
+  const server = await receiver(t, pulse, async () => { throw new Error('vault down') }, '/webhooks/pulse/:tenant')
+  const { body, headers } = largePulse('msg_lookup_fails')
+  const answer = await post(server.port, '/webhooks/pulse/acme', headers, body, false)
+  t.equal(answer.status, 500)
+  t.match(JSON.parse(answer.body), { code: 'WEBHOOK_SECRET_UNAVAILABLE' })
+  t.notMatch(answer.body, /vault down/, 'the cause is not answered')
+  t.same(server.handled, [])
+  t.equal(server.verifies(), 0)
+})
+
+t.test('over HTTP: an upload given up while its tenant\'s secret is looked up is dropped', async t => {
+  let lookedUp = (): void => {}
+  let answer = (): void => {}
+  const asked = new Promise<void>(resolve => { lookedUp = resolve })
+  const server = await receiver(t, pulse, async () => {
+    lookedUp()
+    await new Promise<void>(resolve => { answer = resolve })
+    return SW_SECRET
+  }, '/webhooks/pulse/:tenant')
+  const { body, headers } = largePulse('msg_given_up')
+  const request = await rawPost(server.port, '/webhooks/pulse/acme', {
+    'content-type': 'application/json', ...headers, 'content-length': body.length
+  })
+  request.socket.write(body.subarray(0, 1000))
+  await asked
+  t.equal(server.inUse(), body.length, 'the declared length is held while the secret is looked up')
+  request.socket.destroy()
+  await until(() => server.inUse() === 0)
+  answer()
+
+  // The tenant's secret is cached now: the next delivery is checked as it arrives, and is the only one handled.
+  const next = largePulse('msg_after')
+  t.equal((await post(server.port, '/webhooks/pulse/acme', next.headers, next.body, false)).status, 200)
+  t.same(server.handled.map(h => h.id), ['msg_after'])
+  t.equal(server.verifies(), 0)
+  t.equal(server.inUse(), 0)
 })

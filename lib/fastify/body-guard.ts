@@ -79,6 +79,12 @@ export interface BodyCheck {
 }
 
 /**
+ * What starts a body's check: undefined when the body is to be verified whole once read; a promise while the keys
+ * are still being looked up (a tenant's), which rejects with the lookup's error.
+ */
+export type StartCheck = (request: FastifyRequest) => BodyCheck | undefined | Promise<BodyCheck | undefined>
+
+/**
  * The route's preParsing hook. `refuse` says whether the headers alone condemn the delivery (and logs why); the
  * answer waits until Fastify starts to read the body, so that 415 and 413 come first. A small body of a declared
  * length that fits (the usual delivery) is taken from the budget here and read by Fastify as it is: no stream of
@@ -91,7 +97,7 @@ export function guardBody (
   bodyLimit: number,
   precheck: (request: FastifyRequest) => boolean,
   refuse: (request: FastifyRequest) => Error | null,
-  check: (request: FastifyRequest) => BodyCheck | undefined
+  check: StartCheck
 ): preParsingHookHandler {
   // One listener for every response, reading what its request took from the response: no function per request.
   function releaseHeld (this: HoldingResponse): void {
@@ -155,7 +161,7 @@ class GuardedBody extends Readable {
   #declared: number
   #refuse: () => Error | null
   #full: () => Error
-  #startCheck: () => BodyCheck | undefined
+  #startCheck: () => ReturnType<StartCheck>
   #check: BodyCheck | undefined
   #taken = 0
   #received = 0
@@ -168,7 +174,7 @@ class GuardedBody extends Readable {
     declared: number,
     refuse: () => Error | null,
     full: () => Error,
-    check: () => BodyCheck | undefined
+    check: () => ReturnType<StartCheck>
   ) {
     super()
     this.#source = source
@@ -192,10 +198,19 @@ class GuardedBody extends Readable {
       this.destroy(refusal)
       return
     }
-    this.#check = this.#startCheck()
+    const check = this.#startCheck()
+    this.#source.once('error', this.#onError)
+    // Keys still being looked up: nothing is read until the check can start, so no chunk goes unhashed. An upload
+    // given up meanwhile ends this stream at once, through the error listener.
+    if (check instanceof Promise) check.then(this.#read, this.#onError)
+    else this.#read(check)
+  }
+
+  #read = (check: BodyCheck | undefined): void => {
+    if (this.destroyed) return
+    this.#check = check
     this.#source.on('data', this.#onData)
     this.#source.once('end', this.#onEnd)
-    this.#source.once('error', this.#onError)
   }
 
   override _destroy (err: Error | null, callback: (err: Error | null) => void): void {

@@ -13,7 +13,7 @@ import {
   beginVerify, compileProvider, receive, refusalOf, refuseEarly,
   type Accepted, type Delivery, type DeliveryKeys, type EventToDispatch, type Refusal
 } from '../core/receive.js'
-import { closeIfBodyUnread, guardBody, serverBudget, type BodyCheck } from './body-guard.js'
+import { closeIfBodyUnread, guardBody, serverBudget, type BodyCheck, type StartCheck } from './body-guard.js'
 import { resolveOptions, type UncheckedOptions } from './options.js'
 import { warnIfSwaggerComesLate } from './late-swagger.js'
 import { deliveryObserver } from '../observe/observer.js'
@@ -138,11 +138,16 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       return refuseEarly(provider, { method, url: undefined, headers, receivedAt: new Date(), tolerance }, keys)
     }
 
-    // A large or chunked body's signature, checked as the body arrives (lib/fastify/body-guard.ts).
-    function checkAsItArrives (request: FastifyRequest): BodyCheck | undefined {
+    // A large or chunked body's signature, checked as the body arrives (lib/fastify/body-guard.ts). A tenant's keys
+    // are looked up first: the parser then finds them cached, and takes the verdict for the same keys.
+    function checkAsItArrives (request: FastifyRequest): ReturnType<StartCheck> {
       const found = keysFor(request)
-      // A tenant's keys still to be looked up, or no keys: the body is verified whole once read, if at all.
-      if (found instanceof Promise || found.keys === null) return undefined
+      return found instanceof Promise ? found.then(keys => checkWith(request, keys)) : checkWith(request, found)
+    }
+
+    function checkWith (request: FastifyRequest, found: DeliveryKeys): BodyCheck | undefined {
+      // Unsigned deliveries allowed: nothing to check.
+      if (found.keys === null) return undefined
       const { method, headers } = request
       const url = signsUrl ? urlOf(request) : undefined
       const started = beginVerify(provider, { method, url, headers, receivedAt: new Date(), tolerance }, found.keys)
