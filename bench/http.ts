@@ -82,36 +82,36 @@ export function cpuSeconds (pid: number | undefined): number {
 
 export interface ServerStats { rss: number, heapUsed: number, storeSize: number | null, handled: number }
 
-export async function serverStats (server: Server): Promise<ServerStats> {
+/**
+ * Asks a server (bench/server.ts) for `key` over IPC: its answer's `key`, or undefined when none came within `waitMs`
+ * (another build's server may not know the question).
+ */
+async function ask<T> (server: Server, key: 'stats' | 'allocated', waitMs = Infinity): Promise<T | undefined> {
   return await new Promise(resolve => {
-    const listen = (m: { stats?: ServerStats }): void => {
-      if (m.stats === undefined) return
+    const timer = Number.isFinite(waitMs) ? setTimeout(() => { finish(undefined) }, waitMs) : undefined
+    const listen = (m: Partial<Record<typeof key, T>>): void => { if (m[key] !== undefined) finish(m[key]) }
+    const finish = (answer: T | undefined): void => {
+      clearTimeout(timer)
       server.child.off('message', listen)
-      resolve(m.stats)
+      resolve(answer)
     }
     server.child.on('message', listen)
-    server.child.send({ stats: true })
+    server.child.send({ [key]: true })
   })
+}
+
+export async function serverStats (server: Server): Promise<ServerStats> {
+  return (await ask<ServerStats>(server, 'stats'))!
 }
 
 export interface LoadResult { rps: number, p50: number, p99: number, ok: number, bad: number, cpuUs: number }
 
 /**
  * The bytes a server has allocated on its V8 heap so far (bench/heap-allocations.ts); NaN from another build's
- * server that does not count them (it does not answer).
+ * server that does not count them.
  */
 export async function heapBytes (server: Server): Promise<number> {
-  return await new Promise(resolve => {
-    const timer = setTimeout(() => { finish(NaN) }, 1000)
-    const listen = (m: { allocated?: number }): void => { if (m.allocated !== undefined) finish(m.allocated) }
-    const finish = (bytes: number): void => {
-      clearTimeout(timer)
-      server.child.off('message', listen)
-      resolve(bytes)
-    }
-    server.child.on('message', listen)
-    server.child.send({ allocated: true })
-  })
+  return await ask<number>(server, 'allocated', 1000) ?? NaN
 }
 
 /** One run's result, with the bytes the server allocated per request answered (NaN where it does not count them). */
