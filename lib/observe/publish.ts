@@ -89,30 +89,33 @@ export function publishDispatch (
   )
 }
 
-/** The fields every outcome message of an event carries: provider, tenant when there is one, id, type, where. */
-function eventFields (message: DeliveryMessage): EventFields & { where: Where } {
-  const fields: EventFields & { where: Where } = {
-    provider: message.provider, id: message.id, type: message.type, where: message.where
-  }
-  if (message.tenant !== undefined) fields.tenant = message.tenant
-  return fields
+/**
+ * Puts the event's tenant, when it has one, on an outcome message. The messages are written out field by field
+ * rather than spread from a part they share, which allocates less.
+ */
+function withTenant<M extends EventFields> (published: M, message: DeliveryMessage): M {
+  if (message.tenant !== undefined) published.tenant = message.tenant
+  return published
 }
 
 function publishHandled (message: DeliveryMessage, duration: number): void {
   if (!handled.hasSubscribers) return
-  const published: HandledMessage = { ...eventFields(message), duration }
-  if (message.job !== undefined) published.job = message.job
+  const { provider, id, type, where, job } = message
+  const published = withTenant<HandledMessage>({ provider, id, type, where, duration }, message)
+  if (job !== undefined) published.job = job
   handled.publish(published)
 }
 
 function publishDuplicate (message: DeliveryMessage, inFlight: boolean): void {
   if (!duplicate.hasSubscribers) return
-  duplicate.publish({ ...eventFields(message), inFlight } satisfies DuplicateMessage)
+  const { provider, id, type, where } = message
+  duplicate.publish(withTenant<DuplicateMessage>({ provider, id, type, where, inFlight }, message))
 }
 
 function publishFailed (message: DeliveryMessage, duration: number, error: string): void {
   if (!failed.hasSubscribers) return
-  const published: FailedMessage = { ...eventFields(message), duration, error }
-  if (message.job !== undefined) published.job = message.job
+  const { provider, id, type, where, job } = message
+  const published = withTenant<FailedMessage>({ provider, id, type, where, duration, error }, message)
+  if (job !== undefined) published.job = job
   failed.publish(published)
 }
