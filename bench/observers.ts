@@ -38,21 +38,23 @@ class HeldReader extends MetricReader {
 export interface OtelFloor { delivered (id: string): void }
 
 /**
- * The SDK and @fastify/otel's request spans, as an app that traces its requests has them; `instrument`: with
- * fastify-webhooks/otel too; `floor`: with the SDK calls of one delivery's span and metric made by hand instead, as
- * the floor that fastify-webhooks/otel is measured against. Returns @fastify/otel's plugin, to register before the
- * routes, and the floor's call for the handler.
+ * What an app traces: its requests only (`requests`); with fastify-webhooks/otel too, a span per delivery
+ * (`own`) or the attributes on the request's current span (`current`); or its requests and, by hand in the
+ * handler, the SDK calls of one delivery's span and metric (`floor`), that fastify-webhooks/otel is measured against.
  */
-export function observeWithOtel (
-  instrument: boolean,
-  floor = false
-): { plugin: FastifyPluginCallback, floor: OtelFloor } {
+export type OtelSetup = 'requests' | 'own' | 'current' | 'floor'
+
+/**
+ * The SDK and @fastify/otel's request spans, as an app that traces its requests has them, and what else `setup`
+ * names. Returns @fastify/otel's plugin, to register before the routes, and the floor's call for the handler.
+ */
+export function observeWithOtel (setup: OtelSetup): { plugin: FastifyPluginCallback, floor: OtelFloor } {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
   const tracerProvider = new TracerProvider({
     spanProcessors: [new BatchSpanProcessor({ exporter: new DroppingExporter() })]
   })
   const meterProvider = new MeterProvider({ readers: [new HeldReader()] })
-  if (instrument) instrumentWebhooks({ tracerProvider, meterProvider })
+  if (setup === 'own' || setup === 'current') instrumentWebhooks({ tracerProvider, meterProvider, span: setup })
   const fastifyOtel = new FastifyOtelInstrumentation()
   fastifyOtel.setTracerProvider(tracerProvider)
   const tracer = tracerProvider.getTracer('bench-floor')
@@ -62,7 +64,7 @@ export function observeWithOtel (
     plugin: fastifyOtel.plugin(),
     floor: {
       delivered (id) {
-        if (!floor) return
+        if (setup !== 'floor') return
         const started = performance.now()
         const attributes = {
           'webhook.provider': 'pulse', 'webhook.event.id': id, 'webhook.event.type': 'job.completed'

@@ -30,6 +30,7 @@ const CONTENDERS = [
   'plugin-channels',
   'plugin-otel-http',
   'plugin-otel',
+  'plugin-otel-current',
   'plugin-otel-floor',
   'redis',
   'postgres',
@@ -37,6 +38,13 @@ const CONTENDERS = [
   ...STAGES
 ] as const
 type Contender = (typeof CONTENDERS)[number]
+
+const OTEL_SETUPS = {
+  'plugin-otel-http': 'requests',
+  'plugin-otel': 'own',
+  'plugin-otel-current': 'current',
+  'plugin-otel-floor': 'floor'
+} as const
 
 let handled = 0
 let store: MemoryStore | undefined
@@ -117,7 +125,7 @@ async function start (contender: Contender, maxKeys: number): Promise<number> {
     if (contender === 'plugin-channels') observeChannels()
     let floor: OtelFloor | undefined
     if (contender.startsWith('plugin-otel')) {
-      const otel = observeWithOtel(contender === 'plugin-otel', contender === 'plugin-otel-floor')
+      const otel = observeWithOtel(OTEL_SETUPS[contender as keyof typeof OTEL_SETUPS])
       await app.register(otel.plugin)
       floor = otel.floor
     }

@@ -15,6 +15,14 @@ export interface WebhookTelemetryOptions {
   tracerProvider?: TracerProvider | undefined
   /** Default: the global one. */
   meterProvider?: MeterProvider | undefined
+  /**
+   * The span of a delivery on the route. `'own'` (the default): a `webhook <provider>` span of its own, a child of
+   * the current one. `'current'`: no span of its own; the span current when the delivery is dispatched or refused
+   * (the one your HTTP instrumentation made for the request) gets the same attributes, and its status stays its
+   * owner's. Where no span is current, the delivery gets one of its own all the same. A worker's job always has its
+   * own `process <queue>` span.
+   */
+  span?: 'own' | 'current' | undefined
 }
 
 const NAME = 'fastify-webhooks'
@@ -28,13 +36,16 @@ const LAG_BUCKETS = [0.001, 0.01, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800, 3600, 3
  * Starts making spans and metrics for every webhook delivery in this process; returns the function that
  * stops it. Call it once, where the OpenTelemetry SDK is set up.
  *
- * Spans: `webhook <provider>` for each delivery on the route (a child of the request's span), and
+ * Spans: `webhook <provider>` for each delivery on the route (a child of the request's span; with `span: 'current'`,
+ * the request's current span takes its attributes instead), and
  * `process <queue>` (CONSUMER) for each job in a worker, linked to the span of the request that queued it.
  * Metrics: `webhook.deliveries` (by provider, outcome and reason), `webhook.jobs` (worker outcomes),
  * `webhook.handler.duration` and `webhook.queue.lag` (seconds).
  */
 export function instrumentWebhooks (options: WebhookTelemetryOptions = {}): () => void {
   const tracer = (options.tracerProvider ?? trace).getTracer(NAME)
+  // With `span: 'current'`, the span a route delivery's attributes go on instead of one of its own (none: its own).
+  const currentSpan = options.span === 'current' ? () => trace.getSpan(context.active()) : () => undefined
   const meter = (options.meterProvider ?? metrics).getMeter(NAME)
   const deliveries = tally(meter, 'webhook.deliveries', {
     description: 'Webhook deliveries received, by outcome',
@@ -54,9 +65,11 @@ export function instrumentWebhooks (options: WebhookTelemetryOptions = {}): () =
     unit: 's',
     advice: { explicitBucketBoundaries: LAG_BUCKETS }
   })
-  // Each delivery's span rides on its message (a symbol of this instrumentation's own), cheaper than a map.
+  // Each delivery's span rides on its message (symbols of this instrumentation's own), cheaper than a map: the
+  // span it started, or the current one it added attributes to.
   const kSpan = Symbol('fastify-webhooks/otel span')
-  type Traced = DeliveryMessage & { [kSpan]?: Span }
+  const kCurrent = Symbol('fastify-webhooks/otel current span')
+  type Traced = DeliveryMessage & { [kSpan]?: Span, [kCurrent]?: Span }
 
   const tracing = {
     start (message: Traced) {
@@ -67,6 +80,13 @@ export function instrumentWebhooks (options: WebhookTelemetryOptions = {}): () =
       }
       const { job } = message
       if (job === undefined) {
+        const current = currentSpan()
+        if (current !== undefined) {
+          current.setAttributes(attributes)
+          message[kCurrent] = current
+          message.traceparent = traceparentOf(current.spanContext())
+          return
+        }
         const span = tracer.startSpan(
           `webhook ${message.provider}`,
           { kind: SpanKind.INTERNAL, attributes },
@@ -96,17 +116,20 @@ export function instrumentWebhooks (options: WebhookTelemetryOptions = {}): () =
     end () {},
     asyncStart () {},
     asyncEnd (message: Traced) {
-      const span = message[kSpan]
+      const own = message[kSpan]
+      const span = own ?? message[kCurrent]
       if (span === undefined) return
       if (message.result !== undefined) span.setAttribute('webhook.outcome', message.result)
-      span.end()
+      own?.end()
     },
     error (message: Traced) {
       const type = errorType(message.error)
-      const span = message[kSpan]
+      const own = message[kSpan]
+      const span = own ?? message[kCurrent]
       span?.setAttribute('webhook.outcome', type === 'WEBHOOK_IN_FLIGHT' ? 'in_flight' : 'failed')
       span?.setAttribute('error.type', type)
-      span?.setStatus({ code: SpanStatusCode.ERROR })
+      // A span this instrumentation did not start keeps the status its owner gives it.
+      own?.setStatus({ code: SpanStatusCode.ERROR })
     }
   }
 
@@ -123,10 +146,15 @@ export function instrumentWebhooks (options: WebhookTelemetryOptions = {}): () =
       const attributes = {
         'webhook.provider': m.provider,
         'webhook.outcome': m.outcome,
-        'webhook.refusal.reason': m.reason
+        'webhook.refusal.reason': m.reason,
+        'error.type': m.reason
+      }
+      const current = currentSpan()
+      if (current !== undefined) {
+        current.setAttributes(attributes)
+        return
       }
       const span = tracer.startSpan(`webhook ${m.provider}`, { kind: SpanKind.INTERNAL, attributes }, context.active())
-      span.setAttribute('error.type', m.reason)
       span.setStatus({ code: SpanStatusCode.ERROR })
       span.end()
     },

@@ -7,7 +7,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { MeterProvider, MetricReader, type DataPoint } from '@opentelemetry/sdk-metrics'
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace'
 import { FastifyOtelInstrumentation } from '@fastify/otel'
-import { instrumentWebhooks } from '../../lib/observe/otel.js'
+import { instrumentWebhooks, type WebhookTelemetryOptions } from '../../lib/observe/otel.js'
 
 /** A reader that exports nothing by itself: `collect()` when the test wants the figures. */
 class OnDemandReader extends MetricReader {
@@ -23,7 +23,8 @@ export interface Telemetry {
   stop (): Promise<void>
 }
 
-export function telemetry (): Telemetry {
+/** `options`: what else to hand `instrumentWebhooks` than the providers. */
+export function telemetry (options: Omit<WebhookTelemetryOptions, 'tracerProvider' | 'meterProvider'> = {}): Telemetry {
   const contextManager = new AsyncLocalStorageContextManager().enable()
   context.setGlobalContextManager(contextManager)
   const exporter = new InMemorySpanExporter()
@@ -32,7 +33,7 @@ export function telemetry (): Telemetry {
   const meterProvider = new MeterProvider({ readers: [reader] })
   const fastifyOtel = new FastifyOtelInstrumentation()
   fastifyOtel.setTracerProvider(tracerProvider)
-  const uninstrument = instrumentWebhooks({ tracerProvider, meterProvider })
+  const uninstrument = instrumentWebhooks({ ...options, tracerProvider, meterProvider })
   return {
     spans: () => exporter.getFinishedSpans(),
     async points (name) {
