@@ -3,7 +3,8 @@ import neostandard from 'neostandard'
 export default [
   ...neostandard({
     ts: true,
-    ignores: ['dist/', 'node_modules/', 'coverage/', '.tap/', 'examples/docs-blocks-*/', 'schemas/plain/']
+    // Dot directories hold tools' state and checkouts of other builds (bench/builds.ts), not this tree's code.
+    ignores: ['dist/', 'node_modules/', 'coverage/', '.*/', 'examples/docs-blocks-*/', 'schemas/plain/']
   }),
   {
     // Lines of at most 120 characters. A URL cannot be broken, nor can a regular expression literal
