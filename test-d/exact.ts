@@ -3,7 +3,7 @@
  * `npm run typecheck`): the README's options compile there too. Checked, never run.
  */
 import type { Queue } from 'bullmq'
-import Fastify from 'fastify'
+import Fastify, { type FastifyContextConfig } from 'fastify'
 import pg from 'pg'
 import { Redis } from 'ioredis'
 import {
@@ -40,6 +40,7 @@ void app.register(autosana, { allowUnsigned: true })
 // are `T | undefined` (`{ tolerance: config.tolerance }`) rather than be spread in only when set.
 declare const config: {
   path: string | undefined
+  routeConfig: FastifyContextConfig | undefined
   tolerance: number | undefined
   bodyLimit: number | undefined
   bufferLimit: number | undefined
@@ -64,6 +65,7 @@ void app.register(pulse, { secret: 'whsec_x', tolerance: config.tolerance })
 void app.register(pulse, {
   secret: 'whsec_x',
   path: config.path,
+  routeConfig: config.routeConfig,
   tolerance: config.tolerance,
   bodyLimit: config.bodyLimit,
   bufferLimit: config.bufferLimit,
@@ -142,7 +144,8 @@ void new PostgresStore({
   table: undefined,
   inbox: { retention: config.retention, redact: undefined }
 })
-void instrumentWebhooks({ tracerProvider: undefined, meterProvider: undefined })
+void instrumentWebhooks({ tracerProvider: undefined, meterProvider: undefined, span: undefined })
+void instrumentWebhooks({ span: 'current' })
 void hmacHex({ headers: ['x-signature'], prefix: config.prefix })
 void defineStandardWebhooks({
   name: 'acme',

@@ -124,6 +124,24 @@ t.test('a refusal: its reason on the current span, no span of its own', async t 
   })
 })
 
+t.test("with @fastify/otel's hook spans left out of the route: one span under the request's", async t => {
+  const lean = Fastify()
+  await lean.register(tel.fastifyOtel.plugin())
+  await lean.register(pulse, {
+    secret: SW_SECRET,
+    path: '/webhooks/lean',
+    routeConfig: { otel: { instrumentHooks: false } },
+    on: handlers
+  })
+  const url = `${await lean.listen({ port: 0, host: '127.0.0.1' })}/webhooks/lean`
+  t.teardown(() => lean.close())
+  t.equal(await post(url, job('job_lean'), 'msg_current_lean'), 200)
+  const [span] = carrying('msg_current_lean')
+  const trace = tel.spans().filter(s => s.spanContext().traceId === span!.spanContext().traceId)
+  t.same(trace.map(s => s.name).sort(), ['handler - handle', 'request'], 'no span for the route\'s own hooks')
+  t.equal(span!.attributes['webhook.outcome'], 'handled')
+})
+
 t.test('where no span is current: a span of its own', async t => {
   t.equal(await post(untracedUrl, job('job_untraced'), 'msg_current_untraced'), 200)
   t.equal(await post(untracedUrl, '[1,', 'msg_current_bad'), 400)

@@ -65,6 +65,8 @@ t.test('options are checked at registration, naming the plugin and the option', 
     [{ secret: SW_SECRET, on: 'x' }, /option "on" must be an object/],
     [{ secret: SW_SECRET, onEvent: 1 }, /option "onEvent" must be a function/],
     [{ secret: SW_SECRET, path: 'webhooks' }, /option "path" must be a string starting with "\/"/],
+    [{ secret: SW_SECRET, routeConfig: [] }, /option "routeConfig" must be an object \(the route's `config`\)/],
+    [{ secret: SW_SECRET, routeConfig: 'x' }, /option "routeConfig" must be an object/],
     [{ secret: SW_SECRET, tolerance: -1 }, /option "tolerance" must be a positive number/],
     [{ secret: SW_SECRET, bodyLimit: 1.5 }, /option "bodyLimit" must be an integer/],
     [{ secret: SW_SECRET, idempotency: 'on' }, /option "idempotency" must be false or an object/],
@@ -234,6 +236,23 @@ t.test('user hooks from preHandler on see request.webhook, narrowed by provider 
   await app.register(pulse, { secret: SW_SECRET })
   t.equal((await post(app, '/webhooks/pulse', completed)).statusCode, 200)
   t.same(seen, [25])
+})
+
+// A plugin that reads a setting of its own from a route's config types it so, as @fastify/rate-limit does.
+declare module 'fastify' {
+  interface FastifyContextConfig { limits?: string }
+}
+
+t.test("routeConfig is the route's config, for the hooks and plugins that read it per route", async t => {
+  const app = Fastify()
+  const seen: unknown[] = []
+  app.addHook('onRequest', async request => { seen.push(request.routeOptions.config) })
+  await app.register(pulse, { secret: SW_SECRET, routeConfig: { limits: 'webhooks' } })
+  await app.register(pulse, { secret: SW_SECRET, path: '/webhooks/plain' })
+  t.equal((await post(app, '/webhooks/pulse', completed)).statusCode, 200)
+  t.equal((await post(app, '/webhooks/plain', completed)).statusCode, 200)
+  t.match(seen, [{ limits: 'webhooks', url: '/webhooks/pulse' }, { url: '/webhooks/plain' }])
+  t.notOk('limits' in (seen[1] as object), 'only the route it was given to')
 })
 
 t.test('handlers: on[type] then onEvent, same event; a handler may answer itself', async t => {

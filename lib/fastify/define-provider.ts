@@ -77,7 +77,7 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
   async function receiver (fastify: FastifyInstance, options: ProviderOptions<S>): Promise<void> {
     const unchecked: UncheckedOptions = options
     const {
-      keys, keysFor, tenants, path, urlOf, tolerance, bodyLimit, bufferLimit, idempotency, sink, invalid
+      keys, keysFor, tenants, path, routeConfig, urlOf, tolerance, bodyLimit, bufferLimit, idempotency, sink, invalid
     } = resolveOptions(spec, unchecked)
     const signsUrl = spec.scheme.signsUrl === true
     const provider = await compileProvider(spec)
@@ -256,7 +256,7 @@ export function defineProvider<const S extends ProviderSpec> (spec: S): WebhookP
       const docs = scope.hasDecorator('swagger')
         ? (await import('./openapi.js')).routeDocs(scope, spec, !sink.runsHandlers, keys !== null)
         : {}
-      scope.post(path, { bodyLimit, ...docs }, handle)
+      scope.post(path, { bodyLimit, ...(routeConfig === undefined ? {} : { config: routeConfig }), ...docs }, handle)
       warnIfSwaggerComesLate(scope, spec, path)
     }, typeof unchecked.prefix === 'string' ? { prefix: unchecked.prefix } : {})
   }

@@ -1,7 +1,7 @@
 import type { Idempotency } from '../core/dispatch.js'
 import { HANDLER_OPTIONS, checkHandlers, handlerTypes, type Handler } from '../core/handlers.js'
 import {
-  both, elsewhere, isBoolean, isFunction, isPositive, optionTable, optional, type Fail
+  both, elsewhere, isBoolean, isFunction, isObject, isPositive, optionTable, optional, type Fail
 } from '../core/option-table.js'
 import { MemoryStore, keepsEvents, type IdempotencyStore, type KeepingStore } from '../stores/idempotency.js'
 import type { ProviderSpec, WebhookEventData } from '../core/provider.js'
@@ -25,6 +25,8 @@ export interface ResolvedOptions {
   /** set when `secret` is a function: the tenant is read from each request */
   tenants: Tenants | null
   path: string
+  /** the route's `config` (Fastify's route option), for plugins that read theirs from it */
+  routeConfig: object | undefined
   /** the whole URL of a request as its sender saw it, for a scheme that signs it */
   urlOf: (request: FastifyRequest) => string
   tolerance: number
@@ -68,6 +70,7 @@ export const receiverOptions = optionTable({
   tenant: elsewhere,
   secretCache: elsewhere,
   path: optional(value => typeof value === 'string' && value.startsWith('/'), 'a string starting with "/"'),
+  routeConfig: optional(value => isObject(value) && !Array.isArray(value), "an object (the route's `config`)"),
   publicUrl: optional(
     value => isFunction(value) || baseUrl(value) !== undefined,
     'a base URL such as "https://example.com" (no query), or a function of the request that gives the whole URL'
@@ -103,6 +106,7 @@ export function resolveOptions (spec: ProviderSpec, options: UncheckedOptions): 
   const keys = tenants === null ? resolveKeys(spec, options, fail) : tenants.dummy
   // The table has checked the types of these.
   const path = (options.path ?? `/webhooks/${spec.name}`) as string
+  const routeConfig = options.routeConfig as object | undefined
   const tolerance = (options.tolerance ?? spec.scheme.tolerance ?? 300) as number
   const urlOf = resolveUrl(options.publicUrl)
   const bodyLimit = (options.bodyLimit ?? spec.bodyLimit ?? DEFAULT_BODY_LIMIT) as number
@@ -112,7 +116,9 @@ export function resolveOptions (spec: ProviderSpec, options: UncheckedOptions): 
   const idempotency = resolveIdempotency(options.idempotency ?? (sink.deduplicates ? false : {}), fail)
   const keysFor = tenants === null ? fixedKeys(keys) : tenants.keysFor
   const invalid = resolveInvalid(options, idempotency, fail)
-  return { keys, keysFor, tenants, path, urlOf, tolerance, bodyLimit, bufferLimit, idempotency, sink, invalid }
+  return {
+    keys, keysFor, tenants, path, routeConfig, urlOf, tolerance, bodyLimit, bufferLimit, idempotency, sink, invalid
+  }
 }
 
 /** A `publicUrl` string without its trailing slash, when it is an http(s) URL without query or fragment. */

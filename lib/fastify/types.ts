@@ -1,6 +1,6 @@
 import type {
-  FastifyBaseLogger, FastifyPluginAsync, FastifyRegisterOptions, FastifyReply, FastifyRequest, FastifyTypeProvider,
-  FastifyWebhookProviders, RawServerBase, RawServerDefault, RegisterOptions
+  FastifyBaseLogger, FastifyContextConfig, FastifyPluginAsync, FastifyRegisterOptions, FastifyReply, FastifyRequest,
+  FastifyTypeProvider, FastifyWebhookProviders, RawServerBase, RawServerDefault, RegisterOptions
 } from 'fastify'
 import type { IdempotencyStore } from '../stores/idempotency.js'
 import type {
@@ -98,6 +98,11 @@ export type SecretOptions<S extends ProviderSpec> = S extends { unsigned: true }
 export interface ReceiverOptions<E extends { type: string }, U> {
   /** Route path. Default `/webhooks/<provider>`; a `prefix` given to `register` comes before it. */
   path?: string | undefined
+  /**
+   * The route's `config` (Fastify's route option), for plugins that read their settings per route from it:
+   * `@fastify/rate-limit`'s `rateLimit`, `@fastify/otel`'s `otel`. Default: none.
+   */
+  routeConfig?: FastifyContextConfig | undefined
   /** One handler per event type, typed per type. */
   on?: WebhookHandlers<E> | undefined
   /** Runs for every verified event of a known type, after its handler in `on`. */
