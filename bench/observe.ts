@@ -18,6 +18,9 @@ const LABELS: Record<string, string> = {
   'plugin-otel': 'the same, with fastify-webhooks/otel on (spans batched to a dropping exporter, metrics aggregated)',
   'plugin-otel-current':
     "the same, fastify-webhooks/otel with `span: 'current'` (the attributes on the request's span, no span of its own)",
+  'plugin-otel-lean':
+    "the same, and the route's hooks left out of @fastify/otel's spans (`routeConfig: { otel: { instrumentHooks: " +
+    'false } }`)',
   'plugin-otel-floor':
     'the same app, fastify-webhooks/otel off, the handler making one span (3 attributes) and one histogram ' +
     'record: the floor'
