@@ -32,6 +32,7 @@ const CONTENDERS = [
   'plugin-otel',
   'plugin-otel-current',
   'plugin-otel-lean',
+  'plugin-otel-http-lean',
   'plugin-otel-floor',
   'redis',
   'postgres',
@@ -45,6 +46,7 @@ const OTEL_SETUPS = {
   'plugin-otel': 'own',
   'plugin-otel-current': 'current',
   'plugin-otel-lean': 'current',
+  'plugin-otel-http-lean': 'requests',
   'plugin-otel-floor': 'floor'
 } as const
 
@@ -137,7 +139,7 @@ async function start (contender: Contender, maxKeys: number): Promise<number> {
       secret: STANDARD_SECRET,
       idempotency: plain ? false : (store !== undefined ? { store } : {}),
       // @fastify/otel's spans of the route's own hooks left out, as docs/observability.md shows.
-      ...(contender === 'plugin-otel-lean' ? { routeConfig: { otel: { instrumentHooks: false } } } : {}),
+      ...(contender.endsWith('-lean') ? { routeConfig: { otel: { instrumentHooks: false } } } : {}),
       on: {
         'job.completed': async event => {
           floor?.delivered(event.id)
